@@ -1,0 +1,46 @@
+//! `GET /v1/products?region=DE`: the catalog with net prices for one region.
+//!
+//! `region` is optional and defaults to the configured region (the seller's country), so a
+//! first visit without a country still sees prices; an unknown or malformed region is a 4xx.
+
+use lambda_http::{Request, http::StatusCode};
+use serde::Serialize;
+use shop_adapters::{
+    AppError,
+    catalog::CatalogRepo,
+    http::{self, HttpResponse},
+};
+use shop_domain::catalog::{Offer, Region, offers_in};
+
+pub struct Handler {
+    pub catalog: CatalogRepo,
+    pub default_region: Region,
+}
+
+#[derive(Serialize)]
+struct Catalog<'a> {
+    region: &'a Region,
+    currency: &'static str,
+    products: Vec<Offer<'a>>,
+}
+
+impl Handler {
+    pub async fn handle(&self, req: Request) -> HttpResponse {
+        http::respond(self.list(&req).await)
+    }
+
+    async fn list(&self, req: &Request) -> Result<HttpResponse, AppError> {
+        let query = http::query(req, &["region"])?;
+        let region = match query.get("region") {
+            Some(raw) => Region::parse(raw)?,
+            None => self.default_region.clone(),
+        };
+        let products = self.catalog.all().await?;
+        let catalog = Catalog {
+            region: &region,
+            currency: "EUR",
+            products: offers_in(&products, &region)?,
+        };
+        http::json(StatusCode::OK, &catalog)
+    }
+}

@@ -1,0 +1,23 @@
+use get_products::Handler;
+use lambda_http::{Error, Request, run, service_fn};
+use shop_adapters::{aws, catalog::CatalogRepo, config, telemetry};
+use shop_domain::catalog::Region;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    telemetry::init();
+    let table = config::required("TABLE_NAME")?;
+    let default_region = config::parsed_or::<String>("DEFAULT_REGION", "DE".into())?;
+    let default_region = Region::parse(&default_region)
+        .map_err(|e| format!("environment variable DEFAULT_REGION is invalid: {e}"))?;
+    let sdk = aws::load().await;
+    let handler = Handler {
+        catalog: CatalogRepo::new(aws::dynamodb(&sdk), table),
+        default_region,
+    };
+    let handler = &handler;
+    run(service_fn(move |req: Request| async move {
+        Ok::<_, Error>(handler.handle(req).await)
+    }))
+    .await
+}

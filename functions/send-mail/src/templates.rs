@@ -1,0 +1,143 @@
+//! Email templates, compiled into the binary from `templates/`: per template and language a
+//! subject, a plain-text body and an HTML body (which extends `layout.html` and is escaped).
+
+use minijinja::{Environment, UndefinedBehavior};
+use shop_adapters::mailer::RenderedMail;
+use shop_domain::{Language, mail::MailMessage, mail::MailTemplate};
+
+/// Adds `<template>/<lang>.subject|txt|html` for every template and language.
+macro_rules! sources {
+    ($($template:literal),* $(,)?) => {
+        &[$(
+            (concat!($template, "/de.subject"), include_str!(concat!("../templates/", $template, "/de.subject"))),
+            (concat!($template, "/de.txt"), include_str!(concat!("../templates/", $template, "/de.txt"))),
+            (concat!($template, "/de.html"), include_str!(concat!("../templates/", $template, "/de.html"))),
+            (concat!($template, "/en.subject"), include_str!(concat!("../templates/", $template, "/en.subject"))),
+            (concat!($template, "/en.txt"), include_str!(concat!("../templates/", $template, "/en.txt"))),
+            (concat!($template, "/en.html"), include_str!(concat!("../templates/", $template, "/en.html"))),
+            (concat!($template, "/fr.subject"), include_str!(concat!("../templates/", $template, "/fr.subject"))),
+            (concat!($template, "/fr.txt"), include_str!(concat!("../templates/", $template, "/fr.txt"))),
+            (concat!($template, "/fr.html"), include_str!(concat!("../templates/", $template, "/fr.html"))),
+        )*]
+    };
+}
+
+const SOURCES: &[(&str, &str)] = sources!["email_verification"];
+const LAYOUT: &str = include_str!("../templates/layout.html");
+
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+impl Templates {
+    /// Parses every template once, at cold start.
+    pub fn load() -> Result<Self, minijinja::Error> {
+        let mut env = Environment::new();
+        // A placeholder the message did not fill is an error, never an empty gap in an email.
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.add_template("layout.html", LAYOUT)?;
+        for (name, source) in SOURCES {
+            env.add_template(name, source)?;
+        }
+        Ok(Self { env })
+    }
+
+    pub fn render(&self, message: &MailMessage) -> Result<RenderedMail, minijinja::Error> {
+        self.render_parts(message.template, message.language, &message.data)
+    }
+
+    fn render_parts(
+        &self,
+        template: MailTemplate,
+        language: Language,
+        data: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<RenderedMail, minijinja::Error> {
+        let mut ctx = data.clone();
+        ctx.insert("lang".into(), language.code().into());
+        let part = |ext: &str| {
+            let name = format!("{}/{}.{ext}", template.name(), language.code());
+            self.env
+                .get_template(&name)?
+                .render(minijinja::value::Serde(&ctx))
+        };
+        Ok(RenderedMail {
+            subject: part("subject")?.trim().to_owned(),
+            text: part("txt")?,
+            html: part("html")?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn sample(template: MailTemplate) -> serde_json::Map<String, serde_json::Value> {
+        let data = match template {
+            MailTemplate::EmailVerification => {
+                json!({"name": "Anna <b>", "link": "https://shop.example/verify?token=abc&x=1", "valid_days": 14})
+            }
+        };
+        data.as_object().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn every_template_renders_in_every_language() {
+        let t = Templates::load().unwrap();
+        for template in MailTemplate::ALL {
+            for lang in Language::ALL {
+                let mail = t.render_parts(template, lang, &sample(template)).unwrap();
+                assert!(!mail.subject.is_empty() && !mail.subject.contains('\n'));
+                assert!(
+                    mail.text
+                        .contains("https://shop.example/verify?token=abc&x=1")
+                );
+                assert!(
+                    mail.html
+                        .contains(&format!("<html lang=\"{}\">", lang.code()))
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn html_is_escaped_and_text_is_not() {
+        let t = Templates::load().unwrap();
+        let data = sample(MailTemplate::EmailVerification);
+        let mail = t
+            .render_parts(MailTemplate::EmailVerification, Language::En, &data)
+            .unwrap();
+        assert!(mail.html.contains("Anna &lt;b&gt;"));
+        assert!(!mail.html.contains("Anna <b>"));
+        assert!(mail.text.contains("Anna <b>"));
+    }
+
+    #[test]
+    fn languages_differ() {
+        let t = Templates::load().unwrap();
+        let data = sample(MailTemplate::EmailVerification);
+        let subjects: Vec<String> = Language::ALL
+            .iter()
+            .map(|l| {
+                t.render_parts(MailTemplate::EmailVerification, *l, &data)
+                    .unwrap()
+                    .subject
+            })
+            .collect();
+        assert_eq!(subjects[0], "Bitte bestätigen Sie Ihre E-Mail-Adresse");
+        assert_ne!(subjects[0], subjects[1]);
+        assert_ne!(subjects[1], subjects[2]);
+    }
+
+    #[test]
+    fn missing_data_is_an_error() {
+        let t = Templates::load().unwrap();
+        let mut data = sample(MailTemplate::EmailVerification);
+        data.remove("link");
+        assert!(
+            t.render_parts(MailTemplate::EmailVerification, Language::De, &data)
+                .is_err()
+        );
+    }
+}

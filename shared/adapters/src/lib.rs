@@ -1,0 +1,17 @@
+//! The code every function shares: configuration, AWS clients, tracing, the HTTP glue and the
+//! adapters that implement the domain's ports on DynamoDB, SQS and SES.
+//!
+//! Arrows point one way: functions use this crate, this crate uses `shop-domain`, never back.
+
+pub mod aws;
+pub mod catalog;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod idempotency;
+pub mod mailer;
+pub mod outbox;
+pub mod telemetry;
+
+pub use error::AppError;

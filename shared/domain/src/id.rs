@@ -1,0 +1,108 @@
+//! Opaque identifiers. Each kind is its own type so an order id can never be passed where an
+//! account id belongs; all share one validation so ids are safe inside keys and URLs.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::DomainError;
+
+const MAX_LEN: usize = 64;
+
+fn valid(raw: &str) -> bool {
+    (1..=MAX_LEN).contains(&raw.len())
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+macro_rules! define_id {
+    ($(#[$doc:meta])* $name:ident, $code:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            /// Accepts 1 to 64 ASCII letters, digits, `-` and `_`.
+            pub fn parse(raw: &str) -> Result<Self, DomainError> {
+                if valid(raw) {
+                    Ok(Self(raw.to_owned()))
+                } else {
+                    Err(DomainError::invalid(
+                        $code,
+                        concat!(stringify!($name), " must be 1 to 64 letters, digits, '-' or '_'."),
+                    ))
+                }
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = DomainError;
+            fn try_from(raw: String) -> Result<Self, Self::Error> {
+                Self::parse(&raw)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+define_id!(
+    /// A customer account.
+    AccountId,
+    "invalid_account_id"
+);
+define_id!(
+    /// A catalog product, a readable slug such as `alarm-pro`.
+    ProductId,
+    "invalid_product_id"
+);
+define_id!(
+    /// An application a product unlocks in the app portal.
+    AppId,
+    "invalid_app_id"
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_safe_ids_only() {
+        assert!(ProductId::parse("alarm-pro_2").is_ok());
+        for bad in ["", "a b", "a/b", "a#b", "ä", &"x".repeat(65)] {
+            assert_eq!(
+                ProductId::parse(bad).unwrap_err().code(),
+                "invalid_product_id"
+            );
+        }
+        assert_eq!(
+            AccountId::parse("").unwrap_err().code(),
+            "invalid_account_id"
+        );
+    }
+
+    #[test]
+    fn json_goes_through_the_constructor() {
+        assert_eq!(
+            serde_json::from_str::<AppId>("\"alarm\"").unwrap().as_str(),
+            "alarm"
+        );
+        assert!(serde_json::from_str::<AppId>("\"a#b\"").is_err());
+    }
+}

@@ -1,0 +1,131 @@
+//! The contract of the mail queue: every email the shop sends is one [`MailMessage`], produced
+//! by a use case and rendered and sent by the `send-mail` function.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{DomainError, Email, Language};
+
+/// Every email the shop knows how to write. A message naming anything else is refused by the
+/// sender and ends in the dead-letter queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MailTemplate {
+    /// Registration: "confirm your email address" with a validation link.
+    EmailVerification,
+}
+
+impl MailTemplate {
+    pub const ALL: [MailTemplate; 1] = [MailTemplate::EmailVerification];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            MailTemplate::EmailVerification => "email_verification",
+        }
+    }
+}
+
+/// Names the event an email belongs to (`verify:<account>:<n>`), so that the same event
+/// never produces a second email however often its message is delivered.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct DedupeKey(String);
+
+impl DedupeKey {
+    const MAX_LEN: usize = 200;
+
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        let ok =
+            (1..=Self::MAX_LEN).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_graphic());
+        if ok {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(DomainError::invalid(
+                "invalid_dedupe_key",
+                "A dedupe key is 1 to 200 visible ASCII characters.",
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for DedupeKey {
+    type Error = DomainError;
+    fn try_from(raw: String) -> Result<Self, Self::Error> {
+        Self::parse(&raw)
+    }
+}
+
+impl From<DedupeKey> for String {
+    fn from(k: DedupeKey) -> String {
+        k.0
+    }
+}
+
+impl fmt::Display for DedupeKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One email to send. `data` fills the template's placeholders.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailMessage {
+    pub template: MailTemplate,
+    pub language: Language,
+    pub to: Email,
+    pub data: serde_json::Map<String, serde_json::Value>,
+    pub dedupe_key: DedupeKey,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_round_trips_and_validates_its_parts() {
+        let raw = serde_json::json!({
+            "template": "email_verification",
+            "language": "fr",
+            "to": " Anna@Example.FR ",
+            "data": {"name": "Anna", "link": "https://shop.example/verify?t=x"},
+            "dedupe_key": "verify:acc-1:1"
+        });
+        let m: MailMessage = serde_json::from_value(raw).unwrap();
+        assert_eq!(m.to.as_str(), "anna@example.fr");
+        assert_eq!(m.template.name(), "email_verification");
+        let again: MailMessage = serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();
+        assert_eq!(again, m);
+    }
+
+    #[test]
+    fn unknown_template_and_bad_parts_are_refused() {
+        let base = serde_json::json!({
+            "template": "email_verification", "language": "de", "to": "a@b.de",
+            "data": {}, "dedupe_key": "k"
+        });
+        for (field, value) in [
+            ("template", serde_json::json!("no_such_template")),
+            ("language", serde_json::json!("es")),
+            ("to", serde_json::json!("not-an-email")),
+            ("data", serde_json::json!([1, 2])),
+            ("dedupe_key", serde_json::json!("has space")),
+        ] {
+            let mut m = base.clone();
+            m[field] = value;
+            assert!(serde_json::from_value::<MailMessage>(m).is_err(), "{field}");
+        }
+    }
+
+    #[test]
+    fn template_names_match_their_json_names() {
+        for t in MailTemplate::ALL {
+            assert_eq!(serde_json::to_value(t).unwrap(), t.name());
+        }
+    }
+}
