@@ -1,1 +1,83 @@
+//! Test support for adapter and handler tests: SDK clients pointed at the local stand-in
+//! (moto, started by `infra/test.sh`) and a fresh table or queue per test, cloned from the
+//! resources the local stack created from template.yaml, so tests never drift from the template.
 
+#![allow(clippy::expect_used)] // a test fixture that cannot be built is a failed test
+
+use aws_config::SdkConfig;
+use aws_sdk_dynamodb::types::{GlobalSecondaryIndex, Projection, ProvisionedThroughput};
+
+/// The template's shop table, as the local stack names it (by logical id).
+pub const SHOP_TABLE: &str = "ShopTable";
+
+/// SDK configuration for the stand-in. Refuses anything but a loopback endpoint, so a test
+/// run can never touch a real AWS account.
+pub async fn sdk() -> SdkConfig {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL").unwrap_or_default();
+    assert!(
+        endpoint.starts_with("http://127.0.0.1:") || endpoint.starts_with("http://localhost:"),
+        "AWS_ENDPOINT_URL must point at the local stand-in (got `{endpoint}`); run infra/test.sh"
+    );
+    shop_adapters::aws::load().await
+}
+
+/// A unique name for a test resource.
+pub fn unique(prefix: &str) -> String {
+    format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
+}
+
+/// A new, empty table with the shop table's keys and indexes.
+pub async fn fresh_table(sdk: &SdkConfig) -> (aws_sdk_dynamodb::Client, String) {
+    let client = aws_sdk_dynamodb::Client::new(sdk);
+    let template = client
+        .describe_table()
+        .table_name(SHOP_TABLE)
+        .send()
+        .await
+        .expect("the local stack created ShopTable from template.yaml")
+        .table
+        .expect("DescribeTable returns the table");
+    let name = unique("test");
+    let indexes: Vec<GlobalSecondaryIndex> = template
+        .global_secondary_indexes()
+        .iter()
+        .map(|gsi| {
+            GlobalSecondaryIndex::builder()
+                .index_name(gsi.index_name().unwrap_or_default())
+                .set_key_schema(Some(gsi.key_schema().to_vec()))
+                .projection(
+                    gsi.projection()
+                        .cloned()
+                        .unwrap_or(Projection::builder().build()),
+                )
+                .set_provisioned_throughput(None::<ProvisionedThroughput>)
+                .build()
+                .expect("index from the template")
+        })
+        .collect();
+    client
+        .create_table()
+        .table_name(&name)
+        .set_attribute_definitions(Some(template.attribute_definitions().to_vec()))
+        .set_key_schema(Some(template.key_schema().to_vec()))
+        .set_global_secondary_indexes((!indexes.is_empty()).then_some(indexes))
+        .billing_mode(aws_sdk_dynamodb::types::BillingMode::PayPerRequest)
+        .send()
+        .await
+        .expect("create a fresh table");
+    (client, name)
+}
+
+/// A new, empty queue; returns its URL.
+pub async fn fresh_queue(sdk: &SdkConfig) -> (aws_sdk_sqs::Client, String) {
+    let client = aws_sdk_sqs::Client::new(sdk);
+    let url = client
+        .create_queue()
+        .queue_name(unique("test"))
+        .send()
+        .await
+        .expect("create a fresh queue")
+        .queue_url
+        .expect("CreateQueue returns the URL");
+    (client, url)
+}

@@ -1,0 +1,223 @@
+"""Brings the shop up locally: the AWS stand-in, the template's resources, the demo data, and
+every function behind its HTTP routes and event sources.
+
+    python -m shopstack --port 3000 --moto-port 5005 --bin-dir target/debug
+
+Ctrl-C (or SIGTERM) stops everything it started.
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+from . import clock, gateway, pollers, resources, runtime, template
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def log(line):
+    print(line, flush=True)
+
+
+def ensure_free(port):
+    """Refuse to start on a taken port rather than talk to somebody else's stand-in."""
+    import socket
+
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            raise SystemExit(f"port {port} on 127.0.0.1 is in use; is another local stack running?")
+
+
+def wait_until_up(url, seconds=30):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"{url} did not answer within {seconds}s")
+
+
+def local_routes(stack, pools, clk, moto):
+    """The `/_local/...` routes: clock, schedules, captured outbox, health."""
+
+    def json_reply(status, value):
+        return status, {"content-type": "application/json"}, json.dumps(value).encode()
+
+    schedules = {}
+    for fn in stack.functions.values():
+        for name, expression in fn.schedules:
+            schedules[name] = (fn, expression)
+
+    def handle(method, path, query, body):
+        if path == "/_local/health" and method == "GET":
+            return json_reply(200, {"status": "ok"})
+        if path == "/_local/clock":
+            if method == "GET":
+                return json_reply(200, clk.describe())
+            if method != "POST":
+                return gateway.problem(405, "method_not_allowed", "Use GET or POST.")
+            try:
+                req = json.loads(body or b"{}")
+                if not isinstance(req, dict) or len(req) != 1:
+                    raise ValueError("give exactly one of set, advance, reset")
+                if "set" in req:
+                    clk.set(clock.parse_instant(req["set"]))
+                elif "advance" in req:
+                    clk.advance(clock.parse_duration(req["advance"]))
+                elif req.get("reset") is True:
+                    clk.reset()
+                else:
+                    raise ValueError("give exactly one of set, advance, reset")
+            except (ValueError, TypeError, AttributeError) as e:
+                return gateway.problem(400, "invalid_clock_request", str(e))
+            return json_reply(200, clk.describe())
+        if path.startswith("/_local/schedules/") and path.endswith("/run") and method == "POST":
+            name = path[len("/_local/schedules/"):-len("/run")]
+            if name not in schedules:
+                return gateway.problem(404, "unknown_schedule", f"No schedule named {name}; known: {sorted(schedules)}.")
+            fn, _ = schedules[name]
+            event = {
+                "version": "0",
+                "id": str(uuid.uuid4()),
+                "detail-type": "Scheduled Event",
+                "source": "aws.events",
+                "account": template.ACCOUNT,
+                "time": clk.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "region": template.REGION,
+                "resources": [f"arn:aws:events:{template.REGION}:{template.ACCOUNT}:rule/{name}"],
+                "detail": {},
+            }
+            try:
+                out = pools[fn.logical_id].invoke(event)
+            except runtime.FunctionError as e:
+                return gateway.problem(500, "schedule_failed", e.body.decode("utf-8", "replace"))
+            return json_reply(200, {"schedule": name, "result": json.loads(out or b"null")})
+        if path == "/_local/outbox" and method == "GET":
+            data = json.loads(urllib.request.urlopen(f"{moto}/moto-api/data.json", timeout=5).read())
+            sent = data.get("ses", {}).get("Message", [])
+            mails = [
+                {
+                    "id": m.get("id"),
+                    "from": m.get("source"),
+                    "to": [a for kind in ("ToAddresses", "CcAddresses", "BccAddresses") for a in (m.get("destinations") or {}).get(kind, [])],
+                    "subject": m.get("subject"),
+                    "body": m.get("body"),
+                }
+                for m in sent
+            ]
+            if "to" in query:
+                mails = [m for m in mails if query["to"].strip().lower() in m["to"]]
+            return json_reply(200, {"messages": mails})
+        return gateway.problem(404, "route_not_found", f"No local route {method} {path}.")
+
+    return handle
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--port", type=int, default=int(os.environ.get("SHOP_PORT", 3000)))
+    p.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", 5005)))
+    p.add_argument("--bin-dir", default=str(ROOT / "target" / "debug"))
+    p.add_argument("--state-dir", default=str(ROOT / ".local"))
+    p.add_argument("--max-instances", type=int, default=4, help="per function")
+    p.add_argument("--sqs-retry-seconds", type=int, default=1)
+    p.add_argument("--no-seed", action="store_true")
+    args = p.parse_args()
+
+    for port in (args.port, args.moto_port):
+        ensure_free(port)
+    state = Path(args.state_dir)
+    state.mkdir(parents=True, exist_ok=True)
+    moto_url = f"http://127.0.0.1:{args.moto_port}"
+    started = []
+
+    moto = subprocess.Popen(
+        [sys.executable, "-m", "shopstack.motolock", "--port", str(args.moto_port)],
+        cwd=ROOT / "infra",
+        stdout=open(state / "moto.log", "w"),
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
+    started.append(moto)
+    stop = threading.Event()
+    pools, polls, gw = {}, [], None
+
+    def shutdown(*_):
+        stop.set()
+
+    signal.signal(signal.SIGINT, shutdown)
+    signal.signal(signal.SIGTERM, shutdown)
+    try:
+        wait_until_up(f"{moto_url}/moto-api/")
+        stack = template.load(ROOT / "template.yaml", moto_url)
+        aws = resources.clients(moto_url)
+        resources.create(stack, aws)
+        clk = clock.Clock(str(state / "clock-offset-ms"))
+        base_env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "AWS_REGION": template.REGION,
+            "AWS_DEFAULT_REGION": template.REGION,
+            "AWS_ACCESS_KEY_ID": "test",
+            "AWS_SECRET_ACCESS_KEY": "test",
+            "AWS_ENDPOINT_URL": moto_url,
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "LOCAL_CLOCK_FILE": clk.path,
+        }
+        if not args.no_seed:
+            seed_env = {**base_env, **next(iter(stack.functions.values())).environment}
+            subprocess.run(
+                [str(Path(args.bin_dir) / "shop-tools"), "seed-catalog", str(ROOT / "infra" / "seed" / "catalog.json")],
+                env=seed_env,
+                check=True,
+            )
+        routes = []
+        for fn in stack.functions.values():
+            pool = runtime.FunctionPool(fn, str(Path(args.bin_dir) / fn.binary), base_env, log, args.max_instances)
+            pools[fn.logical_id] = pool
+            routes += [gateway.Route(method, path, pool) for method, path in fn.http_routes]
+            for source in fn.sqs_sources:
+                poller = pollers.Poller(aws["sqs"], source["queue"].url(moto_url), source, pool, log, args.sqs_retry_seconds)
+                poller.start()
+                polls.append(poller)
+        gw = gateway.Gateway(args.port, routes, local_routes(stack, pools, clk, moto_url), stack.cors)
+        threading.Thread(target=gw.serve, daemon=True).start()
+        (state / "stack.json").write_text(
+            json.dumps({"pid": os.getpid(), "moto_pid": moto.pid, "url": f"http://127.0.0.1:{args.port}", "moto_url": moto_url})
+        )
+        log(f"License Shop is up: http://127.0.0.1:{args.port}  (AWS stand-in {moto_url}; Ctrl-C stops)")
+        while not stop.is_set() and moto.poll() is None:
+            stop.wait(0.5)
+        if moto.poll() is not None:
+            log(f"the AWS stand-in exited ({moto.returncode}); see {state / 'moto.log'}")
+    finally:
+        for poller in polls:
+            poller.stop()
+        for pool in pools.values():
+            pool.close()
+        if gw is not None:
+            gw.shutdown()
+        for proc in started:
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(5)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+        log(f"stopped at {dt.datetime.now():%H:%M:%S}")
+
+
+if __name__ == "__main__":
+    main()
