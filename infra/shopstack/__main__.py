@@ -106,18 +106,7 @@ def local_routes(stack, pools, clk, moto):
                 return gateway.problem(500, "schedule_failed", e.body.decode("utf-8", "replace"))
             return json_reply(200, {"schedule": name, "result": json.loads(out or b"null")})
         if path == "/_local/outbox" and method == "GET":
-            data = json.loads(urllib.request.urlopen(f"{moto}/moto-api/data.json", timeout=5).read())
-            sent = data.get("ses", {}).get("Message", [])
-            mails = [
-                {
-                    "id": m.get("id"),
-                    "from": m.get("source"),
-                    "to": [a for kind in ("ToAddresses", "CcAddresses", "BccAddresses") for a in (m.get("destinations") or {}).get(kind, [])],
-                    "subject": m.get("subject"),
-                    "body": m.get("body"),
-                }
-                for m in sent
-            ]
+            mails = json.loads(urllib.request.urlopen(f"{moto}/_shop/outbox", timeout=10).read())["messages"]
             if "to" in query:
                 mails = [m for m in mails if query["to"].strip().lower() in m["to"]]
             return json_reply(200, {"messages": mails})

@@ -5,6 +5,7 @@ import base64
 import json
 import re
 import time
+import traceback
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
@@ -120,7 +121,11 @@ class Gateway:
         split = urlsplit(raw_path)
         path, raw_query = split.path, split.query
         if path.startswith("/_local/"):
-            return self.local(method, path, dict(parse_qsl(raw_query)), body)
+            try:
+                return self.local(method, path, dict(parse_qsl(raw_query)), body)
+            except Exception:  # a broken local route must answer, not drop the connection
+                traceback.print_exc()
+                return problem(500, "local_route_failed", f"{method} {path} failed; see the stack's log.")
         if method == "OPTIONS" and self._origin_allowed(headers):
             return 204, self._preflight_headers(), b""
         known_path = False

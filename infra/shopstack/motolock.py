@@ -5,10 +5,13 @@ conditional updates (a 50-seat limit admitted 51-57 in tests). DynamoDB's guaran
 here if requests are applied one at a time, so every request runs under one global lock.
 Connections are still accepted in parallel, so no client waits on another's socket.
 
+It also serves GET /_shop/outbox: the emails SES accepted, for the local stack's outbox.
+
 Run: python -m shopstack.motolock --port 5005   (binds 127.0.0.1 only)
 """
 
 import argparse
+import json
 import threading
 
 from moto.moto_server.werkzeug_app import (
@@ -19,11 +22,41 @@ from moto.moto_server.werkzeug_app import (
 from werkzeug.serving import run_simple
 
 
+OUTBOX_PATH = "/_shop/outbox"
+
+
+def sent_emails():
+    """Every email SES accepted, read from moto's SES backends in this process. moto's own
+    /moto-api/data.json dumps every model (all table items too), which grows slow in a test run."""
+    from moto.ses.models import ses_backends
+
+    mails = []
+    for regions in ses_backends.values():
+        for backend in regions.values():
+            for m in backend.sent_messages:
+                destinations = getattr(m, "destinations", None) or {}
+                to = [a for kind in ("ToAddresses", "CcAddresses", "BccAddresses") for a in destinations.get(kind, [])]
+                mails.append(
+                    {
+                        "id": m.id,
+                        "from": getattr(m, "source", None),
+                        "to": to,
+                        "subject": getattr(m, "subject", None),
+                        "body": getattr(m, "body", None) or getattr(m, "raw_data", None),
+                    }
+                )
+    return mails
+
+
 def serialised(app):
     lock = threading.Lock()
 
     def locked_app(environ, start_response):
         with lock:
+            if environ.get("PATH_INFO") == OUTBOX_PATH:
+                body = json.dumps({"messages": sent_emails()}).encode()
+                start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+                return [body]
             # Drain the body inside the lock: moto may build it lazily from shared state.
             return list(app(environ, start_response))
 

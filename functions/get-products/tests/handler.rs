@@ -1,5 +1,7 @@
 //! The handler driven by `events/get-products.json` against a fresh table on the stand-in.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
+
 use get_products::Handler;
 use lambda_http::Body;
 use serde_json::{Value, json};
@@ -104,7 +106,8 @@ async fn region_is_case_insensitive_and_defaults_to_the_configured_one() {
 #[tokio::test]
 async fn bad_queries_are_problems_with_stable_codes() {
     let h = handler().await;
-    let cases: [(&[(&str, &str)], u16, &str); 6] = [
+    type Case<'a> = (&'a [(&'a str, &'a str)], u16, &'a str);
+    let cases: [Case; 6] = [
         (&[("region", "CH")], 404, "unknown_region"),
         (&[("region", "D1")], 400, "invalid_region"),
         (&[("region", "")], 400, "invalid_region"),

@@ -1,6 +1,8 @@
 //! The handler driven by `events/send-mail.json` (a good message, its duplicate, and a poison
 //! message in one batch) against a fresh table and the stand-in's SES.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
+
 use std::{collections::HashMap, sync::Arc};
 
 use aws_lambda_events::event::sqs::SqsEvent;

@@ -1,5 +1,7 @@
 //! Catalog repository and mail outbox against the stand-in.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
+
 use shop_adapters::{catalog::CatalogRepo, outbox::MailOutbox};
 use shop_domain::{catalog::Product, mail::MailMessage};
 

@@ -1,5 +1,7 @@
 //! The idempotency helper against the stand-in.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
+
 use jiff::{SignedDuration, Timestamp};
 use shop_adapters::idempotency::{Claim, IdempotencyPolicy, IdempotencyStore, request_hash};
 

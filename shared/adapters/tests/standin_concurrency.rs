@@ -2,6 +2,8 @@
 //! local stack serialises moto): 50 concurrent transactions against a limit of 5 must land
 //! exactly 5, in every one of 20 rounds.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
+
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 
 const ROUNDS: usize = 20;
