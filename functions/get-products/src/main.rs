@@ -7,9 +7,7 @@ use shop_domain::catalog::Region;
 async fn main() -> Result<(), Error> {
     telemetry::init();
     let table = config::required("TABLE_NAME")?;
-    let default_region = config::parsed_or::<String>("DEFAULT_REGION", "DE".into())?;
-    let default_region = Region::parse(&default_region)
-        .map_err(|e| format!("environment variable DEFAULT_REGION is invalid: {e}"))?;
+    let default_region = config::parsed_or("DEFAULT_REGION", Region::parse("DE")?)?;
     let sdk = aws::load().await;
     let handler = Handler {
         catalog: CatalogRepo::new(aws::dynamodb(&sdk), table),

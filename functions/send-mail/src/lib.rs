@@ -69,8 +69,16 @@ impl Handler {
 
     async fn deliver(&self, record: &SqsMessage) -> Result<(), Failure> {
         let body = record.body.as_deref().unwrap_or_default();
-        let message: MailMessage =
-            serde_json::from_str(body).map_err(|e| Failure::Poison(format!("unreadable: {e}")))?;
+        // Only the kind and place of a parse error are logged: serde's message can quote the
+        // input, and a mail's data may hold a token.
+        let message: MailMessage = serde_json::from_str(body).map_err(|e| {
+            Failure::Poison(format!(
+                "unreadable ({:?} error at line {}, column {})",
+                e.classify(),
+                e.line(),
+                e.column()
+            ))
+        })?;
         let mail = self
             .templates
             .render(&message)

@@ -30,30 +30,9 @@ impl Region {
             ))
         }
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl TryFrom<String> for Region {
-    type Error = DomainError;
-    fn try_from(raw: String) -> Result<Self, Self::Error> {
-        Self::parse(&raw)
-    }
-}
-
-impl From<Region> for String {
-    fn from(r: Region) -> String {
-        r.0
-    }
-}
-
-impl fmt::Display for Region {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+string_newtype!(Region);
 
 /// How long one purchase runs, written as an ISO 8601 duration (`P12M`, `P365D`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -72,7 +51,11 @@ impl FromStr for Term {
                 format!("`{s}` is not a term like P12M or P365D."),
             )
         };
-        let body = s.strip_prefix('P').ok_or_else(bad)?;
+        let body = s
+            .strip_prefix('P')
+            .filter(|b| b.is_ascii())
+            .ok_or_else(bad)?;
+        // ASCII only, so splitting off the last byte splits off the last character.
         let (number, unit) = body.split_at(body.len().saturating_sub(1));
         let n: u16 = number.parse().map_err(|_| bad())?;
         match (unit, n) {
@@ -370,7 +353,9 @@ mod tests {
             assert_eq!(raw.parse::<Term>().unwrap(), t);
             assert_eq!(t.to_string(), raw);
         }
-        for bad in ["", "P", "12M", "P0M", "P12Y", "P-1D", "PxD"] {
+        for bad in [
+            "", "P", "12M", "P0M", "P12Y", "P-1D", "PxD", "Pé", "P1é", "P١٢M", "P99999D",
+        ] {
             assert!(bad.parse::<Term>().is_err(), "{bad}");
         }
     }

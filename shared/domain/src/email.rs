@@ -1,8 +1,6 @@
 //! Email addresses as the shop compares them: trimmed and lower-cased, so that `Anna@Example.de `
 //! and `anna@example.de` are one account and one license holder.
 
-use std::{fmt, str::FromStr};
-
 use serde::{Deserialize, Serialize};
 
 use crate::DomainError;
@@ -12,8 +10,8 @@ const MAX_LEN: usize = 254;
 const MAX_LOCAL_LEN: usize = 64;
 
 /// A syntactically valid, normalised email address.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct Email(String);
 
 impl Email {
@@ -33,11 +31,9 @@ impl Email {
         }
         Ok(Self(normalised))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
+
+string_newtype!(Email);
 
 fn invalid(why: &str) -> DomainError {
     DomainError::invalid("invalid_email", format!("The email address {why}."))
@@ -69,26 +65,6 @@ fn valid_domain(domain: &str) -> bool {
         && labels
             .last()
             .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_alphanumeric()) && tld.len() >= 2)
-}
-
-impl FromStr for Email {
-    type Err = DomainError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::parse(s)
-    }
-}
-
-impl fmt::Display for Email {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for Email {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(d)?;
-        Self::parse(&raw).map_err(serde::de::Error::custom)
-    }
 }
 
 #[cfg(test)]

@@ -1,8 +1,6 @@
 //! Opaque identifiers. Each kind is its own type so an order id can never be passed where an
 //! account id belongs; all share one validation so ids are safe inside keys and URLs.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 use crate::DomainError;
@@ -35,30 +33,9 @@ macro_rules! define_id {
                     ))
                 }
             }
-
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
         }
 
-        impl TryFrom<String> for $name {
-            type Error = DomainError;
-            fn try_from(raw: String) -> Result<Self, Self::Error> {
-                Self::parse(&raw)
-            }
-        }
-
-        impl From<$name> for String {
-            fn from(id: $name) -> String {
-                id.0
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
+        string_newtype!($name);
     };
 }
 

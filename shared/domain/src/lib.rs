@@ -2,6 +2,45 @@
 //! tested exhaustively and reused by every function. Ports (traits) name what the rules need from
 //! outside; adapters in `shop-adapters` implement them.
 
+/// The conversions every string newtype shares, given a `parse(&str) -> Result<Self, DomainError>`
+/// constructor and a single `String` field: `FromStr`, `TryFrom<String>` (so serde goes through
+/// `parse`), `From<T> for String`, `Display` and `as_str`.
+macro_rules! string_newtype {
+    ($name:ident) => {
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::DomainError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::parse(s)
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = $crate::DomainError;
+            fn try_from(raw: String) -> Result<Self, Self::Error> {
+                Self::parse(&raw)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(v: $name) -> String {
+                v.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
 pub mod catalog;
 pub mod clock;
 pub mod email;

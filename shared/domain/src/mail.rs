@@ -1,8 +1,6 @@
 //! The contract of the mail queue: every email the shop sends is one [`MailMessage`], produced
 //! by a use case and rendered and sent by the `send-mail` function.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 use crate::{DomainError, Email, Language};
@@ -47,30 +45,9 @@ impl DedupeKey {
             ))
         }
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl TryFrom<String> for DedupeKey {
-    type Error = DomainError;
-    fn try_from(raw: String) -> Result<Self, Self::Error> {
-        Self::parse(&raw)
-    }
-}
-
-impl From<DedupeKey> for String {
-    fn from(k: DedupeKey) -> String {
-        k.0
-    }
-}
-
-impl fmt::Display for DedupeKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+string_newtype!(DedupeKey);
 
 /// One email to send. `data` fills the template's placeholders.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
