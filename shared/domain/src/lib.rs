@@ -41,6 +41,7 @@ macro_rules! string_newtype {
     };
 }
 
+pub mod account;
 pub mod catalog;
 pub mod clock;
 pub mod email;

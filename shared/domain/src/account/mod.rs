@@ -1,0 +1,4 @@
+//! Accounts and sign-in rules: password policy and lockout.
+
+pub mod lockout;
+pub mod password;
