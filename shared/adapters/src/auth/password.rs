@@ -1,0 +1,68 @@
+//! Password hashes: Argon2id with OWASP's minimum parameters (19 MiB, t = 2, p = 1), stored as
+//! PHC strings that carry their own parameters, so they can be raised later without a migration.
+
+use argon2::{Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version};
+
+use crate::AppError;
+
+pub struct PasswordHasherArgon2 {
+    argon: Argon2<'static>,
+    /// A hash of nothing anybody knows, verified when there is no account, so that an unknown
+    /// email costs the same time as a wrong password.
+    decoy: String,
+}
+
+impl PasswordHasherArgon2 {
+    pub fn new() -> Result<Self, AppError> {
+        let params =
+            Params::new(19 * 1024, 2, 1, None).map_err(|e| AppError::Internal(e.to_string()))?;
+        let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+        let mut unguessable = [0u8; 32];
+        getrandom::fill(&mut unguessable).map_err(|e| AppError::Internal(e.to_string()))?;
+        let mut hasher = Self {
+            argon,
+            decoy: String::new(),
+        };
+        hasher.decoy = hasher.hash(&hex::encode(unguessable))?;
+        Ok(hasher)
+    }
+
+    pub fn hash(&self, password: &str) -> Result<String, AppError> {
+        self.argon
+            .hash_password(password.as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|e| AppError::Internal(format!("hashing failed: {e}")))
+    }
+
+    /// Whether `password` matches `phc`. A malformed stored hash never matches.
+    pub fn verify(&self, password: &str, phc: &str) -> bool {
+        PasswordHash::new(phc).is_ok_and(|parsed| {
+            self.argon
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+    }
+
+    /// Spends the time of one verification and returns false.
+    pub fn verify_decoy(&self, password: &str) -> bool {
+        let _ = self.verify(password, &self.decoy);
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_verify_and_carry_the_owasp_parameters() {
+        let h = PasswordHasherArgon2::new().unwrap();
+        let phc = h.hash("Sonne#2026x").unwrap();
+        assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
+        assert!(h.verify("Sonne#2026x", &phc));
+        assert!(!h.verify("sonne#2026x", &phc));
+        assert!(!h.verify("Sonne#2026x", "not a hash"));
+        assert_ne!(h.hash("Sonne#2026x").unwrap(), phc, "salted");
+        assert!(!h.verify_decoy("anything"));
+    }
+}
