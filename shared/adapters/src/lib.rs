@@ -3,6 +3,7 @@
 //!
 //! Arrows point one way: functions use this crate, this crate uses `shop-domain`, never back.
 
+pub mod accounts;
 pub mod auth;
 pub mod aws;
 pub mod catalog;

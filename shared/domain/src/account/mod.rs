@@ -1,4 +1,6 @@
-//! Accounts and sign-in rules: password policy and lockout.
+//! Accounts and sign-in rules: the account aggregate, registration, password policy, lockout.
 
 pub mod lockout;
+pub mod model;
 pub mod password;
+pub mod profile;

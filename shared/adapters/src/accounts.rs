@@ -1,0 +1,415 @@
+//! Accounts in the shop table (see docs/data-model.md): the account as a JSON document under
+//! `ACCOUNT#<id>`, a marker `EMAIL#<email>` that makes emails unique, single-use link tokens
+//! under `TOKEN#<sha256>`, and the published terms version under `SETTINGS`.
+//!
+//! Every change is a conditional write: registration is one transaction (marker, account,
+//! token); later changes require the version that was read; a token is consumed in the same
+//! transaction as the account change it allows.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::{
+    Client,
+    types::{AttributeValue, Put, TransactWriteItem, Update},
+};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use shop_domain::{
+    DomainError, Email,
+    account::model::{Account, TermsVersion},
+    id::AccountId,
+};
+
+use crate::AppError;
+
+/// What a link token is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenPurpose {
+    VerifyEmail,
+    Activate,
+    ResetPassword,
+}
+
+impl TokenPurpose {
+    fn name(self) -> &'static str {
+        match self {
+            TokenPurpose::VerifyEmail => "verify_email",
+            TokenPurpose::Activate => "activate",
+            TokenPurpose::ResetPassword => "reset_password",
+        }
+    }
+}
+
+/// A link token as stored: only its hash, what it is for, whose, and until when.
+pub struct StoredToken {
+    pub hash: String,
+    pub purpose: TokenPurpose,
+    pub account: AccountId,
+    pub expires_at: Timestamp,
+}
+
+#[derive(Clone)]
+pub struct AccountsRepo {
+    client: Client,
+    table: String,
+}
+
+fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+fn n(v: impl ToString) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+fn key(pk: String, sk: &str) -> HashMap<String, AttributeValue> {
+    HashMap::from([("pk".to_owned(), s(pk)), ("sk".to_owned(), s(sk))])
+}
+
+fn account_key(id: &AccountId) -> HashMap<String, AttributeValue> {
+    key(format!("ACCOUNT#{id}"), "PROFILE")
+}
+
+fn email_key(email: &Email) -> HashMap<String, AttributeValue> {
+    key(format!("EMAIL#{email}"), "EMAIL")
+}
+
+fn token_key(hash: &str) -> HashMap<String, AttributeValue> {
+    key(format!("TOKEN#{hash}"), "TOKEN")
+}
+
+fn internal(e: impl std::fmt::Display) -> AppError {
+    AppError::Internal(e.to_string())
+}
+
+impl AccountsRepo {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    fn account_put(
+        &self,
+        account: &Account,
+        condition: &str,
+        expected: Option<u64>,
+    ) -> Result<Put, AppError> {
+        let mut item = account_key(&account.id);
+        item.insert(
+            "account".into(),
+            s(serde_json::to_string(account).map_err(internal)?),
+        );
+        item.insert("version".into(), n(account.version));
+        let mut put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression(condition);
+        if let Some(v) = expected {
+            put = put.expression_attribute_values(":expected", n(v));
+        }
+        put.build().map_err(internal)
+    }
+
+    fn token_put(&self, token: &StoredToken) -> Result<Put, AppError> {
+        let mut item = token_key(&token.hash);
+        item.insert("purpose".into(), s(token.purpose.name()));
+        item.insert("account_id".into(), s(token.account.as_str()));
+        item.insert("expires_at".into(), n(token.expires_at.as_second()));
+        Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(internal)
+    }
+
+    /// Creates a new account with its email marker and first link token, or answers
+    /// `email_taken` when the email has an account (also when two registrations race).
+    pub async fn register(&self, account: &Account, token: &StoredToken) -> Result<(), AppError> {
+        let mut marker = email_key(&account.email);
+        marker.insert("account_id".into(), s(account.id.as_str()));
+        let marker = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(marker))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(internal)?;
+        let result = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().put(marker).build())
+            .transact_items(
+                TransactWriteItem::builder()
+                    .put(self.account_put(account, "attribute_not_exists(pk)", None)?)
+                    .build(),
+            )
+            .transact_items(
+                TransactWriteItem::builder()
+                    .put(self.token_put(token)?)
+                    .build(),
+            )
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) if first_condition_failed(&e) == Some(0) => Err(DomainError::conflict(
+                "email_taken",
+                "An account with this email exists. Sign in, or reset the password.",
+            )
+            .into()),
+            Err(e) => Err(AppError::sdk("register account", e)),
+        }
+    }
+
+    pub async fn get(&self, id: &AccountId) -> Result<Option<Account>, AppError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(account_key(id)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| AppError::sdk("get account", e))?;
+        out.item.map(|item| decode_account(&item)).transpose()
+    }
+
+    pub async fn find_by_email(&self, email: &Email) -> Result<Option<Account>, AppError> {
+        let marker = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(email_key(email)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| AppError::sdk("get email marker", e))?;
+        let Some(id) = marker
+            .item
+            .as_ref()
+            .and_then(|i| i.get("account_id"))
+            .and_then(|v| v.as_s().ok())
+        else {
+            return Ok(None);
+        };
+        self.get(&AccountId::parse(id).map_err(internal)?).await
+    }
+
+    /// Stores `account` (whose `version` is the one read) as version + 1; `concurrent_change`
+    /// when someone else changed it since.
+    pub async fn save(&self, account: &Account) -> Result<Account, AppError> {
+        let next = bumped(account);
+        let put = self.account_put(&next, "version = :expected", Some(account.version))?;
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(put.item))
+            .condition_expression("version = :expected")
+            .set_expression_attribute_values(put.expression_attribute_values)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(next),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+            {
+                Err(stale())
+            }
+            Err(e) => Err(AppError::sdk("save account", e)),
+        }
+    }
+
+    /// The account a token was issued for, if the token exists with this purpose.
+    pub async fn token_owner(
+        &self,
+        hash: &str,
+        purpose: TokenPurpose,
+        now: Timestamp,
+    ) -> Result<AccountId, AppError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(token_key(hash)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| AppError::sdk("get token", e))?;
+        let item = out
+            .item
+            .filter(|i| {
+                i.get("purpose")
+                    .and_then(|v| v.as_s().ok())
+                    .map(String::as_str)
+                    == Some(purpose.name())
+            })
+            .ok_or_else(link_unknown)?;
+        if item.contains_key("used_at") {
+            return Err(link_used());
+        }
+        let expires = item
+            .get("expires_at")
+            .and_then(|v| v.as_n().ok())
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0);
+        if now.as_second() >= expires {
+            return Err(link_expired());
+        }
+        let id = item
+            .get("account_id")
+            .and_then(|v| v.as_s().ok())
+            .ok_or_else(|| internal("token without account"))?;
+        AccountId::parse(id).map_err(internal)
+    }
+
+    /// Uses the token and stores the account change it allows, in one transaction: of many
+    /// concurrent uses exactly one succeeds.
+    pub async fn consume_token(
+        &self,
+        hash: &str,
+        now: Timestamp,
+        account: &Account,
+    ) -> Result<Account, AppError> {
+        let next = bumped(account);
+        let mark_used = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(token_key(hash)))
+            .update_expression("SET used_at = :now")
+            .condition_expression(
+                "attribute_exists(pk) AND attribute_not_exists(used_at) AND expires_at > :now",
+            )
+            .expression_attribute_values(":now", n(now.as_second()))
+            .build()
+            .map_err(internal)?;
+        let result = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().update(mark_used).build())
+            .transact_items(
+                TransactWriteItem::builder()
+                    .put(self.account_put(&next, "version = :expected", Some(account.version))?)
+                    .build(),
+            )
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(next),
+            Err(e) => match first_condition_failed(&e) {
+                Some(0) => Err(link_used()),
+                Some(_) => Err(stale()),
+                None => Err(AppError::sdk("use token", e)),
+            },
+        }
+    }
+
+    /// Stores a new link token for an existing account.
+    pub async fn add_token(&self, token: &StoredToken) -> Result<(), AppError> {
+        let put = self.token_put(token)?;
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(put.item))
+            .send()
+            .await
+            .map_err(|e| AppError::sdk("add token", e))?;
+        Ok(())
+    }
+
+    /// The terms version customers must have accepted, as published by an operator.
+    pub async fn current_terms(&self) -> Result<Option<TermsVersion>, AppError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key("SETTINGS".into(), "TERMS")))
+            .send()
+            .await
+            .map_err(|e| AppError::sdk("get terms", e))?;
+        out.item
+            .as_ref()
+            .and_then(|i| i.get("version"))
+            .and_then(|v| v.as_s().ok())
+            .map(|v| TermsVersion::parse(v).map_err(internal))
+            .transpose()
+    }
+
+    pub async fn publish_terms(&self, version: &TermsVersion) -> Result<(), AppError> {
+        let mut item = key("SETTINGS".into(), "TERMS");
+        item.insert("version".into(), s(version.as_str()));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| AppError::sdk("publish terms", e))?;
+        Ok(())
+    }
+}
+
+fn bumped(account: &Account) -> Account {
+    Account {
+        version: account.version + 1,
+        ..account.clone()
+    }
+}
+
+fn decode_account(item: &HashMap<String, AttributeValue>) -> Result<Account, AppError> {
+    let json = item
+        .get("account")
+        .and_then(|v| v.as_s().ok())
+        .ok_or_else(|| internal("account item without account"))?;
+    serde_json::from_str(json).map_err(|e| internal(format!("stored account is invalid: {e}")))
+}
+
+/// Which item of a cancelled transaction failed its condition, if one did.
+fn first_condition_failed<R>(
+    e: &aws_sdk_dynamodb::error::SdkError<
+        aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError,
+        R,
+    >,
+) -> Option<usize> {
+    let aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(c) =
+        e.as_service_error()?
+    else {
+        return None;
+    };
+    c.cancellation_reasons()
+        .iter()
+        .position(|r| r.code() == Some("ConditionalCheckFailed"))
+}
+
+fn stale() -> AppError {
+    DomainError::conflict(
+        "concurrent_change",
+        "The account was changed at the same time; try again.",
+    )
+    .into()
+}
+
+const NEW_LINK: &str = "Ask for a new link with POST /v1/accounts/activation-links.";
+
+fn link_unknown() -> AppError {
+    DomainError::not_found(
+        "link_unknown",
+        format!("This link is not known. {NEW_LINK}"),
+    )
+    .into()
+}
+
+fn link_used() -> AppError {
+    DomainError::conflict(
+        "link_used",
+        format!("This link was already used. {NEW_LINK}"),
+    )
+    .into()
+}
+
+fn link_expired() -> AppError {
+    DomainError::conflict("link_expired", format!("This link has expired. {NEW_LINK}")).into()
+}

@@ -1,0 +1,351 @@
+//! The account aggregate and the decisions about it: registration, sign-in, password changes,
+//! email validation and activation. Pure: hashing and randomness are done by the caller, which
+//! passes in their results.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::{
+    lockout::SignInFailures,
+    password::{PasswordPolicy, Violation},
+    profile::{Country, DisplayName},
+};
+use crate::{DomainError, Email, Language, error::FieldError, id::AccountId};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountStatus {
+    /// Registered; sign-in waits for the email validation link.
+    PendingVerification,
+    /// Moved from the old shop; waits for the customer to set a password.
+    PendingActivation,
+    Active,
+}
+
+/// The version of the terms of use, as published (`2026-10`); compared for equality only.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct TermsVersion(String);
+
+impl TermsVersion {
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        let v = raw.trim();
+        if (1..=32).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_graphic()) {
+            Ok(Self(v.to_owned()))
+        } else {
+            Err(DomainError::invalid(
+                "invalid_terms_version",
+                "Terms version is 1 to 32 visible characters.",
+            ))
+        }
+    }
+}
+
+string_newtype!(TermsVersion);
+
+/// The stored password: its hash, when it was set, and the hashes of earlier ones.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordRecord {
+    pub hash: String,
+    pub set_at: Timestamp,
+    /// Earlier hashes, newest first (the current one is not repeated here).
+    pub history: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: AccountId,
+    pub email: Email,
+    pub name: DisplayName,
+    pub company: Option<DisplayName>,
+    pub country: Country,
+    pub language: Language,
+    pub status: AccountStatus,
+    pub roles: Vec<String>,
+    pub terms_accepted: Option<TermsVersion>,
+    pub password: Option<PasswordRecord>,
+    pub failures: SignInFailures,
+    pub created_at: Timestamp,
+    /// Optimistic-lock counter: every stored change requires the version it read.
+    pub version: u64,
+}
+
+/// A registration as the web app sends it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrationForm {
+    pub email: String,
+    pub name: String,
+    #[serde(default)]
+    pub company: Option<String>,
+    pub country: String,
+    #[serde(default)]
+    pub language: Option<String>,
+    pub password: String,
+    pub accept_terms: bool,
+    pub accept_privacy: bool,
+}
+
+/// A registration whose every field is valid; the password is checked but not yet hashed.
+#[derive(Debug)]
+pub struct Registration {
+    pub email: Email,
+    pub name: DisplayName,
+    pub company: Option<DisplayName>,
+    pub country: Country,
+    pub language: Language,
+    pub password: String,
+}
+
+/// Checks every field at once and lists each problem, so the form can mark them all.
+pub fn check_registration(
+    form: RegistrationForm,
+    policy: &PasswordPolicy,
+) -> Result<Registration, DomainError> {
+    let mut fields = Vec::new();
+    let mut field = |name: &str, problem: DomainError| {
+        fields.push(FieldError {
+            field: name.into(),
+            code: problem.code(),
+            detail: problem.to_string(),
+        });
+    };
+    let email = take(&mut field, "email", Email::parse(&form.email));
+    let name = take(&mut field, "name", DisplayName::parse(&form.name));
+    let company = match form.company.as_deref().map(str::trim) {
+        None | Some("") => Some(None),
+        Some(c) => take(&mut field, "company", DisplayName::parse(c)).map(Some),
+    };
+    let country = take(&mut field, "country", Country::parse(&form.country));
+    let language = match &form.language {
+        None => Some(Language::En),
+        Some(l) => take(&mut field, "language", l.parse()),
+    };
+    for v in policy.violations(&form.password) {
+        fields.push(password_field(v));
+    }
+    if !form.accept_terms {
+        fields.push(FieldError {
+            field: "accept_terms".into(),
+            code: "terms_not_accepted",
+            detail: "Accept the terms of use.".into(),
+        });
+    }
+    if !form.accept_privacy {
+        fields.push(FieldError {
+            field: "accept_privacy".into(),
+            code: "privacy_not_accepted",
+            detail: "Accept the privacy notice.".into(),
+        });
+    }
+    match (email, name, company, country, language) {
+        (Some(email), Some(name), Some(company), Some(country), Some(language))
+            if fields.is_empty() =>
+        {
+            Ok(Registration {
+                email,
+                name,
+                company,
+                country,
+                language,
+                password: form.password,
+            })
+        }
+        _ => Err(DomainError::Invalid {
+            code: "invalid_registration",
+            detail: "Some fields need another look.".into(),
+            fields,
+        }),
+    }
+}
+
+/// The value of a field, or `None` after reporting why it is wrong.
+fn take<T>(
+    report: &mut impl FnMut(&str, DomainError),
+    name: &str,
+    parsed: Result<T, DomainError>,
+) -> Option<T> {
+    parsed.map_err(|e| report(name, e)).ok()
+}
+
+pub fn password_field(v: Violation) -> FieldError {
+    FieldError {
+        field: "password".into(),
+        code: v.code(),
+        detail: v.detail(),
+    }
+}
+
+/// What a sign-in attempt leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignIn {
+    /// The password is right and the account active; `password_expired` limits the session to
+    /// changing the password.
+    Granted { password_expired: bool },
+    /// The password is right but the email was never validated. Only someone who knows the
+    /// password learns this, so it reveals nothing to a guesser.
+    EmailNotVerified,
+    /// Unknown account, no password yet, locked, or wrong password: all answered alike.
+    Refused,
+}
+
+impl Account {
+    /// Decides one attempt given whether the password matched, and returns the failure state
+    /// to store when it changed.
+    pub fn sign_in(
+        &self,
+        password_matches: bool,
+        now: Timestamp,
+        policy: &PasswordPolicy,
+    ) -> (SignIn, Option<SignInFailures>) {
+        if self.failures.is_locked(now) {
+            return (SignIn::Refused, None);
+        }
+        let Some(password) = self.password.as_ref().filter(|_| password_matches) else {
+            return (
+                SignIn::Refused,
+                Some(self.failures.after_failure(now, &policy.lockout)),
+            );
+        };
+        let reset = (self.failures != SignInFailures::default()).then(SignInFailures::default);
+        match self.status {
+            AccountStatus::PendingVerification => (SignIn::EmailNotVerified, reset),
+            AccountStatus::PendingActivation => (SignIn::Refused, None),
+            AccountStatus::Active => (
+                SignIn::Granted {
+                    password_expired: policy.expired(password.set_at, now),
+                },
+                reset,
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::SignedDuration;
+
+    fn form() -> RegistrationForm {
+        serde_json::from_value(serde_json::json!({
+            "email": " Anna@Example.DE ", "name": "Anna Müller", "country": "de",
+            "language": "de", "password": "Sonne#2026x", "accept_terms": true, "accept_privacy": true
+        }))
+        .unwrap()
+    }
+
+    fn account(status: AccountStatus) -> Account {
+        let now: Timestamp = "2026-11-22T10:00:00Z".parse().unwrap();
+        Account {
+            id: AccountId::parse("acc-1").unwrap(),
+            email: Email::parse("anna@example.de").unwrap(),
+            name: DisplayName::parse("Anna").unwrap(),
+            company: None,
+            country: Country::parse("DE").unwrap(),
+            language: Language::De,
+            status,
+            roles: vec!["customer".into()],
+            terms_accepted: None,
+            password: Some(PasswordRecord {
+                hash: "h".into(),
+                set_at: now,
+                history: vec![],
+            }),
+            failures: SignInFailures::default(),
+            created_at: now,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn a_valid_form_becomes_a_registration() {
+        let r = check_registration(form(), &PasswordPolicy::vendor()).unwrap();
+        assert_eq!(r.email.as_str(), "anna@example.de");
+        assert_eq!((r.country.as_str(), r.language), ("DE", Language::De));
+        assert!(r.company.is_none());
+    }
+
+    #[test]
+    fn every_problem_is_listed_at_once() {
+        let mut f = form();
+        f.email = "nope".into();
+        f.country = "Germany".into();
+        f.password = "short".into();
+        f.accept_terms = false;
+        let Err(DomainError::Invalid { fields, .. }) =
+            check_registration(f, &PasswordPolicy::vendor())
+        else {
+            panic!("expected field errors");
+        };
+        let codes: Vec<(&str, &str)> = fields.iter().map(|f| (f.field.as_str(), f.code)).collect();
+        assert_eq!(
+            codes,
+            vec![
+                ("email", "invalid_email"),
+                ("country", "invalid_country"),
+                ("password", "password_too_short"),
+                ("password", "password_needs_digit"),
+                ("password", "password_needs_special"),
+                ("accept_terms", "terms_not_accepted"),
+            ]
+        );
+    }
+
+    #[test]
+    fn sign_in_decisions() {
+        let p = PasswordPolicy::vendor();
+        let now: Timestamp = "2026-11-23T10:00:00Z".parse().unwrap();
+        let active = account(AccountStatus::Active);
+        assert_eq!(
+            active.sign_in(true, now, &p),
+            (
+                SignIn::Granted {
+                    password_expired: false
+                },
+                None
+            )
+        );
+        let (d, f) = active.sign_in(false, now, &p);
+        assert_eq!(d, SignIn::Refused);
+        assert!(f.is_some(), "a failure is counted");
+        assert_eq!(
+            account(AccountStatus::PendingVerification)
+                .sign_in(true, now, &p)
+                .0,
+            SignIn::EmailNotVerified
+        );
+        assert_eq!(
+            account(AccountStatus::PendingVerification)
+                .sign_in(false, now, &p)
+                .0,
+            SignIn::Refused
+        );
+        let later = now + SignedDuration::from_hours(24 * 366);
+        assert_eq!(
+            active.sign_in(true, later, &p).0,
+            SignIn::Granted {
+                password_expired: true
+            }
+        );
+    }
+
+    #[test]
+    fn a_locked_account_refuses_even_the_right_password_until_the_lock_ends() {
+        let p = PasswordPolicy::vendor();
+        let now: Timestamp = "2026-11-23T10:00:00Z".parse().unwrap();
+        let mut a = account(AccountStatus::Active);
+        for _ in 0..5 {
+            a.failures = a.sign_in(false, now, &p).1.unwrap();
+        }
+        assert_eq!(a.sign_in(true, now, &p), (SignIn::Refused, None));
+        let after = now + SignedDuration::from_mins(15);
+        let (d, reset) = a.sign_in(true, after, &p);
+        assert_eq!(
+            d,
+            SignIn::Granted {
+                password_expired: false
+            }
+        );
+        assert_eq!(reset, Some(SignInFailures::default()));
+    }
+}
