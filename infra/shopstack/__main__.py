@@ -124,6 +124,7 @@ def main():
     p.add_argument("--max-instances", type=int, default=4, help="per function")
     p.add_argument("--sqs-retry-seconds", type=int, default=1)
     p.add_argument("--no-seed", action="store_true")
+    p.add_argument("--terms-version", default="2026-10", help="terms of use published at start")
     args = p.parse_args()
 
     for port in (args.port, args.moto_port):
@@ -165,13 +166,13 @@ def main():
             "AWS_EC2_METADATA_DISABLED": "true",
             "LOCAL_CLOCK_FILE": clk.path,
         }
+        for fn in stack.functions.values():
+            fn.environment = {k: resources.resolve_dynamic(v, aws) for k, v in fn.environment.items()}
         if not args.no_seed:
             seed_env = {**base_env, **next(iter(stack.functions.values())).environment}
-            subprocess.run(
-                [str(Path(args.bin_dir) / "shop-tools"), "seed-catalog", str(ROOT / "infra" / "seed" / "catalog.json")],
-                env=seed_env,
-                check=True,
-            )
+            tools = str(Path(args.bin_dir) / "shop-tools")
+            subprocess.run([tools, "seed-catalog", str(ROOT / "infra" / "seed" / "catalog.json")], env=seed_env, check=True)
+            subprocess.run([tools, "publish-terms", args.terms_version], env=seed_env, check=True)
         routes = []
         for fn in stack.functions.values():
             pool = runtime.FunctionPool(fn, str(Path(args.bin_dir) / fn.binary), base_env, log, args.max_instances)

@@ -1,26 +1,41 @@
-//! Operator tool: `shop-tools seed-catalog <catalog.json>` loads products into the shop table
-//! named by `TABLE_NAME`, validating each through the domain first (all or nothing: a bad
-//! product stops the run before anything is written).
+//! Operator tools, run against the shop table named by `TABLE_NAME`:
+//! - `shop-tools seed-catalog <catalog.json>` loads products, validating each through the
+//!   domain first (all or nothing: a bad product stops the run before anything is written);
+//! - `shop-tools publish-terms <version>` makes a terms-of-use version current: every customer
+//!   who has not accepted it gets `412 terms_not_accepted` until they do.
 
-use shop_adapters::{aws, catalog::CatalogRepo, config};
-use shop_domain::catalog::Product;
+use shop_adapters::{accounts::AccountsRepo, aws, catalog::CatalogRepo, config};
+use shop_domain::{account::model::TermsVersion, catalog::Product};
+
+const USAGE: &str = "usage: shop-tools seed-catalog <catalog.json> | publish-terms <version>";
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [command, path] = args.as_slice() else {
-        return Err("usage: shop-tools seed-catalog <catalog.json>".into());
+    let [command, argument] = args.as_slice() else {
+        return Err(USAGE.into());
     };
-    if command != "seed-catalog" {
-        return Err(format!("unknown command `{command}`; known: seed-catalog").into());
-    }
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
-    let products: Vec<Product> = serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))?;
     let table = config::required("TABLE_NAME")?;
-    let repo = CatalogRepo::new(aws::dynamodb(&aws::load().await), table);
-    for product in &products {
-        repo.put(product).await?;
+    let dynamodb = aws::dynamodb(&aws::load().await);
+    match command.as_str() {
+        "seed-catalog" => {
+            let text = std::fs::read_to_string(argument).map_err(|e| format!("{argument}: {e}"))?;
+            let products: Vec<Product> =
+                serde_json::from_str(&text).map_err(|e| format!("{argument}: {e}"))?;
+            let repo = CatalogRepo::new(dynamodb, table);
+            for product in &products {
+                repo.put(product).await?;
+            }
+            println!("seeded {} products", products.len());
+        }
+        "publish-terms" => {
+            let version = TermsVersion::parse(argument)?;
+            AccountsRepo::new(dynamodb, table)
+                .publish_terms(&version)
+                .await?;
+            println!("terms version {version} is now current");
+        }
+        other => return Err(format!("unknown command `{other}`; {USAGE}").into()),
     }
-    println!("seeded {} products", products.len());
     Ok(())
 }

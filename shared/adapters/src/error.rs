@@ -10,6 +10,9 @@ use shop_domain::DomainError;
 pub enum AppError {
     #[error(transparent)]
     Domain(#[from] DomainError),
+    /// No valid access token: HTTP 401. Why is logged, never told.
+    #[error("unauthenticated: {0}")]
+    Unauthenticated(String),
     /// A dependency did not answer in time or throttled us: worth retrying. HTTP 503.
     #[error("unavailable: {0}")]
     Unavailable(String),

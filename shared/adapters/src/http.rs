@@ -46,63 +46,101 @@ struct Problem<'a> {
     code: &'a str,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     fields: &'a [shop_domain::error::FieldError],
+    /// Where to go to resolve it (412: where to accept the terms).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    link: Option<&'a str>,
 }
 
 /// The one mapping from errors to statuses and codes.
 pub fn problem(err: &AppError) -> HttpResponse {
-    let (status, code, detail, fields): (_, _, &str, &[_]) = match err {
+    let mut body = Problem {
+        kind: "about:blank",
+        title: "",
+        status: 0,
+        detail: "",
+        code: "",
+        fields: &[],
+        link: None,
+    };
+    let status = match err {
         AppError::Domain(d) => {
             let status = match d {
                 DomainError::Malformed { .. } => StatusCode::BAD_REQUEST,
                 DomainError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
                 DomainError::NotFound { .. } => StatusCode::NOT_FOUND,
                 DomainError::Conflict { .. } => StatusCode::CONFLICT,
+                DomainError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+                DomainError::Forbidden { .. } => StatusCode::FORBIDDEN,
+                DomainError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             };
-            let fields = match d {
-                DomainError::Invalid { fields, .. } => fields.as_slice(),
-                _ => &[],
-            };
-            let detail = match d {
+            match d {
+                DomainError::Invalid { fields, .. } => body.fields = fields,
+                DomainError::PreconditionFailed { link, .. } => body.link = Some(link),
+                _ => {}
+            }
+            body.detail = match d {
                 DomainError::Malformed { detail, .. }
                 | DomainError::Invalid { detail, .. }
                 | DomainError::NotFound { detail, .. }
-                | DomainError::Conflict { detail, .. } => detail.as_str(),
+                | DomainError::Conflict { detail, .. }
+                | DomainError::Unauthorized { detail, .. }
+                | DomainError::Forbidden { detail, .. }
+                | DomainError::PreconditionFailed { detail, .. } => detail,
             };
+            body.code = d.code();
             tracing::info!(code = d.code(), status = status.as_u16(), "request refused");
-            (status, d.code(), detail, fields)
+            status
+        }
+        AppError::Unauthenticated(why) => {
+            tracing::info!(reason = %why, "unauthenticated");
+            body.code = "unauthenticated";
+            body.detail = "Sign in again: the access token is missing, invalid or expired.";
+            StatusCode::UNAUTHORIZED
         }
         AppError::Unavailable(why) => {
             tracing::warn!(error = %why, "dependency unavailable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "service_unavailable",
-                "A service the shop depends on is not answering. Please try again shortly.",
-                &[],
-            )
+            body.code = "service_unavailable";
+            body.detail =
+                "A service the shop depends on is not answering. Please try again shortly.";
+            StatusCode::SERVICE_UNAVAILABLE
         }
         AppError::Internal(why) => {
             tracing::error!(error = %why, "internal error");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal_error",
-                "Something went wrong on our side. Please try again later.",
-                &[],
-            )
+            body.code = "internal_error";
+            body.detail = "Something went wrong on our side. Please try again later.";
+            StatusCode::INTERNAL_SERVER_ERROR
         }
     };
-    let body = Problem {
-        kind: "about:blank",
-        title: status.canonical_reason().unwrap_or("Error"),
-        status: status.as_u16(),
-        detail,
-        code,
-        fields,
-    };
+    body.status = status.as_u16();
+    body.title = status.canonical_reason().unwrap_or("Error");
     let text = serde_json::to_string(&body).unwrap_or_else(|_| String::from("{}"));
-    build(status, "application/problem+json", text).unwrap_or_else(|_| {
+    let mut response = build(status, "application/problem+json", text).unwrap_or_else(|_| {
         let mut fallback = Response::new(Body::Empty);
         *fallback.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
         fallback
+    });
+    if status == StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            header::HeaderValue::from_static("Bearer"),
+        );
+    }
+    response
+}
+
+/// The request's JSON body as `T`; an unreadable body is a 400 with the reader's reason.
+pub fn json_body<T: serde::de::DeserializeOwned>(req: &Request) -> Result<T, DomainError> {
+    let bytes: &[u8] = match req.body() {
+        Body::Empty => b"",
+        Body::Text(t) => t.as_bytes(),
+        Body::Binary(b) => b,
+        _ => b"",
+    };
+    serde_json::from_slice(bytes).map_err(|e| {
+        DomainError::malformed(
+            "invalid_body",
+            format!("The request body is not valid JSON for this route: {e}"),
+        )
     })
 }
 

@@ -23,6 +23,19 @@ pub enum DomainError {
     /// The current state forbids the change, or a concurrent change won: HTTP 409.
     #[error("{detail}")]
     Conflict { code: &'static str, detail: String },
+    /// Credentials were refused: HTTP 401. One answer for every reason, so it reveals none.
+    #[error("{detail}")]
+    Unauthorized { code: &'static str, detail: String },
+    /// The caller is known but may not do this (yet): HTTP 403.
+    #[error("{detail}")]
+    Forbidden { code: &'static str, detail: String },
+    /// Something must be done first, at `link`: HTTP 412.
+    #[error("{detail}")]
+    PreconditionFailed {
+        code: &'static str,
+        detail: String,
+        link: &'static str,
+    },
 }
 
 /// One offending input field, for answers that list every problem at once.
@@ -63,13 +76,23 @@ impl DomainError {
         }
     }
 
+    pub fn forbidden(code: &'static str, detail: impl fmt::Display) -> Self {
+        Self::Forbidden {
+            code,
+            detail: detail.to_string(),
+        }
+    }
+
     /// The stable code the web app switches on.
     pub fn code(&self) -> &'static str {
         match self {
             Self::Malformed { code, .. }
             | Self::Invalid { code, .. }
             | Self::NotFound { code, .. }
-            | Self::Conflict { code, .. } => code,
+            | Self::Conflict { code, .. }
+            | Self::Unauthorized { code, .. }
+            | Self::Forbidden { code, .. }
+            | Self::PreconditionFailed { code, .. } => code,
         }
     }
 }

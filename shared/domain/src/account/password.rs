@@ -69,6 +69,15 @@ impl PasswordPolicy {
         }
     }
 
+    /// The profile named in configuration: `vendor` or `nist`.
+    pub fn named(name: &str) -> Option<Self> {
+        match name.trim() {
+            "vendor" => Some(Self::vendor()),
+            "nist" => Some(Self::nist()),
+            _ => None,
+        }
+    }
+
     /// Every rule `candidate` breaks, each with a stable code; empty when it is acceptable.
     pub fn violations(&self, candidate: &str) -> Vec<Violation> {
         let chars = candidate.chars().count();

@@ -1,0 +1,126 @@
+//! The signed-in customer's own resource:
+//! - `GET /v1/me`: the profile;
+//! - `GET /v1/me/apps`: the app portal (single sign-on list);
+//! - `POST /v1/me/terms` `{version}`: accept the current terms of use.
+//!
+//! The profile and the acceptance work with outdated terms (the web app must be able to show
+//! and accept them); the app list, like every ordinary route, answers 412 until they are
+//! accepted.
+
+use lambda_http::{Request, RequestExt, http::Method, http::StatusCode};
+use serde::{Deserialize, Serialize};
+use shop_adapters::{
+    AppError,
+    accounts::AccountsRepo,
+    auth::guard::{Caller, Guard, Need},
+    http::{self, HttpResponse},
+};
+use shop_domain::{
+    DomainError,
+    account::model::{Account, TermsVersion},
+};
+
+pub struct Handler {
+    pub guard: Guard,
+    pub accounts: AccountsRepo,
+    /// The web app's address; app entries link there.
+    pub app_url: String,
+}
+
+/// Applications every signed-in customer may open, before any product seat.
+const BASE_APPS: [&str; 3] = ["shop", "license-management", "monitoring"];
+
+#[derive(Serialize)]
+struct App {
+    id: String,
+    url: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AcceptTerms {
+    version: TermsVersion,
+}
+
+impl Handler {
+    pub async fn handle(&self, req: Request) -> HttpResponse {
+        http::respond(self.route(&req).await)
+    }
+
+    async fn route(&self, req: &Request) -> Result<HttpResponse, AppError> {
+        match (
+            req.method().clone(),
+            req.raw_http_path().trim_end_matches('/'),
+        ) {
+            (Method::GET, "/v1/me") => {
+                let caller = self.guard.caller(req, Need::FullAnyTerms).await?;
+                http::json(StatusCode::OK, &profile(&caller.account))
+            }
+            (Method::GET, "/v1/me/apps") => {
+                let caller = self.guard.caller(req, Need::Full).await?;
+                http::json(
+                    StatusCode::OK,
+                    &serde_json::json!({"apps": self.apps(&caller)}),
+                )
+            }
+            (Method::POST, "/v1/me/terms") => self.accept_terms(req).await,
+            (method, path) => Err(DomainError::not_found(
+                "route_not_found",
+                format!("No route for {method} {path}."),
+            )
+            .into()),
+        }
+    }
+
+    fn apps(&self, _caller: &Caller) -> Vec<App> {
+        // Products with a seat held today join this list with license management (issue 5).
+        let base = self.app_url.trim_end_matches('/');
+        BASE_APPS
+            .iter()
+            .map(|id| App {
+                id: (*id).to_owned(),
+                url: format!("{base}/{id}"),
+            })
+            .collect()
+    }
+
+    async fn accept_terms(&self, req: &Request) -> Result<HttpResponse, AppError> {
+        let caller = self.guard.caller(req, Need::FullAnyTerms).await?;
+        let body: AcceptTerms = http::json_body(req)?;
+        let current = self.accounts.current_terms().await?;
+        if current.as_ref() != Some(&body.version) {
+            return Err(DomainError::conflict(
+                "terms_version_outdated",
+                format!(
+                    "Only the current terms can be accepted ({}).",
+                    current
+                        .as_ref()
+                        .map_or("none published", TermsVersion::as_str)
+                ),
+            )
+            .into());
+        }
+        let accepted = Account {
+            terms_accepted: Some(body.version),
+            ..caller.account
+        };
+        let saved = self.accounts.save(&accepted).await?;
+        tracing::info!(account = %saved.id, "terms accepted");
+        http::json(StatusCode::OK, &profile(&saved))
+    }
+}
+
+fn profile(a: &Account) -> serde_json::Value {
+    serde_json::json!({
+        "id": a.id,
+        "email": a.email,
+        "name": a.name,
+        "company": a.company,
+        "country": a.country,
+        "language": a.language,
+        "status": a.status,
+        "roles": a.roles,
+        "terms_accepted": a.terms_accepted,
+        "password_set_at": a.password.as_ref().map(|p| p.set_at),
+    })
+}

@@ -1,0 +1,27 @@
+use lambda_http::{Error, Request, run, service_fn};
+use me::Handler;
+use shop_adapters::{
+    accounts::AccountsRepo, auth::guard::Guard, auth::settings, aws, clock, config, telemetry,
+};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    telemetry::init();
+    let table = config::required("TABLE_NAME")?;
+    let sdk = aws::load().await;
+    let accounts = AccountsRepo::new(aws::dynamodb(&sdk), table);
+    let handler = Handler {
+        guard: Guard {
+            verifier: settings::verifier()?,
+            accounts: accounts.clone(),
+            clock: clock::from_env(),
+        },
+        accounts,
+        app_url: config::required("APP_URL")?,
+    };
+    let handler = &handler;
+    run(service_fn(move |req: Request| async move {
+        Ok::<_, Error>(handler.handle(req).await)
+    }))
+    .await
+}

@@ -1,0 +1,33 @@
+use std::sync::Arc;
+
+use jiff::SignedDuration;
+use lambda_http::{Error, Request, run, service_fn};
+use register::Handler;
+use shop_adapters::{
+    accounts::AccountsRepo, auth::password::PasswordHasherArgon2, auth::settings, aws, clock,
+    config, outbox::MailOutbox, telemetry,
+};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    telemetry::init();
+    let table = config::required("TABLE_NAME")?;
+    let queue = config::required("MAIL_QUEUE_URL")?;
+    let sdk = aws::load().await;
+    let handler = Arc::new(Handler {
+        accounts: AccountsRepo::new(aws::dynamodb(&sdk), table),
+        outbox: MailOutbox::new(aws::sqs(&sdk), queue),
+        hasher: PasswordHasherArgon2::new()?,
+        clock: clock::from_env(),
+        policy: settings::password_policy()?,
+        app_url: config::required("APP_URL")?,
+        link_valid: SignedDuration::from_hours(
+            24 * config::parsed_or::<i64>("VERIFY_LINK_DAYS", 7)?,
+        ),
+    });
+    run(service_fn(move |req: Request| {
+        let handler = Arc::clone(&handler);
+        async move { Ok::<_, Error>(handler.handle(req).await) }
+    }))
+    .await
+}

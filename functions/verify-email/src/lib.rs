@@ -1,0 +1,60 @@
+//! `POST /v1/accounts/verify-email` `{token}`: the customer opened the validation link; the
+//! account becomes active and sign-in works. The token is single-use.
+
+use std::sync::Arc;
+
+use lambda_http::{Request, http::StatusCode};
+use serde::Deserialize;
+use shop_adapters::{
+    AppError,
+    accounts::{AccountsRepo, TokenPurpose},
+    auth::secret_token,
+    http::{self, HttpResponse},
+};
+use shop_domain::{
+    Clock, DomainError,
+    account::model::{Account, AccountStatus},
+};
+
+pub struct Handler {
+    pub accounts: AccountsRepo,
+    pub clock: Arc<dyn Clock>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Body {
+    token: String,
+}
+
+impl Handler {
+    pub async fn handle(&self, req: Request) -> HttpResponse {
+        http::respond(self.verify(&req).await)
+    }
+
+    async fn verify(&self, req: &Request) -> Result<HttpResponse, AppError> {
+        let body: Body = http::json_body(req)?;
+        let now = self.clock.now();
+        let hash = secret_token::hash(&body.token);
+        let id = self
+            .accounts
+            .token_owner(&hash, TokenPurpose::VerifyEmail, now)
+            .await?;
+        let account = self
+            .accounts
+            .get(&id)
+            .await?
+            .ok_or_else(|| DomainError::not_found("link_unknown", "This link is not known."))?;
+        // Keeps the version that was read: the repository stores it as the next one.
+        let active = Account {
+            status: AccountStatus::Active,
+            ..account
+        };
+        let saved = self.accounts.consume_token(&hash, now, &active).await?;
+        tracing::info!(account = %saved.id, "email verified");
+        http::json(
+            StatusCode::OK,
+            &serde_json::json!({"id": saved.id, "status": saved.status}),
+        )
+    }
+}

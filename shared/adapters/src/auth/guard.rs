@@ -1,0 +1,78 @@
+//! The check every protected route shares: a valid access token, an account that still exists,
+//! a scope that allows the route, and the current terms of use accepted (412 otherwise).
+
+use std::sync::Arc;
+
+use lambda_http::{Request, http::header};
+use shop_domain::{Clock, DomainError, account::model::Account, id::AccountId};
+
+use super::jwt::{Claims, Scope, TokenVerifier};
+use crate::{AppError, accounts::AccountsRepo};
+
+/// What a route needs of its caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// A full session and the current terms accepted: every ordinary route.
+    Full,
+    /// A full session; the terms may be outdated (the route that accepts them, the profile).
+    FullAnyTerms,
+    /// Any session, also the one issued for an expired password (the password change).
+    PasswordChange,
+}
+
+/// Where a customer accepts the current terms.
+pub const TERMS_LINK: &str = "/v1/me/terms";
+
+pub struct Caller {
+    pub account: Account,
+    pub claims: Claims,
+}
+
+pub struct Guard {
+    pub verifier: TokenVerifier,
+    pub accounts: AccountsRepo,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Guard {
+    pub async fn caller(&self, req: &Request, need: Need) -> Result<Caller, AppError> {
+        let token = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(|| AppError::Unauthenticated("no bearer token".into()))?;
+        let claims = self
+            .verifier
+            .verify(token.trim(), self.clock.now())
+            .map_err(|e| AppError::Unauthenticated(e.to_string()))?;
+        if claims.scope == Scope::PasswordChange && need != Need::PasswordChange {
+            return Err(DomainError::forbidden(
+                "password_change_required",
+                "The password has expired: change it with PUT /v1/me/password first.",
+            )
+            .into());
+        }
+        let id = AccountId::parse(&claims.sub)
+            .map_err(|_| AppError::Unauthenticated("bad subject".into()))?;
+        let account = self
+            .accounts
+            .get(&id)
+            .await?
+            .ok_or_else(|| AppError::Unauthenticated("account no longer exists".into()))?;
+        if need == Need::Full
+            && let Some(current) = self.accounts.current_terms().await?
+            && account.terms_accepted.as_ref() != Some(&current)
+        {
+            return Err(DomainError::PreconditionFailed {
+                code: "terms_not_accepted",
+                detail: format!(
+                    "The terms of use were updated (version {current}); accept them with POST {TERMS_LINK}."
+                ),
+                link: TERMS_LINK,
+            }
+            .into());
+        }
+        Ok(Caller { account, claims })
+    }
+}

@@ -1,0 +1,164 @@
+"""Accounts end to end: register → validation link from the outbox → sign in → app portal;
+lockout with the moved clock; terms of use; token attacks over HTTP."""
+
+import concurrent.futures
+import html
+import re
+import subprocess
+import os
+from pathlib import Path
+
+import pytest
+from conftest import assert_problem, eventually
+
+PASSWORD = "Sonne#2026x"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def register(shop, email, password=PASSWORD, **extra):
+    body = {"email": email, "name": "Eve Example", "country": "de", "language": "en", "password": password, "accept_terms": True, "accept_privacy": True}
+    body.update(extra)
+    return shop.post("/v1/accounts", body)
+
+
+def link_token(shop, email):
+    mails = eventually(lambda: shop.outbox(email))
+    assert mails, f"no email for {email}"
+    return re.search(r"token=([0-9a-f]{64})", html.unescape(mails[-1]["body"])).group(1)
+
+
+def sign_in(shop, email, password=PASSWORD):
+    return shop.post("/v1/sessions", {"email": email, "password": password})
+
+
+def active_account(shop, email):
+    assert register(shop, email).status == 201
+    assert shop.post("/v1/accounts/verify-email", {"token": link_token(shop, email)}).status == 200
+    r = sign_in(shop, email)
+    assert r.status == 200
+    return r.json()["access_token"]
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def clock(shop):
+    yield shop
+    shop.post("/_local/clock", {"reset": True})
+
+
+def test_register_validate_sign_in_and_see_the_apps(shop, unique_email):
+    r = register(shop, unique_email.upper())
+    assert r.status == 201
+    assert r.json()["email"] == unique_email and r.json()["status"] == "pending_verification"
+    assert_problem(sign_in(shop, unique_email), 403, "email_not_verified")
+
+    token = link_token(shop, unique_email)
+    assert shop.outbox(unique_email)[0]["subject"] == "Please confirm your email address"
+    assert shop.post("/v1/accounts/verify-email", {"token": token}).json()["status"] == "active"
+    assert_problem(shop.post("/v1/accounts/verify-email", {"token": token}), 409, "link_used")
+
+    session = sign_in(shop, unique_email)
+    assert session.status == 200
+    body = session.json()
+    assert body["token_type"] == "Bearer" and body["expires_in"] == 900 and body["password_change_required"] is False
+    apps = shop.get("/v1/me/apps", headers=bearer(body["access_token"]))
+    assert apps.status == 200
+    assert [a["id"] for a in apps.json()["apps"]] == ["shop", "license-management", "monitoring"]
+    me = shop.get("/v1/me", headers=bearer(body["access_token"])).json()
+    assert me["email"] == unique_email and me["terms_accepted"] == "2026-10"
+    assert "password" not in str(me).replace("password_set_at", "")
+
+
+def test_registration_lists_every_bad_field(shop, unique_email):
+    r = shop.post("/v1/accounts", {"email": "nope", "name": "", "country": "Germany", "password": "short", "accept_terms": False, "accept_privacy": True})
+    body = assert_problem(r, 422, "invalid_registration")
+    fields = {(f["field"], f["code"]) for f in body["fields"]}
+    assert {("email", "invalid_email"), ("name", "invalid_name"), ("country", "invalid_country"), ("password", "password_too_short"), ("accept_terms", "terms_not_accepted")} <= fields
+    assert_problem(shop.post("/v1/accounts", {"email": unique_email}), 400, "invalid_body")
+    assert_problem(register(shop, unique_email, password="Passwort1!"), 422, "invalid_registration")
+
+
+def test_two_concurrent_registrations_of_one_email_make_one_account(shop, unique_email):
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        statuses = sorted(pool.map(lambda e: register(shop, e).status, [unique_email, unique_email.upper()]))
+    assert statuses == [201, 409]
+
+
+def test_unknown_email_wrong_password_and_lock_answer_alike(shop, clock, unique_email):
+    active_account(shop, unique_email)
+    unknown = sign_in(shop, "nobody-" + unique_email)
+    wrong = sign_in(shop, unique_email, "Wrong#2026x")
+    assert unknown.status == wrong.status == 401
+    assert unknown.json() == wrong.json()
+    assert unknown.json()["code"] == "invalid_credentials"
+
+
+def test_five_failures_in_five_minutes_lock_for_fifteen(shop, clock, unique_email):
+    active_account(shop, unique_email)
+    for _ in range(5):
+        assert sign_in(shop, unique_email, "Wrong#2026x").status == 401
+    locked = sign_in(shop, unique_email)
+    assert locked.status == 401, "the right password is refused while locked"
+    assert locked.json() == sign_in(shop, "nobody-" + unique_email).json()
+    clock.post("/_local/clock", {"advance": "PT14M"})
+    assert sign_in(shop, unique_email).status == 401
+    clock.post("/_local/clock", {"advance": "PT2M"})
+    assert sign_in(shop, unique_email).status == 200
+
+
+def test_failures_spread_over_more_than_five_minutes_do_not_lock(shop, clock, unique_email):
+    active_account(shop, unique_email)
+    for _ in range(5):
+        assert sign_in(shop, unique_email, "Wrong#2026x").status == 401
+        clock.post("/_local/clock", {"advance": "PT1M30S"})
+    assert sign_in(shop, unique_email).status == 200
+
+
+def test_tokens_expire_with_the_shop_clock(shop, clock, unique_email):
+    token = active_account(shop, unique_email)
+    assert shop.get("/v1/me", headers=bearer(token)).status == 200
+    clock.post("/_local/clock", {"advance": "PT16M"})
+    r = shop.get("/v1/me", headers=bearer(token))
+    assert_problem(r, 401, "unauthenticated")
+    assert r.headers["www-authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize("header", [None, "Bearer", "Bearer not.a.token", "Basic dXNlcjpwYXNz", "Bearer eyJhbGciOiJub25lIn0.e30."])
+def test_protected_routes_refuse_missing_and_bad_tokens(shop, header):
+    headers = {"Authorization": header} if header else {}
+    assert_problem(shop.get("/v1/me/apps", headers=headers), 401, "unauthenticated")
+
+
+def test_the_published_keys_verify_the_shops_tokens(shop, unique_email):
+    jwks = shop.get("/.well-known/jwks.json")
+    assert jwks.status == 200 and "max-age" in jwks.headers["cache-control"]
+    keys = jwks.json()["keys"]
+    assert keys and all(k["kty"] == "OKP" and k["crv"] == "Ed25519" and k["kid"] for k in keys)
+    token = active_account(shop, unique_email)
+    import base64, json
+    header = json.loads(base64.urlsafe_b64decode(token.split(".")[0] + "=="))
+    assert header["alg"] == "EdDSA" and header["kid"] in {k["kid"] for k in keys}
+
+
+def test_new_terms_answer_412_until_accepted(shop, unique_email):
+    token = active_account(shop, unique_email)
+    publish_terms("2099-01")
+    try:
+        r = shop.get("/v1/me/apps", headers=bearer(token))
+        body = assert_problem(r, 412, "terms_not_accepted")
+        assert body["link"] == "/v1/me/terms"
+        assert shop.get("/v1/me", headers=bearer(token)).status == 200, "the profile still shows"
+        assert_problem(shop.post("/v1/me/terms", {"version": "2026-10"}, headers=bearer(token)), 409, "terms_version_outdated")
+        assert shop.post("/v1/me/terms", {"version": "2099-01"}, headers=bearer(token)).status == 200
+        assert shop.get("/v1/me/apps", headers=bearer(token)).status == 200
+    finally:
+        publish_terms("2026-10")
+
+
+def publish_terms(version):
+    """The operator tool, against the stand-in the local stack uses."""
+    env = {**os.environ, "TABLE_NAME": "ShopTable"}
+    subprocess.run([str(ROOT / "target" / "debug" / "shop-tools"), "publish-terms", version], env=env, check=True, capture_output=True)
