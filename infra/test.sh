@@ -59,6 +59,7 @@ curl -fsS "http://127.0.0.1:$SHOP_PORT/_local/health" >/dev/null
 export AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT"
 export AWS_REGION=eu-central-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_EC2_METADATA_DISABLED=true
 export SHOP_URL="http://127.0.0.1:$SHOP_PORT"
+export SHOP_TOOLS="$ROOT/target/debug/shop-tools" SHOP_TOOLS_ENV="$STATE/tools.env"
 
 step "Rust tests: domain, adapters and handlers against the stand-in"
 cargo test --workspace --locked

@@ -169,10 +169,17 @@ def main():
         for fn in stack.functions.values():
             fn.environment = {k: resources.resolve_dynamic(v, aws) for k, v in fn.environment.items()}
         if not args.no_seed:
-            seed_env = {**base_env, **next(iter(stack.functions.values())).environment}
+            seed_env = {
+                **base_env,
+                "TABLE_NAME": "ShopTable",
+                "MAIL_QUEUE_URL": stack.queues["MailQueue"].url(moto_url),
+                "APP_URL": stack.parameters.get("AppUrl", ""),
+            }
+            (state / "tools.env").write_text("".join(f"{k}={v}\n" for k, v in seed_env.items() if k != "PATH"))
             tools = str(Path(args.bin_dir) / "shop-tools")
             subprocess.run([tools, "seed-catalog", str(ROOT / "infra" / "seed" / "catalog.json")], env=seed_env, check=True)
             subprocess.run([tools, "publish-terms", args.terms_version], env=seed_env, check=True)
+            subprocess.run([tools, "invite", "demo@license-shop.example", "Demo Kunde", "de"], env=seed_env, check=True)
         routes = []
         for fn in stack.functions.values():
             pool = runtime.FunctionPool(fn, str(Path(args.bin_dir) / fn.binary), base_env, log, args.max_instances)

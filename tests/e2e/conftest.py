@@ -77,6 +77,16 @@ def unique_email():
     return f"e2e-{uuid.uuid4().hex[:12]}@example.de"
 
 
+def shop_tools(*args):
+    """Runs the operator tool against the local stack (environment from its tools.env)."""
+    import subprocess
+
+    env = dict(os.environ)
+    with open(os.environ["SHOP_TOOLS_ENV"], encoding="utf-8") as f:
+        env.update(line.rstrip("\n").split("=", 1) for line in f if "=" in line)
+    return subprocess.run([os.environ["SHOP_TOOLS"], *args], env=env, check=True, capture_output=True, text=True)
+
+
 def assert_problem(response, status, code):
     assert response.status == status, response.body
     assert response.headers["content-type"] == "application/problem+json"

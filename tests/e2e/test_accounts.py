@@ -4,15 +4,11 @@ lockout with the moved clock; terms of use; token attacks over HTTP."""
 import concurrent.futures
 import html
 import re
-import subprocess
-import os
-from pathlib import Path
 
 import pytest
-from conftest import assert_problem, eventually
+from conftest import assert_problem, eventually, shop_tools
 
 PASSWORD = "Sonne#2026x"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def register(shop, email, password=PASSWORD, **extra):
@@ -159,6 +155,4 @@ def test_new_terms_answer_412_until_accepted(shop, unique_email):
 
 
 def publish_terms(version):
-    """The operator tool, against the stand-in the local stack uses."""
-    env = {**os.environ, "TABLE_NAME": "ShopTable"}
-    subprocess.run([str(ROOT / "target" / "debug" / "shop-tools"), "publish-terms", version], env=env, check=True, capture_output=True)
+    shop_tools("publish-terms", version)

@@ -13,10 +13,10 @@ use lambda_http::{Request, http::StatusCode};
 use serde::Serialize;
 use shop_adapters::{
     AppError,
-    accounts::{AccountsRepo, StoredToken, TokenPurpose},
-    auth::{password::PasswordHasherArgon2, secret_token},
+    accounts::{AccountsRepo, TokenPurpose, new_account_id},
+    auth::password::PasswordHasherArgon2,
     http::{self, HttpResponse},
-    outbox::MailOutbox,
+    links::LinkMailer,
 };
 use shop_domain::{
     Clock,
@@ -26,17 +26,14 @@ use shop_domain::{
         password::PasswordPolicy,
     },
     id::AccountId,
-    mail::{DedupeKey, MailMessage, MailTemplate},
 };
 
 pub struct Handler {
     pub accounts: AccountsRepo,
-    pub outbox: MailOutbox,
+    pub links: LinkMailer,
     pub hasher: PasswordHasherArgon2,
     pub clock: Arc<dyn Clock>,
     pub policy: PasswordPolicy,
-    /// The web app's address; links in emails point there.
-    pub app_url: String,
     /// How long the validation link works.
     pub link_valid: SignedDuration,
 }
@@ -57,9 +54,8 @@ impl Handler {
         let form: RegistrationForm = http::json_body(req)?;
         let registration = check_registration(form, &self.policy)?;
         let now = self.clock.now();
-        let token = secret_token::generate()?;
         let account = Account {
-            id: AccountId::parse(&new_id()?)?,
+            id: new_account_id()?,
             email: registration.email,
             name: registration.name,
             company: registration.company,
@@ -78,31 +74,11 @@ impl Handler {
             created_at: now,
             version: 1,
         };
-        let stored = StoredToken {
-            hash: token.hash.clone(),
-            purpose: TokenPurpose::VerifyEmail,
-            account: account.id.clone(),
-            expires_at: now
-                .checked_add(self.link_valid)
-                .map_err(|e| AppError::Internal(e.to_string()))?,
-        };
-        self.accounts.register(&account, &stored).await?;
-        self.outbox
-            .enqueue(&MailMessage {
-                template: MailTemplate::EmailVerification,
-                language: account.language,
-                to: account.email.clone(),
-                data: serde_json::json!({
-                    "name": account.name.as_str(),
-                    "link": format!("{}/verify-email?token={}", self.app_url.trim_end_matches('/'), token.raw),
-                    "valid_days": self.link_valid.as_hours() / 24,
-                })
-                .as_object()
-                .cloned()
-                .unwrap_or_default(),
-                dedupe_key: DedupeKey::parse(&format!("verify:{}:{}", account.id, &token.hash[..16]))?,
-            })
-            .await?;
+        let link = self
+            .links
+            .prepare(&account, TokenPurpose::VerifyEmail, self.link_valid, now)?;
+        self.accounts.register(&account, &link.stored).await?;
+        self.links.send(&link).await?;
         tracing::info!(account = %account.id, "account registered");
         http::json(
             StatusCode::CREATED,
@@ -113,9 +89,4 @@ impl Handler {
             },
         )
     }
-}
-
-/// A random account id (128 bits, hex).
-fn new_id() -> Result<String, AppError> {
-    Ok(secret_token::generate()?.raw[..32].to_owned())
 }

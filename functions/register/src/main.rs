@@ -5,7 +5,7 @@ use lambda_http::{Error, Request, run, service_fn};
 use register::Handler;
 use shop_adapters::{
     accounts::AccountsRepo, auth::password::PasswordHasherArgon2, auth::settings, aws, clock,
-    config, outbox::MailOutbox, telemetry,
+    config, links::LinkMailer, outbox::MailOutbox, telemetry,
 };
 
 #[tokio::main]
@@ -14,13 +14,17 @@ async fn main() -> Result<(), Error> {
     let table = config::required("TABLE_NAME")?;
     let queue = config::required("MAIL_QUEUE_URL")?;
     let sdk = aws::load().await;
+    let accounts = AccountsRepo::new(aws::dynamodb(&sdk), table);
     let handler = Arc::new(Handler {
-        accounts: AccountsRepo::new(aws::dynamodb(&sdk), table),
-        outbox: MailOutbox::new(aws::sqs(&sdk), queue),
+        links: LinkMailer {
+            accounts: accounts.clone(),
+            outbox: MailOutbox::new(aws::sqs(&sdk), queue),
+            app_url: config::required("APP_URL")?,
+        },
+        accounts,
         hasher: PasswordHasherArgon2::new()?,
         clock: clock::from_env(),
         policy: settings::password_policy()?,
-        app_url: config::required("APP_URL")?,
         link_valid: SignedDuration::from_hours(
             24 * config::parsed_or::<i64>("VERIFY_LINK_DAYS", 7)?,
         ),

@@ -22,7 +22,7 @@ macro_rules! sources {
     };
 }
 
-const SOURCES: &[(&str, &str)] = sources!["email_verification"];
+const SOURCES: &[(&str, &str)] = sources!["email_verification", "account_activation"];
 const LAYOUT: &str = include_str!("../templates/layout.html");
 
 pub struct Templates {
@@ -75,7 +75,7 @@ mod tests {
 
     fn sample(template: MailTemplate) -> serde_json::Map<String, serde_json::Value> {
         let data = match template {
-            MailTemplate::EmailVerification => {
+            MailTemplate::EmailVerification | MailTemplate::AccountActivation => {
                 json!({"name": "Anna <b>", "link": "https://shop.example/verify?token=abc&x=1", "valid_days": 14})
             }
         };

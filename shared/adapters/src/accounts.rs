@@ -49,6 +49,12 @@ pub struct StoredToken {
     pub expires_at: Timestamp,
 }
 
+/// A new random account id (128 bits, hex).
+pub fn new_account_id() -> Result<AccountId, AppError> {
+    let token = crate::auth::secret_token::generate()?;
+    AccountId::parse(&token.raw[..32]).map_err(internal)
+}
+
 #[derive(Clone)]
 pub struct AccountsRepo {
     client: Client,
@@ -318,6 +324,44 @@ impl AccountsRepo {
             .await
             .map_err(|e| AppError::sdk("add token", e))?;
         Ok(())
+    }
+
+    /// Counts one request of `purpose` for `email` in the window starting at `window`; false
+    /// when `limit` were already counted there. The counter expires with its window (TTL).
+    pub async fn take_rate_slot(
+        &self,
+        purpose: &str,
+        email: &Email,
+        window: Timestamp,
+        window_end: Timestamp,
+        limit: u32,
+    ) -> Result<bool, AppError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(
+                format!("RATE#{purpose}#{email}#{}", window.as_second()),
+                "RATE",
+            )))
+            .update_expression("ADD #n :one SET expires_at = :end")
+            .condition_expression("attribute_not_exists(#n) OR #n < :limit")
+            .expression_attribute_names("#n", "n")
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":limit", n(limit))
+            .expression_attribute_values(":end", n(window_end.as_second()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(AppError::sdk("rate limit", e)),
+        }
     }
 
     /// The terms version customers must have accepted, as published by an operator.

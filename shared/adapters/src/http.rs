@@ -71,6 +71,7 @@ pub fn problem(err: &AppError) -> HttpResponse {
                 DomainError::Conflict { .. } => StatusCode::CONFLICT,
                 DomainError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
                 DomainError::Forbidden { .. } => StatusCode::FORBIDDEN,
+                DomainError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
                 DomainError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             };
             match d {
@@ -85,6 +86,7 @@ pub fn problem(err: &AppError) -> HttpResponse {
                 | DomainError::Conflict { detail, .. }
                 | DomainError::Unauthorized { detail, .. }
                 | DomainError::Forbidden { detail, .. }
+                | DomainError::RateLimited { detail, .. }
                 | DomainError::PreconditionFailed { detail, .. } => detail,
             };
             body.code = d.code();

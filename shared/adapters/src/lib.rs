@@ -12,6 +12,7 @@ pub mod config;
 pub mod error;
 pub mod http;
 pub mod idempotency;
+pub mod links;
 pub mod mailer;
 pub mod outbox;
 pub mod telemetry;

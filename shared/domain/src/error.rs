@@ -29,6 +29,9 @@ pub enum DomainError {
     /// The caller is known but may not do this (yet): HTTP 403.
     #[error("{detail}")]
     Forbidden { code: &'static str, detail: String },
+    /// Too many requests of this kind for now: HTTP 429.
+    #[error("{detail}")]
+    RateLimited { code: &'static str, detail: String },
     /// Something must be done first, at `link`: HTTP 412.
     #[error("{detail}")]
     PreconditionFailed {
@@ -92,6 +95,7 @@ impl DomainError {
             | Self::Conflict { code, .. }
             | Self::Unauthorized { code, .. }
             | Self::Forbidden { code, .. }
+            | Self::RateLimited { code, .. }
             | Self::PreconditionFailed { code, .. } => code,
         }
     }

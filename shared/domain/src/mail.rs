@@ -12,14 +12,20 @@ use crate::{DomainError, Email, Language};
 pub enum MailTemplate {
     /// Registration: "confirm your email address" with a validation link.
     EmailVerification,
+    /// A moved or invited account: "welcome, activate your account" with the activation link.
+    AccountActivation,
 }
 
 impl MailTemplate {
-    pub const ALL: [MailTemplate; 1] = [MailTemplate::EmailVerification];
+    pub const ALL: [MailTemplate; 2] = [
+        MailTemplate::EmailVerification,
+        MailTemplate::AccountActivation,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             MailTemplate::EmailVerification => "email_verification",
+            MailTemplate::AccountActivation => "account_activation",
         }
     }
 }

@@ -1,0 +1,101 @@
+//! `POST /v1/accounts/activate` `{token, password, password_confirmation}`: a customer moved
+//! from the old shop opens the link of the welcome email, sets a new password (typed twice)
+//! and the account becomes active. The link is single-use: of concurrent uses exactly one wins.
+
+use std::sync::Arc;
+
+use lambda_http::{Request, http::StatusCode};
+use serde::Deserialize;
+use shop_adapters::{
+    AppError,
+    accounts::{AccountsRepo, TokenPurpose},
+    auth::{password::PasswordHasherArgon2, secret_token},
+    http::{self, HttpResponse},
+};
+use shop_domain::{
+    Clock, DomainError,
+    account::{
+        model::{Account, AccountStatus, PasswordRecord, password_field},
+        password::PasswordPolicy,
+    },
+    error::FieldError,
+};
+
+pub struct Handler {
+    pub accounts: AccountsRepo,
+    pub hasher: PasswordHasherArgon2,
+    pub clock: Arc<dyn Clock>,
+    pub policy: PasswordPolicy,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Activation {
+    token: String,
+    password: String,
+    password_confirmation: String,
+}
+
+impl Handler {
+    pub async fn handle(&self, req: Request) -> HttpResponse {
+        http::respond(self.activate(&req).await)
+    }
+
+    async fn activate(&self, req: &Request) -> Result<HttpResponse, AppError> {
+        let body: Activation = http::json_body(req)?;
+        let mut fields: Vec<FieldError> = self
+            .policy
+            .violations(&body.password)
+            .into_iter()
+            .map(password_field)
+            .collect();
+        if body.password != body.password_confirmation {
+            fields.push(FieldError {
+                field: "password_confirmation".into(),
+                code: "password_mismatch",
+                detail: "The two passwords differ.".into(),
+            });
+        }
+        if !fields.is_empty() {
+            return Err(DomainError::Invalid {
+                code: "invalid_password",
+                detail: "Choose another password.".into(),
+                fields,
+            }
+            .into());
+        }
+        let now = self.clock.now();
+        let hash = secret_token::hash(&body.token);
+        let id = self
+            .accounts
+            .token_owner(&hash, TokenPurpose::Activate, now)
+            .await?;
+        let account = self
+            .accounts
+            .get(&id)
+            .await?
+            .ok_or_else(|| DomainError::not_found("link_unknown", "This link is not known."))?;
+        if account.status != AccountStatus::PendingActivation {
+            return Err(DomainError::conflict(
+                "already_active",
+                "This account is already active; sign in.",
+            )
+            .into());
+        }
+        let active = Account {
+            status: AccountStatus::Active,
+            password: Some(PasswordRecord {
+                hash: self.hasher.hash(&body.password)?,
+                set_at: now,
+                history: Vec::new(),
+            }),
+            ..account
+        };
+        let saved = self.accounts.consume_token(&hash, now, &active).await?;
+        tracing::info!(account = %saved.id, "account activated");
+        http::json(
+            StatusCode::OK,
+            &serde_json::json!({"id": saved.id, "status": saved.status}),
+        )
+    }
+}

@@ -1,0 +1,88 @@
+//! `POST /v1/accounts/activation-links` `{email}`: sends a fresh link to an account that still
+//! waits for one: the activation link to a moved account, the validation link to a registered
+//! one. The answer is the same whether or not such an account exists, so it reveals nothing.
+//! Requests are limited per email address and hour (`LINK_REQUESTS_PER_HOUR`, default 3) —
+//! for every address alike, known or not.
+
+use std::sync::Arc;
+
+use jiff::{SignedDuration, Timestamp};
+use lambda_http::{Request, http::StatusCode};
+use serde::Deserialize;
+use shop_adapters::{
+    AppError,
+    accounts::{AccountsRepo, TokenPurpose},
+    http::{self, HttpResponse},
+    links::LinkMailer,
+};
+use shop_domain::{Clock, DomainError, Email, account::model::AccountStatus};
+
+const WINDOW: SignedDuration = SignedDuration::from_hours(1);
+
+pub struct Handler {
+    pub accounts: AccountsRepo,
+    pub links: LinkMailer,
+    pub clock: Arc<dyn Clock>,
+    pub per_hour: u32,
+    pub activation_valid: SignedDuration,
+    pub verification_valid: SignedDuration,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LinkRequest {
+    email: Email,
+}
+
+impl Handler {
+    pub async fn handle(&self, req: Request) -> HttpResponse {
+        http::respond(self.request(&req).await)
+    }
+
+    async fn request(&self, req: &Request) -> Result<HttpResponse, AppError> {
+        let body: LinkRequest = http::json_body(req)?;
+        let now = self.clock.now();
+        let window =
+            Timestamp::from_second(now.as_second() - now.as_second().rem_euclid(WINDOW.as_secs()))
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+        let window_end = window
+            .checked_add(WINDOW)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        if !self
+            .accounts
+            .take_rate_slot("link", &body.email, window, window_end, self.per_hour)
+            .await?
+        {
+            return Err(DomainError::RateLimited {
+                code: "too_many_link_requests",
+                detail: "Too many links were requested for this address; try again in an hour."
+                    .into(),
+            }
+            .into());
+        }
+        if let Some(account) = self.accounts.find_by_email(&body.email).await? {
+            match account.status {
+                AccountStatus::PendingActivation => {
+                    self.links
+                        .issue(&account, TokenPurpose::Activate, self.activation_valid, now)
+                        .await?
+                }
+                AccountStatus::PendingVerification => {
+                    self.links
+                        .issue(
+                            &account,
+                            TokenPurpose::VerifyEmail,
+                            self.verification_valid,
+                            now,
+                        )
+                        .await?
+                }
+                AccountStatus::Active => {}
+            }
+        }
+        http::json(
+            StatusCode::ACCEPTED,
+            &serde_json::json!({"message": "If an account waits for a link at this address, a new one is on its way."}),
+        )
+    }
+}

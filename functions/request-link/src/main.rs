@@ -1,0 +1,34 @@
+use jiff::SignedDuration;
+use lambda_http::{Error, Request, run, service_fn};
+use request_link::Handler;
+use shop_adapters::{
+    accounts::AccountsRepo, aws, clock, config, links::LinkMailer, outbox::MailOutbox, telemetry,
+};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    telemetry::init();
+    let table = config::required("TABLE_NAME")?;
+    let sdk = aws::load().await;
+    let accounts = AccountsRepo::new(aws::dynamodb(&sdk), table);
+    let days = |name, default| {
+        config::parsed_or::<i64>(name, default).map(|d| SignedDuration::from_hours(24 * d))
+    };
+    let handler = Handler {
+        links: LinkMailer {
+            accounts: accounts.clone(),
+            outbox: MailOutbox::new(aws::sqs(&sdk), config::required("MAIL_QUEUE_URL")?),
+            app_url: config::required("APP_URL")?,
+        },
+        accounts,
+        clock: clock::from_env(),
+        per_hour: config::parsed_or("LINK_REQUESTS_PER_HOUR", 3)?,
+        activation_valid: days("ACTIVATION_LINK_DAYS", 14)?,
+        verification_valid: days("VERIFY_LINK_DAYS", 7)?,
+    };
+    let handler = &handler;
+    run(service_fn(move |req: Request| async move {
+        Ok::<_, Error>(handler.handle(req).await)
+    }))
+    .await
+}
