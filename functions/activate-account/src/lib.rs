@@ -15,10 +15,9 @@ use shop_adapters::{
 use shop_domain::{
     Clock, DomainError,
     account::{
-        model::{Account, AccountStatus, PasswordRecord, password_field},
+        model::{Account, AccountStatus, PasswordRecord, check_new_password},
         password::PasswordPolicy,
     },
-    error::FieldError,
 };
 
 pub struct Handler {
@@ -43,27 +42,7 @@ impl Handler {
 
     async fn activate(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let body: Activation = http::json_body(req)?;
-        let mut fields: Vec<FieldError> = self
-            .policy
-            .violations(&body.password)
-            .into_iter()
-            .map(password_field)
-            .collect();
-        if body.password != body.password_confirmation {
-            fields.push(FieldError {
-                field: "password_confirmation".into(),
-                code: "password_mismatch",
-                detail: "The two passwords differ.".into(),
-            });
-        }
-        if !fields.is_empty() {
-            return Err(DomainError::Invalid {
-                code: "invalid_password",
-                detail: "Choose another password.".into(),
-                fields,
-            }
-            .into());
-        }
+        check_new_password(&self.policy, &body.password, &body.password_confirmation)?;
         let now = self.clock.now();
         let hash = secret_token::hash(&body.token);
         let id = self

@@ -1,13 +1,17 @@
-//! `POST /v1/accounts/activation-links` `{email}`: sends a fresh link to an account that still
-//! waits for one: the activation link to a moved account, the validation link to a registered
-//! one. The answer is the same whether or not such an account exists, so it reveals nothing.
+//! "Email me a link", two routes with one answer:
+//! - `POST /v1/accounts/activation-links` `{email}`: a fresh activation link to a moved account,
+//!   a fresh validation link to a registered one;
+//! - `POST /v1/password-resets` `{email}`: a password reset link to an active account (an
+//!   account still waiting for activation or validation gets that link instead).
+//!
+//! The answer is the same whether or not such an account exists, so it reveals nothing.
 //! Requests are limited per email address and hour (`LINK_REQUESTS_PER_HOUR`, default 3) —
 //! for every address alike, known or not.
 
 use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
-use lambda_http::{Request, http::StatusCode};
+use lambda_http::{Request, RequestExt, http::StatusCode};
 use serde::Deserialize;
 use shop_adapters::{
     AppError,
@@ -26,6 +30,7 @@ pub struct Handler {
     pub per_hour: u32,
     pub activation_valid: SignedDuration,
     pub verification_valid: SignedDuration,
+    pub reset_valid: SignedDuration,
 }
 
 #[derive(Deserialize)]
@@ -60,24 +65,22 @@ impl Handler {
             }
             .into());
         }
+        let wants_reset = req.raw_http_path().starts_with("/v1/password-resets");
         if let Some(account) = self.accounts.find_by_email(&body.email).await? {
-            match account.status {
+            let link = match account.status {
                 AccountStatus::PendingActivation => {
-                    self.links
-                        .issue(&account, TokenPurpose::Activate, self.activation_valid, now)
-                        .await?
+                    Some((TokenPurpose::Activate, self.activation_valid))
                 }
                 AccountStatus::PendingVerification => {
-                    self.links
-                        .issue(
-                            &account,
-                            TokenPurpose::VerifyEmail,
-                            self.verification_valid,
-                            now,
-                        )
-                        .await?
+                    Some((TokenPurpose::VerifyEmail, self.verification_valid))
                 }
-                AccountStatus::Active => {}
+                AccountStatus::Active if wants_reset => {
+                    Some((TokenPurpose::ResetPassword, self.reset_valid))
+                }
+                AccountStatus::Active => None,
+            };
+            if let Some((purpose, valid)) = link {
+                self.links.issue(&account, purpose, valid, now).await?;
             }
         }
         http::json(

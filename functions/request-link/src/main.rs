@@ -25,6 +25,7 @@ async fn main() -> Result<(), Error> {
         per_hour: config::parsed_or("LINK_REQUESTS_PER_HOUR", 3)?,
         activation_valid: days("ACTIVATION_LINK_DAYS", 14)?,
         verification_valid: days("VERIFY_LINK_DAYS", 7)?,
+        reset_valid: SignedDuration::from_hours(config::parsed_or("RESET_LINK_HOURS", 2)?),
     };
     let handler = &handler;
     run(service_fn(move |req: Request| async move {

@@ -22,7 +22,8 @@ macro_rules! sources {
     };
 }
 
-const SOURCES: &[(&str, &str)] = sources!["email_verification", "account_activation"];
+const SOURCES: &[(&str, &str)] =
+    sources!["email_verification", "account_activation", "password_reset"];
 const LAYOUT: &str = include_str!("../templates/layout.html");
 
 pub struct Templates {
@@ -75,8 +76,10 @@ mod tests {
 
     fn sample(template: MailTemplate) -> serde_json::Map<String, serde_json::Value> {
         let data = match template {
-            MailTemplate::EmailVerification | MailTemplate::AccountActivation => {
-                json!({"name": "Anna <b>", "link": "https://shop.example/verify?token=abc&x=1", "valid_days": 14})
+            MailTemplate::EmailVerification
+            | MailTemplate::AccountActivation
+            | MailTemplate::PasswordReset => {
+                json!({"name": "Anna <b>", "link": "https://shop.example/verify?token=abc&x=1", "valid_days": 14, "valid_hours": 2})
             }
         };
         data.as_object().cloned().unwrap_or_default()

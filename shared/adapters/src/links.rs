@@ -43,11 +43,7 @@ impl LinkMailer {
         let (template, page) = match purpose {
             TokenPurpose::VerifyEmail => (MailTemplate::EmailVerification, "verify-email"),
             TokenPurpose::Activate => (MailTemplate::AccountActivation, "activate"),
-            TokenPurpose::ResetPassword => {
-                return Err(AppError::Internal(
-                    "password reset links are not sent yet".into(),
-                ));
-            }
+            TokenPurpose::ResetPassword => (MailTemplate::PasswordReset, "reset-password"),
         };
         let mut data = serde_json::Map::new();
         data.insert("name".into(), account.name.as_str().into());
@@ -56,6 +52,7 @@ impl LinkMailer {
             format!("{}/{page}?token={raw}", self.app_url.trim_end_matches('/')).into(),
         );
         data.insert("valid_days".into(), (valid.as_hours() / 24).into());
+        data.insert("valid_hours".into(), valid.as_hours().into());
         let mail = MailMessage {
             template,
             language: account.language,

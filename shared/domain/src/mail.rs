@@ -14,6 +14,8 @@ pub enum MailTemplate {
     EmailVerification,
     /// A moved or invited account: "welcome, activate your account" with the activation link.
     AccountActivation,
+    /// "Reset your password" with a short-lived reset link.
+    PasswordReset,
 }
 
 impl MailTemplate {
@@ -26,6 +28,7 @@ impl MailTemplate {
         match self {
             MailTemplate::EmailVerification => "email_verification",
             MailTemplate::AccountActivation => "account_activation",
+            MailTemplate::PasswordReset => "password_reset",
         }
     }
 }

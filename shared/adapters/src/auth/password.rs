@@ -43,6 +43,15 @@ impl PasswordHasherArgon2 {
         })
     }
 
+    /// Whether `password` matches any of `hashes` (a reuse check against the history).
+    pub fn matches_any<'a>(
+        &self,
+        password: &str,
+        mut hashes: impl Iterator<Item = &'a str>,
+    ) -> bool {
+        hashes.any(|h| self.verify(password, h))
+    }
+
     /// Spends the time of one verification and returns false.
     pub fn verify_decoy(&self, password: &str) -> bool {
         let _ = self.verify(password, &self.decoy);

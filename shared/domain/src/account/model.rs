@@ -176,6 +176,35 @@ pub fn password_field(v: Violation) -> FieldError {
     }
 }
 
+/// A new password, typed twice: every broken rule and a mismatch, listed at once.
+pub fn check_new_password(
+    policy: &PasswordPolicy,
+    password: &str,
+    confirmation: &str,
+) -> Result<(), DomainError> {
+    let mut fields: Vec<FieldError> = policy
+        .violations(password)
+        .into_iter()
+        .map(password_field)
+        .collect();
+    if password != confirmation {
+        fields.push(FieldError {
+            field: "password_confirmation".into(),
+            code: "password_mismatch",
+            detail: "The two passwords differ.".into(),
+        });
+    }
+    if fields.is_empty() {
+        Ok(())
+    } else {
+        Err(DomainError::Invalid {
+            code: "invalid_password",
+            detail: "Choose another password.".into(),
+            fields,
+        })
+    }
+}
+
 /// What a sign-in attempt leads to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignIn {
@@ -218,6 +247,86 @@ impl Account {
                 reset,
             ),
         }
+    }
+}
+
+/// How a new password comes in: the owner changing it (bound by the minimum age) or a reset
+/// through an emailed link (which is not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordChange {
+    ByOwner,
+    ByReset,
+}
+
+impl Account {
+    /// The stored hashes a new password must differ from: the current one and the history,
+    /// `policy.history` in all.
+    pub fn recent_password_hashes<'a>(
+        &'a self,
+        policy: &PasswordPolicy,
+    ) -> impl Iterator<Item = &'a str> {
+        self.password
+            .iter()
+            .flat_map(|p| {
+                std::iter::once(p.hash.as_str()).chain(p.history.iter().map(String::as_str))
+            })
+            .take(policy.history)
+    }
+
+    /// The account with `new_hash` as its password, the old one moved into the history.
+    /// `reused` says whether the new password matched one of [`Account::recent_password_hashes`].
+    pub fn with_new_password(
+        &self,
+        new_hash: String,
+        reused: bool,
+        how: PasswordChange,
+        now: Timestamp,
+        policy: &PasswordPolicy,
+    ) -> Result<Account, DomainError> {
+        if let (PasswordChange::ByOwner, Some(current)) = (how, &self.password)
+            && !policy.old_enough_to_change(current.set_at, now)
+        {
+            let opens = current
+                .set_at
+                .checked_add(policy.min_age)
+                .unwrap_or(current.set_at);
+            return Err(DomainError::conflict(
+                "password_too_recent",
+                format!(
+                    "The password was set less than {} days ago; it can be changed from {opens}.",
+                    policy.min_age.as_hours() / 24
+                ),
+            ));
+        }
+        if reused {
+            return Err(DomainError::Invalid {
+                code: "invalid_password",
+                detail: "Choose another password.".into(),
+                fields: vec![FieldError {
+                    field: "password".into(),
+                    code: "password_reused",
+                    detail: format!(
+                        "Do not reuse any of your last {} passwords.",
+                        policy.history
+                    ),
+                }],
+            });
+        }
+        let history = self
+            .password
+            .iter()
+            .flat_map(|p| std::iter::once(p.hash.clone()).chain(p.history.iter().cloned()))
+            .take(policy.history.saturating_sub(1))
+            .collect();
+        Ok(Account {
+            password: Some(PasswordRecord {
+                hash: new_hash,
+                set_at: now,
+                history,
+            }),
+            failures: SignInFailures::default(),
+            ..self.clone()
+        })
     }
 }
 
@@ -327,6 +436,48 @@ mod tests {
                 password_expired: true
             }
         );
+    }
+
+    #[test]
+    fn owners_wait_the_minimum_age_resets_do_not() {
+        let p = PasswordPolicy::vendor();
+        let a = account(AccountStatus::Active);
+        let set = a.password.as_ref().unwrap().set_at;
+        let soon = set + SignedDuration::from_hours(47);
+        let err = a
+            .with_new_password("n".into(), false, PasswordChange::ByOwner, soon, &p)
+            .unwrap_err();
+        assert_eq!(err.code(), "password_too_recent");
+        assert!(
+            a.with_new_password("n".into(), false, PasswordChange::ByReset, soon, &p)
+                .is_ok()
+        );
+        let later = set + SignedDuration::from_hours(48);
+        assert!(
+            a.with_new_password("n".into(), false, PasswordChange::ByOwner, later, &p)
+                .is_ok()
+        );
+        assert_eq!(
+            a.with_new_password("n".into(), true, PasswordChange::ByReset, later, &p)
+                .unwrap_err()
+                .code(),
+            "invalid_password"
+        );
+    }
+
+    #[test]
+    fn the_history_keeps_the_last_eight_passwords_in_all() {
+        let p = PasswordPolicy::vendor();
+        let mut a = account(AccountStatus::Active);
+        let mut at = a.password.as_ref().unwrap().set_at;
+        for i in 0..12 {
+            at += SignedDuration::from_hours(24 * 3);
+            a = a
+                .with_new_password(format!("h{i}"), false, PasswordChange::ByOwner, at, &p)
+                .unwrap();
+        }
+        let recent: Vec<&str> = a.recent_password_hashes(&p).collect();
+        assert_eq!(recent, ["h11", "h10", "h9", "h8", "h7", "h6", "h5", "h4"]);
     }
 
     #[test]

@@ -1,0 +1,85 @@
+//! `PUT /v1/me/password` `{current_password, password, password_confirmation}`: the signed-in
+//! owner changes the password. Also allowed with the short token a sign-in with an expired
+//! password gives. The policy applies, none of the last 8 passwords may return, and a password
+//! younger than 2 days cannot be changed by its owner (a reset by email link can).
+
+use std::sync::Arc;
+
+use lambda_http::{Request, http::StatusCode};
+use serde::Deserialize;
+use shop_adapters::{
+    AppError,
+    accounts::AccountsRepo,
+    auth::{
+        guard::{Guard, Need},
+        password::PasswordHasherArgon2,
+    },
+    http::{self, HttpResponse},
+};
+use shop_domain::{
+    Clock, DomainError,
+    account::{
+        model::{PasswordChange, check_new_password},
+        password::PasswordPolicy,
+    },
+    error::FieldError,
+};
+
+pub struct Handler {
+    pub guard: Guard,
+    pub accounts: AccountsRepo,
+    pub hasher: PasswordHasherArgon2,
+    pub clock: Arc<dyn Clock>,
+    pub policy: PasswordPolicy,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Change {
+    current_password: String,
+    password: String,
+    password_confirmation: String,
+}
+
+impl Handler {
+    pub async fn handle(&self, req: Request) -> HttpResponse {
+        http::respond(self.change(&req).await)
+    }
+
+    async fn change(&self, req: &Request) -> Result<HttpResponse, AppError> {
+        let caller = self.guard.caller(req, Need::PasswordChange).await?;
+        let body: Change = http::json_body(req)?;
+        check_new_password(&self.policy, &body.password, &body.password_confirmation)?;
+        let account = caller.account;
+        let current_ok = account
+            .password
+            .as_ref()
+            .is_some_and(|p| self.hasher.verify(&body.current_password, &p.hash));
+        if !current_ok {
+            return Err(DomainError::Invalid {
+                code: "invalid_password",
+                detail: "The current password is not right.".into(),
+                fields: vec![FieldError {
+                    field: "current_password".into(),
+                    code: "current_password_wrong",
+                    detail: "The current password is not right.".into(),
+                }],
+            }
+            .into());
+        }
+        let now = self.clock.now();
+        let reused = self
+            .hasher
+            .matches_any(&body.password, account.recent_password_hashes(&self.policy));
+        let changed = account.with_new_password(
+            self.hasher.hash(&body.password)?,
+            reused,
+            PasswordChange::ByOwner,
+            now,
+            &self.policy,
+        )?;
+        let saved = self.accounts.save(&changed).await?;
+        tracing::info!(account = %saved.id, "password changed");
+        http::json(StatusCode::OK, &serde_json::json!({"password_set_at": now}))
+    }
+}

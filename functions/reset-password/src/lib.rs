@@ -1,0 +1,71 @@
+//! `POST /v1/password-resets/confirm` `{token, password, password_confirmation}`: the customer
+//! opened the reset link and sets a new password. The link is single-use and short-lived; the
+//! policy and the history apply, the minimum age does not. A reset also ends a lockout.
+
+use std::sync::Arc;
+
+use lambda_http::{Request, http::StatusCode};
+use serde::Deserialize;
+use shop_adapters::{
+    AppError,
+    accounts::{AccountsRepo, TokenPurpose},
+    auth::{password::PasswordHasherArgon2, secret_token},
+    http::{self, HttpResponse},
+};
+use shop_domain::{
+    Clock, DomainError,
+    account::{
+        model::{PasswordChange, check_new_password},
+        password::PasswordPolicy,
+    },
+};
+
+pub struct Handler {
+    pub accounts: AccountsRepo,
+    pub hasher: PasswordHasherArgon2,
+    pub clock: Arc<dyn Clock>,
+    pub policy: PasswordPolicy,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Reset {
+    token: String,
+    password: String,
+    password_confirmation: String,
+}
+
+impl Handler {
+    pub async fn handle(&self, req: Request) -> HttpResponse {
+        http::respond(self.reset(&req).await)
+    }
+
+    async fn reset(&self, req: &Request) -> Result<HttpResponse, AppError> {
+        let body: Reset = http::json_body(req)?;
+        check_new_password(&self.policy, &body.password, &body.password_confirmation)?;
+        let now = self.clock.now();
+        let hash = secret_token::hash(&body.token);
+        let id = self
+            .accounts
+            .token_owner(&hash, TokenPurpose::ResetPassword, now)
+            .await?;
+        let account = self
+            .accounts
+            .get(&id)
+            .await?
+            .ok_or_else(|| DomainError::not_found("link_unknown", "This link is not known."))?;
+        let reused = self
+            .hasher
+            .matches_any(&body.password, account.recent_password_hashes(&self.policy));
+        let changed = account.with_new_password(
+            self.hasher.hash(&body.password)?,
+            reused,
+            PasswordChange::ByReset,
+            now,
+            &self.policy,
+        )?;
+        let saved = self.accounts.consume_token(&hash, now, &changed).await?;
+        tracing::info!(account = %saved.id, "password reset");
+        http::json(StatusCode::OK, &serde_json::json!({"password_set_at": now}))
+    }
+}
