@@ -6,4 +6,6 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 infra/bootstrap.sh
 cargo build --release --workspace --bins --locked
-"$ROOT/.venv/bin/python" infra/bench/coldstart.py --bin-dir "$ROOT/target/release" "$@"
+"$ROOT/.venv/bin/python" infra/bench/coldstart.py --bin-dir "$ROOT/target/release"
+echo
+"$ROOT/.venv/bin/python" infra/bench/signin.py --bin-dir "$ROOT/target/release"

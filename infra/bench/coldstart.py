@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "infra"))
-from shopstack import template  # noqa: E402
+from shopstack import resources, template  # noqa: E402
 
 
 class Stub:
@@ -70,10 +70,11 @@ def one_start(binary, env):
     stub = Stub()
     env = {**env, "AWS_LAMBDA_RUNTIME_API": stub.address}
     start = time.perf_counter()
-    proc = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         if not stub.seen.wait(30):
-            raise RuntimeError(f"{binary} never asked for an invocation")
+            proc.kill()
+            raise RuntimeError(f"{binary} never asked for an invocation: {proc.stderr.read().decode()[-500:]}")
         elapsed_ms = (stub.first_next - start) * 1000
         rss = peak_rss_kib(proc.pid)
     finally:
@@ -104,7 +105,10 @@ def main():
         "AWS_LAMBDA_LOG_GROUP_NAME": "bench",
     }
     targets = [("bench-hello (baseline)", "bench-hello", {})]
-    targets += [(fn.binary, fn.binary, fn.environment) for fn in stack.functions.values()]
+    secret = resources.jwt_secret()
+    for fn in stack.functions.values():
+        env = {k: resources.resolve_dynamic(v, lambda _name: secret) for k, v in fn.environment.items()}
+        targets.append((fn.binary, fn.binary, env))
 
     rows = []
     for label, binary, env in targets:

@@ -167,7 +167,7 @@ def main():
             "LOCAL_CLOCK_FILE": clk.path,
         }
         for fn in stack.functions.values():
-            fn.environment = {k: resources.resolve_dynamic(v, aws) for k, v in fn.environment.items()}
+            fn.environment = {k: resources.resolve_dynamic(v, resources.secret_lookup(aws)) for k, v in fn.environment.items()}
         if not args.no_seed:
             seed_env = {
                 **base_env,

@@ -27,15 +27,15 @@ def jwt_secret(kid="local-1"):
     return {"kid": kid, "private_key_pem": pem.decode(), "public_jwks": json.dumps(jwks)}
 
 
-def resolve_dynamic(value, c):
-    """Resolves CloudFormation `{{resolve:secretsmanager:NAME:SecretString:KEY}}` references
-    against the stand-in's Secrets Manager, as CloudFormation does at deploy time."""
+def resolve_dynamic(value, lookup):
+    """Resolves CloudFormation `{{resolve:secretsmanager:NAME:SecretString:KEY}}` references,
+    as CloudFormation does at deploy time; `lookup(name)` returns the secret's JSON as a dict."""
+    return _DYNAMIC.sub(lambda m: lookup(m.group(1))[m.group(2)], value)
 
-    def lookup(m):
-        secret = json.loads(c["secretsmanager"].get_secret_value(SecretId=m.group(1))["SecretString"])
-        return secret[m.group(2)]
 
-    return _DYNAMIC.sub(lookup, value)
+def secret_lookup(c):
+    """Secrets from the stand-in's Secrets Manager."""
+    return lambda name: json.loads(c["secretsmanager"].get_secret_value(SecretId=name)["SecretString"])
 
 
 def create(stack, c):

@@ -156,3 +156,22 @@ def test_new_terms_answer_412_until_accepted(shop, unique_email):
 
 def publish_terms(version):
     shop_tools("publish-terms", version)
+
+
+def test_an_unknown_email_costs_as_much_as_a_wrong_password(shop, unique_email):
+    """The decoy hash: without it an unknown email answers in a few ms and a known one after
+    an Argon2 verification, which would tell a guesser which emails have accounts."""
+    import statistics
+    import time
+
+    active_account(shop, unique_email)
+
+    def timed(email):
+        start = time.perf_counter()
+        assert sign_in(shop, email, "Wrong#2026x").status == 401
+        return time.perf_counter() - start
+
+    # Four attempts stay below the lockout threshold of five.
+    known = statistics.median(timed(unique_email) for _ in range(4))
+    unknown = statistics.median(timed(f"nobody-{i}-{unique_email}") for i in range(4))
+    assert unknown >= 0.5 * known, f"unknown {unknown * 1000:.0f} ms vs known {known * 1000:.0f} ms"

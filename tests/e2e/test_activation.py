@@ -73,3 +73,12 @@ def test_link_requests_answer_alike_and_are_limited_per_email(shop, unique_email
     assert shop.post("/v1/accounts/activation-links", {"email": unique_email}).status == 202
     assert_problem(shop.post("/v1/accounts/activation-links", {"email": unique_email}), 429, "too_many_link_requests")
     assert_problem(shop.post("/v1/accounts/activation-links", {"email": "not an email"}), 400, "invalid_body")
+
+
+def test_the_demo_account_activates_from_its_welcome_email(shop):
+    mails = shop.outbox("demo@license-shop.example")
+    token = link_token(shop, "demo@license-shop.example")
+    assert len(mails) >= 1
+    r = activate(shop, token)
+    assert r.status == 200, r.body
+    assert sign_in(shop, "demo@license-shop.example").status == 200
