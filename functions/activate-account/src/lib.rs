@@ -9,7 +9,7 @@ use serde::Deserialize;
 use shop_adapters::{
     AppError,
     accounts::{AccountsRepo, TokenPurpose},
-    auth::{password::PasswordHasherArgon2, secret_token},
+    auth::password::PasswordHasherArgon2,
     http::{self, HttpResponse},
 };
 use shop_domain::{
@@ -44,16 +44,10 @@ impl Handler {
         let body: Activation = http::json_body(req)?;
         check_new_password(&self.policy, &body.password, &body.password_confirmation)?;
         let now = self.clock.now();
-        let hash = secret_token::hash(&body.token);
-        let id = self
+        let (hash, account) = self
             .accounts
-            .token_owner(&hash, TokenPurpose::Activate, now)
+            .account_for_link(&body.token, TokenPurpose::Activate, now)
             .await?;
-        let account = self
-            .accounts
-            .get(&id)
-            .await?
-            .ok_or_else(|| DomainError::not_found("link_unknown", "This link is not known."))?;
         if account.status != AccountStatus::PendingActivation {
             return Err(DomainError::conflict(
                 "already_active",

@@ -8,11 +8,10 @@ use serde::Deserialize;
 use shop_adapters::{
     AppError,
     accounts::{AccountsRepo, TokenPurpose},
-    auth::secret_token,
     http::{self, HttpResponse},
 };
 use shop_domain::{
-    Clock, DomainError,
+    Clock,
     account::model::{Account, AccountStatus},
 };
 
@@ -35,16 +34,10 @@ impl Handler {
     async fn verify(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let body: Body = http::json_body(req)?;
         let now = self.clock.now();
-        let hash = secret_token::hash(&body.token);
-        let id = self
+        let (hash, account) = self
             .accounts
-            .token_owner(&hash, TokenPurpose::VerifyEmail, now)
+            .account_for_link(&body.token, TokenPurpose::VerifyEmail, now)
             .await?;
-        let account = self
-            .accounts
-            .get(&id)
-            .await?
-            .ok_or_else(|| DomainError::not_found("link_unknown", "This link is not known."))?;
         // Keeps the version that was read: the repository stores it as the next one.
         let active = Account {
             status: AccountStatus::Active,

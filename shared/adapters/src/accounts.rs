@@ -273,6 +273,20 @@ impl AccountsRepo {
         AccountId::parse(id).map_err(internal)
     }
 
+    /// The account a link presented by a customer was issued for, with the token's stored
+    /// hash (to consume it with the change it allows).
+    pub async fn account_for_link(
+        &self,
+        raw_token: &str,
+        purpose: TokenPurpose,
+        now: Timestamp,
+    ) -> Result<(String, Account), AppError> {
+        let hash = crate::auth::secret_token::hash(raw_token);
+        let id = self.token_owner(&hash, purpose, now).await?;
+        let account = self.get(&id).await?.ok_or_else(link_unknown)?;
+        Ok((hash, account))
+    }
+
     /// Uses the token and stores the account change it allows, in one transaction: of many
     /// concurrent uses exactly one succeeds.
     pub async fn consume_token(
