@@ -5,7 +5,6 @@
 use std::sync::Arc;
 
 use lambda_http::{Request, http::StatusCode};
-use serde::Deserialize;
 use shop_adapters::{
     AppError,
     accounts::{AccountsRepo, TokenPurpose},
@@ -15,7 +14,7 @@ use shop_adapters::{
 use shop_domain::{
     Clock,
     account::{
-        model::{PasswordChange, check_new_password},
+        model::{LinkPasswordForm, PasswordChange},
         password::PasswordPolicy,
     },
 };
@@ -27,22 +26,14 @@ pub struct Handler {
     pub policy: PasswordPolicy,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Reset {
-    token: String,
-    password: String,
-    password_confirmation: String,
-}
-
 impl Handler {
     pub async fn handle(&self, req: Request) -> HttpResponse {
         http::respond(self.reset(&req).await)
     }
 
     async fn reset(&self, req: &Request) -> Result<HttpResponse, AppError> {
-        let body: Reset = http::json_body(req)?;
-        check_new_password(&self.policy, &body.password, &body.password_confirmation)?;
+        let body: LinkPasswordForm = http::json_body(req)?;
+        body.check(&self.policy)?;
         let now = self.clock.now();
         let (hash, account) = self
             .accounts

@@ -176,6 +176,21 @@ pub fn password_field(v: Violation) -> FieldError {
     }
 }
 
+/// A new password set through an emailed link (activation, reset), typed twice.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkPasswordForm {
+    pub token: String,
+    pub password: String,
+    pub password_confirmation: String,
+}
+
+impl LinkPasswordForm {
+    pub fn check(&self, policy: &PasswordPolicy) -> Result<(), DomainError> {
+        check_new_password(policy, &self.password, &self.password_confirmation)
+    }
+}
+
 /// A new password, typed twice: every broken rule and a mismatch, listed at once.
 pub fn check_new_password(
     policy: &PasswordPolicy,
