@@ -9,7 +9,7 @@ use std::{collections::BTreeMap, fmt, str::FromStr};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    DomainError, Language, Money, Quantity,
+    DomainError, Money, Quantity,
     id::{AppId, ProductId},
 };
 
@@ -125,16 +125,6 @@ pub struct LocalizedText {
     pub de: String,
     pub en: String,
     pub fr: String,
-}
-
-impl LocalizedText {
-    pub fn get(&self, language: Language) -> &str {
-        match language {
-            Language::De => &self.de,
-            Language::En => &self.en,
-            Language::Fr => &self.fr,
-        }
-    }
 }
 
 /// A product as the catalog file and the table hold it; build a [`Product`] from it.
