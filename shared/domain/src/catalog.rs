@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     DomainError, Money, Quantity,
+    account::profile::country_code,
     id::{AppId, ProductId},
 };
 
@@ -20,15 +21,12 @@ pub struct Region(String);
 
 impl Region {
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
-        let code = raw.trim().to_ascii_uppercase();
-        if code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase()) {
-            Ok(Self(code))
-        } else {
-            Err(DomainError::malformed(
+        country_code(raw).map(Self).ok_or_else(|| {
+            DomainError::malformed(
                 "invalid_region",
                 "Region must be a two-letter country code such as DE.",
-            ))
-        }
+            )
+        })
     }
 }
 

@@ -35,16 +35,21 @@ pub struct Country(String);
 
 impl Country {
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
-        let code = raw.trim().to_ascii_uppercase();
-        if code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase()) {
-            Ok(Self(code))
-        } else {
-            Err(DomainError::invalid(
+        country_code(raw).map(Self).ok_or_else(|| {
+            DomainError::invalid(
                 "invalid_country",
                 "Country must be a two-letter code such as DE.",
-            ))
-        }
+            )
+        })
     }
+}
+
+/// A two-letter country code in any case and with surrounding space, as upper case; `None`
+/// for anything else. Countries and price regions both parse through it; each names its own
+/// error.
+pub(crate) fn country_code(raw: &str) -> Option<String> {
+    let code = raw.trim().to_ascii_uppercase();
+    (code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase())).then_some(code)
 }
 
 string_newtype!(Country);
