@@ -68,12 +68,9 @@ impl Handler {
             .into());
         }
         let now = self.clock.now();
-        let reused = self
-            .hasher
-            .matches_any(&body.password, account.recent_password_hashes(&self.policy));
-        let changed = account.with_new_password(
-            self.hasher.hash(&body.password)?,
-            reused,
+        let changed = self.hasher.replace_password(
+            &account,
+            &body.password,
             PasswordChange::ByOwner,
             now,
             &self.policy,

@@ -39,12 +39,9 @@ impl Handler {
             .accounts
             .account_for_link(&body.token, TokenPurpose::ResetPassword, now)
             .await?;
-        let reused = self
-            .hasher
-            .matches_any(&body.password, account.recent_password_hashes(&self.policy));
-        let changed = account.with_new_password(
-            self.hasher.hash(&body.password)?,
-            reused,
+        let changed = self.hasher.replace_password(
+            &account,
+            &body.password,
             PasswordChange::ByReset,
             now,
             &self.policy,

@@ -3,6 +3,12 @@
 
 use argon2::{Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version};
 
+use jiff::Timestamp;
+use shop_domain::account::{
+    model::{Account, PasswordChange},
+    password::PasswordPolicy,
+};
+
 use crate::AppError;
 
 /// A hash of 32 random bytes that were thrown away, with the same parameters as every stored
@@ -40,12 +46,23 @@ impl PasswordHasherArgon2 {
     }
 
     /// Whether `password` matches any of `hashes` (a reuse check against the history).
-    pub fn matches_any<'a>(
-        &self,
-        password: &str,
-        mut hashes: impl Iterator<Item = &'a str>,
-    ) -> bool {
+    fn matches_any<'a>(&self, password: &str, mut hashes: impl Iterator<Item = &'a str>) -> bool {
         hashes.any(|h| self.verify(password, h))
+    }
+
+    /// `account` with `password` as its new password: refused if it matches one of the recent
+    /// ones (or, for an owner, if the current one is too young), otherwise hashed and the old
+    /// hash moved into the history. Changing and resetting a password both go through here.
+    pub fn replace_password(
+        &self,
+        account: &Account,
+        password: &str,
+        how: PasswordChange,
+        now: Timestamp,
+        policy: &PasswordPolicy,
+    ) -> Result<Account, AppError> {
+        let reused = self.matches_any(password, account.recent_password_hashes(policy));
+        Ok(account.with_new_password(self.hash(password)?, reused, how, now, policy)?)
     }
 
     /// Spends the time of one verification and returns false.
