@@ -71,6 +71,7 @@ impl Handler {
                 history: Vec::new(),
             }),
             failures: SignInFailures::default(),
+            eligibility: Vec::new(),
             created_at: now,
             version: 1,
         };

@@ -61,6 +61,7 @@ async fn handler() -> Handler {
             history: vec![],
         }),
         failures: SignInFailures::default(),
+        eligibility: Vec::new(),
         created_at: now(),
         version: 1,
     };

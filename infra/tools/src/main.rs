@@ -69,6 +69,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 terms_accepted: None,
                 password: None,
                 failures: SignInFailures::default(),
+                eligibility: Vec::new(),
                 created_at: now,
                 version: 1,
             };

@@ -38,6 +38,7 @@ fn account(id: &str, email: &str) -> Account {
         terms_accepted: None,
         password: None,
         failures: SignInFailures::default(),
+        eligibility: Vec::new(),
         created_at: now(),
         version: 1,
     }

@@ -54,6 +54,16 @@ define_id!(
     AppId,
     "invalid_app_id"
 );
+define_id!(
+    /// An order: one checkout, upgrade or renewal, with its invoice.
+    OrderId,
+    "invalid_order_id"
+);
+define_id!(
+    /// A license (subscription or fixed term) of one product held by one email.
+    SubscriptionId,
+    "invalid_subscription_id"
+);
 
 #[cfg(test)]
 mod tests {

@@ -50,7 +50,11 @@ pub mod id;
 pub mod language;
 pub mod mail;
 pub mod money;
+pub mod order;
+pub mod ports;
 pub mod quantity;
+pub mod subscription;
+pub mod vat;
 
 pub use clock::Clock;
 pub use email::Email;

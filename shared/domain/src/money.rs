@@ -55,6 +55,10 @@ impl Money {
         self.0.is_sign_negative() && !self.0.is_zero()
     }
 
+    pub fn negated(self) -> Money {
+        Money(-self.0)
+    }
+
     /// The exact product with a quantity (no rounding needed: cents times a whole number).
     pub fn times(self, quantity: Quantity) -> Money {
         Money(self.0 * Decimal::from(quantity.get()))

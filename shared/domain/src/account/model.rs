@@ -10,7 +10,7 @@ use super::{
     password::{PasswordPolicy, Violation},
     profile::{Country, DisplayName},
 };
-use crate::{DomainError, Email, Language, error::FieldError, id::AccountId};
+use crate::{DomainError, Email, Language, catalog::Eligibility, error::FieldError, id::AccountId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -65,6 +65,9 @@ pub struct Account {
     pub terms_accepted: Option<TermsVersion>,
     pub password: Option<PasswordRecord>,
     pub failures: SignInFailures,
+    /// Restricted product groups (EDU, GOV) this account may buy; set by an operator.
+    #[serde(default)]
+    pub eligibility: Vec<Eligibility>,
     pub created_at: Timestamp,
     /// Optimistic-lock counter: every stored change requires the version it read.
     pub version: u64,
@@ -340,6 +343,7 @@ impl Account {
                 history,
             }),
             failures: SignInFailures::default(),
+            eligibility: Vec::new(),
             ..self.clone()
         })
     }
@@ -376,6 +380,7 @@ mod tests {
                 history: vec![],
             }),
             failures: SignInFailures::default(),
+            eligibility: Vec::new(),
             created_at: now,
             version: 1,
         }

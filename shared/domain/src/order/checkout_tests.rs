@@ -1,0 +1,282 @@
+use jiff::Timestamp;
+use rust_decimal::Decimal;
+
+use super::*;
+use crate::{
+    account::profile::Country,
+    catalog::Product,
+    id::{AccountId, OrderId},
+    order::{CancellationPolicy, Order, OrderPayment, OrderStatus, invoice::Totals},
+};
+
+fn catalog() -> Vec<Product> {
+    serde_json::from_value(serde_json::json!([
+        {"id": "alarm-team", "name": {"de": "Alarm Team", "en": "Alarm Team", "fr": "Alarme"},
+         "app": "alerting", "billing": "subscription", "unit": "license", "min_quantity": 5,
+         "prices": {"DE": {"P12M": "48.00"}}},
+        {"id": "alarm-solo", "name": {"de": "Solo", "en": "Solo", "fr": "Solo"},
+         "app": "alerting", "billing": "subscription", "unit": "license", "min_quantity": 1,
+         "prices": {"DE": {"P12M": "59.90"}}},
+        {"id": "cad-edu", "name": {"de": "CAD", "en": "CAD", "fr": "CAD"},
+         "app": "cad", "billing": "subscription", "unit": "license", "min_quantity": 5,
+         "eligibility": "edu", "prices": {"DE": {"P12M": "19.00"}}},
+        {"id": "solar", "name": {"de": "Solar", "en": "Solar", "fr": "Solar"},
+         "app": "monitoring", "billing": "fixed_term", "unit": "kw", "min_quantity": 1,
+         "prices": {"DE": {"P365D": "2.40"}}},
+        {"id": "report", "name": {"de": "Bericht", "en": "Report", "fr": "Rapport"},
+         "app": "reports", "billing": "fixed_term", "unit": "license", "min_quantity": 1,
+         "prices": {"DE": {"P365D": "10.00", "P730D": "18.00"}}}
+    ]))
+    .unwrap()
+}
+
+fn form(lines: serde_json::Value) -> CheckoutForm {
+    serde_json::from_value(serde_json::json!({
+        "lines": lines,
+        "payment": {"method": "card", "token": "pm_card_visa"},
+        "accept_terms": true
+    }))
+    .unwrap()
+}
+
+fn plan_for(
+    lines: serde_json::Value,
+    eligibility: &[Eligibility],
+) -> Result<Vec<PlannedLine>, DomainError> {
+    let checkout = form(lines).check()?;
+    let email = Email::parse("buyer@example.com").unwrap();
+    let country = Country::parse("DE").unwrap();
+    plan(
+        &checkout,
+        &catalog(),
+        BuyerProfile {
+            email: &email,
+            country: &country,
+            eligibility,
+        },
+        &Region::parse("DE").unwrap(),
+        TaxTreatment::Domestic {
+            rate: Decimal::from(19),
+        },
+    )
+}
+
+fn code(r: Result<Vec<PlannedLine>, DomainError>) -> &'static str {
+    r.unwrap_err().code()
+}
+
+#[test]
+fn prices_five_licenses_with_domestic_vat() {
+    let lines = plan_for(
+        serde_json::json!([{"product_id": "alarm-team", "quantity": 5}]),
+        &[],
+    )
+    .unwrap();
+    assert_eq!(lines.len(), 1);
+    let l = &lines[0];
+    assert_eq!(l.holder.as_str(), "buyer@example.com");
+    assert_eq!(l.term, Term::Months(12));
+    assert_eq!(l.invoice.gross.to_string(), "285.60");
+    assert_eq!(gross_total(&lines).to_string(), "285.60");
+}
+
+#[test]
+fn minimum_quantity_comes_from_the_product() {
+    assert_eq!(
+        code(plan_for(
+            serde_json::json!([{"product_id": "alarm-team", "quantity": 4}]),
+            &[]
+        )),
+        "below_minimum_quantity"
+    );
+    assert!(
+        plan_for(
+            serde_json::json!([{"product_id": "alarm-solo", "quantity": 1}]),
+            &[]
+        )
+        .is_ok()
+    );
+    for q in [0, -1, 100_001, 5_000_000_000i64] {
+        assert_eq!(
+            code(plan_for(
+                serde_json::json!([{"product_id": "alarm-solo", "quantity": q}]),
+                &[]
+            )),
+            "invalid_quantity"
+        );
+    }
+}
+
+#[test]
+fn restricted_products_need_eligibility() {
+    let line = serde_json::json!([{"product_id": "cad-edu", "quantity": 5}]);
+    assert_eq!(code(plan_for(line.clone(), &[])), "not_eligible");
+    assert_eq!(
+        code(plan_for(line.clone(), &[Eligibility::Gov])),
+        "not_eligible"
+    );
+    assert!(plan_for(line, &[Eligibility::Edu]).is_ok());
+}
+
+#[test]
+fn one_license_per_holder_and_product_within_an_order() {
+    let lines = serde_json::json!([
+        {"product_id": "alarm-solo", "quantity": 1, "holder_email": "a@example.com"},
+        {"product_id": "alarm-solo", "quantity": 1, "holder_email": "A@Example.com "}
+    ]);
+    assert_eq!(code(plan_for(lines, &[])), "duplicate_license");
+    let lines = serde_json::json!([
+        {"product_id": "alarm-solo", "quantity": 1, "holder_email": "a@example.com"},
+        {"product_id": "alarm-solo", "quantity": 1, "holder_email": "b@example.com"}
+    ]);
+    assert_eq!(plan_for(lines, &[]).unwrap().len(), 2);
+}
+
+#[test]
+fn unknown_products_terms_and_plant_licenses_are_refused() {
+    assert_eq!(
+        code(plan_for(
+            serde_json::json!([{"product_id": "nope", "quantity": 5}]),
+            &[]
+        )),
+        "unknown_product"
+    );
+    assert_eq!(
+        code(plan_for(
+            serde_json::json!([{"product_id": "solar", "quantity": 5}]),
+            &[]
+        )),
+        "plant_required"
+    );
+    assert_eq!(
+        code(plan_for(
+            serde_json::json!([{"product_id": "report", "quantity": 1}]),
+            &[]
+        )),
+        "term_required"
+    );
+    assert_eq!(
+        code(plan_for(
+            serde_json::json!([{"product_id": "report", "quantity": 1, "term": "P90D"}]),
+            &[]
+        )),
+        "unknown_term"
+    );
+    let two_years = plan_for(
+        serde_json::json!([{"product_id": "report", "quantity": 1, "term": "P730D"}]),
+        &[],
+    )
+    .unwrap();
+    assert_eq!(two_years[0].invoice.net.to_string(), "18.00");
+}
+
+#[test]
+fn the_form_is_checked() {
+    let mut f = form(serde_json::json!([{"product_id": "alarm-solo", "quantity": 1}]));
+    f.accept_terms = false;
+    assert_eq!(f.check().unwrap_err().code(), "contract_terms_not_accepted");
+    assert_eq!(
+        form(serde_json::json!([])).check().unwrap_err().code(),
+        "invalid_lines"
+    );
+    let mut f = form(serde_json::json!([{"product_id": "alarm-solo", "quantity": 1}]));
+    f.payment.token = " ".into();
+    assert_eq!(f.check().unwrap_err().code(), "invalid_payment_token");
+    let f =
+        form(serde_json::json!([{"product_id": "alarm-solo", "quantity": 1, "holder_email": "x"}]));
+    assert_eq!(f.check().unwrap_err().code(), "invalid_email");
+    let unknown: Result<CheckoutForm, _> = serde_json::from_value(serde_json::json!({
+        "lines": [], "payment": {"method": "cash", "token": "x"}, "accept_terms": true
+    }));
+    assert!(unknown.is_err());
+}
+
+#[test]
+fn billing_fields_for_vies_are_latin() {
+    let mut f = form(serde_json::json!([{"product_id": "alarm-solo", "quantity": 1}]));
+    f.billing = Some(BillingForm {
+        company: "Müller GmbH".into(),
+        vat_id: "ATU13585627".into(),
+        street: "Ring 1".into(),
+        postal_code: "1010".into(),
+        city: "Wien".into(),
+    });
+    let checkout = f.check().unwrap();
+    let err = checkout.billing.unwrap().check_for_vies().unwrap_err();
+    let DomainError::Invalid { fields, .. } = err else {
+        panic!()
+    };
+    assert_eq!(fields.len(), 1);
+    assert_eq!(fields[0].field, "billing.company");
+}
+
+fn confirmed_order(confirmed_at: &str) -> Order {
+    Order {
+        id: OrderId::parse("o1").unwrap(),
+        number: "ORD-2026-000001".into(),
+        account_id: AccountId::parse("a1").unwrap(),
+        status: OrderStatus::Confirmed,
+        region: Region::parse("DE").unwrap(),
+        tax: TaxTreatment::ReverseCharge,
+        billing: None,
+        lines: Vec::new(),
+        totals: Totals::of(&[]),
+        payment: OrderPayment {
+            method: PaymentMethod::Card,
+            customer: "cus_1".into(),
+            payment_method: "pm_card_visa".into(),
+            payment_id: Some("pi_1".into()),
+            redirect_url: None,
+            failure: None,
+            refund_id: None,
+        },
+        created_at: confirmed_at.parse().unwrap(),
+        confirmed_at: Some(confirmed_at.parse().unwrap()),
+        invoice: None,
+        cancelled_at: None,
+        credit_note: None,
+    }
+}
+
+#[test]
+fn cancellation_window_counts_berlin_days() {
+    let policy = CancellationPolicy { days: 21 };
+    // Confirmed 2026-11-01 at 23:30 UTC = 2 November in Berlin: day 21 is 23 November.
+    let order = confirmed_order("2026-11-01T23:30:00Z");
+    let at = |s: &str| s.parse::<Timestamp>().unwrap();
+    assert!(
+        order
+            .check_cancellable(at("2026-11-23T22:59:59Z"), false, policy)
+            .is_ok()
+    );
+    assert_eq!(
+        order
+            .check_cancellable(at("2026-11-23T23:00:00Z"), false, policy)
+            .unwrap_err()
+            .code(),
+        "cancellation_period_over"
+    );
+    assert_eq!(
+        order
+            .check_cancellable(at("2026-11-10T10:00:00Z"), true, policy)
+            .unwrap_err()
+            .code(),
+        "licenses_activated"
+    );
+    let mut open = order.clone();
+    open.confirmed_at = None;
+    assert_eq!(
+        open.check_cancellable(at("2026-11-10T10:00:00Z"), false, policy)
+            .unwrap_err()
+            .code(),
+        "order_not_confirmed"
+    );
+    let mut done = order;
+    done.status = OrderStatus::Cancelled;
+    assert_eq!(
+        done.check_cancellable(at("2026-11-10T10:00:00Z"), false, policy)
+            .unwrap_err()
+            .code(),
+        "order_already_cancelled"
+    );
+}

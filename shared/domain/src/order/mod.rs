@@ -1,0 +1,10 @@
+//! Orders: checkout, invoices, payment status and cancellation.
+
+pub mod checkout;
+pub mod invoice;
+pub mod model;
+
+pub use model::{
+    Billing, CancellationPolicy, Document, Order, OrderLine, OrderPayment, OrderStatus,
+    PaymentEvent, PaymentMethod, document_number,
+};

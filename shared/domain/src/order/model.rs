@@ -1,0 +1,229 @@
+//! An order from checkout to confirmation (or failure, or cancellation). Its status only moves
+//! forward, so payment events that arrive twice or out of order end in the same state.
+
+use jiff::{Timestamp, civil::Date};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    DomainError, Email,
+    catalog::{LocalizedText, Region, Term},
+    clock::berlin_date,
+    id::{AccountId, OrderId, ProductId, SubscriptionId},
+    order::invoice::{InvoiceLine, Totals},
+    vat::TaxTreatment,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    Card,
+    SepaDebit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    /// Placed; the provider has not answered yet.
+    PendingPayment,
+    /// The customer must confirm the card payment at the bank.
+    RequiresAction,
+    /// SEPA debit accepted; the money has not arrived.
+    Processing,
+    /// Paid: licenses usable, invoice issued. Never changed afterwards except by cancellation.
+    Confirmed,
+    PaymentFailed,
+    /// Cancelled after confirmation, refunded with a credit note.
+    Cancelled,
+}
+
+/// What the payment provider reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentEvent {
+    RequiresAction,
+    Processing,
+    Succeeded,
+    Failed,
+}
+
+impl OrderStatus {
+    /// The status after `event`, or `None` when the event changes nothing (it repeats one
+    /// already applied, or arrives after a later one).
+    pub fn after(self, event: PaymentEvent) -> Option<OrderStatus> {
+        use OrderStatus::*;
+        let open = matches!(self, PendingPayment | RequiresAction | Processing);
+        match event {
+            PaymentEvent::RequiresAction if self == PendingPayment => Some(RequiresAction),
+            PaymentEvent::Processing if matches!(self, PendingPayment | RequiresAction) => {
+                Some(Processing)
+            }
+            PaymentEvent::Succeeded if open => Some(Confirmed),
+            PaymentEvent::Failed if open => Some(PaymentFailed),
+            _ => None,
+        }
+    }
+
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            OrderStatus::PendingPayment | OrderStatus::RequiresAction | OrderStatus::Processing
+        )
+    }
+}
+
+/// A numbered document: an invoice or a credit note.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Document {
+    pub number: String,
+    pub issued_at: Timestamp,
+}
+
+/// Numbers without gaps per series and year, such as `INV-2026-000042`.
+pub fn document_number(series: &str, year: i16, n: u64) -> String {
+    format!("{series}-{year}-{n:06}")
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderLine {
+    pub subscription_id: SubscriptionId,
+    pub product_id: ProductId,
+    pub product_name: LocalizedText,
+    pub holder: Email,
+    pub term: Term,
+    /// The holder's trial of this product becomes this paid license.
+    pub converts_trial: bool,
+    pub invoice: InvoiceLine,
+}
+
+/// The payment as the order keeps it: provider tokens only, never card numbers or IBANs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderPayment {
+    pub method: PaymentMethod,
+    pub customer: String,
+    pub payment_method: String,
+    pub payment_id: Option<String>,
+    pub redirect_url: Option<String>,
+    pub failure: Option<String>,
+    pub refund_id: Option<String>,
+}
+
+/// Billing details of a business buyer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Billing {
+    pub company: String,
+    pub vat_id: String,
+    pub street: String,
+    pub postal_code: String,
+    pub city: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    pub id: OrderId,
+    pub number: String,
+    pub account_id: AccountId,
+    pub status: OrderStatus,
+    pub region: Region,
+    pub tax: TaxTreatment,
+    pub billing: Option<Billing>,
+    pub lines: Vec<OrderLine>,
+    pub totals: Totals,
+    pub payment: OrderPayment,
+    pub created_at: Timestamp,
+    pub confirmed_at: Option<Timestamp>,
+    pub invoice: Option<Document>,
+    pub cancelled_at: Option<Timestamp>,
+    pub credit_note: Option<Document>,
+}
+
+/// How long after confirmation an order may be cancelled.
+#[derive(Debug, Clone, Copy)]
+pub struct CancellationPolicy {
+    /// Calendar days in Europe/Berlin after the day of confirmation (day 21 still counts).
+    pub days: i32,
+}
+
+impl Order {
+    /// The Berlin calendar day of confirmation.
+    pub fn confirmed_on(&self) -> Option<Date> {
+        self.confirmed_at.map(berlin_date)
+    }
+
+    /// Whether the order may be cancelled at `now`; `activated` tells whether any of its
+    /// licenses ever had a seat assigned.
+    pub fn check_cancellable(
+        &self,
+        now: Timestamp,
+        activated: bool,
+        policy: CancellationPolicy,
+    ) -> Result<(), DomainError> {
+        let Some(confirmed) = self.confirmed_on() else {
+            return Err(DomainError::conflict(
+                "order_not_confirmed",
+                "Only a confirmed order can be cancelled; this one is not paid.",
+            ));
+        };
+        if self.status == OrderStatus::Cancelled {
+            return Err(DomainError::conflict(
+                "order_already_cancelled",
+                "The order is already cancelled.",
+            ));
+        }
+        let last_day = confirmed
+            .checked_add(jiff::Span::new().days(policy.days))
+            .unwrap_or(confirmed);
+        if berlin_date(now) > last_day {
+            return Err(DomainError::conflict(
+                "cancellation_period_over",
+                format!(
+                    "An order can be cancelled within {} days of its confirmation; this one \
+                     could be cancelled until {last_day}.",
+                    policy.days
+                ),
+            ));
+        }
+        if activated {
+            return Err(DomainError::conflict(
+                "licenses_activated",
+                "A license of this order was already assigned to someone, so the order can no \
+                 longer be cancelled.",
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use OrderStatus::*;
+
+    #[test]
+    fn events_only_move_forward() {
+        assert_eq!(
+            PendingPayment.after(PaymentEvent::Processing),
+            Some(Processing)
+        );
+        assert_eq!(Processing.after(PaymentEvent::Succeeded), Some(Confirmed));
+        // Settled before the pending notice: the late notice changes nothing.
+        assert_eq!(
+            PendingPayment.after(PaymentEvent::Succeeded),
+            Some(Confirmed)
+        );
+        assert_eq!(Confirmed.after(PaymentEvent::Processing), None);
+        assert_eq!(Confirmed.after(PaymentEvent::Failed), None);
+        assert_eq!(Confirmed.after(PaymentEvent::Succeeded), None);
+        assert_eq!(PaymentFailed.after(PaymentEvent::Succeeded), None);
+        assert_eq!(
+            RequiresAction.after(PaymentEvent::Succeeded),
+            Some(Confirmed)
+        );
+        assert_eq!(Processing.after(PaymentEvent::RequiresAction), None);
+        assert_eq!(Cancelled.after(PaymentEvent::Succeeded), None);
+    }
+
+    #[test]
+    fn numbers_are_zero_padded() {
+        assert_eq!(document_number("INV", 2026, 42), "INV-2026-000042");
+        assert_eq!(document_number("CN", 2027, 1_234_567), "CN-2027-1234567");
+    }
+}

@@ -1,0 +1,146 @@
+//! A license: one product held by one email, for a quantity of seats and a period. Paid
+//! subscriptions renew every term; fixed-term licenses end. A trial becomes the paid license
+//! when its holder buys the product, keeping its id.
+
+use jiff::{Span, civil::Date};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    Email, Money, Quantity,
+    catalog::{Billing, LocalizedText, Region, Term},
+    id::{AccountId, AppId, OrderId, ProductId, SubscriptionId},
+    order::PaymentMethod,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubscriptionStatus {
+    Trial,
+    /// Ordered; waits for the payment to be confirmed.
+    PendingPayment,
+    Active,
+    PastDue,
+    Expired,
+    Cancelled,
+    /// The order that would have started it was never paid.
+    Void,
+}
+
+/// The days a license runs, both inclusive, as Berlin calendar dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Period {
+    pub starts_on: Date,
+    pub ends_on: Date,
+}
+
+impl Period {
+    /// One term from `start`: 12 months end the day before the same date a year later (a term
+    /// started on 29 February ends on 27 February, as 29 February + 12 months is 28 February);
+    /// day terms count the start day as day 1.
+    pub fn starting(start: Date, term: Term) -> Period {
+        let span = match term {
+            Term::Months(m) => Span::new().months(i64::from(m)),
+            Term::Days(d) => Span::new().days(i64::from(d)),
+        };
+        let end = start
+            .checked_add(span)
+            .and_then(|d| d.checked_sub(Span::new().days(1)))
+            .unwrap_or(Date::MAX);
+        Period {
+            starts_on: start,
+            ends_on: end,
+        }
+    }
+
+    pub fn contains(&self, day: Date) -> bool {
+        self.starts_on <= day && day <= self.ends_on
+    }
+}
+
+/// How a subscription's renewals and upgrades are paid: provider tokens only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredPayment {
+    pub method: PaymentMethod,
+    pub customer: String,
+    pub payment_method: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subscription {
+    pub id: SubscriptionId,
+    /// Shown to the customer: the order number that started it and the line.
+    pub number: String,
+    pub account_id: AccountId,
+    pub product_id: ProductId,
+    pub product_name: LocalizedText,
+    pub app: AppId,
+    pub billing: Billing,
+    pub holder: Email,
+    pub status: SubscriptionStatus,
+    pub quantity: Quantity,
+    pub term: Term,
+    pub region: Region,
+    /// Net price per license and term at which it renews.
+    pub unit_net: Money,
+    pub period: Option<Period>,
+    pub auto_renew: bool,
+    pub orders: Vec<OrderId>,
+    pub invoices: Vec<String>,
+    /// A seat of it was ever assigned; an activated order can no longer be cancelled.
+    pub activated: bool,
+    pub payment: Option<StoredPayment>,
+    pub version: u64,
+}
+
+impl Subscription {
+    /// The paid license a confirmed order starts (or the trial it converts) on `day`.
+    pub fn confirm(
+        &self,
+        day: Date,
+        quantity: Quantity,
+        unit_net: Money,
+        invoice: &str,
+        payment: StoredPayment,
+    ) -> Subscription {
+        let mut invoices = self.invoices.clone();
+        invoices.push(invoice.to_owned());
+        Subscription {
+            status: SubscriptionStatus::Active,
+            quantity,
+            unit_net,
+            period: Some(Period::starting(day, self.term)),
+            auto_renew: self.billing == Billing::Subscription,
+            invoices,
+            payment: Some(payment),
+            version: self.version + 1,
+            ..self.clone()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn twelve_months_end_the_day_before_the_anniversary() {
+        let p = Period::starting(date(2026, 11, 22), Term::Months(12));
+        assert_eq!(p.ends_on, date(2027, 11, 21));
+        let leap = Period::starting(date(2028, 2, 29), Term::Months(12));
+        assert_eq!(leap.ends_on, date(2029, 2, 27));
+        let jan = Period::starting(date(2027, 1, 31), Term::Months(1));
+        assert_eq!(jan.ends_on, date(2027, 2, 27));
+    }
+
+    #[test]
+    fn day_terms_count_the_first_day() {
+        let p = Period::starting(date(2026, 1, 1), Term::Days(365));
+        assert_eq!(p.ends_on, date(2026, 12, 31));
+        assert!(p.contains(date(2026, 12, 31)));
+        assert!(!p.contains(date(2027, 1, 1)));
+        assert!(!p.contains(date(2025, 12, 31)));
+        let two = Period::starting(date(2028, 1, 1), Term::Days(730));
+        assert_eq!(two.ends_on, date(2029, 12, 30));
+    }
+}
