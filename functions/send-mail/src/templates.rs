@@ -22,8 +22,13 @@ macro_rules! sources {
     };
 }
 
-const SOURCES: &[(&str, &str)] =
-    sources!["email_verification", "account_activation", "password_reset"];
+const SOURCES: &[(&str, &str)] = sources![
+    "email_verification",
+    "account_activation",
+    "password_reset",
+    "order_confirmation",
+    "order_cancellation"
+];
 const LAYOUT: &str = include_str!("../templates/layout.html");
 
 pub struct Templates {
@@ -81,6 +86,15 @@ mod tests {
             | MailTemplate::PasswordReset => {
                 json!({"name": "Anna <b>", "link": "https://shop.example/verify?token=abc&x=1", "valid_days": 14, "valid_hours": 2})
             }
+            MailTemplate::OrderConfirmation | MailTemplate::OrderCancellation => json!({
+                "name": "Anna <b>", "link": "https://shop.example/verify?token=abc&x=1",
+                "order_number": "ORD-2026-000001", "invoice_number": "INV-2026-000001",
+                "credit_note_number": "CN-2026-000001", "reverse_charge": true,
+                "lines": [{"description": "Alerting Team (P12M), a@example.com", "quantity": 5,
+                           "unit_net": "48.00", "net": "240.00", "tax_rate": "19", "tax": "45.60",
+                           "gross": "285.60"}],
+                "net": "240.00", "tax": "45.60", "gross": "285.60"
+            }),
         };
         data.as_object().cloned().unwrap_or_default()
     }

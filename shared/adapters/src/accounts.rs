@@ -20,7 +20,10 @@ use shop_domain::{
     id::AccountId,
 };
 
-use crate::AppError;
+use crate::{
+    AppError,
+    dynamo::{first_condition_failed, internal, key, n, s},
+};
 
 /// What a link token is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,18 +64,6 @@ pub struct AccountsRepo {
     table: String,
 }
 
-fn s(v: impl Into<String>) -> AttributeValue {
-    AttributeValue::S(v.into())
-}
-
-fn n(v: impl ToString) -> AttributeValue {
-    AttributeValue::N(v.to_string())
-}
-
-fn key(pk: String, sk: &str) -> HashMap<String, AttributeValue> {
-    HashMap::from([("pk".to_owned(), s(pk)), ("sk".to_owned(), s(sk))])
-}
-
 fn account_key(id: &AccountId) -> HashMap<String, AttributeValue> {
     key(format!("ACCOUNT#{id}"), "PROFILE")
 }
@@ -83,10 +74,6 @@ fn email_key(email: &Email) -> HashMap<String, AttributeValue> {
 
 fn token_key(hash: &str) -> HashMap<String, AttributeValue> {
     key(format!("TOKEN#{hash}"), "TOKEN")
-}
-
-fn internal(e: impl std::fmt::Display) -> AppError {
-    AppError::Internal(e.to_string())
 }
 
 impl AccountsRepo {
@@ -423,23 +410,6 @@ fn decode_account(item: &HashMap<String, AttributeValue>) -> Result<Account, App
         .and_then(|v| v.as_s().ok())
         .ok_or_else(|| internal("account item without account"))?;
     serde_json::from_str(json).map_err(|e| internal(format!("stored account is invalid: {e}")))
-}
-
-/// Which item of a cancelled transaction failed its condition, if one did.
-fn first_condition_failed<R>(
-    e: &aws_sdk_dynamodb::error::SdkError<
-        aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError,
-        R,
-    >,
-) -> Option<usize> {
-    let aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(c) =
-        e.as_service_error()?
-    else {
-        return None;
-    };
-    c.cancellation_reasons()
-        .iter()
-        .position(|r| r.code() == Some("ConditionalCheckFailed"))
 }
 
 fn stale() -> AppError {

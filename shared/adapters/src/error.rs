@@ -50,3 +50,12 @@ impl AppError {
         }
     }
 }
+
+impl From<shop_domain::ports::PortError> for AppError {
+    fn from(e: shop_domain::ports::PortError) -> Self {
+        match e {
+            shop_domain::ports::PortError::Unavailable(why) => AppError::Unavailable(why),
+            shop_domain::ports::PortError::Fault(why) => AppError::Internal(why),
+        }
+    }
+}

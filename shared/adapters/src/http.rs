@@ -72,6 +72,7 @@ pub fn problem(err: &AppError) -> HttpResponse {
                 DomainError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
                 DomainError::Forbidden { .. } => StatusCode::FORBIDDEN,
                 DomainError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+                DomainError::PaymentRequired { .. } => StatusCode::PAYMENT_REQUIRED,
                 DomainError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             };
             match d {
@@ -87,6 +88,7 @@ pub fn problem(err: &AppError) -> HttpResponse {
                 | DomainError::Unauthorized { detail, .. }
                 | DomainError::Forbidden { detail, .. }
                 | DomainError::RateLimited { detail, .. }
+                | DomainError::PaymentRequired { detail, .. }
                 | DomainError::PreconditionFailed { detail, .. } => detail,
             };
             body.code = d.code();

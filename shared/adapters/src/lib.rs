@@ -9,12 +9,18 @@ pub mod aws;
 pub mod catalog;
 pub mod clock;
 pub mod config;
+pub mod dynamo;
 pub mod error;
 pub mod http;
 pub mod idempotency;
 pub mod links;
 pub mod mailer;
+pub mod order_flow;
+pub mod orders;
 pub mod outbox;
+pub mod payments;
+pub mod subscriptions;
 pub mod telemetry;
+pub mod vies;
 
 pub use error::AppError;

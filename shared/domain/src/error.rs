@@ -32,6 +32,9 @@ pub enum DomainError {
     /// Too many requests of this kind for now: HTTP 429.
     #[error("{detail}")]
     RateLimited { code: &'static str, detail: String },
+    /// Payment is needed first (declined, or a license is missing): HTTP 402.
+    #[error("{detail}")]
+    PaymentRequired { code: &'static str, detail: String },
     /// Something must be done first, at `link`: HTTP 412.
     #[error("{detail}")]
     PreconditionFailed {
@@ -96,6 +99,7 @@ impl DomainError {
             | Self::Unauthorized { code, .. }
             | Self::Forbidden { code, .. }
             | Self::RateLimited { code, .. }
+            | Self::PaymentRequired { code, .. }
             | Self::PreconditionFailed { code, .. } => code,
         }
     }

@@ -16,12 +16,19 @@ pub enum MailTemplate {
     AccountActivation,
     /// "Reset your password" with a short-lived reset link.
     PasswordReset,
+    /// A paid order: confirmation with the invoice lines and a link to the invoice.
+    OrderConfirmation,
+    /// A cancelled order: the refund and the credit note.
+    OrderCancellation,
 }
 
 impl MailTemplate {
-    pub const ALL: [MailTemplate; 2] = [
+    pub const ALL: [MailTemplate; 5] = [
         MailTemplate::EmailVerification,
         MailTemplate::AccountActivation,
+        MailTemplate::PasswordReset,
+        MailTemplate::OrderConfirmation,
+        MailTemplate::OrderCancellation,
     ];
 
     pub fn name(self) -> &'static str {
@@ -29,6 +36,8 @@ impl MailTemplate {
             MailTemplate::EmailVerification => "email_verification",
             MailTemplate::AccountActivation => "account_activation",
             MailTemplate::PasswordReset => "password_reset",
+            MailTemplate::OrderConfirmation => "order_confirmation",
+            MailTemplate::OrderCancellation => "order_cancellation",
         }
     }
 }

@@ -3,6 +3,7 @@
 pub mod checkout;
 pub mod invoice;
 pub mod model;
+pub mod view;
 
 pub use model::{
     Billing, CancellationPolicy, Document, Order, OrderLine, OrderPayment, OrderStatus,

@@ -1,0 +1,444 @@
+//! `POST /v1/checkout` with an `Idempotency-Key` header: checks the lines against the catalog
+//! and the buyer, decides the VAT (asking VIES for a business abroad), places the order with
+//! its licenses, and charges the payment method. The order is confirmed only by the payment
+//! provider's webhook; the answer shows it pending, waiting for a redirect, or processing.
+//!
+//! The same key with the same body answers the stored answer (waiting while the first request
+//! still runs), with another body `422 idempotency_key_reused`. The order id is derived from
+//! account and key, so even a retry after a crash reaches the same order and the same charge.
+
+use std::{sync::Arc, time::Duration};
+
+use jiff::Timestamp;
+use lambda_http::{Body, Request, http::StatusCode};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use shop_adapters::{
+    AppError,
+    accounts::AccountsRepo,
+    auth::guard::{Guard, Need},
+    catalog::CatalogRepo,
+    http::{self, HttpResponse},
+    idempotency::{Claim, IdempotencyStore, request_hash},
+    order_flow::{NewLicense, OrderFlow, PaymentReport},
+    subscriptions::HOLDER_TRIAL,
+};
+use shop_domain::{
+    Clock, DomainError,
+    account::{model::Account, profile::Country},
+    catalog::Region,
+    id::{OrderId, SubscriptionId},
+    order::{
+        Order, OrderLine, OrderPayment, OrderStatus, PaymentEvent,
+        checkout::{BuyerProfile, Checkout, CheckoutForm, PlannedLine, plan},
+        invoice::Totals,
+    },
+    ports::{Charge, ChargeOutcome, PaymentProvider, VatRegistry},
+    subscription::{Subscription, SubscriptionStatus},
+    vat::{Buyer, TaxTreatment, VatRates, vies::VatCheckPolicy},
+};
+
+pub struct Handler<P, V> {
+    pub guard: Guard,
+    pub accounts: AccountsRepo,
+    pub catalog: CatalogRepo,
+    pub flow: OrderFlow,
+    pub idempotency: IdempotencyStore,
+    pub provider: P,
+    pub vies: V,
+    pub clock: Arc<dyn Clock>,
+    pub rates: VatRates,
+    pub seller: Country,
+    /// Price region for buyers from a country the catalog has no prices for.
+    pub default_region: Region,
+    pub vat_policy: VatCheckPolicy,
+    /// How long a second request with the same key waits for the first one's answer.
+    pub wait_for_first: Duration,
+}
+
+/// The answer kept under the idempotency key and replayed to repeats.
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    status: u16,
+    content_type: String,
+    body: String,
+}
+
+const IDEMPOTENCY_HEADER: &str = "idempotency-key";
+
+impl<P: PaymentProvider, V: VatRegistry> Handler<P, V> {
+    pub async fn handle(&self, req: Request) -> HttpResponse {
+        http::respond(self.idempotent(&req).await)
+    }
+
+    async fn idempotent(&self, req: &Request) -> Result<HttpResponse, AppError> {
+        let caller = self.guard.caller(req, Need::Full).await?;
+        let key = req
+            .headers()
+            .get(IDEMPOTENCY_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|k| (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()))
+            .ok_or_else(|| {
+                DomainError::malformed(
+                    "idempotency_key_required",
+                    "Send an Idempotency-Key header (1 to 255 visible characters, e.g. a UUID).",
+                )
+            })?
+            .to_owned();
+        let body = body_bytes(req);
+        let hash = request_hash(body);
+        let scope = format!("checkout#{}", caller.account.id);
+        let deadline = self.clock.now() + self.wait_for_first;
+        loop {
+            match self
+                .idempotency
+                .claim(&scope, &key, &hash, self.clock.now())
+                .await?
+            {
+                Claim::Acquired => break,
+                Claim::Completed { response } => return replay(&response),
+                Claim::Mismatch => {
+                    return Err(DomainError::invalid(
+                        "idempotency_key_reused",
+                        "This Idempotency-Key was used for another checkout; use a new key.",
+                    )
+                    .into());
+                }
+                Claim::InProgress if self.clock.now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(150)).await;
+                }
+                Claim::InProgress => {
+                    return Err(DomainError::conflict(
+                        "request_in_progress",
+                        "The first request with this Idempotency-Key is still running; try again shortly.",
+                    )
+                    .into());
+                }
+            }
+        }
+        let outcome = self.checkout(&caller.account, &key, body).await;
+        // Answers that will not change are kept; faults free the key for a retry.
+        let response = match outcome {
+            Ok(r) => r,
+            Err(AppError::Domain(e)) => http::problem(&AppError::Domain(e)),
+            Err(fault) => {
+                self.idempotency.release(&scope, &key).await?;
+                return Err(fault);
+            }
+        };
+        let stored = Stored {
+            status: response.status().as_u16(),
+            content_type: response
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("application/json")
+                .to_owned(),
+            body: match response.body() {
+                Body::Text(t) => t.clone(),
+                _ => String::new(),
+            },
+        };
+        let kept = serde_json::to_string(&stored).map_err(|e| AppError::Internal(e.to_string()))?;
+        self.idempotency.complete(&scope, &key, &kept).await?;
+        Ok(response)
+    }
+
+    async fn checkout(
+        &self,
+        account: &Account,
+        key: &str,
+        body: &[u8],
+    ) -> Result<HttpResponse, AppError> {
+        let form: CheckoutForm = serde_json::from_slice(body).map_err(|e| {
+            DomainError::malformed(
+                "invalid_body",
+                format!("The request body is not a checkout: {e}"),
+            )
+        })?;
+        let checkout = form.check()?;
+        let now = self.clock.now();
+        let tax = self.tax_treatment(account, &checkout, now).await?;
+        let products = self.catalog.all().await?;
+        let own = Region::parse(account.country.as_str())?;
+        let region = if products.iter().any(|p| p.offer(&own).is_some()) {
+            own
+        } else {
+            self.default_region.clone()
+        };
+        let planned = plan(
+            &checkout,
+            &products,
+            BuyerProfile {
+                email: &account.email,
+                country: &account.country,
+                eligibility: &account.eligibility,
+            },
+            &region,
+            tax,
+        )?;
+        let order_id = order_id_for(account, key)?;
+        let licenses = self.licenses(account, &order_id, &planned, &region).await?;
+        let customer = match self.flow.orders.payment_customer(&account.id).await? {
+            Some(c) => c,
+            None => {
+                let created = self
+                    .provider
+                    .customer(account.id.as_str(), account.email.as_str())
+                    .await?;
+                self.flow
+                    .orders
+                    .keep_payment_customer(&account.id, &created, now)
+                    .await?
+            }
+        };
+        let lines: Vec<OrderLine> = planned
+            .iter()
+            .zip(&licenses)
+            .map(|(p, l)| OrderLine {
+                subscription_id: l.subscription.id.clone(),
+                product_id: p.product_id.clone(),
+                product_name: p.product_name.clone(),
+                holder: p.holder.clone(),
+                term: p.term,
+                converts_trial: l.trial_version.is_some(),
+                invoice: p.invoice.clone(),
+            })
+            .collect();
+        let order = Order {
+            id: order_id,
+            number: String::new(),
+            account_id: account.id.clone(),
+            status: OrderStatus::PendingPayment,
+            region,
+            tax,
+            billing: checkout.billing.as_ref().map(|b| b.to_record()),
+            totals: Totals::of(lines.iter().map(|l| &l.invoice)),
+            lines,
+            payment: OrderPayment {
+                method: checkout.method,
+                customer,
+                payment_method: checkout.token.clone(),
+                payment_id: None,
+                redirect_url: None,
+                failure: None,
+                refund_id: None,
+            },
+            created_at: now,
+            confirmed_at: None,
+            invoice: None,
+            cancelled_at: None,
+            credit_note: None,
+        };
+        let placed = self.flow.place(order, licenses).await?;
+        let placed = self.charge(placed).await?;
+        if placed.status == OrderStatus::PaymentFailed {
+            return Err(DomainError::PaymentRequired {
+                code: "payment_declined",
+                detail: format!(
+                    "The payment for order {} was declined ({}). Try another card or account.",
+                    placed.number,
+                    placed
+                        .payment
+                        .failure
+                        .as_deref()
+                        .unwrap_or("no reason given")
+                ),
+            }
+            .into());
+        }
+        tracing::info!(order = %placed.id, status = ?placed.status, "order placed");
+        http::json(StatusCode::CREATED, &placed.view())
+    }
+
+    /// Charges an order that has no payment yet; an order that has one is a retry.
+    async fn charge(&self, order: Order) -> Result<Order, AppError> {
+        if order.status != OrderStatus::PendingPayment || order.payment.payment_id.is_some() {
+            return Ok(order);
+        }
+        let outcome = self
+            .provider
+            .charge(&Charge {
+                idempotency_key: order.id.as_str(),
+                amount: order.totals.gross,
+                method: order.payment.method,
+                payment_method: &order.payment.payment_method,
+                customer: &order.payment.customer,
+                order_id: order.id.as_str(),
+                off_session: false,
+            })
+            .await?;
+        let report = |payment_id: String, event, failure, redirect_url| PaymentReport {
+            order_id: order.id.clone(),
+            payment_id,
+            event,
+            failure,
+            redirect_url,
+        };
+        let report = match outcome {
+            // Confirmation comes only through the webhook; the order just learns its payment.
+            ChargeOutcome::Succeeded { payment_id } => {
+                let mut known = order.clone();
+                known.payment.payment_id = Some(payment_id);
+                self.flow.orders.update_order(&known, order.status).await?;
+                return Ok(self.flow.orders.get(&order.id).await?.unwrap_or(known));
+            }
+            ChargeOutcome::Processing { payment_id } => {
+                report(payment_id, PaymentEvent::Processing, None, None)
+            }
+            ChargeOutcome::RequiresAction {
+                payment_id,
+                redirect_url,
+            } => report(
+                payment_id,
+                PaymentEvent::RequiresAction,
+                None,
+                Some(redirect_url),
+            ),
+            ChargeOutcome::Declined { payment_id, reason } => report(
+                payment_id.unwrap_or_else(|| format!("declined-{}", order.id)),
+                PaymentEvent::Failed,
+                Some(reason),
+                None,
+            ),
+        };
+        self.flow.apply(&report, self.clock.now()).await
+    }
+
+    /// The license each line starts: the holder's trial of the product, or a new one.
+    async fn licenses(
+        &self,
+        account: &Account,
+        order: &OrderId,
+        planned: &[PlannedLine],
+        region: &Region,
+    ) -> Result<Vec<NewLicense>, AppError> {
+        let repo = &self.flow.orders.subscriptions;
+        let mut licenses = Vec::with_capacity(planned.len());
+        for (i, line) in planned.iter().enumerate() {
+            let trial = match repo.holder(&line.product_id, &line.holder).await? {
+                Some(m) if m.state == HOLDER_TRIAL && m.account_id == account.id => {
+                    repo.get(&m.subscription_id).await?
+                }
+                Some(_) => {
+                    return Err(DomainError::conflict(
+                        "license_exists",
+                        format!(
+                            "{} holds a license of {} already. One email holds one license per \
+                             product; assign seats to colleagues instead.",
+                            line.holder, line.product_id
+                        ),
+                    )
+                    .into());
+                }
+                None => None,
+            };
+            licenses.push(match trial {
+                Some(t) => NewLicense {
+                    trial_version: Some(t.version),
+                    subscription: t,
+                },
+                None => NewLicense {
+                    trial_version: None,
+                    subscription: Subscription {
+                        id: SubscriptionId::parse(&format!("{order}-{}", i + 1))?,
+                        number: String::new(),
+                        account_id: account.id.clone(),
+                        product_id: line.product_id.clone(),
+                        product_name: line.product_name.clone(),
+                        app: line.app.clone(),
+                        billing: line.billing,
+                        holder: line.holder.clone(),
+                        status: SubscriptionStatus::PendingPayment,
+                        quantity: line.invoice.quantity,
+                        term: line.term,
+                        region: region.clone(),
+                        unit_net: line.invoice.unit_net,
+                        period: None,
+                        auto_renew: false,
+                        orders: vec![order.clone()],
+                        invoices: Vec::new(),
+                        activated: false,
+                        payment: None,
+                        version: 1,
+                    },
+                },
+            });
+        }
+        Ok(licenses)
+    }
+
+    /// Domestic, reverse charge or the customer's country; a business abroad in the EU needs
+    /// its VAT ID confirmed by VIES first.
+    async fn tax_treatment(
+        &self,
+        account: &Account,
+        checkout: &Checkout,
+        now: Timestamp,
+    ) -> Result<TaxTreatment, AppError> {
+        let country = &account.country;
+        let Some(billing) = &checkout.billing else {
+            return Ok(self
+                .rates
+                .treatment(&self.seller, Buyer::Consumer { country })?);
+        };
+        if billing.vat_id.country() != country.as_str() {
+            return Err(DomainError::invalid(
+                "vat_id_country_mismatch",
+                format!(
+                    "The VAT ID {} belongs to another country than the account ({country}).",
+                    billing.vat_id
+                ),
+            )
+            .into());
+        }
+        let needs_vies = country != &self.seller && self.rates.is_eu(country);
+        if needs_vies {
+            billing.check_for_vies()?;
+            let stored = self.flow.orders.vat_check(&billing.vat_id).await?;
+            let check = match stored {
+                Some(c) if !self.vat_policy.needs_asking(Some(&c), now) => c,
+                _ => {
+                    let answer = self.vies.check(&billing.vat_id).await;
+                    let check = self.vat_policy.record(billing.vat_id.clone(), answer, now);
+                    self.flow.orders.save_vat_check(&check).await?;
+                    check
+                }
+            };
+            check.require_valid()?;
+        }
+        Ok(self.rates.treatment(
+            &self.seller,
+            Buyer::Business {
+                country,
+                vat_validated: needs_vies,
+            },
+        )?)
+    }
+}
+
+fn body_bytes(req: &Request) -> &[u8] {
+    match req.body() {
+        Body::Text(t) => t.as_bytes(),
+        Body::Binary(b) => b,
+        _ => b"",
+    }
+}
+
+fn replay(stored: &str) -> Result<HttpResponse, AppError> {
+    let s: Stored = serde_json::from_str(stored).map_err(|e| AppError::Internal(e.to_string()))?;
+    lambda_http::Response::builder()
+        .status(s.status)
+        .header("content-type", s.content_type)
+        .header("cache-control", "no-store")
+        .header("idempotent-replayed", "true")
+        .body(Body::Text(s.body))
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// The order of one account's checkout key: the same key always names the same order.
+fn order_id_for(account: &Account, key: &str) -> Result<OrderId, AppError> {
+    let digest = Sha256::digest(format!("{}\n{key}", account.id).as_bytes());
+    Ok(OrderId::parse(&hex::encode(&digest[..16]))?)
+}

@@ -1,0 +1,80 @@
+use std::time::Duration;
+
+use checkout::Handler;
+use jiff::SignedDuration;
+use lambda_http::{Error, Request, run, service_fn};
+use shop_adapters::{
+    accounts::AccountsRepo,
+    auth::{guard::Guard, settings},
+    aws,
+    catalog::CatalogRepo,
+    clock, config,
+    idempotency::{IdempotencyPolicy, IdempotencyStore},
+    order_flow::OrderFlow,
+    orders::OrdersRepo,
+    outbox::MailOutbox,
+    payments, telemetry,
+    vies::ViesClient,
+};
+use shop_domain::{
+    account::profile::Country,
+    catalog::Region,
+    vat::{VatRates, vies::VatCheckPolicy},
+};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    telemetry::init();
+    let table = config::required("TABLE_NAME")?;
+    let sdk = aws::load().await;
+    let dynamodb = aws::dynamodb(&sdk);
+    let accounts = AccountsRepo::new(dynamodb.clone(), table.clone());
+    let clock = clock::from_env();
+    let handler = Handler {
+        guard: Guard {
+            verifier: settings::verifier()?,
+            accounts: accounts.clone(),
+            clock: clock.clone(),
+        },
+        catalog: CatalogRepo::new(dynamodb.clone(), table.clone()),
+        flow: OrderFlow {
+            orders: OrdersRepo::new(dynamodb.clone(), table.clone()),
+            accounts: accounts.clone(),
+            outbox: MailOutbox::new(aws::sqs(&sdk), config::required("MAIL_QUEUE_URL")?),
+            app_url: config::required("APP_URL")?,
+        },
+        accounts,
+        idempotency: IdempotencyStore::new(
+            dynamodb,
+            table,
+            IdempotencyPolicy {
+                lease: SignedDuration::from_secs(config::parsed_or("CHECKOUT_LEASE_SECONDS", 60)?),
+                retention: SignedDuration::from_hours(24),
+            },
+        ),
+        provider: payments::from_env()?,
+        vies: ViesClient::new(
+            config::required("VIES_URL")?,
+            Duration::from_secs(config::parsed_or("VIES_TIMEOUT_SECONDS", 8)?),
+        )?,
+        clock,
+        rates: VatRates::bundled()?,
+        seller: Country::parse(&config::parsed_or("SELLER_COUNTRY", "DE".to_owned())?)?,
+        default_region: Region::parse(&config::parsed_or("DEFAULT_REGION", "DE".to_owned())?)?,
+        vat_policy: VatCheckPolicy {
+            keep: SignedDuration::from_hours(
+                24 * config::parsed_or::<i64>("VAT_CHECK_KEEP_DAYS", 30)?,
+            ),
+            retry_after: SignedDuration::from_mins(config::parsed_or(
+                "VAT_CHECK_RETRY_MINUTES",
+                15,
+            )?),
+        },
+        wait_for_first: Duration::from_secs(config::parsed_or("CHECKOUT_WAIT_SECONDS", 20)?),
+    };
+    let handler = &handler;
+    run(service_fn(move |req: Request| async move {
+        Ok::<_, Error>(handler.handle(req).await)
+    }))
+    .await
+}

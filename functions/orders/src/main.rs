@@ -1,0 +1,50 @@
+use lambda_http::{Error, Request, run, service_fn};
+use orders::{Handler, documents};
+use shop_adapters::{
+    accounts::AccountsRepo,
+    auth::{guard::Guard, settings},
+    aws, clock, config,
+    order_flow::OrderFlow,
+    orders::OrdersRepo,
+    outbox::MailOutbox,
+    payments, telemetry,
+};
+use shop_domain::order::CancellationPolicy;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    telemetry::init();
+    let table = config::required("TABLE_NAME")?;
+    let sdk = aws::load().await;
+    let dynamodb = aws::dynamodb(&sdk);
+    let accounts = AccountsRepo::new(dynamodb.clone(), table.clone());
+    let clock = clock::from_env();
+    let handler = Handler {
+        guard: Guard {
+            verifier: settings::verifier()?,
+            accounts: accounts.clone(),
+            clock: clock.clone(),
+        },
+        flow: OrderFlow {
+            orders: OrdersRepo::new(dynamodb, table),
+            accounts,
+            outbox: MailOutbox::new(aws::sqs(&sdk), config::required("MAIL_QUEUE_URL")?),
+            app_url: config::required("APP_URL")?,
+        },
+        provider: payments::from_env()?,
+        clock,
+        cancellation: CancellationPolicy {
+            days: config::parsed_or("CANCELLATION_DAYS", 21)?,
+        },
+        seller: config::parsed_or(
+            "SELLER_ADDRESS",
+            "License Shop GmbH, Musterstrasse 1, 10115 Berlin, Germany".to_owned(),
+        )?,
+        documents: documents()?,
+    };
+    let handler = &handler;
+    run(service_fn(move |req: Request| async move {
+        Ok::<_, Error>(handler.handle(req).await)
+    }))
+    .await
+}

@@ -1,0 +1,64 @@
+//! Small helpers every DynamoDB repository of the shop table uses.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::{
+    error::SdkError, operation::transact_write_items::TransactWriteItemsError,
+    types::AttributeValue,
+};
+use serde::{Serialize, de::DeserializeOwned};
+
+use crate::AppError;
+
+pub type Item = HashMap<String, AttributeValue>;
+
+pub fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+pub fn n(v: impl ToString) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+pub fn key(pk: String, sk: &str) -> Item {
+    HashMap::from([("pk".to_owned(), s(pk)), ("sk".to_owned(), s(sk))])
+}
+
+pub fn internal(e: impl std::fmt::Display) -> AppError {
+    AppError::Internal(e.to_string())
+}
+
+/// A string attribute, if present.
+pub fn text<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
+    item.get(name)
+        .and_then(|v| v.as_s().ok())
+        .map(String::as_str)
+}
+
+/// A number attribute as `u64`; 0 when absent.
+pub fn number(item: &Item, name: &str) -> u64 {
+    item.get(name)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// A document kept as JSON in one attribute.
+pub fn to_json<T: Serialize>(value: &T) -> Result<AttributeValue, AppError> {
+    Ok(s(serde_json::to_string(value).map_err(internal)?))
+}
+
+pub fn from_json<T: DeserializeOwned>(item: &Item, attr: &str) -> Result<T, AppError> {
+    let json = text(item, attr).ok_or_else(|| internal(format!("item without {attr}")))?;
+    serde_json::from_str(json).map_err(|e| internal(format!("stored {attr} is invalid: {e}")))
+}
+
+/// Which item of a cancelled transaction failed its condition, if one did.
+pub fn first_condition_failed<R>(e: &SdkError<TransactWriteItemsError, R>) -> Option<usize> {
+    let TransactWriteItemsError::TransactionCanceledException(c) = e.as_service_error()? else {
+        return None;
+    };
+    c.cancellation_reasons()
+        .iter()
+        .position(|r| r.code() == Some("ConditionalCheckFailed"))
+}

@@ -1,0 +1,458 @@
+//! An order's life after the domain planned it: placing it (number, licenses, holder markers
+//! in one transaction), applying what the payment provider reports, and cancelling it. Both
+//! checkout and the webhook apply payment outcomes through [`OrderFlow::apply`], so a decline
+//! seen at checkout and the same decline arriving by webhook end in one state.
+
+use jiff::Timestamp;
+use serde_json::json;
+use shop_domain::{
+    DomainError,
+    clock::berlin_date,
+    id::OrderId,
+    mail::{DedupeKey, MailMessage, MailTemplate},
+    order::{Document, Order, OrderStatus, PaymentEvent},
+    ports::PaymentProvider,
+    subscription::{StoredPayment, Subscription, SubscriptionStatus},
+};
+
+use crate::{
+    AppError,
+    accounts::AccountsRepo,
+    dynamo::internal,
+    orders::{NumberedError, OrdersRepo, Write},
+    outbox::MailOutbox,
+    subscriptions::{HOLDER_HELD, HOLDER_PENDING, HOLDER_TRIAL},
+};
+
+pub const ORDER_SERIES: &str = "ORD";
+pub const INVOICE_SERIES: &str = "INV";
+pub const CREDIT_NOTE_SERIES: &str = "CN";
+
+#[derive(Clone)]
+pub struct OrderFlow {
+    pub orders: OrdersRepo,
+    pub accounts: AccountsRepo,
+    pub outbox: MailOutbox,
+    /// The web app's address, for links to the order and its documents.
+    pub app_url: String,
+}
+
+/// What the payment provider said about an order's payment, at checkout or by webhook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentReport {
+    pub order_id: OrderId,
+    pub payment_id: String,
+    pub event: PaymentEvent,
+    pub failure: Option<String>,
+    pub redirect_url: Option<String>,
+}
+
+/// What a new order brings: the licenses its lines start, and for a trial the version read.
+pub struct NewLicense {
+    pub subscription: Subscription,
+    /// `Some(version)` when the line converts this existing trial.
+    pub trial_version: Option<u64>,
+}
+
+impl OrderFlow {
+    /// Numbers and writes a new order with its licenses. An email that holds (or is buying) the
+    /// product already answers `409 license_exists`, also when two checkouts race.
+    pub async fn place(&self, order: Order, licenses: Vec<NewLicense>) -> Result<Order, AppError> {
+        let year = berlin_date(order.created_at).year();
+        let subs = &self.orders.subscriptions;
+        let mut placed = order.clone();
+        let result = self
+            .orders
+            .numbered(ORDER_SERIES, year, |number| {
+                let mut o = order.clone();
+                o.number = number.to_owned();
+                let mut writes = vec![Write::Put(self.orders.put_order(&o, None)?)];
+                for (i, l) in licenses.iter().enumerate() {
+                    let mut sub = l.subscription.clone();
+                    match l.trial_version {
+                        Some(_) => writes.push(Write::Update(subs.move_holder(
+                            &sub,
+                            HOLDER_TRIAL,
+                            HOLDER_PENDING,
+                            &o.id,
+                        )?)),
+                        None => {
+                            sub.number = format!("{number}-{}", i + 1);
+                            writes.push(Write::Put(subs.put(&sub, None)?));
+                            writes.push(Write::Put(subs.claim_holder(&sub, &o.id)?));
+                        }
+                    }
+                }
+                placed = o;
+                Ok(writes)
+            })
+            .await;
+        match result {
+            Ok(_) => Ok(placed),
+            Err(NumberedError::Condition(0)) => {
+                // The order id comes from the caller's idempotency key: this is a retry of an
+                // order placed before, which goes on from where it stands.
+                self.orders
+                    .get(&order.id)
+                    .await?
+                    .filter(|o| o.account_id == order.account_id)
+                    .ok_or_else(|| internal(format!("order id {} taken", order.id)))
+            }
+            Err(NumberedError::Condition(index)) => {
+                // Write 0 is the order; then one (trial) or two writes per license.
+                let mut at = 1;
+                for l in &licenses {
+                    let width = if l.trial_version.is_some() { 1 } else { 2 };
+                    if index < at + width {
+                        let s = &l.subscription;
+                        return Err(DomainError::conflict(
+                            "license_exists",
+                            format!(
+                                "{} holds a license of {} already (or is buying one right now). \
+                                 One email holds one license per product; assign seats to \
+                                 colleagues instead.",
+                                s.holder, s.product_id
+                            ),
+                        )
+                        .into());
+                    }
+                    at += width;
+                }
+                Err(internal(format!("order {} was placed twice", order.id)))
+            }
+            Err(NumberedError::Other(e)) => Err(e),
+        }
+    }
+
+    /// Applies a payment outcome to an order; repeated and late outcomes change nothing.
+    /// Answers the order as it stands afterwards.
+    pub async fn apply(&self, report: &PaymentReport, now: Timestamp) -> Result<Order, AppError> {
+        let PaymentReport {
+            order_id,
+            payment_id,
+            event,
+            failure,
+            redirect_url,
+        } = report;
+        let (payment_id, event) = (payment_id.as_str(), *event);
+        loop {
+            let order = self
+                .orders
+                .get(order_id)
+                .await?
+                .ok_or_else(|| internal(format!("payment for unknown order {order_id}")))?;
+            if order
+                .payment
+                .payment_id
+                .as_deref()
+                .is_some_and(|p| p != payment_id)
+            {
+                // Not the payment this order went with (a stale attempt): nothing to apply.
+                tracing::warn!(order = %order_id, "payment event for another payment ignored");
+                return Ok(order);
+            }
+            let Some(next) = order.status.after(event) else {
+                if order.status == OrderStatus::Confirmed && event == PaymentEvent::Succeeded {
+                    // A retry after a crash between confirming and queueing the email.
+                    self.send_confirmation(&order).await?;
+                }
+                return Ok(order);
+            };
+            let mut changed = order.clone();
+            changed.status = next;
+            changed.payment.payment_id = Some(payment_id.to_owned());
+            if failure.is_some() {
+                changed.payment.failure = failure.clone();
+            }
+            if redirect_url.is_some() {
+                changed.payment.redirect_url = redirect_url.clone();
+            }
+            let done = match next {
+                OrderStatus::Confirmed => self.confirm(&order, changed, now).await?,
+                OrderStatus::PaymentFailed => self.fail(&order, changed).await?,
+                _ => self
+                    .orders
+                    .update_order(&changed, order.status)
+                    .await?
+                    .then_some(changed),
+            };
+            // `None`: another event moved the order meanwhile; judge again on fresh state.
+            if let Some(done) = done {
+                if done.status == OrderStatus::Confirmed {
+                    self.send_confirmation(&done).await?;
+                }
+                tracing::info!(order = %done.id, status = ?done.status, "payment applied");
+                return Ok(done);
+            }
+        }
+    }
+
+    async fn confirm(
+        &self,
+        order: &Order,
+        mut changed: Order,
+        now: Timestamp,
+    ) -> Result<Option<Order>, AppError> {
+        let subs = self.orders.subscriptions_of(order).await?;
+        let day = berlin_date(now);
+        let payment = StoredPayment {
+            method: order.payment.method,
+            customer: order.payment.customer.clone(),
+            payment_method: order.payment.payment_method.clone(),
+        };
+        changed.confirmed_at = Some(now);
+        let repo = &self.orders.subscriptions;
+        let mut confirmed = changed.clone();
+        let result = self
+            .orders
+            .numbered(INVOICE_SERIES, day.year(), |number| {
+                let mut o = changed.clone();
+                o.invoice = Some(Document {
+                    number: number.to_owned(),
+                    issued_at: now,
+                });
+                let mut writes = vec![Write::Put(self.orders.put_order(&o, Some(order.status))?)];
+                for (line, sub) in order.lines.iter().zip(&subs) {
+                    let mut paid = sub.confirm(
+                        day,
+                        line.invoice.quantity,
+                        line.invoice.unit_net,
+                        number,
+                        payment.clone(),
+                    );
+                    paid.orders.push(order.id.clone());
+                    paid.orders.dedup();
+                    writes.push(Write::Put(repo.put(&paid, Some(sub.version))?));
+                    writes.push(Write::Update(repo.move_holder(
+                        sub,
+                        HOLDER_PENDING,
+                        HOLDER_HELD,
+                        &order.id,
+                    )?));
+                }
+                confirmed = o;
+                Ok(writes)
+            })
+            .await;
+        match result {
+            Ok(_) => Ok(Some(confirmed)),
+            Err(NumberedError::Condition(_)) => Ok(None),
+            Err(NumberedError::Other(e)) => Err(e),
+        }
+    }
+
+    async fn fail(&self, order: &Order, changed: Order) -> Result<Option<Order>, AppError> {
+        let subs = self.orders.subscriptions_of(order).await?;
+        let repo = &self.orders.subscriptions;
+        let mut tx = self.orders.transact().transact_items(
+            Write::Put(self.orders.put_order(&changed, Some(order.status))?).item(),
+        );
+        for (line, sub) in order.lines.iter().zip(&subs) {
+            tx = if line.converts_trial {
+                tx.transact_items(
+                    Write::Update(repo.move_holder(
+                        sub,
+                        HOLDER_PENDING,
+                        HOLDER_TRIAL,
+                        &order.id,
+                    )?)
+                    .item(),
+                )
+            } else {
+                let void = Subscription {
+                    status: SubscriptionStatus::Void,
+                    version: sub.version + 1,
+                    ..sub.clone()
+                };
+                tx.transact_items(Write::Put(repo.put(&void, Some(sub.version))?).item())
+                    .transact_items(Write::Delete(repo.release_holder(sub, &order.id)?).item())
+            };
+        }
+        match tx.send().await {
+            Ok(_) => Ok(Some(changed)),
+            Err(e) if crate::dynamo::first_condition_failed(&e).is_some() => Ok(None),
+            Err(e) => Err(AppError::sdk("fail order", e)),
+        }
+    }
+
+    /// Cancels a confirmed order inside its window whose licenses were never activated: a
+    /// credit note, the licenses cancelled and their holders freed in one transaction, then
+    /// the refund. A refund that failed is tried again by cancelling again.
+    pub async fn cancel(
+        &self,
+        owner: &shop_domain::id::AccountId,
+        order_id: &OrderId,
+        now: Timestamp,
+        policy: shop_domain::order::CancellationPolicy,
+        provider: &impl PaymentProvider,
+    ) -> Result<Order, AppError> {
+        let mut order = self.orders.get_owned(order_id, owner).await?;
+        if order.status != OrderStatus::Cancelled {
+            order = self.cancel_documents(order, now, policy).await?;
+        }
+        if order.payment.refund_id.is_some() {
+            return Ok(order);
+        }
+        let payment_id = order
+            .payment
+            .payment_id
+            .clone()
+            .ok_or_else(|| internal("confirmed order without payment id"))?;
+        let refund = provider
+            .refund(
+                &payment_id,
+                order.totals.gross,
+                &format!("refund-{}", order.id),
+            )
+            .await?;
+        let mut refunded = order.clone();
+        refunded.payment.refund_id = Some(refund);
+        if !self
+            .orders
+            .update_order(&refunded, OrderStatus::Cancelled)
+            .await?
+        {
+            return Err(internal("cancelled order changed status"));
+        }
+        let credit = refunded
+            .credit_note
+            .as_ref()
+            .ok_or_else(|| internal("cancelled order without credit note"))?;
+        let mut data = self.mail_data(&refunded).await?;
+        data.insert("credit_note_number".into(), credit.number.clone().into());
+        data.insert(
+            "invoice_number".into(),
+            refunded
+                .invoice
+                .as_ref()
+                .map(|i| i.number.clone())
+                .unwrap_or_default()
+                .into(),
+        );
+        self.mail(
+            &refunded,
+            MailTemplate::OrderCancellation,
+            "order-cancelled",
+            data,
+        )
+        .await?;
+        tracing::info!(order = %refunded.id, "order cancelled and refunded");
+        Ok(refunded)
+    }
+
+    async fn cancel_documents(
+        &self,
+        mut order: Order,
+        now: Timestamp,
+        policy: shop_domain::order::CancellationPolicy,
+    ) -> Result<Order, AppError> {
+        loop {
+            let subs = self.orders.subscriptions_of(&order).await?;
+            order.check_cancellable(now, subs.iter().any(|s| s.activated), policy)?;
+            let repo = &self.orders.subscriptions;
+            let mut cancelled = order.clone();
+            let result = self
+                .orders
+                .numbered(CREDIT_NOTE_SERIES, berlin_date(now).year(), |number| {
+                    let mut o = order.clone();
+                    o.status = OrderStatus::Cancelled;
+                    o.cancelled_at = Some(now);
+                    o.credit_note = Some(Document {
+                        number: number.to_owned(),
+                        issued_at: now,
+                    });
+                    let mut writes =
+                        vec![Write::Put(self.orders.put_order(&o, Some(order.status))?)];
+                    for sub in &subs {
+                        let ended = Subscription {
+                            status: SubscriptionStatus::Cancelled,
+                            version: sub.version + 1,
+                            ..sub.clone()
+                        };
+                        writes.push(Write::Put(repo.put(&ended, Some(sub.version))?));
+                        writes.push(Write::Delete(repo.release_holder(sub, &order.id)?));
+                    }
+                    cancelled = o;
+                    Ok(writes)
+                })
+                .await;
+            match result {
+                Ok(_) => return Ok(cancelled),
+                // A seat was assigned or the order changed meanwhile: judge again.
+                Err(NumberedError::Condition(_)) => {
+                    order = self
+                        .orders
+                        .get(&order.id)
+                        .await?
+                        .ok_or_else(|| internal("order vanished"))?;
+                    if order.status == OrderStatus::Cancelled {
+                        return Ok(order);
+                    }
+                }
+                Err(NumberedError::Other(e)) => return Err(e),
+            }
+        }
+    }
+
+    fn link(&self, order: &Order) -> String {
+        format!("{}/orders/{}", self.app_url.trim_end_matches('/'), order.id)
+    }
+
+    async fn send_confirmation(&self, order: &Order) -> Result<(), AppError> {
+        let invoice = order
+            .invoice
+            .as_ref()
+            .ok_or_else(|| internal("confirmed order without invoice"))?;
+        let mut data = self.mail_data(order).await?;
+        data.insert("invoice_number".into(), invoice.number.clone().into());
+        self.mail(
+            order,
+            MailTemplate::OrderConfirmation,
+            "order-confirmed",
+            data,
+        )
+        .await
+    }
+
+    /// The data both order emails share.
+    async fn mail_data(
+        &self,
+        order: &Order,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, AppError> {
+        let lines: Vec<_> = order.lines.iter().map(|l| &l.invoice).collect();
+        let value = json!({
+            "order_number": order.number,
+            "lines": lines,
+            "net": order.totals.net,
+            "tax": order.totals.tax,
+            "gross": order.totals.gross,
+            "reverse_charge": order.tax == shop_domain::vat::TaxTreatment::ReverseCharge,
+            "link": self.link(order),
+        });
+        Ok(value.as_object().cloned().unwrap_or_default())
+    }
+
+    async fn mail(
+        &self,
+        order: &Order,
+        template: MailTemplate,
+        event: &str,
+        mut data: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<(), AppError> {
+        let account = self
+            .accounts
+            .get(&order.account_id)
+            .await?
+            .ok_or_else(|| internal("order of a missing account"))?;
+        data.insert("name".into(), account.name.as_str().into());
+        self.outbox
+            .enqueue(&MailMessage {
+                template,
+                language: account.language,
+                to: account.email,
+                data,
+                dedupe_key: DedupeKey::parse(&format!("{event}:{}", order.id)).map_err(internal)?,
+            })
+            .await
+    }
+}

@@ -1,0 +1,360 @@
+//! Orders in the shop table (see docs/data-model.md): the order as JSON under `ORDER#<id>`
+//! with its `status` as the condition of every change, listed per account through `gsi1`;
+//! gapless numbers from `COUNTER#<series>#<year>`, taken in the same transaction as the
+//! document that uses them; VAT checks under `VAT#<id>` and the provider's customer per account.
+
+use aws_sdk_dynamodb::{
+    Client,
+    types::{Put, TransactWriteItem, Update},
+};
+use jiff::Timestamp;
+use shop_domain::{
+    DomainError,
+    id::{AccountId, OrderId},
+    order::{Order, OrderStatus, document_number},
+    subscription::Subscription,
+    vat::{VatId, vies::VatCheck},
+};
+
+use crate::{
+    AppError,
+    dynamo::{Item, first_condition_failed, from_json, internal, key, n, number, s, text, to_json},
+    subscriptions::SubscriptionsRepo,
+};
+
+/// How often a transaction is tried again when another one took the same number first.
+const NUMBER_ATTEMPTS: usize = 40;
+
+#[derive(Clone)]
+pub struct OrdersRepo {
+    client: Client,
+    table: String,
+    pub subscriptions: SubscriptionsRepo,
+}
+
+fn order_key(id: &OrderId) -> Item {
+    key(format!("ORDER#{id}"), "ORDER")
+}
+
+fn counter_key(series: &str, year: i16) -> Item {
+    key(format!("COUNTER#{series}#{year}"), "COUNTER")
+}
+
+/// One write of a transaction that issues a document number.
+pub enum Write {
+    Put(Put),
+    Update(Update),
+    Delete(aws_sdk_dynamodb::types::Delete),
+}
+
+impl Write {
+    pub fn item(self) -> TransactWriteItem {
+        match self {
+            Write::Put(p) => TransactWriteItem::builder().put(p).build(),
+            Write::Update(u) => TransactWriteItem::builder().update(u).build(),
+            Write::Delete(d) => TransactWriteItem::builder().delete(d).build(),
+        }
+    }
+}
+
+/// Why a numbered transaction did not go through.
+pub enum NumberedError {
+    /// The write at this index (0-based, among the caller's writes) failed its condition.
+    Condition(usize),
+    Other(AppError),
+}
+
+impl OrdersRepo {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        let table = table.into();
+        Self {
+            subscriptions: SubscriptionsRepo {
+                client: client.clone(),
+                table: table.clone(),
+            },
+            client,
+            table,
+        }
+    }
+
+    /// A transaction on the shop table, for writes that need no number.
+    pub fn transact(
+        &self,
+    ) -> aws_sdk_dynamodb::operation::transact_write_items::builders::TransactWriteItemsFluentBuilder
+    {
+        self.client.transact_write_items()
+    }
+
+    async fn counter(&self, series: &str, year: i16) -> Result<u64, AppError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(counter_key(series, year)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| AppError::sdk("read counter", e))?;
+        Ok(out.item.map_or(0, |i| number(&i, "n")))
+    }
+
+    /// Takes the next number of `series` in `year` and writes what `build` makes with it, all
+    /// in one transaction: a number is used exactly when its document is written, so numbers
+    /// have no gaps. When another transaction took the number first, it tries the next one.
+    pub async fn numbered<F>(
+        &self,
+        series: &str,
+        year: i16,
+        mut build: F,
+    ) -> Result<String, NumberedError>
+    where
+        F: FnMut(&str) -> Result<Vec<Write>, AppError>,
+    {
+        for attempt in 0..NUMBER_ATTEMPTS {
+            let seen = self
+                .counter(series, year)
+                .await
+                .map_err(NumberedError::Other)?;
+            let number = document_number(series, year, seen + 1);
+            let writes = build(&number).map_err(NumberedError::Other)?;
+            let mut bump = Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(counter_key(series, year)))
+                .update_expression("SET n = :next")
+                .expression_attribute_values(":next", n(seen + 1));
+            bump = if seen == 0 {
+                bump.condition_expression("attribute_not_exists(pk)")
+            } else {
+                bump.condition_expression("n = :seen")
+                    .expression_attribute_values(":seen", n(seen))
+            };
+            let mut tx = self.client.transact_write_items().transact_items(
+                TransactWriteItem::builder()
+                    .update(
+                        bump.build()
+                            .map_err(|e| NumberedError::Other(internal(e)))?,
+                    )
+                    .build(),
+            );
+            for w in writes {
+                tx = tx.transact_items(w.item());
+            }
+            match tx.send().await {
+                Ok(_) => return Ok(number),
+                Err(e) => match first_condition_failed(&e) {
+                    Some(0) => {
+                        // Lost the number to a concurrent writer: back off a little and retry.
+                        let pause = 5 + (attempt as u64 * 7) % 40;
+                        tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+                    }
+                    Some(i) => return Err(NumberedError::Condition(i - 1)),
+                    None if is_conflict(&e) => {
+                        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                    }
+                    None => return Err(NumberedError::Other(AppError::sdk("numbered write", e))),
+                },
+            }
+        }
+        Err(NumberedError::Other(AppError::Unavailable(format!(
+            "no free {series} number after {NUMBER_ATTEMPTS} attempts"
+        ))))
+    }
+
+    /// The write that stores `order`; `from` is the status it had when read (None: new).
+    pub fn put_order(&self, order: &Order, from: Option<OrderStatus>) -> Result<Put, AppError> {
+        let mut item = order_key(&order.id);
+        item.insert("order".into(), to_json(order)?);
+        item.insert("status".into(), to_json(&order.status)?);
+        item.insert("account_id".into(), s(order.account_id.as_str()));
+        item.insert(
+            "gsi1pk".into(),
+            s(format!("ACCOUNT#{}#ORDERS", order.account_id)),
+        );
+        item.insert(
+            "gsi1sk".into(),
+            s(format!("{}#{}", order.created_at.as_second(), order.id)),
+        );
+        let put = Put::builder().table_name(&self.table).set_item(Some(item));
+        let put = match from {
+            None => put.condition_expression("attribute_not_exists(pk)"),
+            Some(status) => put
+                .condition_expression("#status = :from")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":from", to_json(&status)?),
+        };
+        put.build().map_err(internal)
+    }
+
+    /// Stores a change of an order alone (no number), on the condition of its old status.
+    pub async fn update_order(&self, order: &Order, from: OrderStatus) -> Result<bool, AppError> {
+        let put = self.put_order(order, Some(from))?;
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(put.item))
+            .condition_expression("#status = :from")
+            .set_expression_attribute_names(put.expression_attribute_names)
+            .set_expression_attribute_values(put.expression_attribute_values)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(AppError::sdk("update order", e)),
+        }
+    }
+
+    pub async fn get(&self, id: &OrderId) -> Result<Option<Order>, AppError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(order_key(id)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| AppError::sdk("get order", e))?;
+        out.item.map(|item| from_json(&item, "order")).transpose()
+    }
+
+    /// An order of `owner`; another account's order is as unknown as a missing one.
+    pub async fn get_owned(&self, id: &OrderId, owner: &AccountId) -> Result<Order, AppError> {
+        self.get(id)
+            .await?
+            .filter(|o| &o.account_id == owner)
+            .ok_or_else(|| DomainError::not_found("order_not_found", "No such order.").into())
+    }
+
+    /// The account's orders, newest first.
+    pub async fn list(&self, owner: &AccountId) -> Result<Vec<Order>, AppError> {
+        let items = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("gsi1")
+            .key_condition_expression("gsi1pk = :pk")
+            .expression_attribute_values(":pk", s(format!("ACCOUNT#{owner}#ORDERS")))
+            .scan_index_forward(false)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Vec<_>>()
+            .await;
+        items
+            .into_iter()
+            .map(|item| from_json(&item.map_err(|e| AppError::sdk("list orders", e))?, "order"))
+            .collect()
+    }
+
+    /// The licenses an order's lines bought, in line order.
+    pub async fn subscriptions_of(&self, order: &Order) -> Result<Vec<Subscription>, AppError> {
+        let mut subs = Vec::with_capacity(order.lines.len());
+        for line in &order.lines {
+            subs.push(
+                self.subscriptions
+                    .get(&line.subscription_id)
+                    .await?
+                    .ok_or_else(|| internal(format!("order {} lost a license", order.id)))?,
+            );
+        }
+        Ok(subs)
+    }
+
+    pub async fn vat_check(&self, id: &VatId) -> Result<Option<VatCheck>, AppError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(format!("VAT#{id}"), "VAT")))
+            .send()
+            .await
+            .map_err(|e| AppError::sdk("get VAT check", e))?;
+        out.item.map(|i| from_json(&i, "check")).transpose()
+    }
+
+    pub async fn save_vat_check(&self, check: &VatCheck) -> Result<(), AppError> {
+        let mut item = key(format!("VAT#{}", check.vat_id), "VAT");
+        item.insert("check".into(), to_json(check)?);
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| AppError::sdk("save VAT check", e))?;
+        Ok(())
+    }
+
+    /// The payment provider's customer of an account, if one was recorded.
+    pub async fn payment_customer(&self, account: &AccountId) -> Result<Option<String>, AppError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(format!("ACCOUNT#{account}"), "PAYMENT_CUSTOMER")))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| AppError::sdk("get payment customer", e))?;
+        Ok(out
+            .item
+            .and_then(|i| text(&i, "customer").map(str::to_owned)))
+    }
+
+    /// Records the account's provider customer unless one is recorded; answers the one kept.
+    pub async fn keep_payment_customer(
+        &self,
+        account: &AccountId,
+        customer: &str,
+        now: Timestamp,
+    ) -> Result<String, AppError> {
+        let mut item = key(format!("ACCOUNT#{account}"), "PAYMENT_CUSTOMER");
+        item.insert("customer".into(), s(customer));
+        item.insert("created_at".into(), n(now.as_second()));
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await;
+        match put {
+            Ok(_) => Ok(customer.to_owned()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+            {
+                self.payment_customer(account)
+                    .await?
+                    .ok_or_else(|| internal("payment customer vanished"))
+            }
+            Err(e) => Err(AppError::sdk("keep payment customer", e)),
+        }
+    }
+}
+
+/// A transaction that collided with another one on the same items (DynamoDB's
+/// `TransactionConflict`): worth trying again at once.
+fn is_conflict<R>(
+    e: &aws_sdk_dynamodb::error::SdkError<
+        aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError,
+        R,
+    >,
+) -> bool {
+    use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError as E;
+    match e.as_service_error() {
+        Some(E::TransactionCanceledException(c)) => c
+            .cancellation_reasons()
+            .iter()
+            .any(|r| r.code() == Some("TransactionConflict")),
+        Some(E::TransactionInProgressException(_)) => true,
+        _ => false,
+    }
+}

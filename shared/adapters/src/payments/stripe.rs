@@ -1,0 +1,259 @@
+//! The payment provider over Stripe's HTTP API: customers, PaymentIntents (card and SEPA
+//! Debit, confirmed at once, the method kept for off-session charges) and refunds. Every POST
+//! carries an `Idempotency-Key`, so a retried call never charges twice.
+//!
+//! The local stack runs a sandbox that speaks the same API in test mode (see
+//! docs/payments.md), so this one adapter serves production, the local stack and the tests.
+
+use std::time::Duration;
+
+use reqwest::{Client, StatusCode};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use shop_domain::{
+    Money,
+    order::PaymentMethod,
+    ports::{Charge, ChargeOutcome, PaymentProvider, PortError},
+};
+
+#[derive(Clone)]
+pub struct StripeClient {
+    http: Client,
+    base_url: String,
+    api_key: String,
+    /// Where the bank sends the customer back after 3-D Secure.
+    return_url: String,
+}
+
+#[derive(Deserialize)]
+struct Created {
+    id: String,
+}
+
+#[derive(Deserialize)]
+struct Intent {
+    id: String,
+    status: String,
+    next_action: Option<NextAction>,
+    last_payment_error: Option<ApiError>,
+}
+
+#[derive(Deserialize)]
+struct NextAction {
+    redirect_to_url: Option<Redirect>,
+}
+
+#[derive(Deserialize)]
+struct Redirect {
+    url: String,
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: ApiError,
+}
+
+#[derive(Deserialize)]
+struct ApiError {
+    #[serde(default)]
+    code: Option<String>,
+    #[serde(default)]
+    decline_code: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    payment_intent: Option<Created>,
+}
+
+impl ApiError {
+    fn reason(&self) -> String {
+        self.decline_code
+            .clone()
+            .or_else(|| self.code.clone())
+            .or_else(|| self.message.clone())
+            .unwrap_or_else(|| "declined".into())
+    }
+}
+
+/// Amounts in the smallest unit (cents), as the API wants them.
+fn cents(amount: Money) -> Result<String, PortError> {
+    let c = amount.amount() * Decimal::ONE_HUNDRED;
+    if c.fract() != Decimal::ZERO || c.is_sign_negative() {
+        return Err(PortError::Fault(format!("cannot charge {amount}")));
+    }
+    Ok(c.trunc().to_string())
+}
+
+impl StripeClient {
+    pub fn new(
+        base_url: impl Into<String>,
+        api_key: impl Into<String>,
+        return_url: impl Into<String>,
+        timeout: Duration,
+    ) -> Result<Self, PortError> {
+        let http = Client::builder()
+            .timeout(timeout)
+            .build()
+            .map_err(|e| PortError::Fault(e.to_string()))?;
+        Ok(Self {
+            http,
+            base_url: base_url.into().trim_end_matches('/').to_owned(),
+            api_key: api_key.into(),
+            return_url: return_url.into(),
+        })
+    }
+
+    /// POSTs a form; answers the status and the body text, or why there was none.
+    async fn post(
+        &self,
+        path: &str,
+        idempotency_key: &str,
+        form: &[(&str, String)],
+    ) -> Result<(StatusCode, String), PortError> {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base_url))
+            .bearer_auth(&self.api_key)
+            .header("Idempotency-Key", idempotency_key)
+            .form(form)
+            .send()
+            .await
+            .map_err(|e| PortError::Unavailable(format!("payment provider: {e}")))?;
+        let status = response.status();
+        let body = response
+            .text()
+            .await
+            .map_err(|e| PortError::Unavailable(format!("payment provider body: {e}")))?;
+        if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+            return Err(PortError::Unavailable(format!(
+                "payment provider answered {status}"
+            )));
+        }
+        Ok((status, body))
+    }
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(what: &str, body: &str) -> Result<T, PortError> {
+    serde_json::from_str(body)
+        .map_err(|e| PortError::Fault(format!("{what}: unreadable answer: {e}")))
+}
+
+fn fault(what: &str, status: StatusCode, body: &str) -> PortError {
+    let reason = serde_json::from_str::<ErrorBody>(body)
+        .map(|b| b.error.reason())
+        .unwrap_or_default();
+    PortError::Fault(format!("{what}: {status} {reason}"))
+}
+
+impl PaymentProvider for StripeClient {
+    async fn customer(&self, account_id: &str, email: &str) -> Result<String, PortError> {
+        let form = [
+            ("email", email.to_owned()),
+            ("metadata[account_id]", account_id.to_owned()),
+        ];
+        let (status, body) = self
+            .post("/v1/customers", &format!("customer-{account_id}"), &form)
+            .await?;
+        if !status.is_success() {
+            return Err(fault("create customer", status, &body));
+        }
+        Ok(parse::<Created>("create customer", &body)?.id)
+    }
+
+    async fn charge(&self, charge: &Charge<'_>) -> Result<ChargeOutcome, PortError> {
+        let method_type = match charge.method {
+            PaymentMethod::Card => "card",
+            PaymentMethod::SepaDebit => "sepa_debit",
+        };
+        let mut form = vec![
+            ("amount", cents(charge.amount)?),
+            ("currency", "eur".to_owned()),
+            ("customer", charge.customer.to_owned()),
+            ("payment_method", charge.payment_method.to_owned()),
+            ("payment_method_types[]", method_type.to_owned()),
+            ("confirm", "true".to_owned()),
+            ("metadata[order_id]", charge.order_id.to_owned()),
+        ];
+        if charge.off_session {
+            form.push(("off_session", "true".to_owned()));
+        } else {
+            form.push(("setup_future_usage", "off_session".to_owned()));
+            form.push((
+                "return_url",
+                format!("{}/orders/{}", self.return_url, charge.order_id),
+            ));
+            if charge.method == PaymentMethod::SepaDebit {
+                // The mandate text is shown and accepted in the web app's checkout form.
+                form.push((
+                    "mandate_data[customer_acceptance][type]",
+                    "offline".to_owned(),
+                ));
+            }
+        }
+        let (status, body) = self
+            .post("/v1/payment_intents", charge.idempotency_key, &form)
+            .await?;
+        if status == StatusCode::PAYMENT_REQUIRED {
+            let error = parse::<ErrorBody>("charge", &body)?.error;
+            return Ok(ChargeOutcome::Declined {
+                payment_id: error.payment_intent.as_ref().map(|p| p.id.clone()),
+                reason: error.reason(),
+            });
+        }
+        if !status.is_success() {
+            return Err(fault("charge", status, &body));
+        }
+        let intent: Intent = parse("charge", &body)?;
+        Ok(match intent.status.as_str() {
+            "succeeded" => ChargeOutcome::Succeeded {
+                payment_id: intent.id,
+            },
+            "processing" => ChargeOutcome::Processing {
+                payment_id: intent.id,
+            },
+            "requires_action" => ChargeOutcome::RequiresAction {
+                redirect_url: intent
+                    .next_action
+                    .and_then(|a| a.redirect_to_url)
+                    .map(|r| r.url)
+                    .ok_or_else(|| PortError::Fault("requires_action without a redirect".into()))?,
+                payment_id: intent.id,
+            },
+            _ => ChargeOutcome::Declined {
+                reason: intent
+                    .last_payment_error
+                    .map_or_else(|| intent.status.clone(), |e| e.reason()),
+                payment_id: Some(intent.id),
+            },
+        })
+    }
+
+    async fn refund(
+        &self,
+        payment_id: &str,
+        amount: Money,
+        idempotency_key: &str,
+    ) -> Result<String, PortError> {
+        let form = [
+            ("payment_intent", payment_id.to_owned()),
+            ("amount", cents(amount)?),
+        ];
+        let (status, body) = self.post("/v1/refunds", idempotency_key, &form).await?;
+        if !status.is_success() {
+            return Err(fault("refund", status, &body));
+        }
+        Ok(parse::<Created>("refund", &body)?.id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_go_out_in_cents() {
+        assert_eq!(cents(Money::parse("285.60").unwrap()).unwrap(), "28560");
+        assert_eq!(cents(Money::ZERO).unwrap(), "0");
+        assert!(cents(Money::parse("-1.00").unwrap()).is_err());
+    }
+}
