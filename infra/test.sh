@@ -31,9 +31,10 @@ step "start the local stack"
 free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 SHOP_PORT="$(free_port)"
 MOTO_PORT="$(free_port)"
+SANDBOX_PORT="$(free_port)"
 STATE="$ROOT/.local/test"
 rm -rf "$STATE" && mkdir -p "$STATE"
-(cd infra && exec "$PY" -m shopstack --port "$SHOP_PORT" --moto-port "$MOTO_PORT" \
+(cd infra && exec "$PY" -m shopstack --port "$SHOP_PORT" --moto-port "$MOTO_PORT" --sandbox-port "$SANDBOX_PORT" \
   --bin-dir "$ROOT/target/debug" --state-dir "$STATE") >"$STATE/stack.log" 2>&1 &
 STACK_PID=$!
 stop_stack() {
@@ -58,7 +59,7 @@ curl -fsS "http://127.0.0.1:$SHOP_PORT/_local/health" >/dev/null
 
 export AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT"
 export AWS_REGION=eu-central-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_EC2_METADATA_DISABLED=true
-export SHOP_URL="http://127.0.0.1:$SHOP_PORT"
+export SHOP_URL="http://127.0.0.1:$SHOP_PORT" SANDBOX_URL="http://127.0.0.1:$SANDBOX_PORT"
 export SHOP_TOOLS="$ROOT/target/debug/shop-tools" SHOP_TOOLS_ENV="$STATE/tools.env"
 
 step "Rust tests: domain, adapters and handlers against the stand-in"

@@ -19,7 +19,7 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-from . import clock, gateway, pollers, resources, runtime, template
+from . import clock, gateway, pollers, resources, runtime, sandbox, template
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -119,6 +119,8 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--port", type=int, default=int(os.environ.get("SHOP_PORT", 3000)))
     p.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", 5005)))
+    p.add_argument("--sandbox-port", type=int, default=int(os.environ.get("SANDBOX_PORT", 5006)),
+                   help="payment provider test mode and VIES stand-in")
     p.add_argument("--bin-dir", default=str(ROOT / "target" / "debug"))
     p.add_argument("--state-dir", default=str(ROOT / ".local"))
     p.add_argument("--max-instances", type=int, default=4, help="per function")
@@ -127,7 +129,7 @@ def main():
     p.add_argument("--terms-version", default="2026-10", help="terms of use published at start")
     args = p.parse_args()
 
-    for port in (args.port, args.moto_port):
+    for port in (args.port, args.moto_port, args.sandbox_port):
         ensure_free(port)
     state = Path(args.state_dir)
     state.mkdir(parents=True, exist_ok=True)
@@ -143,7 +145,7 @@ def main():
     )
     started.append(moto)
     stop = threading.Event()
-    pools, polls, gw = {}, [], None
+    pools, polls, gw, box = {}, [], None, None
 
     def shutdown(*_):
         stop.set()
@@ -152,10 +154,19 @@ def main():
     signal.signal(signal.SIGTERM, shutdown)
     try:
         wait_until_up(f"{moto_url}/moto-api/")
-        stack = template.load(ROOT / "template.yaml", moto_url)
+        sandbox_url = f"http://127.0.0.1:{args.sandbox_port}"
+        stack = template.load(
+            ROOT / "template.yaml",
+            moto_url,
+            {"PaymentApiUrl": sandbox_url, "ViesUrl": f"{sandbox_url}/vies"},
+        )
         aws = resources.clients(moto_url)
         resources.create(stack, aws)
         clk = clock.Clock(str(state / "clock-offset-ms"))
+        payment = resources.secret_lookup(aws)(stack.parameters["PaymentSecretName"])
+        box = sandbox.Sandbox(args.sandbox_port, payment["api_key"], payment["webhook_secret"],
+                              f"http://127.0.0.1:{args.port}/v1/payments/webhook", clk, log)
+        threading.Thread(target=box.serve, daemon=True).start()
         base_env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "AWS_REGION": template.REGION,
@@ -192,7 +203,8 @@ def main():
         gw = gateway.Gateway(args.port, routes, local_routes(stack, pools, clk, moto_url), stack.cors)
         threading.Thread(target=gw.serve, daemon=True).start()
         (state / "stack.json").write_text(
-            json.dumps({"pid": os.getpid(), "moto_pid": moto.pid, "url": f"http://127.0.0.1:{args.port}", "moto_url": moto_url})
+            json.dumps({"pid": os.getpid(), "moto_pid": moto.pid, "url": f"http://127.0.0.1:{args.port}", "moto_url": moto_url,
+                        "sandbox_url": f"http://127.0.0.1:{args.sandbox_port}"})
         )
         log(f"License Shop is up: http://127.0.0.1:{args.port}  (AWS stand-in {moto_url}; Ctrl-C stops)")
         while not stop.is_set() and moto.poll() is None:
@@ -206,6 +218,8 @@ def main():
             pool.close()
         if gw is not None:
             gw.shutdown()
+        if box is not None:
+            box.shutdown()
         for proc in started:
             if proc.poll() is None:
                 proc.terminate()

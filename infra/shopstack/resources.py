@@ -3,6 +3,7 @@ redrive policies, and verifies the SES sender identity."""
 
 import base64
 import json
+import secrets
 import re
 
 import boto3
@@ -66,6 +67,10 @@ def create(stack, c):
     secret_name = stack.parameters.get("JwtSecretName")
     if secret_name:
         c["secretsmanager"].create_secret(Name=secret_name, SecretString=json.dumps(jwt_secret()))
+    payment_name = stack.parameters.get("PaymentSecretName")
+    if payment_name:
+        payment = {"api_key": "sk_test_local", "webhook_secret": "whsec_" + secrets.token_hex(24)}
+        c["secretsmanager"].create_secret(Name=payment_name, SecretString=json.dumps(payment))
     sender = stack.parameters.get("SenderEmail")
     if sender:
         c["sesv2"].create_email_identity(EmailIdentity=sender)

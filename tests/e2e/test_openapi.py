@@ -49,3 +49,22 @@ def test_problem_answers_match_the_schema(shop, path):
     r = shop.get(path)
     assert str(r.status) in SPEC["paths"]["/v1/products"]["get"]["responses"] and r.status >= 400
     jsonschema.validate(r.json(), schema("Problem"))
+
+
+def test_order_answers_match_the_schemas(shop, unique_email):
+    from test_accounts import bearer
+    from test_checkout import buyer, checkout, five_team, order_when
+
+    token = buyer(shop, unique_email)
+    placed = checkout(shop, token, five_team())
+    assert placed.status == 201
+    jsonschema.validate(placed.json(), schema("Order"))
+    confirmed = order_when(shop, token, placed.json()["id"], "confirmed")
+    jsonschema.validate(confirmed, schema("Order"))
+    listed = shop.get("/v1/orders", headers=bearer(token)).json()
+    for order in listed["orders"]:
+        jsonschema.validate(order, schema("Order"))
+    declined = checkout(shop, token, five_team("someone-else@example.de"), pm="pm_card_chargeDeclined")
+    assert declined.status == 402
+    assert str(declined.status) in SPEC["paths"]["/v1/checkout"]["post"]["responses"]
+    jsonschema.validate(declined.json(), schema("Problem"))

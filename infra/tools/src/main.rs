@@ -6,6 +6,11 @@
 //! - `shop-tools invite <email> <name> <de|en|fr> [country]` creates an account waiting for
 //!   activation and sends the welcome email with its activation link (needs `MAIL_QUEUE_URL`
 //!   and `APP_URL`; the migration of issue 7 does the same for every moved account).
+//! - `shop-tools set-eligibility <email> [edu] [gov]` sets which restricted product groups an
+//!   account may buy (none given: none);
+//! - `shop-tools grant-trial <account email> <product> <days> [holder email]` gives a trial
+//!   license of a product (sales grant trials by hand); buying the product for the same holder
+//!   turns the trial into the paid license.
 
 use jiff::SignedDuration;
 use shop_adapters::{
@@ -15,6 +20,7 @@ use shop_adapters::{
     config,
     links::LinkMailer,
     outbox::MailOutbox,
+    subscriptions::SubscriptionsRepo,
 };
 use shop_domain::{
     Email,
@@ -23,10 +29,15 @@ use shop_domain::{
         model::{Account, AccountStatus, TermsVersion},
         profile::{Country, DisplayName},
     },
-    catalog::Product,
+    catalog::{Product, Region, Term},
+    clock,
+    id::SubscriptionId,
+    subscription::{Period, Subscription, SubscriptionStatus},
 };
 
-const USAGE: &str = "usage: shop-tools seed-catalog <catalog.json> | publish-terms <version> | invite <email> <name> <de|en|fr> [country]";
+const USAGE: &str = "usage: shop-tools seed-catalog <catalog.json> | publish-terms <version> \
+    | invite <email> <name> <de|en|fr> [country] | set-eligibility <email> [edu] [gov] \
+    | grant-trial <account email> <product> <days> [holder email]";
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -84,7 +95,79 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .await?;
             println!("invited {} ({})", account.email, account.id);
         }
+        ["set-eligibility", email, groups @ ..] => {
+            let mut account = accounts
+                .find_by_email(&Email::parse(email)?)
+                .await?
+                .ok_or("no account with this email")?;
+            account.eligibility = groups
+                .iter()
+                .map(|g| serde_json::from_value(serde_json::Value::String((*g).to_owned())))
+                .collect::<Result<_, _>>()?;
+            accounts.save(&account).await?;
+            println!("{email} may buy {:?}", account.eligibility);
+        }
+        ["grant-trial", email, product, days, holder @ ..] if holder.len() <= 1 => {
+            let account = accounts
+                .find_by_email(&Email::parse(email)?)
+                .await?
+                .ok_or("no account with this email")?;
+            let holder = holder.first().map(|h| Email::parse(h)).transpose()?;
+            let trial = trial(&account, product, days.parse()?, holder, &sdk, &table).await?;
+            println!(
+                "trial {} of {product} for {} until {:?}",
+                trial.id, trial.holder, trial.period
+            );
+        }
         _ => return Err(USAGE.into()),
     }
     Ok(())
+}
+
+async fn trial(
+    account: &Account,
+    product: &str,
+    days: u16,
+    holder: Option<Email>,
+    sdk: &aws::SdkConfig,
+    table: &str,
+) -> Result<Subscription, Box<dyn std::error::Error>> {
+    let products = CatalogRepo::new(aws::dynamodb(sdk), table).all().await?;
+    let product = products
+        .iter()
+        .find(|p| p.id().as_str() == product)
+        .ok_or("no such product")?;
+    let region = Region::parse(account.country.as_str())
+        .ok()
+        .filter(|r| product.offer(r).is_some())
+        .unwrap_or(Region::parse("DE")?);
+    let offer = product.offer(&region).ok_or("product not sold in DE")?;
+    let price = offer.prices.first().ok_or("product without price")?;
+    let today = clock::berlin_date(shop_adapters::clock::from_env().now());
+    let trial = Subscription {
+        id: SubscriptionId::parse(&format!("trial-{}", new_account_id()?))?,
+        number: format!("TRIAL-{}", today.year()),
+        account_id: account.id.clone(),
+        product_id: product.id().clone(),
+        product_name: offer.name.clone(),
+        app: offer.app.clone(),
+        billing: offer.billing,
+        holder: holder.unwrap_or_else(|| account.email.clone()),
+        status: SubscriptionStatus::Trial,
+        quantity: offer.min_quantity,
+        term: price.term,
+        region,
+        unit_net: price.net,
+        period: Some(Period::starting(today, Term::Days(days))),
+        auto_renew: false,
+        orders: Vec::new(),
+        invoices: Vec::new(),
+        activated: false,
+        payment: None,
+        version: 1,
+    };
+    SubscriptionsRepo::new(aws::dynamodb(sdk), table)
+        .grant_trial(&trial)
+        .await?;
+    Ok(trial)
 }
