@@ -77,6 +77,10 @@ impl OrdersRepo {
         }
     }
 
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
     /// A transaction on the shop table, for writes that need no number.
     pub fn transact(
         &self,

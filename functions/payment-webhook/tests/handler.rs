@@ -1,0 +1,115 @@
+//! The handler driven by `events/payment-webhook.json` against the stand-in: the signature is
+//! checked against the raw body at the clock's time, and each event id is processed once.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
+
+use std::sync::Arc;
+
+use jiff::{SignedDuration, Timestamp};
+use lambda_http::{Body, Request};
+use payment_webhook::Handler;
+use shop_adapters::{
+    accounts::AccountsRepo,
+    idempotency::{IdempotencyPolicy, IdempotencyStore},
+    order_flow::OrderFlow,
+    orders::OrdersRepo,
+    outbox::MailOutbox,
+    payments::webhook::WebhookVerifier,
+};
+use shop_domain::clock::FixedClock;
+
+const EVENT: &str = include_str!("../../../events/payment-webhook.json");
+const SECRET: &str = "whsec_handler_test";
+
+fn now() -> Timestamp {
+    "2026-11-22T10:00:00Z".parse().unwrap()
+}
+
+async fn handler() -> Handler {
+    let sdk = shop_testkit::sdk().await;
+    let (client, table) = shop_testkit::fresh_table(&sdk).await;
+    let (sqs, queue) = shop_testkit::fresh_queue(&sdk).await;
+    Handler {
+        verifier: WebhookVerifier::new(SECRET, SignedDuration::from_mins(5)),
+        flow: OrderFlow {
+            orders: OrdersRepo::new(client.clone(), table.clone()),
+            accounts: AccountsRepo::new(client.clone(), table.clone()),
+            outbox: MailOutbox::new(sqs, queue),
+            app_url: "https://app.example".into(),
+        },
+        idempotency: IdempotencyStore::new(
+            client,
+            table,
+            IdempotencyPolicy {
+                lease: SignedDuration::from_secs(60),
+                retention: SignedDuration::from_hours(24),
+            },
+        ),
+        clock: Arc::new(FixedClock(now())),
+    }
+}
+
+/// The sample event with its body (optionally replaced) signed at `at`.
+fn request(body: Option<&str>, at: Timestamp) -> Request {
+    let mut event: serde_json::Value = serde_json::from_str(EVENT).unwrap();
+    if let Some(b) = body {
+        event["body"] = b.into();
+    }
+    let raw = event["body"].as_str().unwrap().to_owned();
+    let signature = WebhookVerifier::new(SECRET, SignedDuration::from_mins(5))
+        .sign(raw.as_bytes(), at)
+        .unwrap();
+    event["headers"]["stripe-signature"] = signature.into();
+    lambda_http::request::from_str(&event.to_string()).unwrap()
+}
+
+async fn answer(h: &Handler, req: Request) -> (u16, serde_json::Value) {
+    let r = h.handle(req).await;
+    let body = match r.body() {
+        Body::Text(t) => serde_json::from_str(t).unwrap(),
+        other => panic!("unexpected body {other:?}"),
+    };
+    (r.status().as_u16(), body)
+}
+
+#[tokio::test]
+async fn refuses_unsigned_changed_and_stale_events() {
+    let h = handler().await;
+    let mut unsigned: serde_json::Value = serde_json::from_str(EVENT).unwrap();
+    unsigned["headers"]["stripe-signature"] = "t=1795341600,v1=00".into();
+    let (status, body) = answer(
+        &h,
+        lambda_http::request::from_str(&unsigned.to_string()).unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("invalid_signature"))
+    );
+    let stale = now() - SignedDuration::from_secs(301);
+    let (status, body) = answer(&h, request(None, stale)).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("stale_signature"))
+    );
+}
+
+#[tokio::test]
+async fn processes_an_event_once_and_acknowledges_others() {
+    let h = handler().await;
+    let (status, body) = answer(&h, request(None, now())).await;
+    assert_eq!(
+        (status, body["outcome"].as_str()),
+        (200, Some("unknown_order"))
+    );
+    let (status, body) = answer(&h, request(None, now())).await;
+    assert_eq!((status, body["outcome"].as_str()), (200, Some("duplicate")));
+    let other = r#"{"id":"evt_2","type":"customer.created","data":{"object":{}}}"#;
+    let (status, body) = answer(&h, request(Some(other), now())).await;
+    assert_eq!((status, body["outcome"].as_str()), (200, Some("ignored")));
+    let (status, body) = answer(&h, request(Some("not json"), now())).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("invalid_event"))
+    );
+}
