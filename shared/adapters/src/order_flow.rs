@@ -212,7 +212,7 @@ impl OrderFlow {
                     issued_at: now,
                 });
                 let mut writes = vec![Write::Put(self.orders.put_order(&o, Some(order.status))?)];
-                for (line, sub) in order.lines.iter().zip(&subs) {
+                for (i, (line, sub)) in order.lines.iter().zip(&subs).enumerate() {
                     let mut paid = sub.confirm(
                         day,
                         line.invoice.quantity,
@@ -222,6 +222,11 @@ impl OrderFlow {
                     );
                     paid.orders.push(order.id.clone());
                     paid.orders.dedup();
+                    if line.converts_trial {
+                        // The trial's own number was provisional; the paid license is numbered
+                        // after the order that bought it, like every other line.
+                        paid.number = format!("{}-{}", order.number, i + 1);
+                    }
                     writes.push(Write::Put(repo.put(&paid, Some(sub.version))?));
                     writes.push(Write::Update(repo.move_holder(
                         sub,
