@@ -68,3 +68,21 @@ def test_order_answers_match_the_schemas(shop, unique_email):
     assert declined.status == 402
     assert str(declined.status) in SPEC["paths"]["/v1/checkout"]["post"]["responses"]
     jsonschema.validate(declined.json(), schema("Problem"))
+
+
+def test_license_answers_match_the_schemas(shop, unique_email):
+    from test_accounts import bearer
+    from test_seats import assign, colleague, licensed
+
+    token, sub = licensed(shop, unique_email)
+    seat = assign(shop, token, sub, colleague())
+    assert seat.status == 201
+    jsonschema.validate(seat.json(), schema("Seat"))
+    for s in shop.get("/v1/subscriptions", headers=bearer(token)).json()["subscriptions"]:
+        jsonschema.validate(s, schema("Subscription"))
+    jsonschema.validate(shop.get(f"/v1/subscriptions/{sub}", headers=bearer(token)).json(), schema("Subscription"))
+    seats = shop.get(f"/v1/subscriptions/{sub}/seats", headers=bearer(token)).json()["seats"]
+    for s in seats:
+        jsonschema.validate(s, schema("Seat"))
+    off = shop.post(f"/v1/subscriptions/{sub}/seats/{seat.json()['id']}/deactivate", headers=bearer(token))
+    jsonschema.validate(off.json(), schema("Seat"))

@@ -7,6 +7,8 @@
 //! and accept them); the app list, like every ordinary route, answers 412 until they are
 //! accepted.
 
+use std::sync::Arc;
+
 use lambda_http::{Request, RequestExt, http::Method, http::StatusCode};
 use serde::{Deserialize, Serialize};
 use shop_adapters::{
@@ -14,15 +16,19 @@ use shop_adapters::{
     accounts::AccountsRepo,
     auth::guard::{Caller, Guard, Need},
     http::{self, HttpResponse},
+    subscriptions::SubscriptionsRepo,
 };
 use shop_domain::{
-    DomainError,
+    Clock, DomainError,
     account::model::{Account, TermsVersion},
+    clock::berlin_date,
 };
 
 pub struct Handler {
     pub guard: Guard,
     pub accounts: AccountsRepo,
+    pub subscriptions: SubscriptionsRepo,
+    pub clock: Arc<dyn Clock>,
     /// The web app's address; app entries link there.
     pub app_url: String,
 }
@@ -60,7 +66,7 @@ impl Handler {
                 let caller = self.guard.caller(req, Need::Full).await?;
                 http::json(
                     StatusCode::OK,
-                    &serde_json::json!({"apps": self.apps(&caller)}),
+                    &serde_json::json!({"apps": self.apps(&caller).await?}),
                 )
             }
             (Method::POST, "/v1/me/terms") => self.accept_terms(req).await,
@@ -72,16 +78,31 @@ impl Handler {
         }
     }
 
-    fn apps(&self, _caller: &Caller) -> Vec<App> {
-        // Products with a seat held today join this list with license management (issue 5).
+    /// The base apps, and the app of every product whose seat the caller holds today in a
+    /// license that grants access today: decided by today's date, so a seat that ended or was
+    /// deactivated disappears at once.
+    async fn apps(&self, caller: &Caller) -> Result<Vec<App>, AppError> {
         let base = self.app_url.trim_end_matches('/');
-        BASE_APPS
-            .iter()
+        let mut ids: Vec<String> = BASE_APPS.iter().map(|id| (*id).to_owned()).collect();
+        let today = berlin_date(self.clock.now());
+        for (sub_id, seat) in self.subscriptions.seats_of(&caller.account.email).await? {
+            if !seat.covers(today) {
+                continue;
+            }
+            let granted = self.subscriptions.get(&sub_id).await?;
+            if let Some(sub) = granted.filter(|s| s.grants_on(today))
+                && !ids.iter().any(|id| id == sub.app.as_str())
+            {
+                ids.push(sub.app.to_string());
+            }
+        }
+        Ok(ids
+            .into_iter()
             .map(|id| App {
-                id: (*id).to_owned(),
                 url: format!("{base}/{id}"),
+                id,
             })
-            .collect()
+            .collect())
     }
 
     async fn accept_terms(&self, req: &Request) -> Result<HttpResponse, AppError> {

@@ -1,7 +1,8 @@
 use lambda_http::{Error, Request, run, service_fn};
 use me::Handler;
 use shop_adapters::{
-    accounts::AccountsRepo, auth::guard::Guard, auth::settings, aws, clock, config, telemetry,
+    accounts::AccountsRepo, auth::guard::Guard, auth::settings, aws, clock, config,
+    subscriptions::SubscriptionsRepo, telemetry,
 };
 
 #[tokio::main]
@@ -9,13 +10,16 @@ async fn main() -> Result<(), Error> {
     telemetry::init();
     let table = config::required("TABLE_NAME")?;
     let sdk = aws::load().await;
-    let accounts = AccountsRepo::new(aws::dynamodb(&sdk), table);
+    let accounts = AccountsRepo::new(aws::dynamodb(&sdk), table.clone());
+    let clock = clock::from_env();
     let handler = Handler {
         guard: Guard {
             verifier: settings::verifier()?,
             accounts: accounts.clone(),
-            clock: clock::from_env(),
+            clock: clock.clone(),
         },
+        subscriptions: SubscriptionsRepo::new(aws::dynamodb(&sdk), table),
+        clock,
         accounts,
         app_url: config::required("APP_URL")?,
     };

@@ -27,7 +27,8 @@ const SOURCES: &[(&str, &str)] = sources![
     "account_activation",
     "password_reset",
     "order_confirmation",
-    "order_cancellation"
+    "order_cancellation",
+    "seat_invitation"
 ];
 const LAYOUT: &str = include_str!("../templates/layout.html");
 
@@ -86,6 +87,11 @@ mod tests {
             | MailTemplate::PasswordReset => {
                 json!({"name": "Anna <b>", "link": "https://shop.example/verify?token=abc&x=1", "valid_days": 14, "valid_hours": 2})
             }
+            MailTemplate::SeatInvitation => json!({
+                "owner": "Anna <b>", "product": "Alerting Team", "starts_on": "2026-11-22",
+                "ends_on": "2027-11-21", "activate": true, "valid_days": 14,
+                "link": "https://shop.example/verify?token=abc&x=1"
+            }),
             MailTemplate::OrderConfirmation | MailTemplate::OrderCancellation => json!({
                 "name": "Anna <b>", "link": "https://shop.example/verify?token=abc&x=1",
                 "order_number": "ORD-2026-000001", "invoice_number": "INV-2026-000001",

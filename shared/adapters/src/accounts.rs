@@ -54,8 +54,7 @@ pub struct StoredToken {
 
 /// A new random account id (128 bits, hex).
 pub fn new_account_id() -> Result<AccountId, AppError> {
-    let token = crate::auth::secret_token::generate()?;
-    AccountId::parse(&token.raw[..32]).map_err(internal)
+    AccountId::parse(&crate::auth::secret_token::random_id()?).map_err(internal)
 }
 
 #[derive(Clone)]

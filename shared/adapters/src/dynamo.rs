@@ -62,3 +62,16 @@ pub fn first_condition_failed<R>(e: &SdkError<TransactWriteItemsError, R>) -> Op
         .iter()
         .position(|r| r.code() == Some("ConditionalCheckFailed"))
 }
+
+/// A transaction that collided with another one on the same items (DynamoDB's
+/// `TransactionConflict`): worth trying again at once.
+pub fn is_conflict<R>(e: &SdkError<TransactWriteItemsError, R>) -> bool {
+    match e.as_service_error() {
+        Some(TransactWriteItemsError::TransactionCanceledException(c)) => c
+            .cancellation_reasons()
+            .iter()
+            .any(|r| r.code() == Some("TransactionConflict")),
+        Some(TransactWriteItemsError::TransactionInProgressException(_)) => true,
+        _ => false,
+    }
+}

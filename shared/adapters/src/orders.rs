@@ -18,7 +18,10 @@ use shop_domain::{
 
 use crate::{
     AppError,
-    dynamo::{Item, first_condition_failed, from_json, internal, key, n, number, s, text, to_json},
+    dynamo::{
+        Item, first_condition_failed, from_json, internal, is_conflict, key, n, number, s, text,
+        to_json,
+    },
     subscriptions::SubscriptionsRepo,
 };
 
@@ -341,24 +344,5 @@ impl OrdersRepo {
             }
             Err(e) => Err(AppError::sdk("keep payment customer", e)),
         }
-    }
-}
-
-/// A transaction that collided with another one on the same items (DynamoDB's
-/// `TransactionConflict`): worth trying again at once.
-fn is_conflict<R>(
-    e: &aws_sdk_dynamodb::error::SdkError<
-        aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError,
-        R,
-    >,
-) -> bool {
-    use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError as E;
-    match e.as_service_error() {
-        Some(E::TransactionCanceledException(c)) => c
-            .cancellation_reasons()
-            .iter()
-            .any(|r| r.code() == Some("TransactionConflict")),
-        Some(E::TransactionInProgressException(_)) => true,
-        _ => false,
     }
 }

@@ -4,17 +4,24 @@
 
 use aws_sdk_dynamodb::{
     Client,
-    types::{AttributeValue, Delete, Put, Update},
+    types::{AttributeValue, Delete, Put, TransactWriteItem, Update},
 };
+use std::time::Duration;
+
+use jiff::{Timestamp, civil::Date};
 use shop_domain::{
-    Email,
+    DomainError, Email,
+    clock::berlin_date,
     id::{AccountId, OrderId, ProductId, SubscriptionId},
+    seats::Seat,
     subscription::Subscription,
 };
 
 use crate::{
     AppError,
-    dynamo::{Item, from_json, internal, key, n, s, text, to_json},
+    dynamo::{
+        Item, first_condition_failed, from_json, internal, is_conflict, key, n, s, text, to_json,
+    },
 };
 
 /// The holder marker's states: a trial, a license being paid for, a license held.
@@ -91,6 +98,174 @@ impl SubscriptionsRepo {
             account_id: AccountId::parse(field("account_id")?).map_err(internal)?,
             state: field("state")?.to_owned(),
         }))
+    }
+
+    /// A license with all its seats, read with one query of its partition.
+    pub async fn with_seats(
+        &self,
+        id: &SubscriptionId,
+    ) -> Result<Option<(Subscription, Vec<Seat>)>, AppError> {
+        let items = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", s(format!("SUB#{id}")))
+            .consistent_read(true)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Vec<_>>()
+            .await;
+        let mut sub = None;
+        let mut seats = Vec::new();
+        for item in items {
+            let item = item.map_err(|e| AppError::sdk("query license", e))?;
+            match text(&item, "sk") {
+                Some("SUB") => sub = Some(from_json::<Subscription>(&item, "subscription")?),
+                Some(sk) if sk.starts_with("SEAT#") => {
+                    seats.push(from_json::<Seat>(&item, "seat")?)
+                }
+                _ => {}
+            }
+        }
+        seats.sort_by(|a, b| (a.starts_on, &a.id).cmp(&(b.starts_on, &b.id)));
+        Ok(sub.map(|s| (s, seats)))
+    }
+
+    /// The account's licenses.
+    pub async fn list(&self, owner: &AccountId) -> Result<Vec<Subscription>, AppError> {
+        let items = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("gsi1")
+            .key_condition_expression("gsi1pk = :pk")
+            .expression_attribute_values(":pk", s(format!("ACCOUNT#{owner}#SUBS")))
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Vec<_>>()
+            .await;
+        items
+            .into_iter()
+            .map(|i| {
+                from_json(
+                    &i.map_err(|e| AppError::sdk("list licenses", e))?,
+                    "subscription",
+                )
+            })
+            .collect()
+    }
+
+    /// Writes a seat together with the license it belongs to, on the condition that the
+    /// license is still at the version `read` had. `Ok(false)`: another change came first.
+    pub async fn write_seat(
+        &self,
+        read: &Subscription,
+        next: &Subscription,
+        seat: &Seat,
+    ) -> Result<bool, AppError> {
+        let mut item = key(format!("SUB#{}", read.id), &format!("SEAT#{}", seat.id));
+        item.insert("seat".into(), to_json(seat)?);
+        item.insert("subscription_id".into(), s(read.id.as_str()));
+        item.insert("gsi2pk".into(), s(format!("SEATHOLDER#{}", seat.email)));
+        item.insert("gsi2sk".into(), s(format!("{}#{}", read.id, seat.id)));
+        let seat_put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .build()
+            .map_err(internal)?;
+        let result = self
+            .client
+            .transact_write_items()
+            .transact_items(
+                TransactWriteItem::builder()
+                    .put(self.put(next, Some(read.version))?)
+                    .build(),
+            )
+            .transact_items(TransactWriteItem::builder().put(seat_put).build())
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) if first_condition_failed(&e).is_some() || is_conflict(&e) => Ok(false),
+            Err(e) => Err(AppError::sdk("write seat", e)),
+        }
+    }
+
+    /// Reads an owner's license with its seats, lets `change` decide the seat (at the time
+    /// `now` gives, as a Berlin date), and writes it with the license's next version (marked
+    /// activated). When another change won the race it decides again on fresh state, up to
+    /// `attempts` times; another account's license is `subscription_not_found`.
+    pub async fn change_seat<F>(
+        &self,
+        id: &SubscriptionId,
+        owner: &AccountId,
+        attempts: u32,
+        now: impl Fn() -> Timestamp,
+        change: F,
+    ) -> Result<(Subscription, Seat), AppError>
+    where
+        F: Fn(&Subscription, &[Seat], Timestamp, Date) -> Result<Seat, DomainError>,
+    {
+        for attempt in 0..attempts {
+            let (sub, seats) = self
+                .with_seats(id)
+                .await?
+                .filter(|(sub, _)| &sub.account_id == owner)
+                .ok_or_else(|| {
+                    DomainError::not_found("subscription_not_found", "No such license.")
+                })?;
+            let at = now();
+            let seat = change(&sub, &seats, at, berlin_date(at))?;
+            let next = Subscription {
+                version: sub.version + 1,
+                activated: true,
+                ..sub.clone()
+            };
+            if self.write_seat(&sub, &next, &seat).await? {
+                return Ok((next, seat));
+            }
+            // Spread the retries so racing requests do not collide again in step.
+            let spread = seat.id.bytes().fold(u64::from(attempt), |a, b| {
+                a.wrapping_mul(31).wrapping_add(u64::from(b))
+            });
+            tokio::time::sleep(Duration::from_millis(5 + spread % 45)).await;
+        }
+        Err(DomainError::conflict(
+            "concurrent_change",
+            "The license is being changed by many requests at once; try again.",
+        )
+        .into())
+    }
+
+    /// Every seat an email was given, with its license id.
+    pub async fn seats_of(&self, email: &Email) -> Result<Vec<(SubscriptionId, Seat)>, AppError> {
+        let items = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("gsi2")
+            .key_condition_expression("gsi2pk = :pk")
+            .expression_attribute_values(":pk", s(format!("SEATHOLDER#{email}")))
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Vec<_>>()
+            .await;
+        items
+            .into_iter()
+            .map(|i| {
+                let i = i.map_err(|e| AppError::sdk("query seats of an email", e))?;
+                let sub =
+                    text(&i, "subscription_id").ok_or_else(|| internal("seat without license"))?;
+                Ok((
+                    SubscriptionId::parse(sub).map_err(internal)?,
+                    from_json(&i, "seat")?,
+                ))
+            })
+            .collect()
     }
 
     /// Writes `sub`; `expected` is the version read (None for a new license).
@@ -179,13 +354,9 @@ impl SubscriptionsRepo {
             .map_err(internal)?;
         self.client
             .transact_write_items()
+            .transact_items(TransactWriteItem::builder().put(marker).build())
             .transact_items(
-                aws_sdk_dynamodb::types::TransactWriteItem::builder()
-                    .put(marker)
-                    .build(),
-            )
-            .transact_items(
-                aws_sdk_dynamodb::types::TransactWriteItem::builder()
+                TransactWriteItem::builder()
                     .put(self.put(sub, None)?)
                     .build(),
             )

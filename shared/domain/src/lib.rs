@@ -53,6 +53,7 @@ pub mod money;
 pub mod order;
 pub mod ports;
 pub mod quantity;
+pub mod seats;
 pub mod subscription;
 pub mod vat;
 

@@ -20,15 +20,18 @@ pub enum MailTemplate {
     OrderConfirmation,
     /// A cancelled order: the refund and the credit note.
     OrderCancellation,
+    /// A seat was assigned: what, when, and the activation or sign-in link.
+    SeatInvitation,
 }
 
 impl MailTemplate {
-    pub const ALL: [MailTemplate; 5] = [
+    pub const ALL: [MailTemplate; 6] = [
         MailTemplate::EmailVerification,
         MailTemplate::AccountActivation,
         MailTemplate::PasswordReset,
         MailTemplate::OrderConfirmation,
         MailTemplate::OrderCancellation,
+        MailTemplate::SeatInvitation,
     ];
 
     pub fn name(self) -> &'static str {
@@ -38,6 +41,7 @@ impl MailTemplate {
             MailTemplate::PasswordReset => "password_reset",
             MailTemplate::OrderConfirmation => "order_confirmation",
             MailTemplate::OrderCancellation => "order_cancellation",
+            MailTemplate::SeatInvitation => "seat_invitation",
         }
     }
 }

@@ -118,6 +118,58 @@ impl Subscription {
     }
 }
 
+/// A license as its owner sees it in the overview.
+#[derive(Debug, Serialize)]
+pub struct SubscriptionView<'a> {
+    pub id: &'a SubscriptionId,
+    pub number: &'a str,
+    pub product_id: &'a ProductId,
+    pub product_name: &'a LocalizedText,
+    pub app: &'a AppId,
+    pub billing: Billing,
+    pub holder: &'a Email,
+    pub status: SubscriptionStatus,
+    pub quantity: Quantity,
+    pub seats_used_today: usize,
+    pub term: Term,
+    pub period: Option<Period>,
+    pub auto_renew: bool,
+    pub invoices: &'a [String],
+    /// A change waiting for the next renewal (a downgrade); none yet.
+    pub scheduled_change: Option<()>,
+}
+
+impl Subscription {
+    pub fn view(&self, seats_used_today: usize) -> SubscriptionView<'_> {
+        SubscriptionView {
+            id: &self.id,
+            number: &self.number,
+            product_id: &self.product_id,
+            product_name: &self.product_name,
+            app: &self.app,
+            billing: self.billing,
+            holder: &self.holder,
+            status: self.status,
+            quantity: self.quantity,
+            seats_used_today,
+            term: self.term,
+            period: self.period,
+            auto_renew: self.auto_renew,
+            invoices: &self.invoices,
+            scheduled_change: None,
+        }
+    }
+
+    /// Whether the license grants access on `day`: active (or a trial) and inside its period.
+    /// Decided by the date of the request, never by a batch job having run.
+    pub fn grants_on(&self, day: Date) -> bool {
+        matches!(
+            self.status,
+            SubscriptionStatus::Active | SubscriptionStatus::Trial
+        ) && self.period.is_some_and(|p| p.contains(day))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,6 +27,11 @@ pub fn hash(raw: &str) -> String {
     hex::encode(Sha256::digest(raw.trim().as_bytes()))
 }
 
+/// A random 128-bit id in hex, for records whose id carries no meaning (accounts, seats).
+pub fn random_id() -> Result<String, AppError> {
+    Ok(generate()?.raw[..32].to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

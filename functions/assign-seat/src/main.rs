@@ -1,0 +1,48 @@
+use std::sync::Arc;
+
+use assign_seat::Handler;
+use jiff::SignedDuration;
+use lambda_http::{Error, Request, run, service_fn};
+use shop_adapters::{
+    accounts::AccountsRepo,
+    auth::{guard::Guard, settings},
+    aws, clock, config,
+    links::LinkMailer,
+    outbox::MailOutbox,
+    subscriptions::SubscriptionsRepo,
+    telemetry,
+};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    telemetry::init();
+    let table = config::required("TABLE_NAME")?;
+    let sdk = aws::load().await;
+    let dynamodb = aws::dynamodb(&sdk);
+    let accounts = AccountsRepo::new(dynamodb.clone(), table.clone());
+    let clock = clock::from_env();
+    let handler = Arc::new(Handler {
+        guard: Guard {
+            verifier: settings::verifier()?,
+            accounts: accounts.clone(),
+            clock: clock.clone(),
+        },
+        subscriptions: SubscriptionsRepo::new(dynamodb, table),
+        links: LinkMailer {
+            accounts: accounts.clone(),
+            outbox: MailOutbox::new(aws::sqs(&sdk), config::required("MAIL_QUEUE_URL")?),
+            app_url: config::required("APP_URL")?,
+        },
+        accounts,
+        clock,
+        activation_valid: SignedDuration::from_hours(
+            24 * config::parsed_or::<i64>("ACTIVATION_LINK_DAYS", 14)?,
+        ),
+        attempts: config::parsed_or("SEAT_WRITE_ATTEMPTS", 60)?,
+    });
+    run(service_fn(move |req: Request| {
+        let handler = Arc::clone(&handler);
+        async move { Ok::<_, Error>(handler.handle(req).await) }
+    }))
+    .await
+}

@@ -1,0 +1,366 @@
+use jiff::civil::{Date, date};
+use proptest::prelude::*;
+
+use super::*;
+use crate::{
+    Money, Quantity,
+    catalog::{Billing, LocalizedText, Region, Term},
+    id::{AccountId, AppId, ProductId, SubscriptionId},
+    subscription::{Period, Subscription, SubscriptionStatus},
+};
+
+fn license(quantity: u32, status: SubscriptionStatus) -> Subscription {
+    Subscription {
+        id: SubscriptionId::parse("s1").unwrap(),
+        number: "ORD-2026-000001-1".into(),
+        account_id: AccountId::parse("a1").unwrap(),
+        product_id: ProductId::parse("alarm-team").unwrap(),
+        product_name: LocalizedText {
+            de: "A".into(),
+            en: "A".into(),
+            fr: "A".into(),
+        },
+        app: AppId::parse("alerting").unwrap(),
+        billing: Billing::Subscription,
+        holder: Email::parse("owner@example.de").unwrap(),
+        status,
+        quantity: Quantity::new(quantity).unwrap(),
+        term: Term::Months(12),
+        region: Region::parse("DE").unwrap(),
+        unit_net: Money::from_cents(4800),
+        period: Some(Period::starting(date(2026, 11, 1), Term::Months(12))),
+        auto_renew: true,
+        orders: Vec::new(),
+        invoices: Vec::new(),
+        activated: false,
+        payment: None,
+        version: 1,
+    }
+}
+
+fn now() -> Timestamp {
+    "2026-11-22T10:00:00Z".parse().unwrap()
+}
+
+const TODAY: Date = date(2026, 11, 22);
+
+fn form(email: &str, starts_on: Option<Date>, ends_on: Option<Date>) -> SeatForm {
+    SeatForm {
+        email: email.into(),
+        starts_on,
+        ends_on,
+    }
+}
+
+fn code(r: Result<Seat, DomainError>) -> &'static str {
+    r.unwrap_err().code()
+}
+
+#[test]
+fn fills_up_to_the_quantity_and_frees_on_deactivation() {
+    let sub = license(2, SubscriptionStatus::Active);
+    let mut seats = Vec::new();
+    for (i, email) in ["a@x.de", "b@x.de"].iter().enumerate() {
+        seats.push(
+            assign(
+                &sub,
+                &seats,
+                &form(email, None, None),
+                format!("{i}"),
+                now(),
+                TODAY,
+            )
+            .unwrap(),
+        );
+    }
+    assert_eq!(seats[0].ends_on, date(2027, 10, 31));
+    assert_eq!(used_on(&seats, TODAY), 2);
+    assert_eq!(
+        code(assign(
+            &sub,
+            &seats,
+            &form("c@x.de", None, None),
+            "2".into(),
+            now(),
+            TODAY
+        )),
+        "seat_limit_reached"
+    );
+    let off = deactivate(&seats, "0", now(), TODAY).unwrap();
+    assert!(!off.covers(TODAY) && off.status == SeatStatus::Deactivated);
+    seats[0] = off;
+    assert_eq!(used_on(&seats, TODAY), 1);
+    assert!(
+        assign(
+            &sub,
+            &seats,
+            &form("c@x.de", None, None),
+            "2".into(),
+            now(),
+            TODAY
+        )
+        .is_ok()
+    );
+    assert_eq!(
+        code(deactivate(&seats, "0", now(), TODAY)),
+        "seat_deactivated"
+    );
+    assert_eq!(
+        code(deactivate(&seats, "nope", now(), TODAY)),
+        "seat_not_found"
+    );
+}
+
+#[test]
+fn disjoint_periods_share_a_seat_and_an_email() {
+    let sub = license(1, SubscriptionStatus::Active);
+    let first = assign(
+        &sub,
+        &[],
+        &form("a@x.de", Some(TODAY), Some(date(2026, 12, 31))),
+        "0".into(),
+        now(),
+        TODAY,
+    )
+    .unwrap();
+    let seats = vec![first];
+    // The same email again, overlapping: refused; disjoint: allowed (and the seat is free then).
+    assert_eq!(
+        code(assign(
+            &sub,
+            &seats,
+            &form("A@x.de", Some(date(2026, 12, 31)), None),
+            "1".into(),
+            now(),
+            TODAY
+        )),
+        "email_holds_seat"
+    );
+    assert!(
+        assign(
+            &sub,
+            &seats,
+            &form("a@x.de", Some(date(2027, 1, 1)), None),
+            "1".into(),
+            now(),
+            TODAY
+        )
+        .is_ok()
+    );
+    assert_eq!(
+        code(assign(
+            &sub,
+            &seats,
+            &form("b@x.de", Some(date(2026, 12, 1)), None),
+            "1".into(),
+            now(),
+            TODAY
+        )),
+        "seat_limit_reached"
+    );
+}
+
+#[test]
+fn dates_must_fit_the_period_and_the_present() {
+    let sub = license(5, SubscriptionStatus::Active);
+    for (f, want) in [
+        (
+            form("a@x.de", Some(date(2026, 12, 5)), Some(date(2026, 12, 1))),
+            "invalid_dates",
+        ),
+        (
+            form("a@x.de", None, Some(date(2027, 11, 1))),
+            "dates_outside_period",
+        ),
+        (
+            form("a@x.de", Some(date(2026, 11, 21)), None),
+            "dates_in_the_past",
+        ),
+        (form("not an email", None, None), "invalid_email"),
+    ] {
+        assert_eq!(
+            code(assign(&sub, &[], &f, "0".into(), now(), TODAY)),
+            want,
+            "{f:?}"
+        );
+    }
+    for status in [
+        SubscriptionStatus::Expired,
+        SubscriptionStatus::PendingPayment,
+        SubscriptionStatus::Cancelled,
+    ] {
+        assert_eq!(
+            code(assign(
+                &license(5, status),
+                &[],
+                &form("a@x.de", None, None),
+                "0".into(),
+                now(),
+                TODAY
+            )),
+            "subscription_not_active"
+        );
+    }
+    assert!(
+        assign(
+            &license(5, SubscriptionStatus::Trial),
+            &[],
+            &form("a@x.de", None, None),
+            "0".into(),
+            now(),
+            TODAY
+        )
+        .is_ok()
+    );
+}
+
+#[test]
+fn changes_keep_the_rules() {
+    let sub = license(1, SubscriptionStatus::Active);
+    let a = assign(
+        &sub,
+        &[],
+        &form("a@x.de", Some(TODAY), Some(date(2026, 12, 31))),
+        "a".into(),
+        now(),
+        TODAY,
+    )
+    .unwrap();
+    let b = assign(
+        &sub,
+        std::slice::from_ref(&a),
+        &form("b@x.de", Some(date(2027, 1, 1)), None),
+        "b".into(),
+        now(),
+        TODAY,
+    )
+    .unwrap();
+    let seats = vec![a, b];
+    let later = SeatChange {
+        starts_on: None,
+        ends_on: Some(date(2027, 1, 5)),
+    };
+    assert_eq!(
+        code(change(&sub, &seats, "a", &later, TODAY)),
+        "seat_limit_reached"
+    );
+    let earlier = SeatChange {
+        starts_on: None,
+        ends_on: Some(date(2026, 12, 1)),
+    };
+    assert_eq!(
+        change(&sub, &seats, "a", &earlier, TODAY).unwrap().ends_on,
+        date(2026, 12, 1)
+    );
+    // The start of a running seat stays.
+    let moved = SeatChange {
+        starts_on: Some(date(2026, 12, 1)),
+        ends_on: None,
+    };
+    assert_eq!(
+        code(change(&sub, &seats, "a", &moved, TODAY)),
+        "dates_in_the_past"
+    );
+    let future = SeatChange {
+        starts_on: Some(date(2027, 2, 1)),
+        ends_on: None,
+    };
+    assert_eq!(
+        change(&sub, &seats, "b", &future, TODAY).unwrap().starts_on,
+        date(2027, 2, 1)
+    );
+}
+
+#[test]
+fn peak_counts_the_busiest_day() {
+    let s = |id: &str, a: Date, b: Date| Seat {
+        id: id.into(),
+        email: Email::parse(&format!("{id}@x.de")).unwrap(),
+        starts_on: a,
+        ends_on: b,
+        status: SeatStatus::Active,
+        assigned_at: now(),
+        deactivated_at: None,
+    };
+    let d = |n: i8| date(2026, 12, n);
+    assert_eq!(peak(&[]), 0);
+    assert_eq!(peak(&[s("a", d(1), d(10)), s("b", d(11), d(20))]), 1);
+    assert_eq!(peak(&[s("a", d(1), d(10)), s("b", d(10), d(20))]), 2);
+    assert_eq!(
+        peak(&[s("a", d(1), d(10)), s("b", d(5), d(6)), s("c", d(6), d(8))]),
+        3
+    );
+    assert_eq!(peak(&[s("a", d(5), d(4))]), 0);
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Assign {
+        email: u8,
+        start: i8,
+        len: i8,
+    },
+    Change {
+        seat: u8,
+        start: Option<i8>,
+        end: Option<i8>,
+    },
+    Deactivate {
+        seat: u8,
+    },
+    NextDay,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => (0u8..6, 0i8..40, 0i8..40).prop_map(|(email, start, len)| Op::Assign { email, start, len }),
+        2 => (0u8..10, proptest::option::of(0i8..40), proptest::option::of(0i8..80))
+            .prop_map(|(seat, start, end)| Op::Change { seat, start, end }),
+        1 => (0u8..10).prop_map(|seat| Op::Deactivate { seat }),
+        1 => Just(Op::NextDay),
+    ]
+}
+
+proptest! {
+    /// Whatever the owner does, no day holds more seats than the quantity, no email holds two
+    /// seats on one day, and a refused operation leaves the seats as they were.
+    #[test]
+    fn seat_rules_hold_for_any_sequence(quantity in 1u32..4, ops in proptest::collection::vec(op(), 1..40)) {
+        let sub = license(quantity, SubscriptionStatus::Active);
+        let mut seats: Vec<Seat> = Vec::new();
+        let mut today = TODAY;
+        let day = |today: Date, n: i8| today.checked_add(Span::new().days(i64::from(n))).unwrap();
+        for (i, op) in ops.into_iter().enumerate() {
+            let before = seats.clone();
+            let outcome = match op {
+                Op::Assign { email, start, len } => {
+                    let f = form(&format!("u{email}@x.de"), Some(day(today, start)), Some(day(today, start + len)));
+                    assign(&sub, &seats, &f, format!("s{i}"), now(), today).map(|s| seats.push(s))
+                }
+                Op::Change { seat, start, end } => match seats.get(usize::from(seat)).map(|s| s.id.clone()) {
+                    Some(id) => {
+                        let c = SeatChange { starts_on: start.map(|n| day(today, n)), ends_on: end.map(|n| day(today, n)) };
+                        change(&sub, &seats, &id, &c, today).map(|s| seats[usize::from(seat)] = s)
+                    }
+                    None => Ok(()),
+                },
+                Op::Deactivate { seat } => match seats.get(usize::from(seat)).map(|s| s.id.clone()) {
+                    Some(id) => deactivate(&seats, &id, now(), today).map(|s| seats[usize::from(seat)] = s),
+                    None => Ok(()),
+                },
+                Op::NextDay => { today = day(today, 1); Ok(()) }
+            };
+            if outcome.is_err() {
+                prop_assert_eq!(&seats, &before);
+            }
+            prop_assert!(peak(&seats) <= quantity as usize, "peak {} > {}", peak(&seats), quantity);
+            for a in &seats {
+                for b in &seats {
+                    if a.id != b.id && a.email == b.email {
+                        prop_assert!(!a.overlaps(b.starts_on, b.ends_on) || a.ends_on < a.starts_on || b.ends_on < b.starts_on);
+                    }
+                }
+            }
+        }
+    }
+}
