@@ -23,8 +23,10 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlsplit
+
+from .gateway import Server
 
 # Numbers the fake register does not know (well-formed, so only VIES can say so).
 INVALID = {"ATU99999993"}
@@ -212,8 +214,7 @@ class Sandbox:
             def log_message(self, *_):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self.server.daemon_threads = True
+        self.server = Server(("127.0.0.1", self.port), Handler)
         self.server.serve_forever()
 
     def shutdown(self):

@@ -20,7 +20,7 @@ use shop_adapters::{
     catalog::CatalogRepo,
     http::{self, HttpResponse},
     idempotency::{Claim, IdempotencyStore, request_hash},
-    order_flow::{NewLicense, OrderFlow, PaymentReport},
+    order_flow::{NewLicense, OrderFlow},
     subscriptions::HOLDER_TRIAL,
 };
 use shop_domain::{
@@ -29,11 +29,11 @@ use shop_domain::{
     catalog::Region,
     id::{OrderId, SubscriptionId},
     order::{
-        Order, OrderLine, OrderPayment, OrderStatus, PaymentEvent,
+        LineChange, Order, OrderLine, OrderPayment, OrderStatus,
         checkout::{BuyerProfile, Checkout, CheckoutForm, PlannedLine, plan},
         invoice::Totals,
     },
-    ports::{Charge, ChargeOutcome, PaymentProvider, VatRegistry},
+    ports::{PaymentProvider, VatRegistry},
     subscription::{Subscription, SubscriptionStatus},
     vat::{Buyer, TaxTreatment, VatRates, vies::VatCheckPolicy},
 };
@@ -203,6 +203,7 @@ impl<P: PaymentProvider, V: VatRegistry> Handler<P, V> {
                 holder: p.holder.clone(),
                 term: p.term,
                 converts_trial: l.trial_version.is_some(),
+                change: LineChange::Purchase,
                 invoice: p.invoice.clone(),
             })
             .collect();
@@ -232,7 +233,10 @@ impl<P: PaymentProvider, V: VatRegistry> Handler<P, V> {
             credit_note: None,
         };
         let placed = self.flow.place(order, licenses).await?;
-        let placed = self.charge(placed).await?;
+        let placed = self
+            .flow
+            .charge(placed, &self.provider, false, self.clock.now())
+            .await?;
         if placed.status == OrderStatus::PaymentFailed {
             return Err(DomainError::PaymentRequired {
                 code: "payment_declined",
@@ -250,60 +254,6 @@ impl<P: PaymentProvider, V: VatRegistry> Handler<P, V> {
         }
         tracing::info!(order = %placed.id, status = ?placed.status, "order placed");
         http::json(StatusCode::CREATED, &placed.view())
-    }
-
-    /// Charges an order that has no payment yet; an order that has one is a retry.
-    async fn charge(&self, order: Order) -> Result<Order, AppError> {
-        if order.status != OrderStatus::PendingPayment || order.payment.payment_id.is_some() {
-            return Ok(order);
-        }
-        let outcome = self
-            .provider
-            .charge(&Charge {
-                idempotency_key: order.id.as_str(),
-                amount: order.totals.gross,
-                method: order.payment.method,
-                payment_method: &order.payment.payment_method,
-                customer: &order.payment.customer,
-                order_id: order.id.as_str(),
-                off_session: false,
-            })
-            .await?;
-        let report = |payment_id: String, event, failure, redirect_url| PaymentReport {
-            order_id: order.id.clone(),
-            payment_id,
-            event,
-            failure,
-            redirect_url,
-        };
-        let report = match outcome {
-            // Confirmation comes only through the webhook; the order just learns its payment.
-            ChargeOutcome::Succeeded { payment_id } => {
-                let mut known = order.clone();
-                known.payment.payment_id = Some(payment_id);
-                self.flow.orders.update_order(&known, order.status).await?;
-                return Ok(self.flow.orders.get(&order.id).await?.unwrap_or(known));
-            }
-            ChargeOutcome::Processing { payment_id } => {
-                report(payment_id, PaymentEvent::Processing, None, None)
-            }
-            ChargeOutcome::RequiresAction {
-                payment_id,
-                redirect_url,
-            } => report(
-                payment_id,
-                PaymentEvent::RequiresAction,
-                None,
-                Some(redirect_url),
-            ),
-            ChargeOutcome::Declined { payment_id, reason } => report(
-                payment_id.unwrap_or_else(|| format!("declined-{}", order.id)),
-                PaymentEvent::Failed,
-                Some(reason),
-                None,
-            ),
-        };
-        self.flow.apply(&report, self.clock.now()).await
     }
 
     /// The license each line starts: the holder's trial of the product, or a new one.
@@ -362,6 +312,12 @@ impl<P: PaymentProvider, V: VatRegistry> Handler<P, V> {
                         activated: false,
                         payment: None,
                         version: 1,
+                        legacy: false,
+                        scheduled_change: None,
+                        anchor: None,
+                        term_index: 0,
+                        failed_charges: 0,
+                        tax: None,
                     },
                 },
             });

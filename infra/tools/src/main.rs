@@ -165,6 +165,12 @@ async fn trial(
         activated: false,
         payment: None,
         version: 1,
+        legacy: false,
+        scheduled_change: None,
+        anchor: None,
+        term_index: 0,
+        failed_charges: 0,
+        tax: None,
     };
     SubscriptionsRepo::new(aws::dynamodb(sdk), table)
         .grant_trial(&trial)

@@ -10,8 +10,8 @@ use shop_domain::{
     clock::berlin_date,
     id::OrderId,
     mail::{DedupeKey, MailMessage, MailTemplate},
-    order::{Document, Order, OrderStatus, PaymentEvent},
-    ports::PaymentProvider,
+    order::{Document, LineChange, Order, OrderStatus, PaymentEvent},
+    ports::{Charge, ChargeOutcome, PaymentProvider},
     subscription::{StoredPayment, Subscription, SubscriptionStatus},
 };
 
@@ -124,6 +124,111 @@ impl OrderFlow {
         }
     }
 
+    /// Numbers and writes an order that changes an existing license (upgrade, renewal), in one
+    /// transaction with the license moved to its next version: a change decided on a license
+    /// that changed meanwhile fails with `409 concurrent_change`. An order written before under
+    /// the same id (a retry) goes on from where it stands.
+    pub async fn place_change(&self, order: Order, sub: &Subscription) -> Result<Order, AppError> {
+        let year = berlin_date(order.created_at).year();
+        let touched = Subscription {
+            version: sub.version + 1,
+            ..sub.clone()
+        };
+        let mut placed = order.clone();
+        let result = self
+            .orders
+            .numbered(ORDER_SERIES, year, |number| {
+                let mut o = order.clone();
+                o.number = number.to_owned();
+                let writes = vec![
+                    Write::Put(self.orders.put_order(&o, None)?),
+                    Write::Put(self.orders.subscriptions.put(&touched, Some(sub.version))?),
+                ];
+                placed = o;
+                Ok(writes)
+            })
+            .await;
+        match result {
+            Ok(_) => Ok(placed),
+            Err(NumberedError::Condition(0)) => self
+                .orders
+                .get(&order.id)
+                .await?
+                .filter(|o| o.account_id == order.account_id)
+                .ok_or_else(|| internal(format!("order id {} taken", order.id))),
+            Err(NumberedError::Condition(_)) => Err(DomainError::conflict(
+                "concurrent_change",
+                "The subscription was changed at the same time; look at it again and retry.",
+            )
+            .into()),
+            Err(NumberedError::Other(e)) => Err(e),
+        }
+    }
+
+    /// Charges an order that has no payment yet (an order that has one is a retry). With the
+    /// customer present (checkout) only the webhook confirms; an off-session charge (upgrade,
+    /// renewal) that succeeds at once is confirmed at once through the same [`Self::apply`],
+    /// and the webhook that follows changes nothing.
+    pub async fn charge(
+        &self,
+        order: Order,
+        provider: &impl PaymentProvider,
+        off_session: bool,
+        now: Timestamp,
+    ) -> Result<Order, AppError> {
+        if order.status != OrderStatus::PendingPayment || order.payment.payment_id.is_some() {
+            return Ok(order);
+        }
+        let outcome = provider
+            .charge(&Charge {
+                idempotency_key: order.id.as_str(),
+                amount: order.totals.gross,
+                method: order.payment.method,
+                payment_method: &order.payment.payment_method,
+                customer: &order.payment.customer,
+                order_id: order.id.as_str(),
+                off_session,
+            })
+            .await?;
+        let report = |payment_id: String, event, failure, redirect_url| PaymentReport {
+            order_id: order.id.clone(),
+            payment_id,
+            event,
+            failure,
+            redirect_url,
+        };
+        let report = match outcome {
+            ChargeOutcome::Succeeded { payment_id } if off_session => {
+                report(payment_id, PaymentEvent::Succeeded, None, None)
+            }
+            ChargeOutcome::Succeeded { payment_id } => {
+                let mut known = order.clone();
+                known.payment.payment_id = Some(payment_id);
+                self.orders.update_order(&known, order.status).await?;
+                return Ok(self.orders.get(&order.id).await?.unwrap_or(known));
+            }
+            ChargeOutcome::Processing { payment_id } => {
+                report(payment_id, PaymentEvent::Processing, None, None)
+            }
+            ChargeOutcome::RequiresAction {
+                payment_id,
+                redirect_url,
+            } => report(
+                payment_id,
+                PaymentEvent::RequiresAction,
+                None,
+                Some(redirect_url),
+            ),
+            ChargeOutcome::Declined { payment_id, reason } => report(
+                payment_id.unwrap_or_else(|| format!("declined-{}", order.id)),
+                PaymentEvent::Failed,
+                Some(reason),
+                None,
+            ),
+        };
+        self.apply(&report, now).await
+    }
+
     /// Applies a payment outcome to an order; repeated and late outcomes change nothing.
     /// Answers the order as it stands afterwards.
     pub async fn apply(&self, report: &PaymentReport, now: Timestamp) -> Result<Order, AppError> {
@@ -213,13 +318,40 @@ impl OrderFlow {
                 });
                 let mut writes = vec![Write::Put(self.orders.put_order(&o, Some(order.status))?)];
                 for (i, (line, sub)) in order.lines.iter().zip(&subs).enumerate() {
-                    let mut paid = sub.confirm(
-                        day,
-                        line.invoice.quantity,
-                        line.invoice.unit_net,
-                        number,
-                        payment.clone(),
-                    );
+                    let mut paid = match &line.change {
+                        LineChange::Purchase => sub.confirm(
+                            day,
+                            line.invoice.quantity,
+                            line.invoice.unit_net,
+                            number,
+                            payment.clone(),
+                            order.tax,
+                        ),
+                        LineChange::Upgrade { to, .. } => Subscription {
+                            quantity: *to,
+                            // An upgrade clears a pending downgrade.
+                            scheduled_change: None,
+                            version: sub.version + 1,
+                            ..sub.clone()
+                        },
+                        LineChange::Renewal {
+                            quantity,
+                            period,
+                            term_index,
+                        } => Subscription {
+                            status: SubscriptionStatus::Active,
+                            quantity: *quantity,
+                            period: Some(*period),
+                            term_index: *term_index,
+                            scheduled_change: None,
+                            failed_charges: 0,
+                            version: sub.version + 1,
+                            ..sub.clone()
+                        },
+                    };
+                    if line.change != LineChange::Purchase {
+                        paid.invoices.push(number.to_owned());
+                    }
                     paid.orders.push(order.id.clone());
                     paid.orders.dedup();
                     if line.converts_trial {
@@ -228,12 +360,14 @@ impl OrderFlow {
                         paid.number = format!("{}-{}", order.number, i + 1);
                     }
                     writes.push(Write::Put(repo.put(&paid, Some(sub.version))?));
-                    writes.push(Write::Update(repo.move_holder(
-                        sub,
-                        HOLDER_PENDING,
-                        HOLDER_HELD,
-                        &order.id,
-                    )?));
+                    if line.change == LineChange::Purchase {
+                        writes.push(Write::Update(repo.move_holder(
+                            sub,
+                            HOLDER_PENDING,
+                            HOLDER_HELD,
+                            &order.id,
+                        )?));
+                    }
                 }
                 confirmed = o;
                 Ok(writes)
@@ -253,6 +387,11 @@ impl OrderFlow {
             Write::Put(self.orders.put_order(&changed, Some(order.status))?).item(),
         );
         for (line, sub) in order.lines.iter().zip(&subs) {
+            // An upgrade or renewal that was not paid leaves its license as it is; the
+            // renewal's retries are the renewal worker's business.
+            if line.change != LineChange::Purchase {
+                continue;
+            }
             tx = if line.converts_trial {
                 tx.transact_items(
                     Write::Update(repo.move_holder(

@@ -39,6 +39,12 @@ fn license(id: &str, quantity: u32) -> Subscription {
         activated: false,
         payment: None,
         version: 1,
+        legacy: false,
+        scheduled_change: None,
+        anchor: None,
+        term_index: 0,
+        failed_charges: 0,
+        tax: None,
     }
 }
 

@@ -43,6 +43,7 @@ macro_rules! string_newtype {
 
 pub mod account;
 pub mod catalog;
+pub mod changes;
 pub mod clock;
 pub mod email;
 pub mod error;

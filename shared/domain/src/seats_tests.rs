@@ -35,6 +35,12 @@ fn license(quantity: u32, status: SubscriptionStatus) -> Subscription {
         activated: false,
         payment: None,
         version: 1,
+        legacy: false,
+        scheduled_change: None,
+        anchor: None,
+        term_index: 0,
+        failed_charges: 0,
+        tax: None,
     }
 }
 

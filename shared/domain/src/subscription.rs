@@ -8,8 +8,10 @@ use serde::{Deserialize, Serialize};
 use crate::{
     Email, Money, Quantity,
     catalog::{Billing, LocalizedText, Region, Term},
+    changes::ScheduledChange,
     id::{AccountId, AppId, OrderId, ProductId, SubscriptionId},
     order::PaymentMethod,
+    vat::TaxTreatment,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,6 +92,24 @@ pub struct Subscription {
     pub activated: bool,
     pub payment: Option<StoredPayment>,
     pub version: u64,
+    /// A package of the old shop: changes need a support request.
+    #[serde(default)]
+    pub legacy: bool,
+    /// A downgrade waiting for the next renewal.
+    #[serde(default)]
+    pub scheduled_change: Option<ScheduledChange>,
+    /// The first day of the first paid term; every later term starts on its day of month.
+    #[serde(default)]
+    pub anchor: Option<Date>,
+    /// Which term runs (0 = the first paid one).
+    #[serde(default)]
+    pub term_index: u32,
+    /// Failed renewal charges of the current renewal.
+    #[serde(default)]
+    pub failed_charges: u32,
+    /// How its invoices are taxed, from the order that bought it.
+    #[serde(default)]
+    pub tax: Option<TaxTreatment>,
 }
 
 impl Subscription {
@@ -101,6 +121,7 @@ impl Subscription {
         unit_net: Money,
         invoice: &str,
         payment: StoredPayment,
+        tax: TaxTreatment,
     ) -> Subscription {
         let mut invoices = self.invoices.clone();
         invoices.push(invoice.to_owned());
@@ -113,6 +134,9 @@ impl Subscription {
             invoices,
             payment: Some(payment),
             version: self.version + 1,
+            anchor: Some(day),
+            term_index: 0,
+            tax: Some(tax),
             ..self.clone()
         }
     }
@@ -135,8 +159,8 @@ pub struct SubscriptionView<'a> {
     pub period: Option<Period>,
     pub auto_renew: bool,
     pub invoices: &'a [String],
-    /// A change waiting for the next renewal (a downgrade); none yet.
-    pub scheduled_change: Option<()>,
+    /// A downgrade waiting for the next renewal.
+    pub scheduled_change: Option<&'a ScheduledChange>,
 }
 
 impl Subscription {
@@ -156,17 +180,22 @@ impl Subscription {
             period: self.period,
             auto_renew: self.auto_renew,
             invoices: &self.invoices,
-            scheduled_change: None,
+            scheduled_change: self.scheduled_change.as_ref(),
         }
     }
 
     /// Whether the license grants access on `day`: active (or a trial) and inside its period.
     /// Decided by the date of the request, never by a batch job having run.
+    /// A subscription whose renewal charge failed keeps granting access while the charge is
+    /// retried (`past_due`); it stops when the subscription expires.
     pub fn grants_on(&self, day: Date) -> bool {
-        matches!(
-            self.status,
-            SubscriptionStatus::Active | SubscriptionStatus::Trial
-        ) && self.period.is_some_and(|p| p.contains(day))
+        match self.status {
+            SubscriptionStatus::Active | SubscriptionStatus::Trial => {
+                self.period.is_some_and(|p| p.contains(day))
+            }
+            SubscriptionStatus::PastDue => true,
+            _ => false,
+        }
     }
 }
 

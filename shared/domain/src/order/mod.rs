@@ -6,6 +6,6 @@ pub mod model;
 pub mod view;
 
 pub use model::{
-    Billing, CancellationPolicy, Document, Order, OrderLine, OrderPayment, OrderStatus,
+    Billing, CancellationPolicy, Document, LineChange, Order, OrderLine, OrderPayment, OrderStatus,
     PaymentEvent, PaymentMethod, document_number,
 };

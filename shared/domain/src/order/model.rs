@@ -5,11 +5,12 @@ use jiff::{Timestamp, civil::Date};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    DomainError, Email,
+    DomainError, Email, Quantity,
     catalog::{LocalizedText, Region, Term},
     clock::berlin_date,
     id::{AccountId, OrderId, ProductId, SubscriptionId},
     order::invoice::{InvoiceLine, Totals},
+    subscription::Period,
     vat::TaxTreatment,
 };
 
@@ -91,7 +92,27 @@ pub struct OrderLine {
     pub term: Term,
     /// The holder's trial of this product becomes this paid license.
     pub converts_trial: bool,
+    /// What confirming the line does to its license.
+    #[serde(default)]
+    pub change: LineChange,
     pub invoice: InvoiceLine,
+}
+
+/// What a paid line does to its license when the order is confirmed.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum LineChange {
+    /// Starts the license (or converts the trial): the first term from the day of payment.
+    #[default]
+    Purchase,
+    /// Raises the quantity at once for the rest of the term.
+    Upgrade { from: Quantity, to: Quantity },
+    /// Starts the next term at this quantity.
+    Renewal {
+        quantity: Quantity,
+        period: Period,
+        term_index: u32,
+    },
 }
 
 /// The payment as the order keeps it: provider tokens only, never card numbers or IBANs.

@@ -9,7 +9,7 @@ use crate::{
     catalog::Term,
     id::{OrderId, ProductId, SubscriptionId},
     order::{
-        Billing, Document, Order, OrderStatus, PaymentMethod,
+        Billing, Document, LineChange, Order, OrderStatus, PaymentMethod,
         invoice::{InvoiceLine, Totals},
     },
     vat::TaxTreatment,
@@ -39,6 +39,7 @@ pub struct LineView<'a> {
     pub holder: &'a Email,
     pub term: Term,
     pub converts_trial: bool,
+    pub change: &'a LineChange,
     #[serde(flatten)]
     pub invoice: &'a InvoiceLine,
 }
@@ -71,6 +72,7 @@ impl Order {
                     holder: &l.holder,
                     term: l.term,
                     converts_trial: l.converts_trial,
+                    change: &l.change,
                     invoice: &l.invoice,
                 })
                 .collect(),
