@@ -70,7 +70,7 @@ impl Handler {
             .ends_with("/deactivate");
         match (req.method().clone(), seat_id) {
             (Method::GET, None) => {
-                let (_, seats) = self.owned(&id, &owner.id).await?;
+                let (_, seats) = self.subscriptions.owned(&id, &owner.id).await?;
                 http::json(StatusCode::OK, &json!({ "seats": seats }))
             }
             (Method::POST, None) => {
@@ -109,18 +109,6 @@ impl Handler {
             )
             .into()),
         }
-    }
-
-    async fn owned(
-        &self,
-        id: &SubscriptionId,
-        owner: &AccountId,
-    ) -> Result<(Subscription, Vec<Seat>), AppError> {
-        self.subscriptions
-            .with_seats(id)
-            .await?
-            .filter(|(sub, _)| &sub.account_id == owner)
-            .ok_or_else(not_found)
     }
 
     async fn mutate<F>(

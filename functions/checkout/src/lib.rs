@@ -7,11 +7,10 @@
 //! still runs), with another body `422 idempotency_key_reused`. The order id is derived from
 //! account and key, so even a retry after a crash reaches the same order and the same charge.
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
 use jiff::Timestamp;
-use lambda_http::{Body, Request, http::StatusCode};
-use serde::{Deserialize, Serialize};
+use lambda_http::{Request, http::StatusCode};
 use sha2::{Digest, Sha256};
 use shop_adapters::{
     AppError,
@@ -19,7 +18,7 @@ use shop_adapters::{
     auth::guard::{Guard, Need},
     catalog::CatalogRepo,
     http::{self, HttpResponse},
-    idempotency::{Claim, IdempotencyStore, request_hash},
+    idempotent_http::{self, IdempotentRequests},
     order_flow::{NewLicense, OrderFlow},
     subscriptions::HOLDER_TRIAL,
 };
@@ -43,7 +42,7 @@ pub struct Handler<P, V> {
     pub accounts: AccountsRepo,
     pub catalog: CatalogRepo,
     pub flow: OrderFlow,
-    pub idempotency: IdempotencyStore,
+    pub requests: IdempotentRequests,
     pub provider: P,
     pub vies: V,
     pub clock: Arc<dyn Clock>,
@@ -52,19 +51,7 @@ pub struct Handler<P, V> {
     /// Price region for buyers from a country the catalog has no prices for.
     pub default_region: Region,
     pub vat_policy: VatCheckPolicy,
-    /// How long a second request with the same key waits for the first one's answer.
-    pub wait_for_first: Duration,
 }
-
-/// The answer kept under the idempotency key and replayed to repeats.
-#[derive(Serialize, Deserialize)]
-struct Stored {
-    status: u16,
-    content_type: String,
-    body: String,
-}
-
-const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 
 impl<P: PaymentProvider, V: VatRegistry> Handler<P, V> {
     pub async fn handle(&self, req: Request) -> HttpResponse {
@@ -73,76 +60,14 @@ impl<P: PaymentProvider, V: VatRegistry> Handler<P, V> {
 
     async fn idempotent(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let caller = self.guard.caller(req, Need::Full).await?;
-        let key = req
-            .headers()
-            .get(IDEMPOTENCY_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-            .filter(|k| (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()))
-            .ok_or_else(|| {
-                DomainError::malformed(
-                    "idempotency_key_required",
-                    "Send an Idempotency-Key header (1 to 255 visible characters, e.g. a UUID).",
-                )
-            })?
-            .to_owned();
-        let body = body_bytes(req);
-        let hash = request_hash(body);
+        let key = idempotent_http::key(req)?;
+        let body = idempotent_http::body(req);
         let scope = format!("checkout#{}", caller.account.id);
-        let deadline = self.clock.now() + self.wait_for_first;
-        loop {
-            match self
-                .idempotency
-                .claim(&scope, &key, &hash, self.clock.now())
-                .await?
-            {
-                Claim::Acquired => break,
-                Claim::Completed { response } => return replay(&response),
-                Claim::Mismatch => {
-                    return Err(DomainError::invalid(
-                        "idempotency_key_reused",
-                        "This Idempotency-Key was used for another checkout; use a new key.",
-                    )
-                    .into());
-                }
-                Claim::InProgress if self.clock.now() < deadline => {
-                    tokio::time::sleep(Duration::from_millis(150)).await;
-                }
-                Claim::InProgress => {
-                    return Err(DomainError::conflict(
-                        "request_in_progress",
-                        "The first request with this Idempotency-Key is still running; try again shortly.",
-                    )
-                    .into());
-                }
-            }
-        }
-        let outcome = self.checkout(&caller.account, &key, body).await;
-        // Answers that will not change are kept; faults free the key for a retry.
-        let response = match outcome {
-            Ok(r) => r,
-            Err(AppError::Domain(e)) => http::problem(&AppError::Domain(e)),
-            Err(fault) => {
-                self.idempotency.release(&scope, &key).await?;
-                return Err(fault);
-            }
-        };
-        let stored = Stored {
-            status: response.status().as_u16(),
-            content_type: response
-                .headers()
-                .get("content-type")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("application/json")
-                .to_owned(),
-            body: match response.body() {
-                Body::Text(t) => t.clone(),
-                _ => String::new(),
-            },
-        };
-        let kept = serde_json::to_string(&stored).map_err(|e| AppError::Internal(e.to_string()))?;
-        self.idempotency.complete(&scope, &key, &kept).await?;
-        Ok(response)
+        self.requests
+            .run(&scope, &key, body, self.clock.as_ref(), || {
+                self.checkout(&caller.account, &key, body)
+            })
+            .await
     }
 
     async fn checkout(
@@ -318,6 +243,7 @@ impl<P: PaymentProvider, V: VatRegistry> Handler<P, V> {
                         term_index: 0,
                         failed_charges: 0,
                         tax: None,
+                        due_on: None,
                     },
                 },
             });
@@ -372,25 +298,6 @@ impl<P: PaymentProvider, V: VatRegistry> Handler<P, V> {
             },
         )?)
     }
-}
-
-fn body_bytes(req: &Request) -> &[u8] {
-    match req.body() {
-        Body::Text(t) => t.as_bytes(),
-        Body::Binary(b) => b,
-        _ => b"",
-    }
-}
-
-fn replay(stored: &str) -> Result<HttpResponse, AppError> {
-    let s: Stored = serde_json::from_str(stored).map_err(|e| AppError::Internal(e.to_string()))?;
-    lambda_http::Response::builder()
-        .status(s.status)
-        .header("content-type", s.content_type)
-        .header("cache-control", "no-store")
-        .header("idempotent-replayed", "true")
-        .body(Body::Text(s.body))
-        .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 /// The order of one account's checkout key: the same key always names the same order.

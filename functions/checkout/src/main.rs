@@ -10,6 +10,7 @@ use shop_adapters::{
     catalog::CatalogRepo,
     clock, config,
     idempotency::{IdempotencyPolicy, IdempotencyStore},
+    idempotent_http::IdempotentRequests,
     order_flow::OrderFlow,
     orders::OrdersRepo,
     outbox::MailOutbox,
@@ -42,16 +43,23 @@ async fn main() -> Result<(), Error> {
             accounts: accounts.clone(),
             outbox: MailOutbox::new(aws::sqs(&sdk), config::required("MAIL_QUEUE_URL")?),
             app_url: config::required("APP_URL")?,
+            reminder_days: config::parsed_or("REMINDER_DAYS", 40)?,
         },
         accounts,
-        idempotency: IdempotencyStore::new(
-            dynamodb,
-            table,
-            IdempotencyPolicy {
-                lease: SignedDuration::from_secs(config::parsed_or("CHECKOUT_LEASE_SECONDS", 60)?),
-                retention: SignedDuration::from_hours(24),
-            },
-        ),
+        requests: IdempotentRequests {
+            store: IdempotencyStore::new(
+                dynamodb,
+                table,
+                IdempotencyPolicy {
+                    lease: SignedDuration::from_secs(config::parsed_or(
+                        "CHECKOUT_LEASE_SECONDS",
+                        60,
+                    )?),
+                    retention: SignedDuration::from_hours(24),
+                },
+            ),
+            wait_for_first: Duration::from_secs(config::parsed_or("CHECKOUT_WAIT_SECONDS", 20)?),
+        },
         provider: payments::from_env()?,
         vies: ViesClient::new(
             config::required("VIES_URL")?,
@@ -70,7 +78,6 @@ async fn main() -> Result<(), Error> {
                 15,
             )?),
         },
-        wait_for_first: Duration::from_secs(config::parsed_or("CHECKOUT_WAIT_SECONDS", 20)?),
     };
     let handler = &handler;
     run(service_fn(move |req: Request| async move {

@@ -30,6 +30,7 @@ async fn main() -> Result<(), Error> {
             accounts,
             outbox: MailOutbox::new(aws::sqs(&sdk), config::required("MAIL_QUEUE_URL")?),
             app_url: config::required("APP_URL")?,
+            reminder_days: config::parsed_or("REMINDER_DAYS", 40)?,
         },
         provider: payments::from_env()?,
         clock,

@@ -28,6 +28,7 @@ async fn main() -> Result<(), Error> {
             accounts: AccountsRepo::new(dynamodb.clone(), table.clone()),
             outbox: MailOutbox::new(aws::sqs(&sdk), config::required("MAIL_QUEUE_URL")?),
             app_url: config::required("APP_URL")?,
+            reminder_days: config::parsed_or("REMINDER_DAYS", 40)?,
         },
         idempotency: IdempotencyStore::new(
             dynamodb,

@@ -36,6 +36,7 @@ async fn handler() -> Handler {
             accounts: AccountsRepo::new(client.clone(), table.clone()),
             outbox: MailOutbox::new(sqs, queue),
             app_url: "https://app.example".into(),
+            reminder_days: 40,
         },
         idempotency: IdempotencyStore::new(
             client,

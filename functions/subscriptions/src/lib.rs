@@ -1,10 +1,14 @@
 //! The license overview for the owner: `GET /v1/subscriptions` and
 //! `GET /v1/subscriptions/{id}`: product, state, period, quantity, seats used today, number,
-//! invoice numbers, auto-renew and any scheduled change. Another account's license is 404.
+//! invoice numbers, auto-renew and any scheduled change. `PUT /v1/subscriptions/{id}/auto-renew`
+//! `{enabled}` turns automatic renewal off (the subscription ends at its term end) or on again.
+//! Another account's license is 404.
 
 use std::sync::Arc;
 
-use lambda_http::{Request, RequestExt, http::StatusCode};
+use jiff::civil::Date;
+use lambda_http::{Request, RequestExt, http::Method, http::StatusCode};
+use serde::Deserialize;
 use serde_json::json;
 use shop_adapters::{
     AppError,
@@ -13,8 +17,12 @@ use shop_adapters::{
     subscriptions::SubscriptionsRepo,
 };
 use shop_domain::{
-    Clock, DomainError, clock::berlin_date, id::SubscriptionId, seats::used_on,
-    subscription::SubscriptionStatus,
+    Clock, DomainError,
+    catalog::Billing,
+    clock::berlin_date,
+    id::{AccountId, SubscriptionId},
+    seats::used_on,
+    subscription::{Subscription, SubscriptionStatus},
 };
 
 pub struct Handler {
@@ -23,9 +31,55 @@ pub struct Handler {
     pub clock: Arc<dyn Clock>,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AutoRenew {
+    enabled: bool,
+}
+
 impl Handler {
     pub async fn handle(&self, req: Request) -> HttpResponse {
         http::respond(self.route(&req).await)
+    }
+
+    async fn auto_renew(
+        &self,
+        req: &Request,
+        owner: &AccountId,
+        today: Date,
+    ) -> Result<HttpResponse, AppError> {
+        let id = req
+            .path_parameters()
+            .first("id")
+            .and_then(|raw| SubscriptionId::parse(raw).ok())
+            .ok_or_else(|| DomainError::not_found("subscription_not_found", "No such license."))?;
+        let body: AutoRenew = http::json_body(req)?;
+        let (sub, seats) = self.subscriptions.owned(&id, owner).await?;
+        if sub.billing != Billing::Subscription {
+            return Err(DomainError::conflict(
+                "not_a_subscription",
+                "Fixed-term licenses do not renew automatically.",
+            )
+            .into());
+        }
+        if !matches!(
+            sub.status,
+            SubscriptionStatus::Active | SubscriptionStatus::PastDue
+        ) {
+            return Err(DomainError::conflict(
+                "subscription_not_active",
+                "Only a running subscription can change its renewal.",
+            )
+            .into());
+        }
+        let next = Subscription {
+            auto_renew: body.enabled,
+            version: sub.version + 1,
+            ..sub.clone()
+        };
+        self.subscriptions.save(&next, sub.version).await?;
+        tracing::info!(subscription = %id, enabled = body.enabled, "auto-renew set");
+        http::json(StatusCode::OK, &next.view(used_on(&seats, today)))
     }
 
     async fn route(&self, req: &Request) -> Result<HttpResponse, AppError> {
@@ -37,6 +91,9 @@ impl Handler {
                 "No such license.",
             ))
         };
+        if *req.method() == Method::PUT {
+            return self.auto_renew(req, &caller.account.id, today).await;
+        }
         match req.path_parameters().first("id") {
             None => {
                 let mut views = Vec::new();

@@ -171,6 +171,7 @@ async fn trial(
         term_index: 0,
         failed_charges: 0,
         tax: None,
+        due_on: None,
     };
     SubscriptionsRepo::new(aws::dynamodb(sdk), table)
         .grant_trial(&trial)

@@ -13,6 +13,7 @@ pub mod dynamo;
 pub mod error;
 pub mod http;
 pub mod idempotency;
+pub mod idempotent_http;
 pub mod links;
 pub mod mailer;
 pub mod order_flow;

@@ -12,7 +12,7 @@ use shop_domain::{
     mail::{DedupeKey, MailMessage, MailTemplate},
     order::{Document, LineChange, Order, OrderStatus, PaymentEvent},
     ports::{Charge, ChargeOutcome, PaymentProvider},
-    subscription::{StoredPayment, Subscription, SubscriptionStatus},
+    subscription::{Paid, StoredPayment, Subscription, SubscriptionStatus},
 };
 
 use crate::{
@@ -35,6 +35,8 @@ pub struct OrderFlow {
     pub outbox: MailOutbox,
     /// The web app's address, for links to the order and its documents.
     pub app_url: String,
+    /// Days before a fixed-term license ends that its owner is reminded (`REMINDER_DAYS`, 40).
+    pub reminder_days: i64,
 }
 
 /// What the payment provider said about an order's payment, at checkout or by webhook.
@@ -319,14 +321,15 @@ impl OrderFlow {
                 let mut writes = vec![Write::Put(self.orders.put_order(&o, Some(order.status))?)];
                 for (i, (line, sub)) in order.lines.iter().zip(&subs).enumerate() {
                     let mut paid = match &line.change {
-                        LineChange::Purchase => sub.confirm(
+                        LineChange::Purchase => sub.confirm(Paid {
                             day,
-                            line.invoice.quantity,
-                            line.invoice.unit_net,
-                            number,
-                            payment.clone(),
-                            order.tax,
-                        ),
+                            quantity: line.invoice.quantity,
+                            unit_net: line.invoice.unit_net,
+                            invoice: number,
+                            payment: payment.clone(),
+                            tax: order.tax,
+                            reminder_days: self.reminder_days,
+                        }),
                         LineChange::Upgrade { to, .. } => Subscription {
                             quantity: *to,
                             // An upgrade clears a pending downgrade.
@@ -345,6 +348,7 @@ impl OrderFlow {
                             term_index: *term_index,
                             scheduled_change: None,
                             failed_charges: 0,
+                            due_on: period.ends_on.tomorrow().ok(),
                             version: sub.version + 1,
                             ..sub.clone()
                         },

@@ -210,13 +210,7 @@ impl SubscriptionsRepo {
         F: Fn(&Subscription, &[Seat], Timestamp, Date) -> Result<Seat, DomainError>,
     {
         for attempt in 0..attempts {
-            let (sub, seats) = self
-                .with_seats(id)
-                .await?
-                .filter(|(sub, _)| &sub.account_id == owner)
-                .ok_or_else(|| {
-                    DomainError::not_found("subscription_not_found", "No such license.")
-                })?;
+            let (sub, seats) = self.owned(id, owner).await?;
             let at = now();
             let seat = change(&sub, &seats, at, berlin_date(at))?;
             let next = Subscription {
@@ -238,6 +232,49 @@ impl SubscriptionsRepo {
             "The license is being changed by many requests at once; try again.",
         )
         .into())
+    }
+
+    /// Stores a change of a license decided on the version `read`; `409 concurrent_change`
+    /// when another change came first (the caller decided on stale data).
+    pub async fn save(&self, next: &Subscription, read: u64) -> Result<(), AppError> {
+        let put = self.put(next, Some(read))?;
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(put.item().clone()))
+            .condition_expression("version = :expected")
+            .expression_attribute_values(":expected", n(read))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+            {
+                Err(DomainError::conflict(
+                    "concurrent_change",
+                    "The subscription was changed at the same time; look at it again and retry.",
+                )
+                .into())
+            }
+            Err(e) => Err(AppError::sdk("save subscription", e)),
+        }
+    }
+
+    /// An owner's license with its seats; another account's is as unknown as a missing one.
+    pub async fn owned(
+        &self,
+        id: &SubscriptionId,
+        owner: &AccountId,
+    ) -> Result<(Subscription, Vec<Seat>), AppError> {
+        self.with_seats(id)
+            .await?
+            .filter(|(sub, _)| &sub.account_id == owner)
+            .ok_or_else(|| {
+                DomainError::not_found("subscription_not_found", "No such license.").into()
+            })
     }
 
     /// Every seat an email was given, with its license id.
@@ -279,6 +316,10 @@ impl SubscriptionsRepo {
             s(format!("ACCOUNT#{}#SUBS", sub.account_id)),
         );
         item.insert("gsi1sk".into(), s(sub.id.as_str()));
+        if let Some(due) = sub.due_on {
+            item.insert("duepk".into(), s(format!("DUE#{due}")));
+            item.insert("duesk".into(), s(sub.id.as_str()));
+        }
         let put = Put::builder().table_name(&self.table).set_item(Some(item));
         let put = match expected {
             None => put.condition_expression("attribute_not_exists(pk)"),

@@ -45,6 +45,7 @@ fn license(id: &str, quantity: u32) -> Subscription {
         term_index: 0,
         failed_charges: 0,
         tax: None,
+        due_on: None,
     }
 }
 

@@ -41,6 +41,7 @@ fn sub(quantity: u32, unit: &str, period: Period) -> Subscription {
         term_index: 0,
         failed_charges: 0,
         tax: None,
+        due_on: None,
     }
 }
 

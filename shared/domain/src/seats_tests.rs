@@ -41,6 +41,7 @@ fn license(quantity: u32, status: SubscriptionStatus) -> Subscription {
         term_index: 0,
         failed_charges: 0,
         tax: None,
+        due_on: None,
     }
 }
 

@@ -59,6 +59,20 @@ impl Period {
     }
 }
 
+/// What confirming a purchase brings to its license.
+#[derive(Debug, Clone)]
+pub struct Paid<'a> {
+    /// The Berlin date of payment: the first day of the first term.
+    pub day: Date,
+    pub quantity: Quantity,
+    pub unit_net: Money,
+    pub invoice: &'a str,
+    pub payment: StoredPayment,
+    pub tax: TaxTreatment,
+    /// Days before a fixed term ends that its owner is reminded.
+    pub reminder_days: i64,
+}
+
 /// How a subscription's renewals and upgrades are paid: provider tokens only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredPayment {
@@ -110,26 +124,40 @@ pub struct Subscription {
     /// How its invoices are taxed, from the order that bought it.
     #[serde(default)]
     pub tax: Option<TaxTreatment>,
+    /// The day the renewal job looks at it next (renewal, retry, reminder, expiry).
+    #[serde(default)]
+    pub due_on: Option<Date>,
 }
 
 impl Subscription {
-    /// The paid license a confirmed order starts (or the trial it converts) on `day`.
-    pub fn confirm(
-        &self,
-        day: Date,
-        quantity: Quantity,
-        unit_net: Money,
-        invoice: &str,
-        payment: StoredPayment,
-        tax: TaxTreatment,
-    ) -> Subscription {
+    /// The paid license a confirmed order starts (or the trial it converts).
+    pub fn confirm(&self, paid: Paid<'_>) -> Subscription {
+        let Paid {
+            day,
+            quantity,
+            unit_net,
+            invoice,
+            payment,
+            tax,
+            reminder_days,
+        } = paid;
+        let period = Period::starting(day, self.term);
+        // Subscriptions are renewed the day after the term; fixed terms reminded before it.
+        let due_on = match self.billing {
+            Billing::Subscription => period.ends_on.tomorrow().unwrap_or(period.ends_on),
+            Billing::FixedTerm => period
+                .ends_on
+                .checked_sub(Span::new().days(reminder_days))
+                .unwrap_or(period.starts_on)
+                .max(day),
+        };
         let mut invoices = self.invoices.clone();
         invoices.push(invoice.to_owned());
         Subscription {
             status: SubscriptionStatus::Active,
             quantity,
             unit_net,
-            period: Some(Period::starting(day, self.term)),
+            period: Some(period),
             auto_renew: self.billing == Billing::Subscription,
             invoices,
             payment: Some(payment),
@@ -137,6 +165,7 @@ impl Subscription {
             anchor: Some(day),
             term_index: 0,
             tax: Some(tax),
+            due_on: Some(due_on),
             ..self.clone()
         }
     }

@@ -1,0 +1,178 @@
+//! Prorated upgrade of a subscription, body `{quantity}` = the new total:
+//! - `POST /v1/subscriptions/{id}/upgrade/preview`: what the upgrade will charge, exactly;
+//! - `POST /v1/subscriptions/{id}/upgrade` (`Idempotency-Key`): an upgrade order for the
+//!   added licenses over the rest of the term, charged off-session to the stored payment method
+//!   and confirmed at once when the charge succeeds: the quantity rises, the term end stays,
+//!   a pending downgrade is cleared, and an invoice is issued.
+//!
+//! The order is placed in one transaction with the subscription's next version, so an upgrade
+//! decided on a subscription that changed meanwhile (a downgrade request) is `409`.
+
+use std::sync::Arc;
+
+use lambda_http::{Request, RequestExt, http::StatusCode};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use shop_adapters::{
+    AppError,
+    auth::guard::{Guard, Need},
+    http::{self, HttpResponse},
+    idempotent_http::{self, IdempotentRequests},
+    order_flow::OrderFlow,
+};
+use shop_domain::{
+    Clock, DomainError, Quantity,
+    changes::{UpgradeQuote, quote_upgrade},
+    clock::berlin_date,
+    id::{AccountId, OrderId, SubscriptionId},
+    order::{LineChange, Order, OrderLine, OrderPayment, OrderStatus, invoice::Totals},
+    ports::PaymentProvider,
+    subscription::Subscription,
+    vat::TaxTreatment,
+};
+
+pub struct Handler<P> {
+    pub guard: Guard,
+    pub flow: OrderFlow,
+    pub requests: IdempotentRequests,
+    pub provider: P,
+    pub clock: Arc<dyn Clock>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewTotal {
+    quantity: i64,
+}
+
+impl<P: PaymentProvider> Handler<P> {
+    pub async fn handle(&self, req: Request) -> HttpResponse {
+        http::respond(self.route(&req).await)
+    }
+
+    async fn route(&self, req: &Request) -> Result<HttpResponse, AppError> {
+        let caller = self.guard.caller(req, Need::Full).await?;
+        let id = req
+            .path_parameters()
+            .first("id")
+            .and_then(|raw| SubscriptionId::parse(raw).ok())
+            .ok_or_else(|| DomainError::not_found("subscription_not_found", "No such license."))?;
+        let owner = &caller.account.id;
+        if req
+            .raw_http_path()
+            .trim_end_matches('/')
+            .ends_with("/preview")
+        {
+            let (sub, quote) = self.quote(&id, owner, req).await?;
+            return http::json(
+                StatusCode::OK,
+                &serde_json::json!({
+                    "subscription_id": sub.id,
+                    "from": quote.from,
+                    "to": quote.to,
+                    "remaining_days": quote.remaining_days,
+                    "term_days": quote.term_days,
+                    "term_ends_on": quote.period.ends_on,
+                    "fee": quote.line,
+                }),
+            );
+        }
+        let key = idempotent_http::key(req)?;
+        let body = idempotent_http::body(req);
+        let scope = format!("upgrade#{owner}");
+        self.requests
+            .run(&scope, &key, body, self.clock.as_ref(), || {
+                self.upgrade(&id, owner, &key, req)
+            })
+            .await
+    }
+
+    async fn quote(
+        &self,
+        id: &SubscriptionId,
+        owner: &AccountId,
+        req: &Request,
+    ) -> Result<(Subscription, UpgradeQuote), AppError> {
+        let body: NewTotal = http::json_body(req)?;
+        let to = Quantity::new(u32::try_from(body.quantity).unwrap_or(0))?;
+        let (sub, _) = self.flow.orders.subscriptions.owned(id, owner).await?;
+        let rate = sub
+            .tax
+            .map_or(rust_decimal::Decimal::ZERO, TaxTreatment::rate);
+        let quote = quote_upgrade(&sub, to, berlin_date(self.clock.now()), rate)?;
+        Ok((sub, quote))
+    }
+
+    async fn upgrade(
+        &self,
+        id: &SubscriptionId,
+        owner: &AccountId,
+        key: &str,
+        req: &Request,
+    ) -> Result<HttpResponse, AppError> {
+        let (sub, quote) = self.quote(id, owner, req).await?;
+        let payment = sub.payment.clone().ok_or_else(|| {
+            DomainError::conflict(
+                "no_payment_method",
+                "No payment method is stored for this subscription.",
+            )
+        })?;
+        let now = self.clock.now();
+        let digest = Sha256::digest(format!("upgrade\n{owner}\n{key}").as_bytes());
+        let order = Order {
+            id: OrderId::parse(&hex::encode(&digest[..16]))?,
+            number: String::new(),
+            account_id: owner.clone(),
+            status: OrderStatus::PendingPayment,
+            region: sub.region.clone(),
+            tax: sub.tax.unwrap_or(TaxTreatment::ReverseCharge),
+            billing: None,
+            totals: Totals::of([&quote.line]),
+            lines: vec![OrderLine {
+                subscription_id: sub.id.clone(),
+                product_id: sub.product_id.clone(),
+                product_name: sub.product_name.clone(),
+                holder: sub.holder.clone(),
+                term: sub.term,
+                converts_trial: false,
+                change: LineChange::Upgrade {
+                    from: quote.from,
+                    to: quote.to,
+                },
+                invoice: quote.line.clone(),
+            }],
+            payment: OrderPayment {
+                method: payment.method,
+                customer: payment.customer,
+                payment_method: payment.payment_method,
+                payment_id: None,
+                redirect_url: None,
+                failure: None,
+                refund_id: None,
+            },
+            created_at: now,
+            confirmed_at: None,
+            invoice: None,
+            cancelled_at: None,
+            credit_note: None,
+        };
+        let placed = self.flow.place_change(order, &sub).await?;
+        let charged = self.flow.charge(placed, &self.provider, true, now).await?;
+        if charged.status == OrderStatus::PaymentFailed {
+            return Err(DomainError::PaymentRequired {
+                code: "payment_declined",
+                detail: format!(
+                    "The stored payment method was declined ({}); the subscription is unchanged.",
+                    charged
+                        .payment
+                        .failure
+                        .as_deref()
+                        .unwrap_or("no reason given")
+                ),
+            }
+            .into());
+        }
+        tracing::info!(subscription = %sub.id, order = %charged.id, "upgrade ordered");
+        http::json(StatusCode::CREATED, &charged.view())
+    }
+}

@@ -1,0 +1,58 @@
+use std::time::Duration;
+
+use jiff::SignedDuration;
+use lambda_http::{Error, Request, run, service_fn};
+use prorate_upgrade::Handler;
+use shop_adapters::{
+    accounts::AccountsRepo,
+    auth::{guard::Guard, settings},
+    aws, clock, config,
+    idempotency::{IdempotencyPolicy, IdempotencyStore},
+    idempotent_http::IdempotentRequests,
+    order_flow::OrderFlow,
+    orders::OrdersRepo,
+    outbox::MailOutbox,
+    payments, telemetry,
+};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    telemetry::init();
+    let table = config::required("TABLE_NAME")?;
+    let sdk = aws::load().await;
+    let dynamodb = aws::dynamodb(&sdk);
+    let accounts = AccountsRepo::new(dynamodb.clone(), table.clone());
+    let clock = clock::from_env();
+    let handler = Handler {
+        guard: Guard {
+            verifier: settings::verifier()?,
+            accounts: accounts.clone(),
+            clock: clock.clone(),
+        },
+        flow: OrderFlow {
+            orders: OrdersRepo::new(dynamodb.clone(), table.clone()),
+            accounts,
+            outbox: MailOutbox::new(aws::sqs(&sdk), config::required("MAIL_QUEUE_URL")?),
+            app_url: config::required("APP_URL")?,
+            reminder_days: config::parsed_or("REMINDER_DAYS", 40)?,
+        },
+        requests: IdempotentRequests {
+            store: IdempotencyStore::new(
+                dynamodb,
+                table,
+                IdempotencyPolicy {
+                    lease: SignedDuration::from_secs(60),
+                    retention: SignedDuration::from_hours(24),
+                },
+            ),
+            wait_for_first: Duration::from_secs(20),
+        },
+        provider: payments::from_env()?,
+        clock,
+    };
+    let handler = &handler;
+    run(service_fn(move |req: Request| async move {
+        Ok::<_, Error>(handler.handle(req).await)
+    }))
+    .await
+}

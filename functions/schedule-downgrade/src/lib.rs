@@ -1,0 +1,71 @@
+//! A downgrade scheduled for the next renewal:
+//! - `PUT /v1/subscriptions/{id}/scheduled-change` `{quantity}`: the new, lower total from the
+//!   next term on; a later request replaces an earlier one. Refused (409 `seats_beyond_term`,
+//!   naming them) while more seats run into the next term than the new total.
+//! - `DELETE /v1/subscriptions/{id}/scheduled-change`: withdraw it.
+//!
+//! Both are decided on the subscription as read and stored under its version: a change that
+//! raced another (an upgrade) is `409 concurrent_change` and changes nothing.
+
+use std::sync::Arc;
+
+use lambda_http::{Request, RequestExt, http::Method, http::StatusCode};
+use serde::Deserialize;
+use shop_adapters::{
+    AppError,
+    auth::guard::{Guard, Need},
+    http::{self, HttpResponse},
+    subscriptions::SubscriptionsRepo,
+};
+use shop_domain::{
+    Clock, DomainError, Quantity, changes::schedule_downgrade, clock::berlin_date,
+    id::SubscriptionId, seats::used_on, subscription::Subscription,
+};
+
+pub struct Handler {
+    pub guard: Guard,
+    pub subscriptions: SubscriptionsRepo,
+    pub clock: Arc<dyn Clock>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewTotal {
+    quantity: i64,
+}
+
+impl Handler {
+    pub async fn handle(&self, req: Request) -> HttpResponse {
+        http::respond(self.route(&req).await)
+    }
+
+    async fn route(&self, req: &Request) -> Result<HttpResponse, AppError> {
+        let caller = self.guard.caller(req, Need::Full).await?;
+        let id = req
+            .path_parameters()
+            .first("id")
+            .and_then(|raw| SubscriptionId::parse(raw).ok())
+            .ok_or_else(|| DomainError::not_found("subscription_not_found", "No such license."))?;
+        let (sub, seats) = self.subscriptions.owned(&id, &caller.account.id).await?;
+        let scheduled_change = match *req.method() {
+            Method::PUT => {
+                let body: NewTotal = http::json_body(req)?;
+                let to = Quantity::new(u32::try_from(body.quantity).unwrap_or(0))?;
+                Some(schedule_downgrade(&sub, &seats, to)?)
+            }
+            Method::DELETE => None,
+            _ => {
+                return Err(DomainError::not_found("route_not_found", "No such route.").into());
+            }
+        };
+        let next = Subscription {
+            scheduled_change,
+            version: sub.version + 1,
+            ..sub.clone()
+        };
+        self.subscriptions.save(&next, sub.version).await?;
+        tracing::info!(subscription = %id, change = ?next.scheduled_change, "scheduled change set");
+        let today = berlin_date(self.clock.now());
+        http::json(StatusCode::OK, &next.view(used_on(&seats, today)))
+    }
+}

@@ -1,0 +1,32 @@
+use lambda_http::{Error, Request, run, service_fn};
+use schedule_downgrade::Handler;
+use shop_adapters::{
+    accounts::AccountsRepo,
+    auth::{guard::Guard, settings},
+    aws, clock, config,
+    subscriptions::SubscriptionsRepo,
+    telemetry,
+};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    telemetry::init();
+    let table = config::required("TABLE_NAME")?;
+    let sdk = aws::load().await;
+    let dynamodb = aws::dynamodb(&sdk);
+    let clock = clock::from_env();
+    let handler = Handler {
+        guard: Guard {
+            verifier: settings::verifier()?,
+            accounts: AccountsRepo::new(dynamodb.clone(), table.clone()),
+            clock: clock.clone(),
+        },
+        subscriptions: SubscriptionsRepo::new(dynamodb, table),
+        clock,
+    };
+    let handler = &handler;
+    run(service_fn(move |req: Request| async move {
+        Ok::<_, Error>(handler.handle(req).await)
+    }))
+    .await
+}
