@@ -9,6 +9,7 @@ timed by the local clock. Test payment methods:
     pm_card_chargeDeclined          declined (402 card_declined)
     pm_card_authenticationRequired  needs 3-D Secure: a redirect URL; opening it succeeds
     pm_sepa_debit                   processing; POST /_sandbox/payment_intents/{id}/settle|fail
+    pm_card_offSessionDeclined      succeeds with the customer present, declined off-session
 
 VIES answers `GET /vies/ms/{country}/vat/{number}` like the REST API: valid, `INVALID` for
 numbers listed in `invalid`, and `MS_UNAVAILABLE` for member states switched off with
@@ -58,7 +59,7 @@ class Sandbox:
             "status": "requires_confirmation",
         }
         self.intents[pi["id"]] = pi
-        if pm == "pm_card_chargeDeclined":
+        if pm == "pm_card_chargeDeclined" or (pm == "pm_card_offSessionDeclined" and pi["off_session"]):
             pi["status"] = "requires_payment_method"
             pi["last_payment_error"] = {"type": "card_error", "code": "card_declined", "decline_code": "generic_decline",
                                         "message": "Your card was declined."}

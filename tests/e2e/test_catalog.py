@@ -15,7 +15,7 @@ def test_de_catalog_lists_the_seeded_products_with_decimal_strings(shop):
     body = r.json()
     assert body["region"] == "DE" and body["currency"] == "EUR"
     products = {p["id"]: p for p in body["products"]}
-    assert set(products) == {"alarm-solo", "alarm-team", "cad-edu", "solar-monitoring"}
+    assert set(products) == {"alarm-solo", "alarm-team", "cad-edu", "plant-report", "solar-monitoring"}
     for p in products.values():
         for price in p["prices"]:
             assert isinstance(price["net"], str) and MONEY.match(price["net"]), price

@@ -86,3 +86,13 @@ def test_license_answers_match_the_schemas(shop, unique_email):
         jsonschema.validate(s, schema("Seat"))
     off = shop.post(f"/v1/subscriptions/{sub}/seats/{seat.json()['id']}/deactivate", headers=bearer(token))
     jsonschema.validate(off.json(), schema("Seat"))
+
+
+def test_change_answers_match_the_schemas(shop, unique_email):
+    from test_changes import downgrade, preview, upgrade
+    from test_seats import licensed
+
+    token, sub = licensed(shop, unique_email, quantity=20)
+    jsonschema.validate(preview(shop, token, sub, 30).json(), schema("UpgradeQuote"))
+    jsonschema.validate(downgrade(shop, token, sub, 10).json(), schema("Subscription"))
+    jsonschema.validate(upgrade(shop, token, sub, 30).json(), schema("Order"))

@@ -86,11 +86,11 @@ impl Handler {
         let mut ids: Vec<String> = BASE_APPS.iter().map(|id| (*id).to_owned()).collect();
         let today = berlin_date(self.clock.now());
         for (sub_id, seat) in self.subscriptions.seats_of(&caller.account.email).await? {
-            if !seat.covers(today) {
+            if seat.starts_on > today {
                 continue;
             }
             let granted = self.subscriptions.get(&sub_id).await?;
-            if let Some(sub) = granted.filter(|s| s.grants_on(today))
+            if let Some(sub) = granted.filter(|s| s.seat_grants(&seat, today))
                 && !ids.iter().any(|id| id == sub.app.as_str())
             {
                 ids.push(sub.app.to_string());

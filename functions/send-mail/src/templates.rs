@@ -28,7 +28,8 @@ const SOURCES: &[(&str, &str)] = sources![
     "password_reset",
     "order_confirmation",
     "order_cancellation",
-    "seat_invitation"
+    "seat_invitation",
+    "renewal_reminder"
 ];
 const LAYOUT: &str = include_str!("../templates/layout.html");
 
@@ -87,6 +88,10 @@ mod tests {
             | MailTemplate::PasswordReset => {
                 json!({"name": "Anna <b>", "link": "https://shop.example/verify?token=abc&x=1", "valid_days": 14, "valid_hours": 2})
             }
+            MailTemplate::RenewalReminder => json!({
+                "name": "Anna <b>", "product": "Inspection Report", "ends_on": "2027-12-31",
+                "link": "https://shop.example/verify?token=abc&x=1"
+            }),
             MailTemplate::SeatInvitation => json!({
                 "owner": "Anna <b>", "product": "Alerting Team", "starts_on": "2026-11-22",
                 "ends_on": "2027-11-21", "activate": true, "valid_days": 14,

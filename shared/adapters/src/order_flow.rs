@@ -12,6 +12,7 @@ use shop_domain::{
     mail::{DedupeKey, MailMessage, MailTemplate},
     order::{Document, LineChange, Order, OrderStatus, PaymentEvent},
     ports::{Charge, ChargeOutcome, PaymentProvider},
+    seats::{Seat, SeatStatus},
     subscription::{Paid, StoredPayment, Subscription, SubscriptionStatus},
 };
 
@@ -260,7 +261,8 @@ impl OrderFlow {
             }
             let Some(next) = order.status.after(event) else {
                 if order.status == OrderStatus::Confirmed && event == PaymentEvent::Succeeded {
-                    // A retry after a crash between confirming and queueing the email.
+                    // A retry after a crash between confirming and the steps that follow.
+                    self.roll_seats(&order, now).await?;
                     self.send_confirmation(&order).await?;
                 }
                 return Ok(order);
@@ -286,6 +288,7 @@ impl OrderFlow {
             // `None`: another event moved the order meanwhile; judge again on fresh state.
             if let Some(done) = done {
                 if done.status == OrderStatus::Confirmed {
+                    self.roll_seats(&done, now).await?;
                     self.send_confirmation(&done).await?;
                 }
                 tracing::info!(order = %done.id, status = ?done.status, "payment applied");
@@ -348,7 +351,7 @@ impl OrderFlow {
                             term_index: *term_index,
                             scheduled_change: None,
                             failed_charges: 0,
-                            due_on: period.ends_on.tomorrow().ok(),
+                            due_on: Some(sub.next_due(*period, day, self.reminder_days)),
                             version: sub.version + 1,
                             ..sub.clone()
                         },
@@ -540,6 +543,43 @@ impl OrderFlow {
                 Err(NumberedError::Other(e)) => return Err(e),
             }
         }
+    }
+
+    /// Seats that ran to the end of the term a paid renewal follows run on to the new term's
+    /// end. Each seat is written with the license's next version; running it again finds
+    /// nothing left to extend.
+    async fn roll_seats(&self, order: &Order, now: Timestamp) -> Result<(), AppError> {
+        let repo = &self.orders.subscriptions;
+        for line in &order.lines {
+            let LineChange::Renewal { period, .. } = &line.change else {
+                continue;
+            };
+            let Ok(old_end) = period.starts_on.yesterday() else {
+                continue;
+            };
+            let owner = &order.account_id;
+            loop {
+                let (sub, seats) = repo.owned(&line.subscription_id, owner).await?;
+                let Some(seat) = seats
+                    .iter()
+                    .find(|s| s.status == SeatStatus::Active && s.ends_on == old_end)
+                else {
+                    break;
+                };
+                let extended = Seat {
+                    ends_on: period.ends_on,
+                    ..seat.clone()
+                };
+                let next = Subscription {
+                    version: sub.version + 1,
+                    ..sub.clone()
+                };
+                // A lost race reads again; the loop ends when no seat is left to extend.
+                repo.write_seat(&sub, &next, &extended).await?;
+            }
+            tracing::info!(subscription = %line.subscription_id, at = %now, "seats rolled over");
+        }
+        Ok(())
     }
 
     fn link(&self, order: &Order) -> String {

@@ -234,6 +234,30 @@ impl SubscriptionsRepo {
         .into())
     }
 
+    /// The licenses the renewal job must look at on `day`: one query of the `due` index.
+    pub async fn due_on(&self, day: Date) -> Result<Vec<SubscriptionId>, AppError> {
+        let items = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("due")
+            .key_condition_expression("duepk = :pk")
+            .expression_attribute_values(":pk", s(format!("DUE#{day}")))
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Vec<_>>()
+            .await;
+        items
+            .into_iter()
+            .map(|i| {
+                let i = i.map_err(|e| AppError::sdk("query due licenses", e))?;
+                let id = text(&i, "duesk").ok_or_else(|| internal("due entry without id"))?;
+                SubscriptionId::parse(id).map_err(internal)
+            })
+            .collect()
+    }
+
     /// Stores a change of a license decided on the version `read`; `409 concurrent_change`
     /// when another change came first (the caller decided on stale data).
     pub async fn save(&self, next: &Subscription, read: u64) -> Result<(), AppError> {

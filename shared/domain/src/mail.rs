@@ -22,16 +22,19 @@ pub enum MailTemplate {
     OrderCancellation,
     /// A seat was assigned: what, when, and the activation or sign-in link.
     SeatInvitation,
+    /// A fixed-term license ends soon and may be renewed now.
+    RenewalReminder,
 }
 
 impl MailTemplate {
-    pub const ALL: [MailTemplate; 6] = [
+    pub const ALL: [MailTemplate; 7] = [
         MailTemplate::EmailVerification,
         MailTemplate::AccountActivation,
         MailTemplate::PasswordReset,
         MailTemplate::OrderConfirmation,
         MailTemplate::OrderCancellation,
         MailTemplate::SeatInvitation,
+        MailTemplate::RenewalReminder,
     ];
 
     pub fn name(self) -> &'static str {
@@ -42,6 +45,7 @@ impl MailTemplate {
             MailTemplate::OrderConfirmation => "order_confirmation",
             MailTemplate::OrderCancellation => "order_cancellation",
             MailTemplate::SeatInvitation => "seat_invitation",
+            MailTemplate::RenewalReminder => "renewal_reminder",
         }
     }
 }

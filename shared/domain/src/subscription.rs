@@ -11,6 +11,7 @@ use crate::{
     changes::ScheduledChange,
     id::{AccountId, AppId, OrderId, ProductId, SubscriptionId},
     order::PaymentMethod,
+    seats::{Seat, SeatStatus},
     vat::TaxTreatment,
 };
 
@@ -142,15 +143,7 @@ impl Subscription {
             reminder_days,
         } = paid;
         let period = Period::starting(day, self.term);
-        // Subscriptions are renewed the day after the term; fixed terms reminded before it.
-        let due_on = match self.billing {
-            Billing::Subscription => period.ends_on.tomorrow().unwrap_or(period.ends_on),
-            Billing::FixedTerm => period
-                .ends_on
-                .checked_sub(Span::new().days(reminder_days))
-                .unwrap_or(period.starts_on)
-                .max(day),
-        };
+        let due_on = self.next_due(period, day, reminder_days);
         let mut invoices = self.invoices.clone();
         invoices.push(invoice.to_owned());
         Subscription {
@@ -215,6 +208,33 @@ impl Subscription {
 
     /// Whether the license grants access on `day`: active (or a trial) and inside its period.
     /// Decided by the date of the request, never by a batch job having run.
+    /// Whether `seat` of this license lets its holder in on `day`. A seat that runs to the
+    /// term's end rolls over with the subscription: while a failed renewal is retried
+    /// (`past_due`) it keeps granting access, and a paid renewal extends it.
+    pub fn seat_grants(&self, seat: &Seat, day: Date) -> bool {
+        if !self.grants_on(day) || seat.status != SeatStatus::Active {
+            return false;
+        }
+        let rolling = self.status == SubscriptionStatus::PastDue
+            && self
+                .period
+                .is_some_and(|p| seat.ends_on == p.ends_on && day > p.ends_on);
+        seat.covers(day) || rolling
+    }
+
+    /// The day the renewal job looks at a term that began `today`: a subscription the day
+    /// after it ends (renewal), a fixed term `reminder_days` before its end (reminder).
+    pub fn next_due(&self, period: Period, today: Date, reminder_days: i64) -> Date {
+        match self.billing {
+            Billing::Subscription => period.ends_on.tomorrow().unwrap_or(period.ends_on),
+            Billing::FixedTerm => period
+                .ends_on
+                .checked_sub(Span::new().days(reminder_days))
+                .unwrap_or(period.starts_on)
+                .max(today),
+        }
+    }
+
     /// A subscription whose renewal charge failed keeps granting access while the charge is
     /// retried (`past_due`); it stops when the subscription expires.
     pub fn grants_on(&self, day: Date) -> bool {

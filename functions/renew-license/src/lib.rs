@@ -1,0 +1,77 @@
+//! `POST /v1/subscriptions/{id}/renew`: the owner renews a fixed-term license, only from 40
+//! days before its end (earlier: 409 with the day it opens). Renewed before the end, the new
+//! term follows without a gap; after the end it starts on the day of payment. Charged
+//! off-session to the stored payment method; the order for a term has one id, so a repeated
+//! request reaches the same order and never charges twice.
+
+use std::sync::Arc;
+
+use lambda_http::{Request, RequestExt, http::StatusCode};
+use shop_adapters::{
+    AppError,
+    auth::guard::{Guard, Need},
+    http::{self, HttpResponse},
+    renewal::RenewalFlow,
+};
+use shop_domain::{
+    Clock, DomainError,
+    changes::fixed_term_renewal,
+    clock::berlin_date,
+    id::{OrderId, SubscriptionId},
+    order::OrderStatus,
+    ports::PaymentProvider,
+};
+
+pub struct Handler<P> {
+    pub guard: Guard,
+    pub renewals: RenewalFlow<P>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl<P: PaymentProvider> Handler<P> {
+    pub async fn handle(&self, req: Request) -> HttpResponse {
+        http::respond(self.renew(&req).await)
+    }
+
+    async fn renew(&self, req: &Request) -> Result<HttpResponse, AppError> {
+        let caller = self.guard.caller(req, Need::Full).await?;
+        let id = req
+            .path_parameters()
+            .first("id")
+            .and_then(|raw| SubscriptionId::parse(raw).ok())
+            .ok_or_else(|| DomainError::not_found("subscription_not_found", "No such license."))?;
+        let flow = &self.renewals.flow;
+        let (sub, _) = flow
+            .orders
+            .subscriptions
+            .owned(&id, &caller.account.id)
+            .await?;
+        let now = self.clock.now();
+        let period = fixed_term_renewal(&sub, berlin_date(now), flow.reminder_days)?;
+        let term_index = sub.term_index + 1;
+        let order_id = OrderId::parse(&format!("renew-{}-{term_index}-0", sub.id))?;
+        let order =
+            self.renewals
+                .renewal_order(&sub, order_id, sub.quantity, period, term_index, now)?;
+        let placed = flow.place_change(order, &sub).await?;
+        let charged = flow
+            .charge(placed, &self.renewals.provider, true, now)
+            .await?;
+        if charged.status == OrderStatus::PaymentFailed {
+            return Err(DomainError::PaymentRequired {
+                code: "payment_declined",
+                detail: format!(
+                    "The stored payment method was declined ({}); the license is unchanged.",
+                    charged
+                        .payment
+                        .failure
+                        .as_deref()
+                        .unwrap_or("no reason given")
+                ),
+            }
+            .into());
+        }
+        tracing::info!(subscription = %id, order = %charged.id, "fixed term renewed");
+        http::json(StatusCode::CREATED, &charged.view())
+    }
+}

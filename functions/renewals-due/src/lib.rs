@@ -1,0 +1,68 @@
+//! The daily renewal job (EventBridge schedule): finds every license due today, and on the
+//! days before in case a run was missed, with one query per day on the `due` index, and puts
+//! one message per license on the renewal queue (ten per SQS call). The `renew` worker does
+//! the rest; a license processed once is no longer due on that day, so a second run of the job
+//! only sends messages the worker skips.
+
+use std::sync::Arc;
+
+use jiff::{Span, civil::Date};
+use serde::{Deserialize, Serialize};
+use shop_adapters::{AppError, jobs::JobQueue, subscriptions::SubscriptionsRepo};
+use shop_domain::{Clock, clock::berlin_date, id::SubscriptionId};
+
+pub struct Handler {
+    pub subscriptions: SubscriptionsRepo,
+    pub queue: JobQueue,
+    pub clock: Arc<dyn Clock>,
+    /// Earlier days looked at too, so a missed run is caught up.
+    pub lookback_days: i64,
+}
+
+/// One license for the worker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DueJob {
+    pub subscription_id: SubscriptionId,
+    pub due_on: Date,
+}
+
+/// What a run did.
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    pub days: Vec<Date>,
+    pub due: usize,
+    pub queries: usize,
+    pub sqs_calls: usize,
+}
+
+impl Handler {
+    pub async fn handle(&self) -> Result<Summary, AppError> {
+        let today = berlin_date(self.clock.now());
+        let days: Vec<Date> = (0..=self.lookback_days)
+            .rev()
+            .filter_map(|back| today.checked_sub(Span::new().days(back)).ok())
+            .collect();
+        let mut jobs = Vec::new();
+        for day in &days {
+            for id in self.subscriptions.due_on(*day).await? {
+                jobs.push(DueJob {
+                    subscription_id: id,
+                    due_on: *day,
+                });
+            }
+        }
+        let sent = self.queue.send_all(&jobs).await?;
+        let summary = Summary {
+            queries: days.len(),
+            days,
+            due: jobs.len(),
+            sqs_calls: sent.calls,
+        };
+        tracing::info!(
+            due = summary.due,
+            sqs_calls = summary.sqs_calls,
+            "renewals enqueued"
+        );
+        Ok(summary)
+    }
+}

@@ -1,0 +1,81 @@
+//! A work queue for fanned-out jobs (renewals): messages go out in batches of ten, the most one
+//! SQS call takes; entries SQS refuses are sent again, so none is lost quietly.
+
+use aws_sdk_sqs::{Client, types::SendMessageBatchRequestEntry};
+use serde::Serialize;
+
+use crate::AppError;
+
+#[derive(Clone)]
+pub struct JobQueue {
+    client: Client,
+    url: String,
+}
+
+/// How many SQS calls a fan-out took, for the log and the benchmark.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Sent {
+    pub messages: usize,
+    pub calls: usize,
+}
+
+const BATCH: usize = 10;
+const ATTEMPTS: usize = 5;
+
+impl JobQueue {
+    pub fn new(client: Client, url: impl Into<String>) -> Self {
+        Self {
+            client,
+            url: url.into(),
+        }
+    }
+
+    pub async fn send_all<T: Serialize>(&self, jobs: &[T]) -> Result<Sent, AppError> {
+        let mut sent = Sent::default();
+        for chunk in jobs.chunks(BATCH) {
+            let mut pending: Vec<(String, String)> = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, job)| {
+                    serde_json::to_string(job)
+                        .map(|body| (i.to_string(), body))
+                        .map_err(|e| AppError::Internal(e.to_string()))
+                })
+                .collect::<Result<_, _>>()?;
+            for _ in 0..ATTEMPTS {
+                if pending.is_empty() {
+                    break;
+                }
+                let entries = pending
+                    .iter()
+                    .map(|(id, body)| {
+                        SendMessageBatchRequestEntry::builder()
+                            .id(id)
+                            .message_body(body)
+                            .build()
+                            .map_err(|e| AppError::Internal(e.to_string()))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                let out = self
+                    .client
+                    .send_message_batch()
+                    .queue_url(&self.url)
+                    .set_entries(Some(entries))
+                    .send()
+                    .await
+                    .map_err(|e| AppError::sdk("send job batch", e))?;
+                sent.calls += 1;
+                let failed: Vec<&str> = out.failed().iter().map(|f| f.id()).collect();
+                sent.messages += pending.len() - failed.len();
+                pending.retain(|(id, _)| failed.contains(&id.as_str()));
+            }
+            if !pending.is_empty() {
+                return Err(AppError::Unavailable(format!(
+                    "{} jobs refused by the queue",
+                    pending.len()
+                )));
+            }
+        }
+        Ok(sent)
+    }
+}

@@ -1,0 +1,288 @@
+//! Renewing licenses: the daily job's worker (one due license per message) and a customer's
+//! renewal of a fixed-term license. A renewal is an order for the next term, placed under the
+//! license's version and charged off-session to the stored payment method; its id names the
+//! license, the term and the attempt, so a job run twice or a retried worker reaches the same
+//! order and the provider's idempotency key: one charge, one invoice, one email.
+
+use jiff::{Span, Timestamp, civil::Date};
+use serde_json::json;
+use shop_domain::{
+    DomainError, Language,
+    catalog::Billing,
+    changes::{RetryPolicy, nth_term},
+    clock::berlin_date,
+    id::{OrderId, SubscriptionId},
+    mail::{DedupeKey, MailMessage, MailTemplate},
+    order::{
+        LineChange, Order, OrderLine, OrderPayment, OrderStatus, invoice::InvoiceLine,
+        invoice::Totals,
+    },
+    ports::PaymentProvider,
+    subscription::{Period, Subscription, SubscriptionStatus},
+    vat::TaxTreatment,
+};
+
+use crate::{AppError, dynamo::internal, order_flow::OrderFlow};
+
+pub struct RenewalFlow<P> {
+    pub flow: OrderFlow,
+    pub provider: P,
+    /// Days after the renewal date on which a failed charge is tried again.
+    pub retry: RetryPolicy,
+}
+
+/// What the worker did with one due license.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Renewed {
+    /// Nothing due (processed before, or not yet).
+    Skipped,
+    Reminded,
+    Expired,
+    /// The next term is paid.
+    Renewed {
+        order: OrderId,
+    },
+    /// The charge failed; tried again on this day.
+    PastDue {
+        retry_on: Date,
+    },
+    /// The payment is on its way (SEPA); looked at again on this day.
+    Waiting {
+        until: Date,
+    },
+}
+
+impl<P: PaymentProvider> RenewalFlow<P> {
+    /// Handles the license `id` that the job found due on `due_on`.
+    pub async fn process(
+        &self,
+        id: &SubscriptionId,
+        due_on: Date,
+        now: Timestamp,
+    ) -> Result<Renewed, AppError> {
+        let today = berlin_date(now);
+        let repo = &self.flow.orders.subscriptions;
+        let Some(sub) = repo.get(id).await? else {
+            return Ok(Renewed::Skipped);
+        };
+        if sub.due_on != Some(due_on) || today < due_on {
+            return Ok(Renewed::Skipped);
+        }
+        let period = sub
+            .period
+            .ok_or_else(|| internal(format!("due license {id} without a term")))?;
+        let running = matches!(
+            sub.status,
+            SubscriptionStatus::Active | SubscriptionStatus::PastDue
+        );
+        match sub.billing {
+            Billing::FixedTerm if running && today <= period.ends_on => {
+                self.remind(&sub, period).await?;
+                self.save(&sub, |s| s.due_on = period.ends_on.tomorrow().ok())
+                    .await?;
+                Ok(Renewed::Reminded)
+            }
+            Billing::Subscription if running && sub.auto_renew => {
+                self.renew(&sub, period, today, now).await
+            }
+            _ => {
+                self.save(&sub, |s| {
+                    if matches!(
+                        s.status,
+                        SubscriptionStatus::Active | SubscriptionStatus::PastDue
+                    ) {
+                        s.status = SubscriptionStatus::Expired;
+                    }
+                    s.due_on = None;
+                })
+                .await?;
+                tracing::info!(subscription = %id, "license ended");
+                Ok(Renewed::Expired)
+            }
+        }
+    }
+
+    /// Charges the next term of a subscription whose term ended.
+    async fn renew(
+        &self,
+        sub: &Subscription,
+        period: Period,
+        today: Date,
+        now: Timestamp,
+    ) -> Result<Renewed, AppError> {
+        let next_index = sub.term_index + 1;
+        let anchor = sub.anchor.unwrap_or(period.starts_on);
+        let next = nth_term(anchor, sub.term, next_index);
+        let quantity = sub
+            .scheduled_change
+            .as_ref()
+            .map_or(sub.quantity, |c| c.quantity);
+        let order_id = OrderId::parse(&format!(
+            "renew-{}-{next_index}-{}",
+            sub.id, sub.failed_charges
+        ))?;
+        let order = self.renewal_order(sub, order_id, quantity, next, next_index, now)?;
+        let placed = self.flow.place_change(order, sub).await?;
+        let charged = self.flow.charge(placed, &self.provider, true, now).await?;
+        match charged.status {
+            OrderStatus::Confirmed => {
+                tracing::info!(subscription = %sub.id, order = %charged.id, "renewed");
+                Ok(Renewed::Renewed { order: charged.id })
+            }
+            OrderStatus::PaymentFailed => {
+                let renewal_day = period.ends_on.tomorrow().unwrap_or(today);
+                let failures = sub.failed_charges + 1;
+                let retry_on = self.retry.next_try(renewal_day, failures);
+                self.save_fresh(&sub.id, |s| {
+                    s.failed_charges = failures;
+                    s.due_on = retry_on;
+                    s.status = if retry_on.is_some() {
+                        SubscriptionStatus::PastDue
+                    } else {
+                        SubscriptionStatus::Expired
+                    };
+                })
+                .await?;
+                tracing::info!(subscription = %sub.id, failures, "renewal charge failed");
+                Ok(retry_on.map_or(Renewed::Expired, |retry_on| Renewed::PastDue { retry_on }))
+            }
+            _ => {
+                let until = today.checked_add(Span::new().days(1)).unwrap_or(today);
+                self.save_fresh(&sub.id, |s| s.due_on = Some(until)).await?;
+                Ok(Renewed::Waiting { until })
+            }
+        }
+    }
+
+    /// The order for one more term of `sub`, charged to its stored payment method.
+    pub fn renewal_order(
+        &self,
+        sub: &Subscription,
+        id: OrderId,
+        quantity: shop_domain::Quantity,
+        period: Period,
+        term_index: u32,
+        now: Timestamp,
+    ) -> Result<Order, AppError> {
+        let payment = sub.payment.clone().ok_or_else(|| {
+            DomainError::conflict(
+                "no_payment_method",
+                "No payment method is stored for this license.",
+            )
+        })?;
+        let tax = sub.tax.unwrap_or(TaxTreatment::ReverseCharge);
+        let line = InvoiceLine::new(
+            format!(
+                "{} ({}), {} to {}",
+                sub.product_name.en, sub.term, period.starts_on, period.ends_on
+            ),
+            quantity,
+            sub.unit_net,
+            sub.unit_net.times(quantity).amount(),
+            tax.rate(),
+        );
+        Ok(Order {
+            id,
+            number: String::new(),
+            account_id: sub.account_id.clone(),
+            status: OrderStatus::PendingPayment,
+            region: sub.region.clone(),
+            tax,
+            billing: None,
+            totals: Totals::of([&line]),
+            lines: vec![OrderLine {
+                subscription_id: sub.id.clone(),
+                product_id: sub.product_id.clone(),
+                product_name: sub.product_name.clone(),
+                holder: sub.holder.clone(),
+                term: sub.term,
+                converts_trial: false,
+                change: LineChange::Renewal {
+                    quantity,
+                    period,
+                    term_index,
+                },
+                invoice: line,
+            }],
+            payment: OrderPayment {
+                method: payment.method,
+                customer: payment.customer,
+                payment_method: payment.payment_method,
+                payment_id: None,
+                redirect_url: None,
+                failure: None,
+                refund_id: None,
+            },
+            created_at: now,
+            confirmed_at: None,
+            invoice: None,
+            cancelled_at: None,
+            credit_note: None,
+        })
+    }
+
+    /// Reminds the owner that a fixed-term license ends; once per license and end date.
+    async fn remind(&self, sub: &Subscription, period: Period) -> Result<(), AppError> {
+        let account = self
+            .flow
+            .accounts
+            .get(&sub.account_id)
+            .await?
+            .ok_or_else(|| internal("license of a missing account"))?;
+        let product = match account.language {
+            Language::De => &sub.product_name.de,
+            Language::En => &sub.product_name.en,
+            Language::Fr => &sub.product_name.fr,
+        };
+        let data = json!({
+            "name": account.name.as_str(),
+            "product": product,
+            "ends_on": period.ends_on.to_string(),
+            "link": format!("{}/licenses/{}", self.flow.app_url.trim_end_matches('/'), sub.id),
+        });
+        self.flow
+            .outbox
+            .enqueue(&MailMessage {
+                template: MailTemplate::RenewalReminder,
+                language: account.language,
+                to: account.email,
+                data: data.as_object().cloned().unwrap_or_default(),
+                dedupe_key: DedupeKey::parse(&format!(
+                    "renewal-reminder:{}:{}",
+                    sub.id, period.ends_on
+                ))?,
+            })
+            .await
+    }
+
+    async fn save(
+        &self,
+        sub: &Subscription,
+        change: impl FnOnce(&mut Subscription),
+    ) -> Result<(), AppError> {
+        let mut next = sub.clone();
+        change(&mut next);
+        next.version = sub.version + 1;
+        self.flow
+            .orders
+            .subscriptions
+            .save(&next, sub.version)
+            .await
+    }
+
+    /// Applies `change` to the license as it is now (the charge moved its version).
+    async fn save_fresh(
+        &self,
+        id: &SubscriptionId,
+        change: impl FnOnce(&mut Subscription),
+    ) -> Result<(), AppError> {
+        let sub = self
+            .flow
+            .orders
+            .subscriptions
+            .get(id)
+            .await?
+            .ok_or_else(|| internal(format!("license {id} vanished")))?;
+        self.save(&sub, change).await
+    }
+}
