@@ -5,7 +5,8 @@ conditional updates (a 50-seat limit admitted 51-57 in tests). DynamoDB's guaran
 here if requests are applied one at a time, so every request runs under one global lock.
 Connections are still accepted in parallel, so no client waits on another's socket.
 
-It also serves GET /_shop/outbox: the emails SES accepted, for the local stack's outbox.
+It also serves GET /_shop/outbox: the emails SES accepted, for the local stack's outbox; and
+GET (DELETE: reset) /_shop/calls: AWS calls counted by operation, for the benchmarks.
 
 Run: python -m shopstack.motolock --port 5005   (binds 127.0.0.1 only)
 """
@@ -23,6 +24,7 @@ from werkzeug.serving import run_simple
 
 
 OUTBOX_PATH = "/_shop/outbox"
+CALLS_PATH = "/_shop/calls"
 
 
 def sent_emails():
@@ -50,13 +52,26 @@ def sent_emails():
 
 def serialised(app):
     lock = threading.Lock()
+    calls = {}
+
+    def reply(start_response, value):
+        body = json.dumps(value).encode()
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
 
     def locked_app(environ, start_response):
         with lock:
-            if environ.get("PATH_INFO") == OUTBOX_PATH:
-                body = json.dumps({"messages": sent_emails()}).encode()
-                start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
-                return [body]
+            path = environ.get("PATH_INFO")
+            if path == OUTBOX_PATH:
+                return reply(start_response, {"messages": sent_emails()})
+            if path == CALLS_PATH:
+                # Benchmarks count AWS calls by operation; DELETE starts a new count.
+                if environ.get("REQUEST_METHOD") == "DELETE":
+                    calls.clear()
+                return reply(start_response, {"calls": dict(calls)})
+            target = environ.get("HTTP_X_AMZ_TARGET")
+            if target:
+                calls[target] = calls.get(target, 0) + 1
             # Drain the body inside the lock: moto may build it lazily from shared state.
             return list(app(environ, start_response))
 
