@@ -174,4 +174,7 @@ def test_an_unknown_email_costs_as_much_as_a_wrong_password(shop, unique_email):
     # Four attempts stay below the lockout threshold of five.
     known = statistics.median(timed(unique_email) for _ in range(4))
     unknown = statistics.median(timed(f"nobody-{i}-{unique_email}") for i in range(4))
-    assert unknown >= 0.5 * known, f"unknown {unknown * 1000:.0f} ms vs known {known * 1000:.0f} ms"
+    # Without the decoy an unknown email answers in under a tenth of the time (two reads, no
+    # hash). The known path also writes the failure count, which a busy stand-in slows down,
+    # so the bound leaves room for that and still catches a missing decoy.
+    assert unknown >= 0.3 * known, f"unknown {unknown * 1000:.0f} ms vs known {known * 1000:.0f} ms"

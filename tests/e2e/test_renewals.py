@@ -153,6 +153,9 @@ def test_auto_renew_off_ends_the_subscription_without_a_charge(shop, clock, uniq
     assert eventually(lambda: sub_of(shop, token, sub)["status"] == "expired", seconds=20)
     orders = shop.get("/v1/orders", headers=bearer(token)).json()["orders"]
     assert len(orders) == 1
+    # The ended subscription freed its holder: the same email may buy the product again.
+    again = checkout(shop, token, [{"product_id": "alarm-team", "quantity": 5}])
+    assert again.status == 201, again.body
 
 
 def test_fixed_term_reminder_window_and_renewal_without_a_gap(shop, clock, unique_email):

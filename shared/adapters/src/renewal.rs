@@ -255,6 +255,8 @@ impl<P: PaymentProvider> RenewalFlow<P> {
             .await
     }
 
+    /// Stores a change of `sub`; an expired subscription also frees its holder, so the email
+    /// may buy the product again (an expired fixed term is renewed instead and keeps it).
     async fn save(
         &self,
         sub: &Subscription,
@@ -263,11 +265,12 @@ impl<P: PaymentProvider> RenewalFlow<P> {
         let mut next = sub.clone();
         change(&mut next);
         next.version = sub.version + 1;
-        self.flow
-            .orders
-            .subscriptions
-            .save(&next, sub.version)
-            .await
+        let repo = &self.flow.orders.subscriptions;
+        if next.status == SubscriptionStatus::Expired && next.billing == Billing::Subscription {
+            repo.end(&next, sub.version).await
+        } else {
+            repo.save(&next, sub.version).await
+        }
     }
 
     /// Applies `change` to the license as it is now (the charge moved its version).

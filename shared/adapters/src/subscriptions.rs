@@ -287,6 +287,40 @@ impl SubscriptionsRepo {
         }
     }
 
+    /// Stores a subscription that ended (expired) and frees its holder's marker in the same
+    /// transaction, so the email may buy the product again; `409` on a stale version.
+    pub async fn end(&self, next: &Subscription, read: u64) -> Result<(), AppError> {
+        let free = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(holder_key(&next.product_id, &next.holder)))
+            .condition_expression("attribute_not_exists(pk) OR subscription_id = :sub")
+            .expression_attribute_values(":sub", s(next.id.as_str()))
+            .build()
+            .map_err(internal)?;
+        let result = self
+            .client
+            .transact_write_items()
+            .transact_items(
+                TransactWriteItem::builder()
+                    .put(self.put(next, Some(read))?)
+                    .build(),
+            )
+            .transact_items(TransactWriteItem::builder().delete(free).build())
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) if first_condition_failed(&e).is_some() || is_conflict(&e) => {
+                Err(DomainError::conflict(
+                    "concurrent_change",
+                    "The subscription was changed at the same time; look at it again and retry.",
+                )
+                .into())
+            }
+            Err(e) => Err(AppError::sdk("end subscription", e)),
+        }
+    }
+
     /// An owner's license with its seats; another account's is as unknown as a missing one.
     pub async fn owned(
         &self,
