@@ -23,7 +23,7 @@ use shop_adapters::{
     },
     http::{self, HttpResponse},
     links::LinkMailer,
-    subscriptions::SubscriptionsRepo,
+    subscriptions::{SubscriptionsRepo, path_id},
 };
 use shop_domain::{
     Clock, DomainError, Language,
@@ -59,10 +59,7 @@ impl Handler {
         let caller = self.guard.caller(req, Need::Full).await?;
         let owner = &caller.account;
         let params = req.path_parameters();
-        let id = params
-            .first("id")
-            .and_then(|raw| SubscriptionId::parse(raw).ok())
-            .ok_or_else(not_found)?;
+        let id = path_id(req)?;
         let seat_id = params.first("seat_id").map(str::to_owned);
         let deactivate = req
             .raw_http_path()
@@ -210,8 +207,4 @@ impl Handler {
             Err(e) => Err(e),
         }
     }
-}
-
-fn not_found() -> AppError {
-    DomainError::not_found("subscription_not_found", "No such license.").into()
 }

@@ -4,13 +4,8 @@ use assign_seat::Handler;
 use jiff::SignedDuration;
 use lambda_http::{Error, Request, run, service_fn};
 use shop_adapters::{
-    accounts::AccountsRepo,
-    auth::{guard::Guard, settings},
-    aws, clock, config,
-    links::LinkMailer,
-    outbox::MailOutbox,
-    subscriptions::SubscriptionsRepo,
-    telemetry,
+    accounts::AccountsRepo, auth::guard::Guard, aws, clock, config, links::LinkMailer,
+    outbox::MailOutbox, subscriptions::SubscriptionsRepo, telemetry,
 };
 
 #[tokio::main]
@@ -22,11 +17,7 @@ async fn main() -> Result<(), Error> {
     let accounts = AccountsRepo::new(dynamodb.clone(), table.clone());
     let clock = clock::from_env();
     let handler = Arc::new(Handler {
-        guard: Guard {
-            verifier: settings::verifier()?,
-            accounts: accounts.clone(),
-            clock: clock.clone(),
-        },
+        guard: Guard::from_env(accounts.clone(), clock.clone())?,
         subscriptions: SubscriptionsRepo::new(dynamodb, table),
         links: LinkMailer {
             accounts: accounts.clone(),

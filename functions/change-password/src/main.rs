@@ -13,11 +13,7 @@ async fn main() -> Result<(), Error> {
     let accounts = AccountsRepo::new(aws::dynamodb(&sdk), table);
     let clock = clock::from_env();
     let handler = Handler {
-        guard: Guard {
-            verifier: settings::verifier()?,
-            accounts: accounts.clone(),
-            clock: clock.clone(),
-        },
+        guard: Guard::from_env(accounts.clone(), clock.clone())?,
         accounts,
         hasher: PasswordHasherArgon2::new()?,
         clock,

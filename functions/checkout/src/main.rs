@@ -5,15 +5,13 @@ use jiff::SignedDuration;
 use lambda_http::{Error, Request, run, service_fn};
 use shop_adapters::{
     accounts::AccountsRepo,
-    auth::{guard::Guard, settings},
+    auth::guard::Guard,
     aws,
     catalog::CatalogRepo,
     clock, config,
     idempotency::{IdempotencyPolicy, IdempotencyStore},
     idempotent_http::IdempotentRequests,
     order_flow::OrderFlow,
-    orders::OrdersRepo,
-    outbox::MailOutbox,
     payments, telemetry,
     vies::ViesClient,
 };
@@ -32,19 +30,9 @@ async fn main() -> Result<(), Error> {
     let accounts = AccountsRepo::new(dynamodb.clone(), table.clone());
     let clock = clock::from_env();
     let handler = Handler {
-        guard: Guard {
-            verifier: settings::verifier()?,
-            accounts: accounts.clone(),
-            clock: clock.clone(),
-        },
+        guard: Guard::from_env(accounts.clone(), clock.clone())?,
         catalog: CatalogRepo::new(dynamodb.clone(), table.clone()),
-        flow: OrderFlow {
-            orders: OrdersRepo::new(dynamodb.clone(), table.clone()),
-            accounts: accounts.clone(),
-            outbox: MailOutbox::new(aws::sqs(&sdk), config::required("MAIL_QUEUE_URL")?),
-            app_url: config::required("APP_URL")?,
-            reminder_days: config::parsed_or("REMINDER_DAYS", 40)?,
-        },
+        flow: OrderFlow::from_env(&sdk, &table)?,
         accounts,
         requests: IdempotentRequests {
             store: IdempotencyStore::new(

@@ -1,7 +1,7 @@
 use lambda_http::{Error, Request, run, service_fn};
 use me::Handler;
 use shop_adapters::{
-    accounts::AccountsRepo, auth::guard::Guard, auth::settings, aws, clock, config,
+    accounts::AccountsRepo, auth::guard::Guard, aws, clock, config,
     subscriptions::SubscriptionsRepo, telemetry,
 };
 
@@ -13,11 +13,7 @@ async fn main() -> Result<(), Error> {
     let accounts = AccountsRepo::new(aws::dynamodb(&sdk), table.clone());
     let clock = clock::from_env();
     let handler = Handler {
-        guard: Guard {
-            verifier: settings::verifier()?,
-            accounts: accounts.clone(),
-            clock: clock.clone(),
-        },
+        guard: Guard::from_env(accounts.clone(), clock.clone())?,
         subscriptions: SubscriptionsRepo::new(aws::dynamodb(&sdk), table),
         clock,
         accounts,

@@ -1,12 +1,7 @@
 use lambda_http::{Error, Request, run, service_fn};
 use orders::{Handler, documents};
 use shop_adapters::{
-    accounts::AccountsRepo,
-    auth::{guard::Guard, settings},
-    aws, clock, config,
-    order_flow::OrderFlow,
-    orders::OrdersRepo,
-    outbox::MailOutbox,
+    accounts::AccountsRepo, auth::guard::Guard, aws, clock, config, order_flow::OrderFlow,
     payments, telemetry,
 };
 use shop_domain::order::CancellationPolicy;
@@ -20,18 +15,8 @@ async fn main() -> Result<(), Error> {
     let accounts = AccountsRepo::new(dynamodb.clone(), table.clone());
     let clock = clock::from_env();
     let handler = Handler {
-        guard: Guard {
-            verifier: settings::verifier()?,
-            accounts: accounts.clone(),
-            clock: clock.clone(),
-        },
-        flow: OrderFlow {
-            orders: OrdersRepo::new(dynamodb, table),
-            accounts,
-            outbox: MailOutbox::new(aws::sqs(&sdk), config::required("MAIL_QUEUE_URL")?),
-            app_url: config::required("APP_URL")?,
-            reminder_days: config::parsed_or("REMINDER_DAYS", 40)?,
-        },
+        guard: Guard::from_env(accounts.clone(), clock.clone())?,
+        flow: OrderFlow::from_env(&sdk, &table)?,
         provider: payments::from_env()?,
         clock,
         cancellation: CancellationPolicy {

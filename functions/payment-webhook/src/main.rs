@@ -2,12 +2,9 @@ use jiff::SignedDuration;
 use lambda_http::{Error, Request, run, service_fn};
 use payment_webhook::Handler;
 use shop_adapters::{
-    accounts::AccountsRepo,
     aws, clock, config,
     idempotency::{IdempotencyPolicy, IdempotencyStore},
     order_flow::OrderFlow,
-    orders::OrdersRepo,
-    outbox::MailOutbox,
     payments::webhook::WebhookVerifier,
     telemetry,
 };
@@ -23,13 +20,7 @@ async fn main() -> Result<(), Error> {
             config::required("PAYMENT_WEBHOOK_SECRET")?,
             SignedDuration::from_secs(config::parsed_or("WEBHOOK_TOLERANCE_SECONDS", 300)?),
         ),
-        flow: OrderFlow {
-            orders: OrdersRepo::new(dynamodb.clone(), table.clone()),
-            accounts: AccountsRepo::new(dynamodb.clone(), table.clone()),
-            outbox: MailOutbox::new(aws::sqs(&sdk), config::required("MAIL_QUEUE_URL")?),
-            app_url: config::required("APP_URL")?,
-            reminder_days: config::parsed_or("REMINDER_DAYS", 40)?,
-        },
+        flow: OrderFlow::from_env(&sdk, &table)?,
         idempotency: IdempotencyStore::new(
             dynamodb,
             table,

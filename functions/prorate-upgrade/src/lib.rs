@@ -19,6 +19,7 @@ use shop_adapters::{
     http::{self, HttpResponse},
     idempotent_http::{self, IdempotentRequests},
     order_flow::OrderFlow,
+    subscriptions::path_id,
 };
 use shop_domain::{
     Clock, DomainError, Quantity,
@@ -52,11 +53,7 @@ impl<P: PaymentProvider> Handler<P> {
 
     async fn route(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let caller = self.guard.caller(req, Need::Full).await?;
-        let id = req
-            .path_parameters()
-            .first("id")
-            .and_then(|raw| SubscriptionId::parse(raw).ok())
-            .ok_or_else(|| DomainError::not_found("subscription_not_found", "No such license."))?;
+        let id = path_id(req)?;
         let owner = &caller.account.id;
         if req
             .raw_http_path()
@@ -141,15 +138,7 @@ impl<P: PaymentProvider> Handler<P> {
                 },
                 invoice: quote.line.clone(),
             }],
-            payment: OrderPayment {
-                method: payment.method,
-                customer: payment.customer,
-                payment_method: payment.payment_method,
-                payment_id: None,
-                redirect_url: None,
-                failure: None,
-                refund_id: None,
-            },
+            payment: OrderPayment::stored(payment),
             created_at: now,
             confirmed_at: None,
             invoice: None,

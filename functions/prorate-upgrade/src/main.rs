@@ -5,13 +5,11 @@ use lambda_http::{Error, Request, run, service_fn};
 use prorate_upgrade::Handler;
 use shop_adapters::{
     accounts::AccountsRepo,
-    auth::{guard::Guard, settings},
+    auth::guard::Guard,
     aws, clock, config,
     idempotency::{IdempotencyPolicy, IdempotencyStore},
     idempotent_http::IdempotentRequests,
     order_flow::OrderFlow,
-    orders::OrdersRepo,
-    outbox::MailOutbox,
     payments, telemetry,
 };
 
@@ -24,18 +22,8 @@ async fn main() -> Result<(), Error> {
     let accounts = AccountsRepo::new(dynamodb.clone(), table.clone());
     let clock = clock::from_env();
     let handler = Handler {
-        guard: Guard {
-            verifier: settings::verifier()?,
-            accounts: accounts.clone(),
-            clock: clock.clone(),
-        },
-        flow: OrderFlow {
-            orders: OrdersRepo::new(dynamodb.clone(), table.clone()),
-            accounts,
-            outbox: MailOutbox::new(aws::sqs(&sdk), config::required("MAIL_QUEUE_URL")?),
-            app_url: config::required("APP_URL")?,
-            reminder_days: config::parsed_or("REMINDER_DAYS", 40)?,
-        },
+        guard: Guard::from_env(accounts.clone(), clock.clone())?,
+        flow: OrderFlow::from_env(&sdk, &table)?,
         requests: IdempotentRequests {
             store: IdempotencyStore::new(
                 dynamodb,

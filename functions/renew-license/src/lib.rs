@@ -6,20 +6,17 @@
 
 use std::sync::Arc;
 
-use lambda_http::{Request, RequestExt, http::StatusCode};
+use lambda_http::{Request, http::StatusCode};
 use shop_adapters::{
     AppError,
     auth::guard::{Guard, Need},
     http::{self, HttpResponse},
     renewal::RenewalFlow,
+    subscriptions::path_id,
 };
 use shop_domain::{
-    Clock, DomainError,
-    changes::fixed_term_renewal,
-    clock::berlin_date,
-    id::{OrderId, SubscriptionId},
-    order::OrderStatus,
-    ports::PaymentProvider,
+    Clock, DomainError, changes::fixed_term_renewal, clock::berlin_date, id::OrderId,
+    order::OrderStatus, ports::PaymentProvider,
 };
 
 pub struct Handler<P> {
@@ -35,11 +32,7 @@ impl<P: PaymentProvider> Handler<P> {
 
     async fn renew(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let caller = self.guard.caller(req, Need::Full).await?;
-        let id = req
-            .path_parameters()
-            .first("id")
-            .and_then(|raw| SubscriptionId::parse(raw).ok())
-            .ok_or_else(|| DomainError::not_found("subscription_not_found", "No such license."))?;
+        let id = path_id(req)?;
         let flow = &self.renewals.flow;
         let (sub, _) = flow
             .orders

@@ -4,8 +4,7 @@ use aws_lambda_events::event::sqs::SqsEvent;
 use lambda_runtime::{Error, LambdaEvent, run, service_fn};
 use renew::Handler;
 use shop_adapters::{
-    accounts::AccountsRepo, aws, clock, config, order_flow::OrderFlow, orders::OrdersRepo,
-    outbox::MailOutbox, payments, renewal::RenewalFlow, telemetry,
+    aws, clock, config, order_flow::OrderFlow, payments, renewal::RenewalFlow, telemetry,
 };
 use shop_domain::changes::RetryPolicy;
 
@@ -14,7 +13,6 @@ async fn main() -> Result<(), Error> {
     telemetry::init();
     let table = config::required("TABLE_NAME")?;
     let sdk = aws::load().await;
-    let dynamodb = aws::dynamodb(&sdk);
     let retry_days = config::parsed_or("RENEWAL_RETRY_DAYS", "1,3,7".to_owned())?;
     let days = retry_days
         .split(',')
@@ -23,13 +21,7 @@ async fn main() -> Result<(), Error> {
         .map_err(|e| format!("RENEWAL_RETRY_DAYS: {e}"))?;
     let handler = Arc::new(Handler {
         renewals: RenewalFlow {
-            flow: OrderFlow {
-                orders: OrdersRepo::new(dynamodb.clone(), table.clone()),
-                accounts: AccountsRepo::new(dynamodb, table),
-                outbox: MailOutbox::new(aws::sqs(&sdk), config::required("MAIL_QUEUE_URL")?),
-                app_url: config::required("APP_URL")?,
-                reminder_days: config::parsed_or("REMINDER_DAYS", 40)?,
-            },
+            flow: OrderFlow::from_env(&sdk, &table)?,
             provider: payments::from_env()?,
             retry: RetryPolicy { days },
         },

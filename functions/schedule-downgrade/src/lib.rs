@@ -9,17 +9,17 @@
 
 use std::sync::Arc;
 
-use lambda_http::{Request, RequestExt, http::Method, http::StatusCode};
+use lambda_http::{Request, http::Method, http::StatusCode};
 use serde::Deserialize;
 use shop_adapters::{
     AppError,
     auth::guard::{Guard, Need},
     http::{self, HttpResponse},
-    subscriptions::SubscriptionsRepo,
+    subscriptions::{SubscriptionsRepo, path_id},
 };
 use shop_domain::{
-    Clock, DomainError, Quantity, changes::schedule_downgrade, clock::berlin_date,
-    id::SubscriptionId, seats::used_on, subscription::Subscription,
+    Clock, DomainError, Quantity, changes::schedule_downgrade, clock::berlin_date, seats::used_on,
+    subscription::Subscription,
 };
 
 pub struct Handler {
@@ -41,11 +41,7 @@ impl Handler {
 
     async fn route(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let caller = self.guard.caller(req, Need::Full).await?;
-        let id = req
-            .path_parameters()
-            .first("id")
-            .and_then(|raw| SubscriptionId::parse(raw).ok())
-            .ok_or_else(|| DomainError::not_found("subscription_not_found", "No such license."))?;
+        let id = path_id(req)?;
         let (sub, seats) = self.subscriptions.owned(&id, &caller.account.id).await?;
         let scheduled_change = match *req.method() {
             Method::PUT => {

@@ -14,7 +14,7 @@ use shop_adapters::{
     AppError,
     auth::guard::{Guard, Need},
     http::{self, HttpResponse},
-    subscriptions::SubscriptionsRepo,
+    subscriptions::{SubscriptionsRepo, path_id},
 };
 use shop_domain::{
     Clock, DomainError,
@@ -48,11 +48,7 @@ impl Handler {
         owner: &AccountId,
         today: Date,
     ) -> Result<HttpResponse, AppError> {
-        let id = req
-            .path_parameters()
-            .first("id")
-            .and_then(|raw| SubscriptionId::parse(raw).ok())
-            .ok_or_else(|| DomainError::not_found("subscription_not_found", "No such license."))?;
+        let id = path_id(req)?;
         let body: AutoRenew = http::json_body(req)?;
         let (sub, seats) = self.subscriptions.owned(&id, owner).await?;
         if sub.billing != Billing::Subscription {

@@ -1,10 +1,7 @@
 use lambda_http::{Error, Request, run, service_fn};
 use shop_adapters::{
-    accounts::AccountsRepo,
-    auth::{guard::Guard, settings},
-    aws, clock, config,
-    subscriptions::SubscriptionsRepo,
-    telemetry,
+    accounts::AccountsRepo, auth::guard::Guard, aws, clock, config,
+    subscriptions::SubscriptionsRepo, telemetry,
 };
 use subscriptions::Handler;
 
@@ -16,11 +13,10 @@ async fn main() -> Result<(), Error> {
     let dynamodb = aws::dynamodb(&sdk);
     let clock = clock::from_env();
     let handler = Handler {
-        guard: Guard {
-            verifier: settings::verifier()?,
-            accounts: AccountsRepo::new(dynamodb.clone(), table.clone()),
-            clock: clock.clone(),
-        },
+        guard: Guard::from_env(
+            AccountsRepo::new(dynamodb.clone(), table.clone()),
+            clock.clone(),
+        )?,
         subscriptions: SubscriptionsRepo::new(dynamodb, table),
         clock,
     };

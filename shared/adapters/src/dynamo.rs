@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::{
-    error::SdkError, operation::transact_write_items::TransactWriteItemsError,
+    Client, error::SdkError, operation::transact_write_items::TransactWriteItemsError,
     types::AttributeValue,
 };
 use serde::{Serialize, de::DeserializeOwned};
@@ -74,4 +74,50 @@ pub fn is_conflict<R>(e: &SdkError<TransactWriteItemsError, R>) -> bool {
         Some(TransactWriteItemsError::TransactionInProgressException(_)) => true,
         _ => false,
     }
+}
+
+/// Where a query looks: the table's partition key `pk`, or an index's partition key.
+#[derive(Debug, Clone, Copy)]
+pub enum Partition<'a> {
+    Table,
+    Index { name: &'a str, key: &'a str },
+}
+
+/// The index every account's listings use (`gsi1pk = ACCOUNT#<id>#<kind>`).
+pub const GSI1: Partition<'static> = Partition::Index {
+    name: "gsi1",
+    key: "gsi1pk",
+};
+
+/// Every item of one partition, all pages; newest-first when `backwards`. Table queries read
+/// consistently (indexes cannot).
+pub async fn query_all(
+    client: &Client,
+    table: &str,
+    partition: Partition<'_>,
+    value: String,
+    backwards: bool,
+) -> Result<Vec<Item>, AppError> {
+    let mut query = client
+        .query()
+        .table_name(table)
+        .expression_attribute_values(":pk", s(value))
+        .scan_index_forward(!backwards);
+    query = match partition {
+        Partition::Table => query
+            .key_condition_expression("pk = :pk")
+            .consistent_read(true),
+        Partition::Index { name, key } => query
+            .index_name(name)
+            .key_condition_expression(format!("{key} = :pk")),
+    };
+    query
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .map(|item| item.map_err(|e| AppError::sdk("query", e)))
+        .collect()
 }

@@ -58,6 +58,25 @@ pub struct NewLicense {
 }
 
 impl OrderFlow {
+    /// The flow every order function wires alike: the shop table, the mail queue
+    /// (`MAIL_QUEUE_URL`), the web app (`APP_URL`) and `REMINDER_DAYS` (40).
+    pub fn from_env(
+        sdk: &crate::aws::SdkConfig,
+        table: &str,
+    ) -> Result<Self, crate::config::ConfigError> {
+        let dynamodb = crate::aws::dynamodb(sdk);
+        Ok(Self {
+            orders: OrdersRepo::new(dynamodb.clone(), table),
+            accounts: AccountsRepo::new(dynamodb, table),
+            outbox: MailOutbox::new(
+                crate::aws::sqs(sdk),
+                crate::config::required("MAIL_QUEUE_URL")?,
+            ),
+            app_url: crate::config::required("APP_URL")?,
+            reminder_days: crate::config::parsed_or("REMINDER_DAYS", 40)?,
+        })
+    }
+
     /// Numbers and writes a new order with its licenses. An email that holds (or is buying) the
     /// product already answers `409 license_exists`, also when two checkouts race.
     pub async fn place(&self, order: Order, licenses: Vec<NewLicense>) -> Result<Order, AppError> {
@@ -159,11 +178,7 @@ impl OrderFlow {
                 .await?
                 .filter(|o| o.account_id == order.account_id)
                 .ok_or_else(|| internal(format!("order id {} taken", order.id))),
-            Err(NumberedError::Condition(_)) => Err(DomainError::conflict(
-                "concurrent_change",
-                "The subscription was changed at the same time; look at it again and retry.",
-            )
-            .into()),
+            Err(NumberedError::Condition(_)) => Err(crate::subscriptions::stale()),
             Err(NumberedError::Other(e)) => Err(e),
         }
     }

@@ -19,8 +19,8 @@ use shop_domain::{
 use crate::{
     AppError,
     dynamo::{
-        Item, first_condition_failed, from_json, internal, is_conflict, key, n, number, s, text,
-        to_json,
+        GSI1, Item, first_condition_failed, from_json, internal, is_conflict, key, n, number,
+        query_all, s, text, to_json,
     },
     subscriptions::SubscriptionsRepo,
 };
@@ -240,22 +240,17 @@ impl OrdersRepo {
 
     /// The account's orders, newest first.
     pub async fn list(&self, owner: &AccountId) -> Result<Vec<Order>, AppError> {
-        let items = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name("gsi1")
-            .key_condition_expression("gsi1pk = :pk")
-            .expression_attribute_values(":pk", s(format!("ACCOUNT#{owner}#ORDERS")))
-            .scan_index_forward(false)
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Vec<_>>()
-            .await;
+        let items = query_all(
+            &self.client,
+            &self.table,
+            GSI1,
+            format!("ACCOUNT#{owner}#ORDERS"),
+            true,
+        )
+        .await?;
         items
             .into_iter()
-            .map(|item| from_json(&item.map_err(|e| AppError::sdk("list orders", e))?, "order"))
+            .map(|item| from_json(&item, "order"))
             .collect()
     }
 

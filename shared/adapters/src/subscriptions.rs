@@ -20,7 +20,8 @@ use shop_domain::{
 use crate::{
     AppError,
     dynamo::{
-        Item, first_condition_failed, from_json, internal, is_conflict, key, n, s, text, to_json,
+        GSI1, Item, Partition, first_condition_failed, from_json, internal, is_conflict, key, n,
+        query_all, s, text, to_json,
     },
 };
 
@@ -33,6 +34,24 @@ pub const HOLDER_HELD: &str = "held";
 pub struct SubscriptionsRepo {
     pub(crate) client: Client,
     pub(crate) table: String,
+}
+
+/// A change decided on a subscription that changed since it was read.
+pub fn stale() -> AppError {
+    DomainError::conflict(
+        "concurrent_change",
+        "The subscription was changed at the same time; look at it again and retry.",
+    )
+    .into()
+}
+
+/// The license named by the route's `{id}`; a malformed id is as unknown as a missing one.
+pub fn path_id(req: &lambda_http::Request) -> Result<SubscriptionId, AppError> {
+    use lambda_http::RequestExt;
+    req.path_parameters()
+        .first("id")
+        .and_then(|raw| SubscriptionId::parse(raw).ok())
+        .ok_or_else(|| DomainError::not_found("subscription_not_found", "No such license.").into())
 }
 
 pub fn sub_key(id: &SubscriptionId) -> Item {
@@ -105,22 +124,17 @@ impl SubscriptionsRepo {
         &self,
         id: &SubscriptionId,
     ) -> Result<Option<(Subscription, Vec<Seat>)>, AppError> {
-        let items = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", s(format!("SUB#{id}")))
-            .consistent_read(true)
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Vec<_>>()
-            .await;
+        let items = query_all(
+            &self.client,
+            &self.table,
+            Partition::Table,
+            format!("SUB#{id}"),
+            false,
+        )
+        .await?;
         let mut sub = None;
         let mut seats = Vec::new();
         for item in items {
-            let item = item.map_err(|e| AppError::sdk("query license", e))?;
             match text(&item, "sk") {
                 Some("SUB") => sub = Some(from_json::<Subscription>(&item, "subscription")?),
                 Some(sk) if sk.starts_with("SEAT#") => {
@@ -135,26 +149,17 @@ impl SubscriptionsRepo {
 
     /// The account's licenses.
     pub async fn list(&self, owner: &AccountId) -> Result<Vec<Subscription>, AppError> {
-        let items = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name("gsi1")
-            .key_condition_expression("gsi1pk = :pk")
-            .expression_attribute_values(":pk", s(format!("ACCOUNT#{owner}#SUBS")))
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Vec<_>>()
-            .await;
+        let items = query_all(
+            &self.client,
+            &self.table,
+            GSI1,
+            format!("ACCOUNT#{owner}#SUBS"),
+            false,
+        )
+        .await?;
         items
             .into_iter()
-            .map(|i| {
-                from_json(
-                    &i.map_err(|e| AppError::sdk("list licenses", e))?,
-                    "subscription",
-                )
-            })
+            .map(|i| from_json(&i, "subscription"))
             .collect()
     }
 
@@ -236,22 +241,20 @@ impl SubscriptionsRepo {
 
     /// The licenses the renewal job must look at on `day`: one query of the `due` index.
     pub async fn due_on(&self, day: Date) -> Result<Vec<SubscriptionId>, AppError> {
-        let items = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name("due")
-            .key_condition_expression("duepk = :pk")
-            .expression_attribute_values(":pk", s(format!("DUE#{day}")))
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Vec<_>>()
-            .await;
+        let items = query_all(
+            &self.client,
+            &self.table,
+            Partition::Index {
+                name: "due",
+                key: "duepk",
+            },
+            format!("DUE#{day}"),
+            false,
+        )
+        .await?;
         items
             .into_iter()
             .map(|i| {
-                let i = i.map_err(|e| AppError::sdk("query due licenses", e))?;
                 let id = text(&i, "duesk").ok_or_else(|| internal("due entry without id"))?;
                 SubscriptionId::parse(id).map_err(internal)
             })
@@ -277,11 +280,7 @@ impl SubscriptionsRepo {
                 if e.as_service_error()
                     .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
             {
-                Err(DomainError::conflict(
-                    "concurrent_change",
-                    "The subscription was changed at the same time; look at it again and retry.",
-                )
-                .into())
+                Err(stale())
             }
             Err(e) => Err(AppError::sdk("save subscription", e)),
         }
@@ -310,13 +309,7 @@ impl SubscriptionsRepo {
             .await;
         match result {
             Ok(_) => Ok(()),
-            Err(e) if first_condition_failed(&e).is_some() || is_conflict(&e) => {
-                Err(DomainError::conflict(
-                    "concurrent_change",
-                    "The subscription was changed at the same time; look at it again and retry.",
-                )
-                .into())
-            }
+            Err(e) if first_condition_failed(&e).is_some() || is_conflict(&e) => Err(stale()),
             Err(e) => Err(AppError::sdk("end subscription", e)),
         }
     }
@@ -337,22 +330,20 @@ impl SubscriptionsRepo {
 
     /// Every seat an email was given, with its license id.
     pub async fn seats_of(&self, email: &Email) -> Result<Vec<(SubscriptionId, Seat)>, AppError> {
-        let items = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name("gsi2")
-            .key_condition_expression("gsi2pk = :pk")
-            .expression_attribute_values(":pk", s(format!("SEATHOLDER#{email}")))
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Vec<_>>()
-            .await;
+        let items = query_all(
+            &self.client,
+            &self.table,
+            Partition::Index {
+                name: "gsi2",
+                key: "gsi2pk",
+            },
+            format!("SEATHOLDER#{email}"),
+            false,
+        )
+        .await?;
         items
             .into_iter()
             .map(|i| {
-                let i = i.map_err(|e| AppError::sdk("query seats of an email", e))?;
                 let sub =
                     text(&i, "subscription_id").ok_or_else(|| internal("seat without license"))?;
                 Ok((

@@ -10,7 +10,7 @@ use crate::{
     clock::berlin_date,
     id::{AccountId, OrderId, ProductId, SubscriptionId},
     order::invoice::{InvoiceLine, Totals},
-    subscription::Period,
+    subscription::{Period, StoredPayment},
     vat::TaxTreatment,
 };
 
@@ -125,6 +125,21 @@ pub struct OrderPayment {
     pub redirect_url: Option<String>,
     pub failure: Option<String>,
     pub refund_id: Option<String>,
+}
+
+impl OrderPayment {
+    /// A payment charged to a license's stored method (upgrades, renewals).
+    pub fn stored(method: StoredPayment) -> Self {
+        Self {
+            method: method.method,
+            customer: method.customer,
+            payment_method: method.payment_method,
+            payment_id: None,
+            redirect_url: None,
+            failure: None,
+            refund_id: None,
+        }
+    }
 }
 
 /// Billing details of a business buyer.
