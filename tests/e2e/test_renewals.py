@@ -113,11 +113,18 @@ def test_failed_charges_follow_the_retry_days_then_expire(shop, clock, unique_em
     member_token_email = member
     period = sub_of(shop, token, sub)["period"]
     due = day_after(period["ends_on"])
-    for offset, status in [(0, "past_due"), (1, "past_due"), (3, "past_due"), (7, "expired")]:
+    for attempt, (offset, status) in enumerate([(0, "past_due"), (1, "past_due"), (3, "past_due"), (7, "expired")]):
         move_to(shop, day_after(due, offset))
         run_schedule(shop)
         token = token_for(shop, unique_email)
-        assert eventually(lambda: sub_of(shop, token, sub)["status"] == status, seconds=20), (offset, status)
+
+        def charged():
+            # One declined renewal order per attempt, then the status the attempt leaves.
+            orders = shop.get("/v1/orders", headers=bearer(token)).json()["orders"]
+            tries = [o for o in orders if o["lines"][0]["change"]["kind"] == "renewal"]
+            return len(tries) == attempt + 1 and sub_of(shop, token, sub)["status"] == status
+
+        assert eventually(charged, seconds=30), (offset, status)
         if status == "past_due":
             # Still paid for while the charge is retried: the seat grants access.
             member_token = activate_once(shop, member_token_email)

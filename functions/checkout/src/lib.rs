@@ -14,7 +14,6 @@ use lambda_http::{Request, http::StatusCode};
 use sha2::{Digest, Sha256};
 use shop_adapters::{
     AppError,
-    accounts::AccountsRepo,
     auth::guard::{Guard, Need},
     catalog::CatalogRepo,
     http::{self, HttpResponse},
@@ -39,7 +38,6 @@ use shop_domain::{
 
 pub struct Handler<P, V> {
     pub guard: Guard,
-    pub accounts: AccountsRepo,
     pub catalog: CatalogRepo,
     pub flow: OrderFlow,
     pub requests: IdempotentRequests,

@@ -30,10 +30,9 @@ async fn main() -> Result<(), Error> {
     let accounts = AccountsRepo::new(dynamodb.clone(), table.clone());
     let clock = clock::from_env();
     let handler = Handler {
-        guard: Guard::from_env(accounts.clone(), clock.clone())?,
+        guard: Guard::from_env(accounts, clock.clone())?,
         catalog: CatalogRepo::new(dynamodb.clone(), table.clone()),
         flow: OrderFlow::from_env(&sdk, &table)?,
-        accounts,
         requests: IdempotentRequests {
             store: IdempotencyStore::new(
                 dynamodb,

@@ -4,15 +4,12 @@
 //! seen at checkout and the same decline arriving by webhook end in one state.
 
 use jiff::Timestamp;
-use serde_json::json;
 use shop_domain::{
     DomainError,
     clock::berlin_date,
     id::OrderId,
-    mail::{DedupeKey, MailMessage, MailTemplate},
     order::{Document, LineChange, Order, OrderStatus, PaymentEvent},
     ports::{Charge, ChargeOutcome, PaymentProvider},
-    seats::{Seat, SeatStatus},
     subscription::{Paid, StoredPayment, Subscription, SubscriptionStatus},
 };
 
@@ -24,6 +21,9 @@ use crate::{
     outbox::MailOutbox,
     subscriptions::{HOLDER_HELD, HOLDER_PENDING, HOLDER_TRIAL},
 };
+
+mod cancel;
+mod followups;
 
 pub const ORDER_SERIES: &str = "ORD";
 pub const INVOICE_SERIES: &str = "INV";
@@ -439,223 +439,5 @@ impl OrderFlow {
             Err(e) if crate::dynamo::first_condition_failed(&e).is_some() => Ok(None),
             Err(e) => Err(AppError::sdk("fail order", e)),
         }
-    }
-
-    /// Cancels a confirmed order inside its window whose licenses were never activated: a
-    /// credit note, the licenses cancelled and their holders freed in one transaction, then
-    /// the refund. A refund that failed is tried again by cancelling again.
-    pub async fn cancel(
-        &self,
-        owner: &shop_domain::id::AccountId,
-        order_id: &OrderId,
-        now: Timestamp,
-        policy: shop_domain::order::CancellationPolicy,
-        provider: &impl PaymentProvider,
-    ) -> Result<Order, AppError> {
-        let mut order = self.orders.get_owned(order_id, owner).await?;
-        if order.status != OrderStatus::Cancelled {
-            order = self.cancel_documents(order, now, policy).await?;
-        }
-        if order.payment.refund_id.is_some() {
-            return Ok(order);
-        }
-        let payment_id = order
-            .payment
-            .payment_id
-            .clone()
-            .ok_or_else(|| internal("confirmed order without payment id"))?;
-        let refund = provider
-            .refund(
-                &payment_id,
-                order.totals.gross,
-                &format!("refund-{}", order.id),
-            )
-            .await?;
-        let mut refunded = order.clone();
-        refunded.payment.refund_id = Some(refund);
-        if !self
-            .orders
-            .update_order(&refunded, OrderStatus::Cancelled)
-            .await?
-        {
-            return Err(internal("cancelled order changed status"));
-        }
-        let credit = refunded
-            .credit_note
-            .as_ref()
-            .ok_or_else(|| internal("cancelled order without credit note"))?;
-        let mut data = self.mail_data(&refunded).await?;
-        data.insert("credit_note_number".into(), credit.number.clone().into());
-        data.insert(
-            "invoice_number".into(),
-            refunded
-                .invoice
-                .as_ref()
-                .map(|i| i.number.clone())
-                .unwrap_or_default()
-                .into(),
-        );
-        self.mail(
-            &refunded,
-            MailTemplate::OrderCancellation,
-            "order-cancelled",
-            data,
-        )
-        .await?;
-        tracing::info!(order = %refunded.id, "order cancelled and refunded");
-        Ok(refunded)
-    }
-
-    async fn cancel_documents(
-        &self,
-        mut order: Order,
-        now: Timestamp,
-        policy: shop_domain::order::CancellationPolicy,
-    ) -> Result<Order, AppError> {
-        loop {
-            let subs = self.orders.subscriptions_of(&order).await?;
-            order.check_cancellable(now, subs.iter().any(|s| s.activated), policy)?;
-            let repo = &self.orders.subscriptions;
-            let mut cancelled = order.clone();
-            let result = self
-                .orders
-                .numbered(CREDIT_NOTE_SERIES, berlin_date(now).year(), |number| {
-                    let mut o = order.clone();
-                    o.status = OrderStatus::Cancelled;
-                    o.cancelled_at = Some(now);
-                    o.credit_note = Some(Document {
-                        number: number.to_owned(),
-                        issued_at: now,
-                    });
-                    let mut writes =
-                        vec![Write::Put(self.orders.put_order(&o, Some(order.status))?)];
-                    for sub in &subs {
-                        let ended = Subscription {
-                            status: SubscriptionStatus::Cancelled,
-                            version: sub.version + 1,
-                            ..sub.clone()
-                        };
-                        writes.push(Write::Put(repo.put(&ended, Some(sub.version))?));
-                        writes.push(Write::Delete(repo.release_holder(sub, &order.id)?));
-                    }
-                    cancelled = o;
-                    Ok(writes)
-                })
-                .await;
-            match result {
-                Ok(_) => return Ok(cancelled),
-                // A seat was assigned or the order changed meanwhile: judge again.
-                Err(NumberedError::Condition(_)) => {
-                    order = self
-                        .orders
-                        .get(&order.id)
-                        .await?
-                        .ok_or_else(|| internal("order vanished"))?;
-                    if order.status == OrderStatus::Cancelled {
-                        return Ok(order);
-                    }
-                }
-                Err(NumberedError::Other(e)) => return Err(e),
-            }
-        }
-    }
-
-    /// Seats that ran to the end of the term a paid renewal follows run on to the new term's
-    /// end. Each seat is written with the license's next version; running it again finds
-    /// nothing left to extend.
-    async fn roll_seats(&self, order: &Order, now: Timestamp) -> Result<(), AppError> {
-        let repo = &self.orders.subscriptions;
-        for line in &order.lines {
-            let LineChange::Renewal { period, .. } = &line.change else {
-                continue;
-            };
-            let Ok(old_end) = period.starts_on.yesterday() else {
-                continue;
-            };
-            let owner = &order.account_id;
-            loop {
-                let (sub, seats) = repo.owned(&line.subscription_id, owner).await?;
-                let Some(seat) = seats
-                    .iter()
-                    .find(|s| s.status == SeatStatus::Active && s.ends_on == old_end)
-                else {
-                    break;
-                };
-                let extended = Seat {
-                    ends_on: period.ends_on,
-                    ..seat.clone()
-                };
-                let next = Subscription {
-                    version: sub.version + 1,
-                    ..sub.clone()
-                };
-                // A lost race reads again; the loop ends when no seat is left to extend.
-                repo.write_seat(&sub, &next, &extended).await?;
-            }
-            tracing::info!(subscription = %line.subscription_id, at = %now, "seats rolled over");
-        }
-        Ok(())
-    }
-
-    fn link(&self, order: &Order) -> String {
-        format!("{}/orders/{}", self.app_url.trim_end_matches('/'), order.id)
-    }
-
-    async fn send_confirmation(&self, order: &Order) -> Result<(), AppError> {
-        let invoice = order
-            .invoice
-            .as_ref()
-            .ok_or_else(|| internal("confirmed order without invoice"))?;
-        let mut data = self.mail_data(order).await?;
-        data.insert("invoice_number".into(), invoice.number.clone().into());
-        self.mail(
-            order,
-            MailTemplate::OrderConfirmation,
-            "order-confirmed",
-            data,
-        )
-        .await
-    }
-
-    /// The data both order emails share.
-    async fn mail_data(
-        &self,
-        order: &Order,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, AppError> {
-        let lines: Vec<_> = order.lines.iter().map(|l| &l.invoice).collect();
-        let value = json!({
-            "order_number": order.number,
-            "lines": lines,
-            "net": order.totals.net,
-            "tax": order.totals.tax,
-            "gross": order.totals.gross,
-            "reverse_charge": order.tax == shop_domain::vat::TaxTreatment::ReverseCharge,
-            "link": self.link(order),
-        });
-        Ok(value.as_object().cloned().unwrap_or_default())
-    }
-
-    async fn mail(
-        &self,
-        order: &Order,
-        template: MailTemplate,
-        event: &str,
-        mut data: serde_json::Map<String, serde_json::Value>,
-    ) -> Result<(), AppError> {
-        let account = self
-            .accounts
-            .get(&order.account_id)
-            .await?
-            .ok_or_else(|| internal("order of a missing account"))?;
-        data.insert("name".into(), account.name.as_str().into());
-        self.outbox
-            .enqueue(&MailMessage {
-                template,
-                language: account.language,
-                to: account.email,
-                data,
-                dedupe_key: DedupeKey::parse(&format!("{event}:{}", order.id)).map_err(internal)?,
-            })
-            .await
     }
 }

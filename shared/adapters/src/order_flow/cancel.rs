@@ -1,0 +1,140 @@
+//! Cancelling a confirmed order: the credit note, the licenses ended and their holders freed
+//! in one numbered transaction, then the refund and the email.
+
+use jiff::Timestamp;
+use shop_domain::{
+    clock::berlin_date,
+    id::OrderId,
+    mail::MailTemplate,
+    order::{Document, Order, OrderStatus},
+    ports::PaymentProvider,
+    subscription::{Subscription, SubscriptionStatus},
+};
+
+use super::{CREDIT_NOTE_SERIES, OrderFlow};
+use crate::{
+    AppError,
+    dynamo::internal,
+    orders::{NumberedError, Write},
+};
+
+impl OrderFlow {
+    /// Cancels a confirmed order inside its window whose licenses were never activated: a
+    /// credit note, the licenses cancelled and their holders freed in one transaction, then
+    /// the refund. A refund that failed is tried again by cancelling again.
+    pub async fn cancel(
+        &self,
+        owner: &shop_domain::id::AccountId,
+        order_id: &OrderId,
+        now: Timestamp,
+        policy: shop_domain::order::CancellationPolicy,
+        provider: &impl PaymentProvider,
+    ) -> Result<Order, AppError> {
+        let mut order = self.orders.get_owned(order_id, owner).await?;
+        if order.status != OrderStatus::Cancelled {
+            order = self.cancel_documents(order, now, policy).await?;
+        }
+        if order.payment.refund_id.is_some() {
+            return Ok(order);
+        }
+        let payment_id = order
+            .payment
+            .payment_id
+            .clone()
+            .ok_or_else(|| internal("confirmed order without payment id"))?;
+        let refund = provider
+            .refund(
+                &payment_id,
+                order.totals.gross,
+                &format!("refund-{}", order.id),
+            )
+            .await?;
+        let mut refunded = order.clone();
+        refunded.payment.refund_id = Some(refund);
+        if !self
+            .orders
+            .update_order(&refunded, OrderStatus::Cancelled)
+            .await?
+        {
+            return Err(internal("cancelled order changed status"));
+        }
+        let credit = refunded
+            .credit_note
+            .as_ref()
+            .ok_or_else(|| internal("cancelled order without credit note"))?;
+        let mut data = self.mail_data(&refunded).await?;
+        data.insert("credit_note_number".into(), credit.number.clone().into());
+        data.insert(
+            "invoice_number".into(),
+            refunded
+                .invoice
+                .as_ref()
+                .map(|i| i.number.clone())
+                .unwrap_or_default()
+                .into(),
+        );
+        self.mail(
+            &refunded,
+            MailTemplate::OrderCancellation,
+            "order-cancelled",
+            data,
+        )
+        .await?;
+        tracing::info!(order = %refunded.id, "order cancelled and refunded");
+        Ok(refunded)
+    }
+
+    async fn cancel_documents(
+        &self,
+        mut order: Order,
+        now: Timestamp,
+        policy: shop_domain::order::CancellationPolicy,
+    ) -> Result<Order, AppError> {
+        loop {
+            let subs = self.orders.subscriptions_of(&order).await?;
+            order.check_cancellable(now, subs.iter().any(|s| s.activated), policy)?;
+            let repo = &self.orders.subscriptions;
+            let mut cancelled = order.clone();
+            let result = self
+                .orders
+                .numbered(CREDIT_NOTE_SERIES, berlin_date(now).year(), |number| {
+                    let mut o = order.clone();
+                    o.status = OrderStatus::Cancelled;
+                    o.cancelled_at = Some(now);
+                    o.credit_note = Some(Document {
+                        number: number.to_owned(),
+                        issued_at: now,
+                    });
+                    let mut writes =
+                        vec![Write::Put(self.orders.put_order(&o, Some(order.status))?)];
+                    for sub in &subs {
+                        let ended = Subscription {
+                            status: SubscriptionStatus::Cancelled,
+                            version: sub.version + 1,
+                            ..sub.clone()
+                        };
+                        writes.push(Write::Put(repo.put(&ended, Some(sub.version))?));
+                        writes.push(Write::Delete(repo.release_holder(sub, &order.id)?));
+                    }
+                    cancelled = o;
+                    Ok(writes)
+                })
+                .await;
+            match result {
+                Ok(_) => return Ok(cancelled),
+                // A seat was assigned or the order changed meanwhile: judge again.
+                Err(NumberedError::Condition(_)) => {
+                    order = self
+                        .orders
+                        .get(&order.id)
+                        .await?
+                        .ok_or_else(|| internal("order vanished"))?;
+                    if order.status == OrderStatus::Cancelled {
+                        return Ok(order);
+                    }
+                }
+                Err(NumberedError::Other(e)) => return Err(e),
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! What follows a confirmed order: seats rolled over to a renewed term, and the emails.
+
+use jiff::Timestamp;
+use serde_json::json;
+use shop_domain::{
+    mail::{DedupeKey, MailMessage, MailTemplate},
+    order::{LineChange, Order},
+    seats::{Seat, SeatStatus},
+    subscription::Subscription,
+};
+
+use super::OrderFlow;
+use crate::{AppError, dynamo::internal};
+
+impl OrderFlow {
+    /// Seats that ran to the end of the term a paid renewal follows run on to the new term's
+    /// end. Each seat is written with the license's next version; running it again finds
+    /// nothing left to extend.
+    pub(super) async fn roll_seats(&self, order: &Order, now: Timestamp) -> Result<(), AppError> {
+        let repo = &self.orders.subscriptions;
+        for line in &order.lines {
+            let LineChange::Renewal { period, .. } = &line.change else {
+                continue;
+            };
+            let Ok(old_end) = period.starts_on.yesterday() else {
+                continue;
+            };
+            let owner = &order.account_id;
+            loop {
+                let (sub, seats) = repo.owned(&line.subscription_id, owner).await?;
+                let Some(seat) = seats
+                    .iter()
+                    .find(|s| s.status == SeatStatus::Active && s.ends_on == old_end)
+                else {
+                    break;
+                };
+                let extended = Seat {
+                    ends_on: period.ends_on,
+                    ..seat.clone()
+                };
+                let next = Subscription {
+                    version: sub.version + 1,
+                    ..sub.clone()
+                };
+                // A lost race reads again; the loop ends when no seat is left to extend.
+                repo.write_seat(&sub, &next, &extended).await?;
+            }
+            tracing::info!(subscription = %line.subscription_id, at = %now, "seats rolled over");
+        }
+        Ok(())
+    }
+
+    pub(super) fn link(&self, order: &Order) -> String {
+        format!("{}/orders/{}", self.app_url.trim_end_matches('/'), order.id)
+    }
+
+    pub(super) async fn send_confirmation(&self, order: &Order) -> Result<(), AppError> {
+        let invoice = order
+            .invoice
+            .as_ref()
+            .ok_or_else(|| internal("confirmed order without invoice"))?;
+        let mut data = self.mail_data(order).await?;
+        data.insert("invoice_number".into(), invoice.number.clone().into());
+        self.mail(
+            order,
+            MailTemplate::OrderConfirmation,
+            "order-confirmed",
+            data,
+        )
+        .await
+    }
+
+    /// The data both order emails share.
+    pub(super) async fn mail_data(
+        &self,
+        order: &Order,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, AppError> {
+        let lines: Vec<_> = order.lines.iter().map(|l| &l.invoice).collect();
+        let value = json!({
+            "order_number": order.number,
+            "lines": lines,
+            "net": order.totals.net,
+            "tax": order.totals.tax,
+            "gross": order.totals.gross,
+            "reverse_charge": order.tax == shop_domain::vat::TaxTreatment::ReverseCharge,
+            "link": self.link(order),
+        });
+        Ok(value.as_object().cloned().unwrap_or_default())
+    }
+
+    pub(super) async fn mail(
+        &self,
+        order: &Order,
+        template: MailTemplate,
+        event: &str,
+        mut data: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<(), AppError> {
+        let account = self
+            .accounts
+            .get(&order.account_id)
+            .await?
+            .ok_or_else(|| internal("order of a missing account"))?;
+        data.insert("name".into(), account.name.as_str().into());
+        self.outbox
+            .enqueue(&MailMessage {
+                template,
+                language: account.language,
+                to: account.email,
+                data,
+                dedupe_key: DedupeKey::parse(&format!("{event}:{}", order.id)).map_err(internal)?,
+            })
+            .await
+    }
+}
