@@ -215,7 +215,7 @@ impl Subscription {
         if !self.grants_on(day) || seat.status != SeatStatus::Active {
             return false;
         }
-        let rolling = self.status == SubscriptionStatus::PastDue
+        let rolling = self.awaiting_renewal(day)
             && self
                 .period
                 .is_some_and(|p| seat.ends_on == p.ends_on && day > p.ends_on);
@@ -236,13 +236,30 @@ impl Subscription {
     }
 
     /// A subscription whose renewal charge failed keeps granting access while the charge is
-    /// retried (`past_due`); it stops when the subscription expires.
+    /// retried (`past_due`), and a renewing one on its renewal day until the job has run; it
+    /// stops when the subscription expires.
     pub fn grants_on(&self, day: Date) -> bool {
         match self.status {
             SubscriptionStatus::Active | SubscriptionStatus::Trial => {
-                self.period.is_some_and(|p| p.contains(day))
+                self.period.is_some_and(|p| p.contains(day)) || self.awaiting_renewal(day)
             }
             SubscriptionStatus::PastDue => true,
+            _ => false,
+        }
+    }
+
+    /// A renewing subscription is not cut off on its renewal day before the daily job has
+    /// charged it (the job runs in the early morning), nor while a failed charge is retried.
+    fn awaiting_renewal(&self, day: Date) -> bool {
+        let renewal_day = self
+            .period
+            .and_then(|p| p.ends_on.tomorrow().ok())
+            .is_some_and(|d| d == day);
+        match self.status {
+            SubscriptionStatus::PastDue => true,
+            SubscriptionStatus::Active => {
+                self.billing == Billing::Subscription && self.auto_renew && renewal_day
+            }
             _ => false,
         }
     }
@@ -261,6 +278,39 @@ mod tests {
         assert_eq!(leap.ends_on, date(2029, 2, 27));
         let jan = Period::starting(date(2027, 1, 31), Term::Months(1));
         assert_eq!(jan.ends_on, date(2027, 2, 27));
+    }
+
+    #[test]
+    fn access_follows_the_date_with_grace_for_renewals() {
+        let json = serde_json::json!({
+            "id": "s1", "number": "n", "account_id": "a1", "product_id": "p",
+            "product_name": {"de": "P", "en": "P", "fr": "P"}, "app": "app",
+            "billing": "subscription", "holder": "h@x.de", "status": "active", "quantity": 2,
+            "term": "P12M", "region": "DE", "unit_net": "10.00",
+            "period": {"starts_on": "2026-01-01", "ends_on": "2026-12-31"},
+            "auto_renew": true, "orders": [], "invoices": [], "activated": false,
+            "payment": null, "version": 1
+        });
+        let mut sub: Subscription = serde_json::from_value(json).unwrap();
+        let seat = Seat {
+            id: "x".into(),
+            email: Email::parse("c@x.de").unwrap(),
+            starts_on: date(2026, 1, 1),
+            ends_on: date(2026, 12, 31),
+            status: SeatStatus::Active,
+            assigned_at: jiff::Timestamp::UNIX_EPOCH,
+            deactivated_at: None,
+        };
+        assert!(sub.seat_grants(&seat, date(2026, 12, 31)));
+        // The renewal day, before the job ran: still in.
+        assert!(sub.seat_grants(&seat, date(2027, 1, 1)));
+        assert!(!sub.seat_grants(&seat, date(2027, 1, 2)));
+        sub.auto_renew = false;
+        assert!(!sub.seat_grants(&seat, date(2027, 1, 1)));
+        sub.status = SubscriptionStatus::PastDue;
+        assert!(sub.seat_grants(&seat, date(2027, 1, 5)));
+        sub.status = SubscriptionStatus::Expired;
+        assert!(!sub.seat_grants(&seat, date(2026, 6, 1)));
     }
 
     #[test]
