@@ -131,6 +131,10 @@ def test_failed_charges_follow_the_retry_days_then_expire(shop, clock, unique_em
             assert "alerting" in apps(shop, member_token)
     member_token = token_for(shop, member_token_email)
     assert "alerting" not in apps(shop, member_token)
+    # The owner heard of every failed charge, the last one saying the subscription ended.
+    failed = eventually(lambda: (lambda m: m if len(m) == 4 else None)(
+        [m for m in shop.outbox(unique_email) if m["subject"].startswith("We could not renew")]))
+    assert failed and sum("has now ended" in m["body"] for m in failed) == 1
     # Nothing is retried after the expiry.
     move_to(shop, day_after(due, 20))
     run_schedule(shop)

@@ -29,7 +29,8 @@ const SOURCES: &[(&str, &str)] = sources![
     "order_confirmation",
     "order_cancellation",
     "seat_invitation",
-    "renewal_reminder"
+    "renewal_reminder",
+    "renewal_failed"
 ];
 const LAYOUT: &str = include_str!("../templates/layout.html");
 
@@ -88,6 +89,11 @@ mod tests {
             | MailTemplate::PasswordReset => {
                 json!({"name": "Anna <b>", "link": "https://shop.example/verify?token=abc&x=1", "valid_days": 14, "valid_hours": 2})
             }
+            MailTemplate::RenewalFailed => json!({
+                "name": "Anna <b>", "product": "Alerting Team", "retry_on": "2027-11-23",
+                "expired": false, "reason": "card_declined",
+                "link": "https://shop.example/verify?token=abc&x=1"
+            }),
             MailTemplate::RenewalReminder => json!({
                 "name": "Anna <b>", "product": "Inspection Report", "ends_on": "2027-12-31",
                 "link": "https://shop.example/verify?token=abc&x=1"

@@ -144,6 +144,14 @@ impl<P: PaymentProvider> RenewalFlow<P> {
                 })
                 .await?;
                 tracing::info!(subscription = %sub.id, failures, "renewal charge failed");
+                let data = json!({
+                    "retry_on": retry_on.map(|d| d.to_string()),
+                    "expired": retry_on.is_none(),
+                    "reason": charged.payment.failure.clone().unwrap_or_default(),
+                });
+                let dedupe = format!("renewal-failed:{}", charged.id);
+                self.notify(sub, MailTemplate::RenewalFailed, &dedupe, data)
+                    .await?;
                 Ok(retry_on.map_or(Renewed::Expired, |retry_on| Renewed::PastDue { retry_on }))
             }
             _ => {
@@ -215,6 +223,20 @@ impl<P: PaymentProvider> RenewalFlow<P> {
 
     /// Reminds the owner that a fixed-term license ends; once per license and end date.
     async fn remind(&self, sub: &Subscription, period: Period) -> Result<(), AppError> {
+        let data = json!({ "ends_on": period.ends_on.to_string() });
+        let dedupe = format!("renewal-reminder:{}:{}", sub.id, period.ends_on);
+        self.notify(sub, MailTemplate::RenewalReminder, &dedupe, data)
+            .await
+    }
+
+    /// Emails the owner about a license, in the owner's language; once per `dedupe` key.
+    async fn notify(
+        &self,
+        sub: &Subscription,
+        template: MailTemplate,
+        dedupe: &str,
+        data: serde_json::Value,
+    ) -> Result<(), AppError> {
         let account = self
             .flow
             .accounts
@@ -226,23 +248,26 @@ impl<P: PaymentProvider> RenewalFlow<P> {
             Language::En => &sub.product_name.en,
             Language::Fr => &sub.product_name.fr,
         };
-        let data = json!({
-            "name": account.name.as_str(),
-            "product": product,
-            "ends_on": period.ends_on.to_string(),
-            "link": format!("{}/licenses/{}", self.flow.app_url.trim_end_matches('/'), sub.id),
-        });
+        let mut fields = data.as_object().cloned().unwrap_or_default();
+        fields.insert("name".into(), account.name.as_str().into());
+        fields.insert("product".into(), product.as_str().into());
+        fields.insert(
+            "link".into(),
+            format!(
+                "{}/licenses/{}",
+                self.flow.app_url.trim_end_matches('/'),
+                sub.id
+            )
+            .into(),
+        );
         self.flow
             .outbox
             .enqueue(&MailMessage {
-                template: MailTemplate::RenewalReminder,
+                template,
                 language: account.language,
                 to: account.email,
-                data: data.as_object().cloned().unwrap_or_default(),
-                dedupe_key: DedupeKey::parse(&format!(
-                    "renewal-reminder:{}:{}",
-                    sub.id, period.ends_on
-                ))?,
+                data: fields,
+                dedupe_key: DedupeKey::parse(dedupe)?,
             })
             .await
     }

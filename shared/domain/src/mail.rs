@@ -24,10 +24,12 @@ pub enum MailTemplate {
     SeatInvitation,
     /// A fixed-term license ends soon and may be renewed now.
     RenewalReminder,
+    /// A renewal charge failed: when it is tried again, or that the subscription ended.
+    RenewalFailed,
 }
 
 impl MailTemplate {
-    pub const ALL: [MailTemplate; 7] = [
+    pub const ALL: [MailTemplate; 8] = [
         MailTemplate::EmailVerification,
         MailTemplate::AccountActivation,
         MailTemplate::PasswordReset,
@@ -35,6 +37,7 @@ impl MailTemplate {
         MailTemplate::OrderCancellation,
         MailTemplate::SeatInvitation,
         MailTemplate::RenewalReminder,
+        MailTemplate::RenewalFailed,
     ];
 
     pub fn name(self) -> &'static str {
@@ -46,6 +49,7 @@ impl MailTemplate {
             MailTemplate::OrderCancellation => "order_cancellation",
             MailTemplate::SeatInvitation => "seat_invitation",
             MailTemplate::RenewalReminder => "renewal_reminder",
+            MailTemplate::RenewalFailed => "renewal_failed",
         }
     }
 }
