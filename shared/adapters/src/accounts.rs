@@ -22,7 +22,7 @@ use shop_domain::{
 
 use crate::{
     AppError,
-    dynamo::{first_condition_failed, internal, key, n, s},
+    dynamo::{first_condition_failed, from_json, get_item, internal, key, n, number, s, text},
 };
 
 /// What a link token is for.
@@ -157,34 +157,19 @@ impl AccountsRepo {
     }
 
     pub async fn get(&self, id: &AccountId) -> Result<Option<Account>, AppError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(account_key(id)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| AppError::sdk("get account", e))?;
-        out.item.map(|item| decode_account(&item)).transpose()
+        let found = get_item(&self.client, &self.table, account_key(id), "get account").await?;
+        found.map(|item| from_json(&item, "account")).transpose()
     }
 
     pub async fn find_by_email(&self, email: &Email) -> Result<Option<Account>, AppError> {
-        let marker = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(email_key(email)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| AppError::sdk("get email marker", e))?;
-        let Some(id) = marker
-            .item
-            .as_ref()
-            .and_then(|i| i.get("account_id"))
-            .and_then(|v| v.as_s().ok())
-        else {
+        let marker = get_item(
+            &self.client,
+            &self.table,
+            email_key(email),
+            "get email marker",
+        )
+        .await?;
+        let Some(id) = marker.as_ref().and_then(|i| text(i, "account_id")) else {
             return Ok(None);
         };
         self.get(&AccountId::parse(id).map_err(internal)?).await
@@ -223,39 +208,18 @@ impl AccountsRepo {
         purpose: TokenPurpose,
         now: Timestamp,
     ) -> Result<AccountId, AppError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(token_key(hash)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| AppError::sdk("get token", e))?;
-        let item = out
-            .item
-            .filter(|i| {
-                i.get("purpose")
-                    .and_then(|v| v.as_s().ok())
-                    .map(String::as_str)
-                    == Some(purpose.name())
-            })
+        let found = get_item(&self.client, &self.table, token_key(hash), "get token").await?;
+        let item = found
+            .filter(|i| text(i, "purpose") == Some(purpose.name()))
             .ok_or_else(link_unknown)?;
         if item.contains_key("used_at") {
             return Err(link_used());
         }
-        let expires = item
-            .get("expires_at")
-            .and_then(|v| v.as_n().ok())
-            .and_then(|v| v.parse::<i64>().ok())
-            .unwrap_or(0);
+        let expires = i64::try_from(number(&item, "expires_at")).unwrap_or(0);
         if now.as_second() >= expires {
             return Err(link_expired());
         }
-        let id = item
-            .get("account_id")
-            .and_then(|v| v.as_s().ok())
-            .ok_or_else(|| internal("token without account"))?;
+        let id = text(&item, "account_id").ok_or_else(|| internal("token without account"))?;
         AccountId::parse(id).map_err(internal)
     }
 
@@ -366,18 +330,16 @@ impl AccountsRepo {
 
     /// The terms version customers must have accepted, as published by an operator.
     pub async fn current_terms(&self) -> Result<Option<TermsVersion>, AppError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key("SETTINGS".into(), "TERMS")))
-            .send()
-            .await
-            .map_err(|e| AppError::sdk("get terms", e))?;
-        out.item
+        let found = get_item(
+            &self.client,
+            &self.table,
+            key("SETTINGS".into(), "TERMS"),
+            "get terms",
+        )
+        .await?;
+        found
             .as_ref()
-            .and_then(|i| i.get("version"))
-            .and_then(|v| v.as_s().ok())
+            .and_then(|i| text(i, "version"))
             .map(|v| TermsVersion::parse(v).map_err(internal))
             .transpose()
     }
@@ -401,14 +363,6 @@ fn bumped(account: &Account) -> Account {
         version: account.version + 1,
         ..account.clone()
     }
-}
-
-fn decode_account(item: &HashMap<String, AttributeValue>) -> Result<Account, AppError> {
-    let json = item
-        .get("account")
-        .and_then(|v| v.as_s().ok())
-        .ok_or_else(|| internal("account item without account"))?;
-    serde_json::from_str(json).map_err(|e| internal(format!("stored account is invalid: {e}")))
 }
 
 fn stale() -> AppError {

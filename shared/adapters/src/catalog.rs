@@ -4,7 +4,10 @@
 use aws_sdk_dynamodb::{Client, types::AttributeValue};
 use shop_domain::catalog::Product;
 
-use crate::AppError;
+use crate::{
+    AppError,
+    dynamo::{Partition, from_json, query_all},
+};
 
 const PARTITION: &str = "CATALOG";
 
@@ -24,29 +27,17 @@ impl CatalogRepo {
 
     /// Every product, read with one query (paged by the SDK when the catalog grows).
     pub async fn all(&self) -> Result<Vec<Product>, AppError> {
-        let pages = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", AttributeValue::S(PARTITION.into()))
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Vec<_>>()
-            .await;
-        pages
-            .into_iter()
-            .map(|item| {
-                let item = item.map_err(|e| AppError::sdk("query catalog", e))?;
-                let json = item
-                    .get("product")
-                    .and_then(|v| v.as_s().ok())
-                    .ok_or_else(|| AppError::Internal("catalog item without product".into()))?;
-                serde_json::from_str(json)
-                    .map_err(|e| AppError::Internal(format!("stored product is invalid: {e}")))
-            })
-            .collect()
+        query_all(
+            &self.client,
+            &self.table,
+            Partition::Table,
+            PARTITION.into(),
+            false,
+        )
+        .await?
+        .iter()
+        .map(|item| from_json(item, "product"))
+        .collect()
     }
 
     /// Adds or replaces a product.

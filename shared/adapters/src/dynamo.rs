@@ -28,6 +28,24 @@ pub fn internal(e: impl std::fmt::Display) -> AppError {
     AppError::Internal(e.to_string())
 }
 
+/// One item by its key, read consistently (every reader here decides on what it reads).
+pub async fn get_item(
+    client: &Client,
+    table: &str,
+    key: Item,
+    what: &str,
+) -> Result<Option<Item>, AppError> {
+    let out = client
+        .get_item()
+        .table_name(table)
+        .set_key(Some(key))
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(|e| AppError::sdk(what, e))?;
+    Ok(out.item)
+}
+
 /// A string attribute, if present.
 pub fn text<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
     item.get(name)

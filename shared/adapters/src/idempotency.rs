@@ -13,7 +13,10 @@ use jiff::{SignedDuration, Timestamp};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
-use crate::AppError;
+use crate::{
+    AppError,
+    dynamo::{get_item, text},
+};
 
 const STATUS_IN_PROGRESS: &str = "in_progress";
 const STATUS_COMPLETED: &str = "completed";
@@ -183,29 +186,22 @@ impl IdempotencyStore {
         scope: &str,
         key: &str,
     ) -> Result<Option<HashMap<String, AttributeValue>>, AppError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(Self::key(scope, key)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| AppError::sdk("read idempotency key", e))?;
-        Ok(out.item)
+        let found = get_item(
+            &self.client,
+            &self.table,
+            Self::key(scope, key),
+            "read idempotency key",
+        )
+        .await?;
+        Ok(found)
     }
 }
 
 fn judge(item: &HashMap<String, AttributeValue>, hash: &str) -> Claim {
-    let text = |name: &str| {
-        item.get(name)
-            .and_then(|v| v.as_s().ok())
-            .map(String::as_str)
-    };
-    if text("request_hash") != Some(hash) {
+    if text(item, "request_hash") != Some(hash) {
         return Claim::Mismatch;
     }
-    match (text("status"), text("response")) {
+    match (text(item, "status"), text(item, "response")) {
         (Some(STATUS_COMPLETED), Some(response)) => Claim::Completed {
             response: response.to_owned(),
         },

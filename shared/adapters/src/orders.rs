@@ -19,8 +19,8 @@ use shop_domain::{
 use crate::{
     AppError,
     dynamo::{
-        GSI1, Item, first_condition_failed, from_json, internal, is_conflict, key, n, number,
-        query_all, s, text, to_json,
+        GSI1, Item, first_condition_failed, from_json, get_item, internal, is_conflict, key, n,
+        number, query_all, s, text, to_json,
     },
     subscriptions::SubscriptionsRepo,
 };
@@ -93,16 +93,14 @@ impl OrdersRepo {
     }
 
     async fn counter(&self, series: &str, year: i16) -> Result<u64, AppError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(counter_key(series, year)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| AppError::sdk("read counter", e))?;
-        Ok(out.item.map_or(0, |i| number(&i, "n")))
+        let found = get_item(
+            &self.client,
+            &self.table,
+            counter_key(series, year),
+            "read counter",
+        )
+        .await?;
+        Ok(found.map_or(0, |i| number(&i, "n")))
     }
 
     /// Takes the next number of `series` in `year` and writes what `build` makes with it, all
@@ -218,16 +216,8 @@ impl OrdersRepo {
     }
 
     pub async fn get(&self, id: &OrderId) -> Result<Option<Order>, AppError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(order_key(id)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| AppError::sdk("get order", e))?;
-        out.item.map(|item| from_json(&item, "order")).transpose()
+        let found = get_item(&self.client, &self.table, order_key(id), "get order").await?;
+        found.map(|item| from_json(&item, "order")).transpose()
     }
 
     /// An order of `owner`; another account's order is as unknown as a missing one.
@@ -269,15 +259,14 @@ impl OrdersRepo {
     }
 
     pub async fn vat_check(&self, id: &VatId) -> Result<Option<VatCheck>, AppError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(format!("VAT#{id}"), "VAT")))
-            .send()
-            .await
-            .map_err(|e| AppError::sdk("get VAT check", e))?;
-        out.item.map(|i| from_json(&i, "check")).transpose()
+        let found = get_item(
+            &self.client,
+            &self.table,
+            key(format!("VAT#{id}"), "VAT"),
+            "get VAT check",
+        )
+        .await?;
+        found.map(|i| from_json(&i, "check")).transpose()
     }
 
     pub async fn save_vat_check(&self, check: &VatCheck) -> Result<(), AppError> {
@@ -295,18 +284,14 @@ impl OrdersRepo {
 
     /// The payment provider's customer of an account, if one was recorded.
     pub async fn payment_customer(&self, account: &AccountId) -> Result<Option<String>, AppError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(format!("ACCOUNT#{account}"), "PAYMENT_CUSTOMER")))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| AppError::sdk("get payment customer", e))?;
-        Ok(out
-            .item
-            .and_then(|i| text(&i, "customer").map(str::to_owned)))
+        let found = get_item(
+            &self.client,
+            &self.table,
+            key(format!("ACCOUNT#{account}"), "PAYMENT_CUSTOMER"),
+            "get payment customer",
+        )
+        .await?;
+        Ok(found.and_then(|i| text(&i, "customer").map(str::to_owned)))
     }
 
     /// Records the account's provider customer unless one is recorded; answers the one kept.

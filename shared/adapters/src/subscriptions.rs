@@ -20,8 +20,8 @@ use shop_domain::{
 use crate::{
     AppError,
     dynamo::{
-        GSI1, Item, Partition, first_condition_failed, from_json, internal, is_conflict, key, n,
-        query_all, s, text, to_json,
+        GSI1, Item, Partition, first_condition_failed, from_json, get_item, internal, is_conflict,
+        key, n, query_all, s, text, to_json,
     },
 };
 
@@ -79,16 +79,8 @@ impl SubscriptionsRepo {
     }
 
     pub async fn get(&self, id: &SubscriptionId) -> Result<Option<Subscription>, AppError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(sub_key(id)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| AppError::sdk("get subscription", e))?;
-        out.item
+        let found = get_item(&self.client, &self.table, sub_key(id), "get subscription").await?;
+        found
             .map(|item| from_json(&item, "subscription"))
             .transpose()
     }
@@ -98,16 +90,14 @@ impl SubscriptionsRepo {
         product: &ProductId,
         holder: &Email,
     ) -> Result<Option<HolderMarker>, AppError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(holder_key(product, holder)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| AppError::sdk("get holder marker", e))?;
-        let Some(item) = out.item else {
+        let found = get_item(
+            &self.client,
+            &self.table,
+            holder_key(product, holder),
+            "get holder marker",
+        )
+        .await?;
+        let Some(item) = found else {
             return Ok(None);
         };
         let field =
