@@ -11,7 +11,6 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 use lambda_http::{Request, http::StatusCode};
-use sha2::{Digest, Sha256};
 use shop_adapters::{
     AppError,
     auth::guard::{Guard, Need},
@@ -60,7 +59,7 @@ impl<P: PaymentProvider, V: VatRegistry> Handler<P, V> {
         let caller = self.guard.caller(req, Need::Full).await?;
         let key = idempotent_http::key(req)?;
         let body = idempotent_http::body(req);
-        let scope = format!("checkout#{}", caller.account.id);
+        let scope = checkout_scope(&caller.account);
         self.requests
             .run(&scope, &key, body, self.clock.as_ref(), || {
                 self.checkout(&caller.account, &key, body)
@@ -101,7 +100,7 @@ impl<P: PaymentProvider, V: VatRegistry> Handler<P, V> {
             &region,
             tax,
         )?;
-        let order_id = order_id_for(account, key)?;
+        let order_id = idempotent_http::derived_order_id(&checkout_scope(account), key)?;
         let licenses = self.licenses(account, &order_id, &planned, &region).await?;
         let customer = match self.flow.orders.payment_customer(&account.id).await? {
             Some(c) => c,
@@ -298,8 +297,7 @@ impl<P: PaymentProvider, V: VatRegistry> Handler<P, V> {
     }
 }
 
-/// The order of one account's checkout key: the same key always names the same order.
-fn order_id_for(account: &Account, key: &str) -> Result<OrderId, AppError> {
-    let digest = Sha256::digest(format!("{}\n{key}", account.id).as_bytes());
-    Ok(OrderId::parse(&hex::encode(&digest[..16]))?)
+/// Checkout keys are the account's own.
+fn checkout_scope(account: &Account) -> String {
+    format!("checkout#{}", account.id)
 }

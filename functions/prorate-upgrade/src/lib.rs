@@ -12,7 +12,6 @@ use std::sync::Arc;
 
 use lambda_http::{Request, RequestExt, http::StatusCode};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use shop_adapters::{
     AppError,
     auth::guard::{Guard, Need},
@@ -25,7 +24,7 @@ use shop_domain::{
     Clock, DomainError, Quantity,
     changes::{UpgradeQuote, quote_upgrade},
     clock::berlin_date,
-    id::{AccountId, OrderId, SubscriptionId},
+    id::{AccountId, SubscriptionId},
     order::{LineChange, Order, OrderLine, OrderPayment, OrderStatus, invoice::Totals},
     ports::PaymentProvider,
     subscription::Subscription,
@@ -76,7 +75,7 @@ impl<P: PaymentProvider> Handler<P> {
         }
         let key = idempotent_http::key(req)?;
         let body = idempotent_http::body(req);
-        let scope = format!("upgrade#{owner}");
+        let scope = upgrade_scope(owner);
         self.requests
             .run(&scope, &key, body, self.clock.as_ref(), || {
                 self.upgrade(&id, owner, &key, req)
@@ -115,9 +114,8 @@ impl<P: PaymentProvider> Handler<P> {
             )
         })?;
         let now = self.clock.now();
-        let digest = Sha256::digest(format!("upgrade\n{owner}\n{key}").as_bytes());
         let order = Order {
-            id: OrderId::parse(&hex::encode(&digest[..16]))?,
+            id: idempotent_http::derived_order_id(&upgrade_scope(owner), key)?,
             number: String::new(),
             account_id: owner.clone(),
             status: OrderStatus::PendingPayment,
@@ -164,4 +162,9 @@ impl<P: PaymentProvider> Handler<P> {
         tracing::info!(subscription = %sub.id, order = %charged.id, "upgrade ordered");
         http::json(StatusCode::CREATED, &charged.view())
     }
+}
+
+/// Upgrade keys are the account's own.
+fn upgrade_scope(owner: &AccountId) -> String {
+    format!("upgrade#{owner}")
 }

@@ -7,7 +7,8 @@ use std::{future::Future, time::Duration};
 
 use lambda_http::{Body, Request, Response};
 use serde::{Deserialize, Serialize};
-use shop_domain::{Clock, DomainError};
+use sha2::{Digest, Sha256};
+use shop_domain::{Clock, DomainError, id::OrderId};
 
 use crate::{
     AppError,
@@ -45,6 +46,14 @@ pub fn key(req: &Request) -> Result<String, DomainError> {
                 "Send an Idempotency-Key header (1 to 255 visible characters, e.g. a UUID).",
             )
         })
+}
+
+/// The order a request with this key makes within `scope` (which names the account): the
+/// same key always names the same order, so a retry after a crash reaches the order, and the
+/// provider's idempotency key, of the first attempt.
+pub fn derived_order_id(scope: &str, key: &str) -> Result<OrderId, AppError> {
+    let digest = Sha256::digest(format!("{scope}\n{key}").as_bytes());
+    Ok(OrderId::parse(&hex::encode(&digest[..16]))?)
 }
 
 /// The raw body, as hashed and as read.
