@@ -169,3 +169,19 @@ def test_an_order_with_an_assigned_seat_cannot_be_cancelled(shop, unique_email):
     sub = r.json()["lines"][0]["subscription_id"]
     assert assign(shop, token, sub, colleague()).status == 201
     assert_problem(shop.post(f"/v1/orders/{r.json()['id']}/cancel", headers=bearer(token)), 409, "licenses_activated")
+
+
+def test_invitations_speak_the_colleagues_language(shop, unique_email):
+    from test_accounts import register
+
+    token, sub = licensed(shop, unique_email)
+    german = colleague()
+    assert register(shop, german, language="de").status == 201
+    assert assign(shop, token, sub, german).status == 201
+    mails = eventually(lambda: [m for m in shop.outbox(german) if "Lizenz" in m["subject"]])
+    assert mails and "hat Ihnen eine Lizenz" in mails[0]["subject"]
+    # A new colleague hears the owner's language (the owner registered in English).
+    newcomer = colleague()
+    assert assign(shop, token, sub, newcomer).status == 201
+    invite = eventually(lambda: shop.outbox(newcomer))
+    assert invite and "gave you a seat" in invite[0]["subject"]

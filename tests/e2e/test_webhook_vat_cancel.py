@@ -125,6 +125,7 @@ def test_cancellation_on_day_21_refunds_and_day_22_is_refused(shop, clock, uniqu
     second = checkout(shop, token, [{"product_id": "alarm-solo", "quantity": 1}]).json()["id"]
     order_when(shop, token, first, "confirmed")
     order_when(shop, token, second, "confirmed")
+    confirmed = shop.get(f"/v1/orders/{first}", headers=bearer(token)).json()
     clock.post("/_local/clock", {"advance": "P21D"})
     token = shop.post("/v1/sessions", {"email": unique_email, "password": "Sonne#2026x"}).json()["access_token"]
     r = shop.post(f"/v1/orders/{first}/cancel", headers=bearer(token))
@@ -132,6 +133,9 @@ def test_cancellation_on_day_21_refunds_and_day_22_is_refused(shop, clock, uniqu
     cancelled = r.json()
     assert cancelled["status"] == "cancelled" and cancelled["payment"]["refunded"] is True
     assert cancelled["credit_note"]["number"].startswith("CN-")
+    # The invoice is never changed: the correction is the credit note beside it.
+    for field in ("number", "lines", "totals", "invoice", "confirmed_at"):
+        assert cancelled[field] == confirmed[field], field
     refunds = sandbox("GET", "/_sandbox/refunds")["data"]
     assert any(x["amount"] == 28560 for x in refunds)
     doc = shop.get(f"/v1/orders/{first}/credit-note", headers=bearer(token)).body.decode()
