@@ -15,7 +15,6 @@ pub struct JobQueue {
 /// How many SQS calls a fan-out took, for the log and the benchmark.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Sent {
-    pub messages: usize,
     pub calls: usize,
 }
 
@@ -66,7 +65,6 @@ impl JobQueue {
                     .map_err(|e| AppError::sdk("send job batch", e))?;
                 sent.calls += 1;
                 let failed: Vec<&str> = out.failed().iter().map(|f| f.id()).collect();
-                sent.messages += pending.len() - failed.len();
                 pending.retain(|(id, _)| failed.contains(&id.as_str()));
             }
             if !pending.is_empty() {

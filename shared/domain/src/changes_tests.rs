@@ -2,47 +2,10 @@ use jiff::{Timestamp, civil::date};
 use proptest::prelude::*;
 
 use super::*;
-use crate::{
-    Email,
-    catalog::{LocalizedText, Region},
-    id::{AccountId, AppId, ProductId, SubscriptionId},
-    seats::SeatStatus,
-};
+use crate::{Email, seats::SeatStatus, subscription::sample};
 
 fn sub(quantity: u32, unit: &str, period: Period) -> Subscription {
-    Subscription {
-        id: SubscriptionId::parse("s1").unwrap(),
-        number: "ORD-2026-000001-1".into(),
-        account_id: AccountId::parse("a1").unwrap(),
-        product_id: ProductId::parse("alarm-team").unwrap(),
-        product_name: LocalizedText {
-            de: "Alarm".into(),
-            en: "Alarm".into(),
-            fr: "Alarm".into(),
-        },
-        app: AppId::parse("alerting").unwrap(),
-        billing: Billing::Subscription,
-        holder: Email::parse("owner@example.de").unwrap(),
-        status: SubscriptionStatus::Active,
-        quantity: Quantity::new(quantity).unwrap(),
-        term: Term::Months(12),
-        region: Region::parse("DE").unwrap(),
-        unit_net: Money::parse(unit).unwrap(),
-        period: Some(period),
-        auto_renew: true,
-        orders: Vec::new(),
-        invoices: vec!["INV-2026-000001".into()],
-        activated: false,
-        payment: None,
-        version: 1,
-        legacy: false,
-        scheduled_change: None,
-        anchor: Some(period.starts_on),
-        term_index: 0,
-        failed_charges: 0,
-        tax: None,
-        due_on: None,
-    }
+    sample(quantity, unit, period)
 }
 
 fn q(n: u32) -> Quantity {

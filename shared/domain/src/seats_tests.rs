@@ -3,45 +3,18 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::{
-    Money, Quantity,
-    catalog::{Billing, LocalizedText, Region, Term},
-    id::{AccountId, AppId, ProductId, SubscriptionId},
-    subscription::{Period, Subscription, SubscriptionStatus},
+    catalog::Term,
+    subscription::{Period, Subscription, SubscriptionStatus, sample},
 };
 
 fn license(quantity: u32, status: SubscriptionStatus) -> Subscription {
     Subscription {
-        id: SubscriptionId::parse("s1").unwrap(),
-        number: "ORD-2026-000001-1".into(),
-        account_id: AccountId::parse("a1").unwrap(),
-        product_id: ProductId::parse("alarm-team").unwrap(),
-        product_name: LocalizedText {
-            de: "A".into(),
-            en: "A".into(),
-            fr: "A".into(),
-        },
-        app: AppId::parse("alerting").unwrap(),
-        billing: Billing::Subscription,
-        holder: Email::parse("owner@example.de").unwrap(),
         status,
-        quantity: Quantity::new(quantity).unwrap(),
-        term: Term::Months(12),
-        region: Region::parse("DE").unwrap(),
-        unit_net: Money::from_cents(4800),
-        period: Some(Period::starting(date(2026, 11, 1), Term::Months(12))),
-        auto_renew: true,
-        orders: Vec::new(),
-        invoices: Vec::new(),
-        activated: false,
-        payment: None,
-        version: 1,
-        legacy: false,
-        scheduled_change: None,
-        anchor: None,
-        term_index: 0,
-        failed_charges: 0,
-        tax: None,
-        due_on: None,
+        ..sample(
+            quantity,
+            "48.00",
+            Period::starting(date(2026, 11, 1), Term::Months(12)),
+        )
     }
 }
 

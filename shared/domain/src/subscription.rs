@@ -265,6 +265,46 @@ impl Subscription {
     }
 }
 
+/// A paid subscription for the domain's tests: `quantity` licenses of `alarm-team` at
+/// `unit` net per term, running for `period`, with one invoice.
+#[cfg(test)]
+pub(crate) fn sample(quantity: u32, unit: &str, period: Period) -> Subscription {
+    use crate::id::{AccountId, AppId, ProductId, SubscriptionId};
+    Subscription {
+        id: SubscriptionId::parse("s1").unwrap(),
+        number: "ORD-2026-000001-1".into(),
+        account_id: AccountId::parse("a1").unwrap(),
+        product_id: ProductId::parse("alarm-team").unwrap(),
+        product_name: LocalizedText {
+            de: "Alarm".into(),
+            en: "Alarm".into(),
+            fr: "Alarm".into(),
+        },
+        app: AppId::parse("alerting").unwrap(),
+        billing: Billing::Subscription,
+        holder: Email::parse("owner@example.de").unwrap(),
+        status: SubscriptionStatus::Active,
+        quantity: Quantity::new(quantity).unwrap(),
+        term: Term::Months(12),
+        region: Region::parse("DE").unwrap(),
+        unit_net: Money::parse(unit).unwrap(),
+        period: Some(period),
+        auto_renew: true,
+        orders: Vec::new(),
+        invoices: vec!["INV-2026-000001".into()],
+        activated: false,
+        payment: None,
+        version: 1,
+        legacy: false,
+        scheduled_change: None,
+        anchor: Some(period.starts_on),
+        term_index: 0,
+        failed_charges: 0,
+        tax: None,
+        due_on: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,16 +322,14 @@ mod tests {
 
     #[test]
     fn access_follows_the_date_with_grace_for_renewals() {
-        let json = serde_json::json!({
-            "id": "s1", "number": "n", "account_id": "a1", "product_id": "p",
-            "product_name": {"de": "P", "en": "P", "fr": "P"}, "app": "app",
-            "billing": "subscription", "holder": "h@x.de", "status": "active", "quantity": 2,
-            "term": "P12M", "region": "DE", "unit_net": "10.00",
-            "period": {"starts_on": "2026-01-01", "ends_on": "2026-12-31"},
-            "auto_renew": true, "orders": [], "invoices": [], "activated": false,
-            "payment": null, "version": 1
-        });
-        let mut sub: Subscription = serde_json::from_value(json).unwrap();
+        let mut sub = sample(
+            2,
+            "10.00",
+            Period {
+                starts_on: date(2026, 1, 1),
+                ends_on: date(2026, 12, 31),
+            },
+        );
         let seat = Seat {
             id: "x".into(),
             email: Email::parse("c@x.de").unwrap(),
