@@ -22,7 +22,10 @@ use shop_domain::{
 
 use crate::{
     AppError,
-    dynamo::{first_condition_failed, from_json, get_item, internal, key, n, number, s, text},
+    dynamo::{
+        condition_failed, first_condition_failed, from_json, get_item, internal, key, n, number, s,
+        text,
+    },
 };
 
 /// What a link token is for.
@@ -191,12 +194,7 @@ impl AccountsRepo {
             .await;
         match result {
             Ok(_) => Ok(next),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
-            {
-                Err(stale())
-            }
+            Err(e) if condition_failed(&e) => Err(stale()),
             Err(e) => Err(AppError::sdk("save account", e)),
         }
     }
@@ -318,12 +316,7 @@ impl AccountsRepo {
             .await;
         match result {
             Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
+            Err(e) if condition_failed(&e) => Ok(false),
             Err(e) => Err(AppError::sdk("rate limit", e)),
         }
     }

@@ -3,7 +3,9 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::{
-    Client, error::SdkError, operation::transact_write_items::TransactWriteItemsError,
+    Client,
+    error::{ProvideErrorMetadata, SdkError},
+    operation::transact_write_items::TransactWriteItemsError,
     types::AttributeValue,
 };
 use serde::{Serialize, de::DeserializeOwned};
@@ -69,6 +71,13 @@ pub fn to_json<T: Serialize>(value: &T) -> Result<AttributeValue, AppError> {
 pub fn from_json<T: DeserializeOwned>(item: &Item, attr: &str) -> Result<T, AppError> {
     let json = text(item, attr).ok_or_else(|| internal(format!("item without {attr}")))?;
     serde_json::from_str(json).map_err(|e| internal(format!("stored {attr} is invalid: {e}")))
+}
+
+/// Whether a single-item write failed its condition (the state it was decided on changed).
+pub fn condition_failed<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> bool {
+    e.as_service_error()
+        .and_then(ProvideErrorMetadata::code)
+        .is_some_and(|c| c == "ConditionalCheckFailedException")
 }
 
 /// Which item of a cancelled transaction failed its condition, if one did.

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 use crate::{
     AppError,
-    dynamo::{get_item, text},
+    dynamo::{condition_failed, get_item, text},
 };
 
 const STATUS_IN_PROGRESS: &str = "in_progress";
@@ -171,12 +171,7 @@ impl IdempotencyStore {
         match deleted {
             Ok(_) => Ok(()),
             // Already completed or gone: nothing to give up.
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
-            {
-                Ok(())
-            }
+            Err(e) if condition_failed(&e) => Ok(()),
             Err(e) => Err(AppError::sdk("release idempotency key", e)),
         }
     }

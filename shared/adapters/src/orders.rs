@@ -19,8 +19,8 @@ use shop_domain::{
 use crate::{
     AppError,
     dynamo::{
-        GSI1, Item, first_condition_failed, from_json, get_item, internal, is_conflict, key, n,
-        number, query_all, s, text, to_json,
+        GSI1, Item, condition_failed, first_condition_failed, from_json, get_item, internal,
+        is_conflict, key, n, number, query_all, s, text, to_json,
     },
     subscriptions::SubscriptionsRepo,
 };
@@ -205,12 +205,7 @@ impl OrdersRepo {
             .await;
         match result {
             Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
+            Err(e) if condition_failed(&e) => Ok(false),
             Err(e) => Err(AppError::sdk("update order", e)),
         }
     }
@@ -314,14 +309,10 @@ impl OrdersRepo {
             .await;
         match put {
             Ok(_) => Ok(customer.to_owned()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
-            {
-                self.payment_customer(account)
-                    .await?
-                    .ok_or_else(|| internal("payment customer vanished"))
-            }
+            Err(e) if condition_failed(&e) => self
+                .payment_customer(account)
+                .await?
+                .ok_or_else(|| internal("payment customer vanished")),
             Err(e) => Err(AppError::sdk("keep payment customer", e)),
         }
     }

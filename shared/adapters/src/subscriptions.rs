@@ -20,8 +20,8 @@ use shop_domain::{
 use crate::{
     AppError,
     dynamo::{
-        GSI1, Item, Partition, first_condition_failed, from_json, get_item, internal, is_conflict,
-        key, n, query_all, s, text, to_json,
+        GSI1, Item, Partition, condition_failed, first_condition_failed, from_json, get_item,
+        internal, is_conflict, key, n, query_all, s, text, to_json,
     },
 };
 
@@ -266,12 +266,7 @@ impl SubscriptionsRepo {
             .await;
         match result {
             Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
-            {
-                Err(stale())
-            }
+            Err(e) if condition_failed(&e) => Err(stale()),
             Err(e) => Err(AppError::sdk("save subscription", e)),
         }
     }
