@@ -11,6 +11,9 @@ timed by the local clock. Test payment methods:
     pm_sepa_debit                   processing; POST /_sandbox/payment_intents/{id}/settle|fail
     pm_card_offSessionDeclined      succeeds with the customer present, declined off-session
 
+Any other payment method is refused as the provider refuses an id it does not know: 400,
+`invalid_request_error`, code `resource_missing`, param `payment_method`, no intent created.
+
 VIES answers `GET /vies/ms/{country}/vat/{number}` like the REST API: valid, `INVALID` for
 numbers listed in `invalid`, and `MS_UNAVAILABLE` for member states switched off with
 `POST /_sandbox/vies {"down": ["AT"]}` (`"down": ["*"]` answers 503 for every state).
@@ -32,6 +35,24 @@ from .gateway import Server
 # Numbers the fake register does not know (well-formed, so only VIES can say so).
 INVALID = {"ATU99999993"}
 
+# The test payment methods (docs/payments.md); the provider knows no other.
+PAYMENT_METHODS = {
+    "pm_card_visa", "pm_card_chargeDeclined", "pm_card_authenticationRequired", "pm_sepa_debit",
+    "pm_card_offSessionDeclined",
+}
+
+
+def unknown_payment_method(pm):
+    """The provider's error for a payment method id it does not know (Stripe's documented
+    error object: https://docs.stripe.com/api/errors, https://docs.stripe.com/error-codes#resource-missing)."""
+    if pm == "":
+        return {"type": "invalid_request_error", "code": "parameter_invalid_empty", "param": "payment_method",
+                "message": "You passed an empty string for 'payment_method'. We assume empty values are an attempt "
+                           "to unset a parameter; however 'payment_method' cannot be unset.",
+                "doc_url": "https://stripe.com/docs/error-codes/parameter-invalid-empty"}
+    return {"type": "invalid_request_error", "code": "resource_missing", "param": "payment_method",
+            "message": f"No such PaymentMethod: '{pm}'", "doc_url": "https://stripe.com/docs/error-codes/resource-missing"}
+
 
 class Sandbox:
     def __init__(self, port, api_key, webhook_secret, webhook_url, clock, log):
@@ -50,6 +71,8 @@ class Sandbox:
 
     def create_intent(self, form):
         pm = form.get("payment_method", "")
+        if pm not in PAYMENT_METHODS:
+            return 400, {"error": unknown_payment_method(pm)}
         pi = {
             "id": self.new_id("pi"), "object": "payment_intent", "amount": int(form.get("amount", "0")),
             "currency": form.get("currency", "eur"), "customer": form.get("customer"), "payment_method": pm,
@@ -74,7 +97,7 @@ class Sandbox:
         elif pm == "pm_sepa_debit":
             pi["status"] = "processing"
             self.deliver("payment_intent.processing", pi)
-        elif pm.startswith("pm_card_") or pm.startswith("pm_"):
+        else:
             pi["status"] = "succeeded"
             self.deliver("payment_intent.succeeded", pi)
         return 200, pi
