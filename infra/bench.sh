@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Benchmarks (figures only, never a pass/fail): builds the release profile natively and runs the
-# cold-start benchmark for every function beside a bare lambda_runtime hello-world, the sign-in
-# latency, and the renewal job's fan-out and cost per renewal.
+# Benchmarks (figures only, never a pass/fail): builds the release profile natively and runs
+# every benchmark of infra/bench/ at full size: the cold start of every function beside a bare
+# lambda_runtime hello-world, the sign-in latency, and the renewal job's fan-out and cost per
+# renewal. infra/bench-smoke.sh runs the same scripts at their smallest size (in infra/test.sh).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 infra/bootstrap.sh
 cargo build --release --workspace --bins --locked
-"$ROOT/.venv/bin/python" infra/bench/coldstart.py --bin-dir "$ROOT/target/release"
-echo
-"$ROOT/.venv/bin/python" infra/bench/signin.py --bin-dir "$ROOT/target/release"
-echo
-"$ROOT/.venv/bin/python" infra/bench/renewals.py --bin-dir "$ROOT/target/release"
+for bench in infra/bench/[!_]*.py; do
+  echo
+  "$ROOT/.venv/bin/python" "$bench" --bin-dir "$ROOT/target/release"
+done

@@ -2,7 +2,9 @@
 hello-world built with the same profile, the time from process start to its first
 `GET /runtime/invocation/next` on a stub Runtime API, its peak RSS at that point, and its size.
 
-Prints figures only; it never fails on timing. Run through infra/bench.sh.
+Prints figures only; it never fails on timing. Run through infra/bench.sh; `--smoke` (one start
+per binary, any build) is what infra/bench-smoke.sh runs in the test command, so a broken
+benchmark fails CI.
 """
 
 import argparse
@@ -84,11 +86,23 @@ def one_start(binary, env):
     return elapsed_ms, rss
 
 
+def bench_secrets(parameters):
+    """Every secret a function's environment resolves, by name, in the shape it has on AWS
+    (the shapes the local stack creates: shopstack/resources.py)."""
+    secrets = {parameters["JwtSecretName"]: resources.jwt_secret()}
+    if "PaymentSecretName" in parameters:
+        secrets[parameters["PaymentSecretName"]] = {"api_key": "sk_test_bench", "webhook_secret": "whsec_bench"}
+    return secrets
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--bin-dir", default=str(ROOT / "target" / "release"))
     p.add_argument("--runs", type=int, default=20)
+    p.add_argument("--smoke", action="store_true", help="smallest size: one start per binary (figures only)")
     args = p.parse_args()
+    if args.smoke:
+        args.runs = 1
 
     stack = template.load(ROOT / "template.yaml", "http://127.0.0.1:9")
     base_env = {
@@ -105,9 +119,9 @@ def main():
         "AWS_LAMBDA_LOG_GROUP_NAME": "bench",
     }
     targets = [("bench-hello (baseline)", "bench-hello", {})]
-    secret = resources.jwt_secret()
+    secrets = bench_secrets(stack.parameters)
     for fn in stack.functions.values():
-        env = {k: resources.resolve_dynamic(v, lambda _name: secret) for k, v in fn.environment.items()}
+        env = {k: resources.resolve_dynamic(v, lambda name: secrets[name]) for k, v in fn.environment.items()}
         targets.append((fn.binary, fn.binary, env))
 
     rows = []

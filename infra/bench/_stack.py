@@ -1,0 +1,105 @@
+"""The local stack for a benchmark: started on free ports (never the defaults another stack may
+hold), its log kept in the state directory, stopped by its own process id."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def state_root():
+    """Where benchmark stacks keep their state: `BENCH_STATE_DIR`, or `.local/` of the clone."""
+    return Path(os.environ.get("BENCH_STATE_DIR") or ROOT / ".local")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Stack:
+    def __init__(self, bin_dir, state_dir, seconds=120):
+        self.state = Path(state_dir)
+        self.state.mkdir(parents=True, exist_ok=True)
+        port, moto, sandbox = free_port(), free_port(), free_port()
+        self.url, self.moto_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{moto}"
+        self.sandbox_url = f"http://127.0.0.1:{sandbox}"
+        self.log = self.state / "stack.log"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "shopstack", "--port", str(port), "--moto-port", str(moto), "--sandbox-port", str(sandbox),
+             "--bin-dir", str(bin_dir), "--state-dir", str(self.state)],
+            cwd=ROOT / "infra", stdout=open(self.log, "w"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )
+        deadline = time.time() + seconds
+        while True:
+            try:
+                urllib.request.urlopen(self.url + "/_local/health", timeout=1).read()
+                return
+            except OSError:
+                pass
+            if self.process.poll() is not None or time.time() > deadline:
+                self.stop()
+                raise SystemExit(f"the local stack did not come up; last lines of {self.log}:\n{self.tail()}")
+            time.sleep(0.2)
+
+    def tail(self, lines=30):
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, trace):
+        self.stop()
+        if kind is not None and kind is not KeyboardInterrupt:
+            print(f"--- last lines of the local stack's log ({self.log}) ---\n{self.tail()}", file=sys.stderr)
+
+
+def call(url, path, body=None, method=None, headers=None, timeout=900):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url + path, data=data, method=method or ("POST" if data else "GET"), headers=headers or {})
+    if data:
+        req.add_header("content-type", "application/json")
+    with urllib.request.urlopen(req, timeout=timeout) as r:
+        return json.loads(r.read() or b"null")
+
+
+def wait(check, seconds=600, what="a condition"):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.25)
+    raise SystemExit(f"timed out after {seconds}s waiting for {what}")
+
+
+def validated_account(url, email, password="Sonne#2026x"):
+    """Registers and validates an account through the outbox; answers an access token."""
+    import html
+    import re
+
+    call(url, "/v1/accounts", {"email": email, "name": "Bench", "country": "DE", "language": "en", "password": password,
+                               "accept_terms": True, "accept_privacy": True})
+    mails = wait(lambda: call(url, f"/_local/outbox?to={email}")["messages"], 60, f"the validation email to {email}")
+    token = re.search(r"token=([0-9a-f]{64})", html.unescape(mails[-1]["body"])).group(1)
+    call(url, "/v1/accounts/verify-email", {"token": token})
+    return call(url, "/v1/sessions", {"email": email, "password": password})["access_token"]
