@@ -288,6 +288,20 @@ class Gateway:
                 status, headers, body = refused.answer()
                 self._write(status, {**headers, "connection": "close"}, body, [])
                 self._access(status, "-")
+                self._linger()
+
+            def _linger(self):
+                """Reads and drops, briefly, what the client is still sending: closing a socket
+                with unread input resets the connection, and the client may then lose the answer
+                before reading it (the "lingering close" of HTTP servers)."""
+                try:
+                    self.wfile.flush()
+                    self.connection.settimeout(0.2)
+                    for _ in range(256):  # at most 16 MiB
+                        if not self.connection.recv(65536):
+                            break
+                except OSError:
+                    pass
 
             def _serve(self):
                 try:
