@@ -14,6 +14,12 @@ timed by the local clock. Test payment methods:
 Any other payment method is refused as the provider refuses an id it does not know: 400,
 `invalid_request_error`, code `resource_missing`, param `payment_method`, no intent created.
 
+The shop's reconciliation reads `GET /v1/payment_intents/{id}`, searches
+`GET /v1/payment_intents/search?query=metadata['order_id']:'…'` and cancels with
+`POST /v1/payment_intents/{id}/cancel`. Failure drills: `POST /_sandbox/webhooks {"deliver": false}`
+stops sending webhooks; `POST /_sandbox/hold {"payment_intents": 1}` holds the next intent creation
+(`GET /_sandbox/hold` counts the waiting ones) until `POST /_sandbox/release` drops it uncreated.
+
 VIES answers `GET /vies/ms/{country}/vat/{number}` like the REST API: valid, `INVALID` for
 numbers listed in `invalid`, and `MS_UNAVAILABLE` for member states switched off with
 `POST /_sandbox/vies {"down": ["AT"]}` (`"down": ["*"]` answers 503 for every state).
@@ -62,6 +68,10 @@ class Sandbox:
         self.ids = itertools.count(1)
         self.intents, self.replays, self.refunds, self.customers = {}, {}, {}, {}
         self.vies_down, self.vies_calls = set(), []
+        # Failure drills for tests: webhooks switched off (a sender that gave up), and payment
+        # intent creations held until released and then dropped (a charge that never arrived).
+        self.webhooks_on = True
+        self.hold_intents, self.held = 0, []
         self.server = None
 
     # --- Stripe-like objects --------------------------------------------------------------
@@ -125,6 +135,9 @@ class Sandbox:
         return f"t={t},v1={mac}"
 
     def deliver(self, kind, obj):
+        if not self.webhooks_on:
+            self.log(f"sandbox: webhook {kind} not sent (webhooks are off)")
+            return
         body = json.dumps(self.event(kind, obj)).encode()
 
         def send():
@@ -146,8 +159,59 @@ class Sandbox:
     # --- HTTP ----------------------------------------------------------------------------
 
     def handle(self, method, path, headers, body):
+        if method == "POST" and urlsplit(path).path == "/v1/payment_intents":
+            with self.lock:
+                gate = None
+                if self.hold_intents > 0:
+                    self.hold_intents -= 1
+                    gate = threading.Event()
+                    self.held.append(gate)
+            if gate is not None:
+                # Held outside the lock until a test releases it; then dropped, never created.
+                gate.wait(timeout=120)
+                return 503, {"error": {"type": "api_error", "message": "dropped by the sandbox"}}
         with self.lock:
             return self._handle(method, path, headers, body)
+
+    def drill(self, path, body):
+        """`/_sandbox/webhooks {"deliver": bool}`, `/_sandbox/hold {"payment_intents": n}`
+        (GET: how many wait), `/_sandbox/release` (drops every held request)."""
+        req = json.loads(body or b"{}") if body else {}
+        if path == "/_sandbox/webhooks":
+            if "deliver" in req:
+                self.webhooks_on = bool(req["deliver"])
+            return 200, {"deliver": self.webhooks_on}
+        if path == "/_sandbox/hold":
+            self.hold_intents = int(req.get("payment_intents", self.hold_intents))
+            return 200, {"holding": self.hold_intents, "held": sum(not g.is_set() for g in self.held)}
+        for gate in self.held:
+            gate.set()
+        released, self.held, self.hold_intents = len(self.held), [], 0
+        return 200, {"released": released}
+
+    def search(self, query):
+        """Stripe's search query language, for the one clause the shop sends:
+        `metadata['order_id']:'<id>'`."""
+        clause = query.get("query", "")
+        prefix = "metadata['order_id']:'"
+        if not (clause.startswith(prefix) and clause.endswith("'")):
+            return 400, {"error": {"type": "invalid_request_error", "message": f"Unsupported query: {clause}"}}
+        order = clause[len(prefix):-1]
+        found = [pi for pi in self.intents.values() if pi["metadata"].get("order_id") == order]
+        return 200, {"object": "search_result", "data": found, "has_more": False}
+
+    def cancel(self, pi_id, form):
+        pi = self.intents.get(pi_id)
+        if pi is None:
+            return 404, {"error": {"type": "invalid_request_error", "code": "resource_missing",
+                                   "message": f"No such payment_intent: '{pi_id}'"}}
+        if pi["status"] not in ("requires_payment_method", "requires_confirmation", "requires_action"):
+            return 400, {"error": {"type": "invalid_request_error", "code": "payment_intent_unexpected_state",
+                                   "message": f"You cannot cancel this PaymentIntent because it has a status of {pi['status']}."}}
+        pi["status"], pi["next_action"] = "canceled", None
+        pi["cancellation_reason"] = form.get("cancellation_reason", "requested_by_customer")
+        self.deliver("payment_intent.canceled", pi)
+        return 200, pi
 
     def _handle(self, method, path, headers, body):
         url = urlsplit(path)
@@ -168,6 +232,8 @@ class Sandbox:
         if path.startswith("/_sandbox/payment_intents/") and method == "POST":
             pi_id, _, action = path[len("/_sandbox/payment_intents/"):].partition("/")
             return self.finish(pi_id, action == "settle")
+        if path in ("/_sandbox/webhooks", "/_sandbox/hold", "/_sandbox/release"):
+            return self.drill(path, body if method == "POST" else b"")
         if path == "/_sandbox/refunds" and method == "GET":
             return 200, {"data": list(self.refunds.values())}
         if path == "/_sandbox/sign" and method == "POST":
@@ -186,6 +252,14 @@ class Sandbox:
             answer = 200, {"id": self.new_id("cus"), "object": "customer", "email": form.get("email")}
         elif path == "/v1/payment_intents" and method == "POST":
             answer = self.create_intent(form)
+        elif path == "/v1/payment_intents/search" and method == "GET":
+            answer = self.search(query)
+        elif path.startswith("/v1/payment_intents/") and path.endswith("/cancel") and method == "POST":
+            answer = self.cancel(path[len("/v1/payment_intents/"):-len("/cancel")], form)
+        elif path.startswith("/v1/payment_intents/") and method == "GET":
+            pi = self.intents.get(path[len("/v1/payment_intents/"):])
+            answer = (200, pi) if pi else (404, {"error": {"type": "invalid_request_error", "code": "resource_missing",
+                                                           "message": "No such payment_intent"}})
         elif path == "/v1/refunds" and method == "POST":
             pi = self.intents.get(form.get("payment_intent"))
             if pi is None or pi["status"] != "succeeded":

@@ -190,8 +190,9 @@ def test_fixed_term_reminder_window_and_renewal_without_a_gap(shop, clock, uniqu
     r = shop.post(f"/v1/subscriptions/{sub}/renew", headers=bearer(token))
     assert r.status == 201, r.body
     renewed = sub_of(shop, token, sub)
-    assert renewed["period"] == {"starts_on": day_after(end), "ends_on": day_after(end, 365)}
-    assert_problem(shop.post(f"/v1/subscriptions/{sub}/renew", headers=bearer(token)), 409, "renewal_not_open")
+    assert renewed["period"] == period
+    assert renewed["next_period"] == {"starts_on": day_after(end), "ends_on": day_after(end, 365)}
+    assert_problem(shop.post(f"/v1/subscriptions/{sub}/renew", headers=bearer(token)), 409, "already_renewed")
     # The day after the old end the license still grants access: no gap.
     move_to(shop, day_after(end))
     assert "reports" in apps(shop, token_for(shop, unique_email))

@@ -31,7 +31,7 @@ use shop_domain::{
         invoice::Totals,
     },
     ports::{PaymentProvider, VatRegistry},
-    subscription::{Subscription, SubscriptionStatus},
+    subscription::Subscription,
     vat::{Buyer, TaxTreatment, VatRates, vies::VatCheckPolicy},
 };
 
@@ -80,6 +80,18 @@ impl<P: PaymentProvider, V: VatRegistry> Handler<P, V> {
             )
         })?;
         let checkout = form.check()?;
+        let order_id = idempotent_http::derived_order_id(&checkout_scope(account), key)?;
+        if let Some(placed) = self.flow.orders.get(&order_id).await? {
+            // The answer to this request was lost (a crash or a gateway timeout after the
+            // order was placed): go on from where the order stands; never a second order or
+            // charge, and its own holder markers do not stand in its way.
+            tracing::info!(order = %placed.id, status = ?placed.status, "checkout resumed");
+            let charged = self
+                .flow
+                .charge(placed, &self.provider, false, self.clock.now())
+                .await?;
+            return answer(charged);
+        }
         let now = self.clock.now();
         let tax = self.tax_treatment(account, &checkout, now).await?;
         let products = self.catalog.all().await?;
@@ -100,7 +112,6 @@ impl<P: PaymentProvider, V: VatRegistry> Handler<P, V> {
             &region,
             tax,
         )?;
-        let order_id = idempotent_http::derived_order_id(&checkout_scope(account), key)?;
         let licenses = self.licenses(account, &order_id, &planned, &region).await?;
         let customer = match self.flow.orders.payment_customer(&account.id).await? {
             Some(c) => c,
@@ -159,23 +170,7 @@ impl<P: PaymentProvider, V: VatRegistry> Handler<P, V> {
             .flow
             .charge(placed, &self.provider, false, self.clock.now())
             .await?;
-        if placed.status == OrderStatus::PaymentFailed {
-            return Err(DomainError::PaymentRequired {
-                code: "payment_declined",
-                detail: format!(
-                    "The payment for order {} was declined ({}). Try another card or account.",
-                    placed.number,
-                    placed
-                        .payment
-                        .failure
-                        .as_deref()
-                        .unwrap_or("no reason given")
-                ),
-            }
-            .into());
-        }
-        tracing::info!(order = %placed.id, status = ?placed.status, "order placed");
-        http::json(StatusCode::CREATED, &placed.view())
+        answer(placed)
     }
 
     /// The license each line starts: the holder's trial of the product, or a new one.
@@ -213,35 +208,13 @@ impl<P: PaymentProvider, V: VatRegistry> Handler<P, V> {
                 },
                 None => NewLicense {
                     trial_version: None,
-                    subscription: Subscription {
-                        id: SubscriptionId::parse(&format!("{order}-{}", i + 1))?,
-                        number: String::new(),
-                        account_id: account.id.clone(),
-                        product_id: line.product_id.clone(),
-                        product_name: line.product_name.clone(),
-                        app: line.app.clone(),
-                        billing: line.billing,
-                        holder: line.holder.clone(),
-                        status: SubscriptionStatus::PendingPayment,
-                        quantity: line.invoice.quantity,
-                        term: line.term,
-                        region: region.clone(),
-                        unit_net: line.invoice.unit_net,
-                        period: None,
-                        auto_renew: false,
-                        orders: vec![order.clone()],
-                        invoices: Vec::new(),
-                        activated: false,
-                        payment: None,
-                        version: 1,
-                        legacy: false,
-                        scheduled_change: None,
-                        anchor: None,
-                        term_index: 0,
-                        failed_charges: 0,
-                        tax: None,
-                        due_on: None,
-                    },
+                    subscription: Subscription::pending(
+                        SubscriptionId::parse(&format!("{order}-{}", i + 1))?,
+                        account.id.clone(),
+                        line,
+                        region.clone(),
+                        order.clone(),
+                    ),
                 },
             });
         }
@@ -295,6 +268,37 @@ impl<P: PaymentProvider, V: VatRegistry> Handler<P, V> {
             },
         )?)
     }
+}
+
+/// The order as the buyer sees it, or why it will not be paid.
+fn answer(placed: Order) -> Result<HttpResponse, AppError> {
+    let refused = match placed.status {
+        OrderStatus::PaymentFailed => DomainError::PaymentRequired {
+            code: "payment_declined",
+            detail: format!(
+                "The payment for order {} was declined ({}). Try another card or account.",
+                placed.number,
+                placed
+                    .payment
+                    .failure
+                    .as_deref()
+                    .unwrap_or("no reason given")
+            ),
+        },
+        OrderStatus::Expired => DomainError::conflict(
+            "order_expired",
+            format!(
+                "Order {} was not paid in time and has expired; nothing was charged. Place a \
+                 new order with a new Idempotency-Key.",
+                placed.number
+            ),
+        ),
+        _ => {
+            tracing::info!(order = %placed.id, status = ?placed.status, "order placed");
+            return http::json(StatusCode::CREATED, &placed.view());
+        }
+    };
+    Err(refused.into())
 }
 
 /// Checkout keys are the account's own.

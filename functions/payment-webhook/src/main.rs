@@ -25,7 +25,9 @@ async fn main() -> Result<(), Error> {
             dynamodb,
             table,
             IdempotencyPolicy {
-                lease: SignedDuration::from_secs(60),
+                // Past the function's timeout a claim's holder is gone: a redelivery takes
+                // the event over instead of answering 409 until the provider gives up.
+                lease: SignedDuration::from_secs(config::parsed_or("WEBHOOK_LEASE_SECONDS", 15)?),
                 // Providers redeliver for a few days at most.
                 retention: SignedDuration::from_hours(24 * 7),
             },

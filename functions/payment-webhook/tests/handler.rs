@@ -114,3 +114,37 @@ async fn processes_an_event_once_and_acknowledges_others() {
         (400, Some("invalid_event"))
     );
 }
+
+/// A delivery that died after claiming its event (a crash, a 503 from the gateway) leaves the
+/// claim behind: a redelivery within the lease is told to come back, one after it takes over.
+#[tokio::test]
+async fn a_redelivery_takes_over_an_event_whose_holder_died() {
+    let h = handler().await;
+    let event: serde_json::Value = serde_json::from_str(EVENT).unwrap();
+    let raw = event["body"].as_str().unwrap().to_owned();
+    let id = serde_json::from_str::<serde_json::Value>(&raw).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let hash = shop_adapters::idempotency::request_hash(raw.as_bytes());
+    let died_at = now() - SignedDuration::from_secs(30);
+    let claimed = h.idempotency.claim("webhook", &id, &hash, died_at).await;
+    assert_eq!(
+        claimed.unwrap(),
+        shop_adapters::idempotency::Claim::Acquired
+    );
+    let (status, body) = answer(&h, request(None, now())).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("event_in_progress"))
+    );
+    let later = Handler {
+        clock: Arc::new(FixedClock(now() + SignedDuration::from_secs(31))),
+        ..h
+    };
+    let (status, body) = answer(&later, request(None, now())).await;
+    assert_eq!(
+        (status, body["outcome"].as_str()),
+        (200, Some("unknown_order"))
+    );
+}

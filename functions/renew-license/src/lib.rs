@@ -1,6 +1,8 @@
 //! `POST /v1/subscriptions/{id}/renew`: the owner renews a fixed-term license, only from 40
 //! days before its end (earlier: 409 with the day it opens). Renewed before the end, the new
-//! term follows without a gap; after the end it starts on the day of payment. Charged
+//! term follows without a gap and the paid rest of the running one is kept (the license shows
+//! both; `409 already_renewed` until the new one begins); after the end it starts on the day
+//! of payment. Charged
 //! off-session to the stored payment method; the order for a term has one id, so a repeated
 //! request reaches the same order and never charges twice.
 
@@ -40,6 +42,8 @@ impl<P: PaymentProvider> Handler<P> {
             .owned(&id, &caller.account.id)
             .await?;
         let now = self.clock.now();
+        // A renewed next term that has begun is the running one.
+        let sub = sub.as_of(berlin_date(now));
         let period = fixed_term_renewal(&sub, berlin_date(now), flow.reminder_days)?;
         let term_index = sub.term_index + 1;
         let order_id = OrderId::parse(&format!("renew-{}-{term_index}-0", sub.id))?;

@@ -62,6 +62,6 @@ impl Handler {
         self.subscriptions.save(&next, sub.version).await?;
         tracing::info!(subscription = %id, change = ?next.scheduled_change, "scheduled change set");
         let today = berlin_date(self.clock.now());
-        http::json(StatusCode::OK, &next.view(used_on(&seats, today)))
+        http::json(StatusCode::OK, &next.view(used_on(&seats, today), today))
     }
 }

@@ -30,7 +30,8 @@ const SOURCES: &[(&str, &str)] = sources![
     "order_cancellation",
     "seat_invitation",
     "renewal_reminder",
-    "renewal_failed"
+    "renewal_failed",
+    "order_expired"
 ];
 const LAYOUT: &str = include_str!("../templates/layout.html");
 
@@ -103,7 +104,9 @@ mod tests {
                 "ends_on": "2027-11-21", "activate": true, "valid_days": 14,
                 "link": "https://shop.example/verify?token=abc&x=1"
             }),
-            MailTemplate::OrderConfirmation | MailTemplate::OrderCancellation => json!({
+            MailTemplate::OrderConfirmation
+            | MailTemplate::OrderCancellation
+            | MailTemplate::OrderExpired => json!({
                 "name": "Anna <b>", "link": "https://shop.example/verify?token=abc&x=1",
                 "order_number": "ORD-2026-000001", "invoice_number": "INV-2026-000001",
                 "credit_note_number": "CN-2026-000001", "reverse_charge": true,

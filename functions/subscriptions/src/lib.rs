@@ -75,7 +75,7 @@ impl Handler {
         };
         self.subscriptions.save(&next, sub.version).await?;
         tracing::info!(subscription = %id, enabled = body.enabled, "auto-renew set");
-        http::json(StatusCode::OK, &next.view(used_on(&seats, today)))
+        http::json(StatusCode::OK, &next.view(used_on(&seats, today), today))
     }
 
     async fn route(&self, req: &Request) -> Result<HttpResponse, AppError> {
@@ -100,7 +100,7 @@ impl Handler {
                         Some((_, seats)) => used_on(&seats, today),
                         None => 0,
                     };
-                    views.push(json!(sub.view(used)));
+                    views.push(json!(sub.view(used, today)));
                 }
                 http::json(StatusCode::OK, &json!({ "subscriptions": views }))
             }
@@ -114,7 +114,7 @@ impl Handler {
                         s.account_id == caller.account.id && s.status != SubscriptionStatus::Void
                     })
                     .ok_or_else(not_found)?;
-                http::json(StatusCode::OK, &sub.view(used_on(&seats, today)))
+                http::json(StatusCode::OK, &sub.view(used_on(&seats, today), today))
             }
         }
     }

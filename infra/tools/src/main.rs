@@ -172,6 +172,7 @@ async fn trial(
         failed_charges: 0,
         tax: None,
         due_on: None,
+        next_period: None,
     };
     SubscriptionsRepo::new(aws::dynamodb(sdk), table)
         .grant_trial(&trial)

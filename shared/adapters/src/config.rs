@@ -29,7 +29,16 @@ pub fn parsed_or<T: FromStr>(name: &str, default: T) -> Result<T, ConfigError>
 where
     T::Err: Display,
 {
-    match present(name, env::var(name).ok()) {
+    value_or(name, env::var(name).ok(), default)
+}
+
+/// [`parsed_or`] over a value read elsewhere: settings structs take their variables through a
+/// lookup, so tests give them values without touching the process environment.
+pub fn value_or<T: FromStr>(name: &str, value: Option<String>, default: T) -> Result<T, ConfigError>
+where
+    T::Err: Display,
+{
+    match present(name, value) {
         Ok(raw) => parse(name, raw),
         Err(_) => Ok(default),
     }

@@ -39,6 +39,14 @@ fn order_key(id: &OrderId) -> Item {
     key(format!("ORDER#{id}"), "ORDER")
 }
 
+/// The `gsi2` partition of orders waiting for their payment's outcome.
+const OPEN_ORDERS: &str = "OPEN_ORDERS";
+
+/// Zero-padded creation time, so the index sorts (and compares) by time.
+fn open_sort_key(created_at: Timestamp, id: &str) -> String {
+    format!("{:012}#{id}", created_at.as_second())
+}
+
 fn counter_key(series: &str, year: i16) -> Item {
     key(format!("COUNTER#{series}#{year}"), "COUNTER")
 }
@@ -179,6 +187,15 @@ impl OrdersRepo {
             "gsi1sk".into(),
             s(format!("{}#{}", order.created_at.as_second(), order.id)),
         );
+        if order.status.is_open() {
+            // Sparse: only orders waiting for their payment's outcome, oldest first, for the
+            // reconciliation job. A final status writes the order without them.
+            item.insert("gsi2pk".into(), s(OPEN_ORDERS));
+            item.insert(
+                "gsi2sk".into(),
+                s(open_sort_key(order.created_at, order.id.as_str())),
+            );
+        }
         let put = Put::builder().table_name(&self.table).set_item(Some(item));
         let put = match from {
             None => put.condition_expression("attribute_not_exists(pk)"),
@@ -208,6 +225,35 @@ impl OrdersRepo {
             Err(e) if condition_failed(&e) => Ok(false),
             Err(e) => Err(AppError::sdk("update order", e)),
         }
+    }
+
+    /// Open orders created before `before`, oldest first, at most `limit` of them: queries
+    /// on the sparse `gsi2` partition `OPEN_ORDERS` (paged), no scan.
+    pub async fn open_before(
+        &self,
+        before: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<Order>, AppError> {
+        let mut pages = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("gsi2")
+            .key_condition_expression("gsi2pk = :pk AND gsi2sk < :before")
+            .expression_attribute_values(":pk", s(OPEN_ORDERS))
+            .expression_attribute_values(":before", s(open_sort_key(before, "")))
+            .into_paginator()
+            .items()
+            .send();
+        let mut orders = Vec::new();
+        while orders.len() < limit {
+            let Some(item) = pages.next().await else {
+                break;
+            };
+            let item = item.map_err(|e| AppError::sdk("query open orders", e))?;
+            orders.push(from_json(&item, "order")?);
+        }
+        Ok(orders)
     }
 
     pub async fn get(&self, id: &OrderId) -> Result<Option<Order>, AppError> {

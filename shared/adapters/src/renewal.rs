@@ -62,9 +62,12 @@ impl<P: PaymentProvider> RenewalFlow<P> {
     ) -> Result<Renewed, AppError> {
         let today = berlin_date(now);
         let repo = &self.flow.orders.subscriptions;
-        let Some(sub) = repo.get(id).await? else {
+        let Some(stored) = repo.get(id).await? else {
             return Ok(Renewed::Skipped);
         };
+        // A fixed term renewed early runs its next term once the old one ended; the step
+        // below stores that along with what it changes.
+        let sub = stored.as_of(today);
         if sub.due_on != Some(due_on) || today < due_on {
             return Ok(Renewed::Skipped);
         }
@@ -129,7 +132,9 @@ impl<P: PaymentProvider> RenewalFlow<P> {
                 tracing::info!(subscription = %sub.id, order = %charged.id, "renewed");
                 Ok(Renewed::Renewed { order: charged.id })
             }
-            OrderStatus::PaymentFailed => {
+            // An attempt that expired unpaid counts as a failed one: the next try is a new
+            // attempt (a new order and provider key).
+            OrderStatus::PaymentFailed | OrderStatus::Expired => {
                 let renewal_day = period.ends_on.tomorrow().unwrap_or(today);
                 let failures = sub.failed_charges + 1;
                 let retry_on = self.retry.next_try(renewal_day, failures);

@@ -46,6 +46,7 @@ fn license(id: &str, quantity: u32) -> Subscription {
         failed_charges: 0,
         tax: None,
         due_on: None,
+        next_period: None,
     }
 }
 

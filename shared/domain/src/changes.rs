@@ -214,6 +214,8 @@ impl RetryPolicy {
 
 /// When a fixed-term license may be renewed, and from which day the new term runs: from the
 /// day after the end when renewed in time (no gap), from `today` when renewed after the end.
+/// `sub` is the license [`Subscription::as_of`] today; one renewed already waits for its next
+/// term to begin.
 pub fn fixed_term_renewal(
     sub: &Subscription,
     today: Date,
@@ -232,6 +234,16 @@ pub fn fixed_term_renewal(
         return Err(DomainError::conflict(
             "subscription_not_active",
             "This license cannot be renewed.",
+        ));
+    }
+    if let Some(next) = sub.next_period {
+        return Err(DomainError::conflict(
+            "already_renewed",
+            format!(
+                "The next term ({} to {}) is paid already; it can be renewed from {} days \
+                 before it ends.",
+                next.starts_on, next.ends_on, window_days
+            ),
         ));
     }
     let period = sub

@@ -2,7 +2,11 @@ use jiff::{Timestamp, civil::date};
 use proptest::prelude::*;
 
 use super::*;
-use crate::{Email, seats::SeatStatus, subscription::sample};
+use crate::{
+    Email,
+    seats::SeatStatus,
+    subscription::{Renewal, sample},
+};
 
 fn sub(quantity: u32, unit: &str, period: Period) -> Subscription {
     sample(quantity, unit, period)
@@ -200,5 +204,104 @@ proptest! {
         prop_assert!(f_lo.amount() >= Decimal::ZERO);
         prop_assert!(f_hi.amount() <= full);
         prop_assert!(f_lo <= f_hi);
+    }
+}
+
+fn fixed_year(start: Date) -> Subscription {
+    let mut s = sub(1, "10.00", Period::starting(start, Term::Days(365)));
+    s.billing = Billing::FixedTerm;
+    s.term = Term::Days(365);
+    s.auto_renew = false;
+    s
+}
+
+fn renewal_of(s: &Subscription, today: Date) -> Renewal {
+    Renewal {
+        quantity: s.quantity,
+        period: fixed_term_renewal(s, today, 40).unwrap(),
+        term_index: s.term_index + 1,
+    }
+}
+
+#[test]
+fn an_early_fixed_term_renewal_keeps_the_paid_rest_and_queues_the_next_term() {
+    let s = fixed_year(date(2026, 6, 1));
+    let end = date(2027, 5, 31);
+    let day = date(2027, 4, 21); // day −40
+    let renewed = s.renewed(renewal_of(&s, day), day, 40);
+    assert_eq!(renewed.period, s.period, "the running term stays");
+    let next = renewed.next_period.unwrap();
+    assert_eq!(
+        (next.starts_on, next.ends_on),
+        (date(2027, 6, 1), date(2028, 5, 30))
+    );
+    assert_eq!(renewed.paid_span().unwrap().ends_on, date(2028, 5, 30));
+    for d in [day, end, date(2027, 6, 1), date(2028, 5, 30)] {
+        assert!(renewed.grants_on(d), "{d}");
+    }
+    assert!(!renewed.grants_on(date(2028, 5, 31)));
+    // The reminder of the next term is due 40 days before it ends.
+    assert_eq!(renewed.due_on, Some(date(2028, 4, 20)));
+    assert_eq!(
+        fixed_term_renewal(&renewed.as_of(day), day, 40)
+            .unwrap_err()
+            .code(),
+        "already_renewed"
+    );
+    // Once the old term ended, the renewed one runs, and renews in its own window.
+    let later = renewed.as_of(date(2027, 6, 1));
+    assert_eq!(later.period, Some(next));
+    assert_eq!(
+        (later.next_period, later.term_index),
+        (None, s.term_index + 1)
+    );
+    assert_eq!(renewed.as_of(end), renewed);
+    assert_eq!(
+        fixed_term_renewal(&later, date(2027, 6, 1), 40)
+            .unwrap_err()
+            .code(),
+        "renewal_not_open"
+    );
+}
+
+#[test]
+fn a_renewal_after_the_end_replaces_the_ended_term() {
+    let s = fixed_year(date(2026, 6, 1));
+    let day = date(2027, 6, 10);
+    let renewed = s.renewed(renewal_of(&s, day), day, 40);
+    assert_eq!(renewed.next_period, None);
+    assert_eq!(renewed.period.unwrap().starts_on, day);
+    assert_eq!(renewed.term_index, s.term_index + 1);
+    assert!(!renewed.grants_on(date(2027, 6, 9)));
+}
+
+#[test]
+fn an_upgrade_clears_a_pending_downgrade() {
+    let mut s = sub(5, "10.00", year_from(date(2026, 1, 1)));
+    s.scheduled_change = Some(ScheduledChange {
+        quantity: q(3),
+        effective_on: date(2027, 1, 1),
+    });
+    let up = s.upgraded(q(8));
+    assert_eq!(
+        (up.quantity, up.scheduled_change, up.version),
+        (q(8), None, s.version + 1)
+    );
+}
+
+proptest! {
+    /// Renewed on any day of its window, a fixed term grants access on every day from its
+    /// start to the end of the renewed term, and on none after.
+    #[test]
+    fn early_renewal_leaves_no_day_without_access(before_end in 0i64..=40, probe in 0i64..800) {
+        let s = fixed_year(date(2026, 6, 1));
+        let end = s.period.unwrap().ends_on;
+        let day = end.checked_sub(Span::new().days(before_end)).unwrap();
+        let renewed = s.renewed(renewal_of(&s, day), day, 40);
+        let last = renewed.paid_span().unwrap().ends_on;
+        prop_assert_eq!(last, Period::starting(end.tomorrow().unwrap(), Term::Days(365)).ends_on);
+        let d = date(2026, 6, 1).checked_add(Span::new().days(probe)).unwrap();
+        prop_assert_eq!(renewed.grants_on(d), d <= last);
+        prop_assert_eq!(renewed.as_of(d).grants_on(d), d <= last);
     }
 }

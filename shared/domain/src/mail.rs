@@ -26,10 +26,13 @@ pub enum MailTemplate {
     RenewalReminder,
     /// A renewal charge failed: when it is tried again, or that the subscription ended.
     RenewalFailed,
+    /// An order was never paid and has expired: nothing was charged, the product may be
+    /// ordered again.
+    OrderExpired,
 }
 
 impl MailTemplate {
-    pub const ALL: [MailTemplate; 8] = [
+    pub const ALL: [MailTemplate; 9] = [
         MailTemplate::EmailVerification,
         MailTemplate::AccountActivation,
         MailTemplate::PasswordReset,
@@ -38,6 +41,7 @@ impl MailTemplate {
         MailTemplate::SeatInvitation,
         MailTemplate::RenewalReminder,
         MailTemplate::RenewalFailed,
+        MailTemplate::OrderExpired,
     ];
 
     pub fn name(self) -> &'static str {
@@ -50,6 +54,7 @@ impl MailTemplate {
             MailTemplate::SeatInvitation => "seat_invitation",
             MailTemplate::RenewalReminder => "renewal_reminder",
             MailTemplate::RenewalFailed => "renewal_failed",
+            MailTemplate::OrderExpired => "order_expired",
         }
     }
 }

@@ -58,6 +58,32 @@ pub enum ChargeOutcome {
     },
 }
 
+/// A payment as the provider knows it now, for orders whose outcome never arrived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderPayment {
+    pub payment_id: String,
+    pub state: PaymentState,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentState {
+    Succeeded,
+    /// SEPA: the money is on its way.
+    Processing,
+    /// Waits for the customer (3-D Secure) or was never confirmed.
+    Open,
+    /// Declined or cancelled: it will not be paid.
+    Failed {
+        reason: String,
+    },
+    /// Cancelled by the shop because nobody paid in time (see `order::reconcile`).
+    Abandoned,
+}
+
+/// The cancellation reason the shop gives a payment it stops waiting for; the provider's
+/// notice of such a cancellation expires the order, whoever reports it first.
+pub const ABANDONED: &str = "abandoned";
+
 pub trait PaymentProvider: Send + Sync {
     /// The provider's customer for an account, created once per idempotency key.
     fn customer(
@@ -70,6 +96,21 @@ pub trait PaymentProvider: Send + Sync {
         &self,
         charge: &Charge<'_>,
     ) -> impl Future<Output = Result<ChargeOutcome, PortError>> + Send;
+
+    /// The payment the shop started for `order_id` (`payment_id` when the order knows it;
+    /// otherwise found by the order id in its metadata), or `None` if the provider has none.
+    fn find_payment(
+        &self,
+        order_id: &str,
+        payment_id: Option<&str>,
+    ) -> impl Future<Output = Result<Option<ProviderPayment>, PortError>> + Send;
+
+    /// Cancels a payment that still waits for the customer, so it can no longer be paid;
+    /// answers its state afterwards (one that was paid meanwhile stays `Succeeded`).
+    fn cancel_payment(
+        &self,
+        payment_id: &str,
+    ) -> impl Future<Output = Result<ProviderPayment, PortError>> + Send;
 
     /// Refunds `amount` of a payment; returns the provider's refund id.
     fn refund(

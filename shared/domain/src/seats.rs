@@ -7,7 +7,7 @@ use jiff::{Span, Timestamp, civil::Date};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    DomainError, Email,
+    DomainError, Email, Quantity,
     subscription::{Subscription, SubscriptionStatus},
 };
 
@@ -105,8 +105,9 @@ fn admit(
             "Seats can only be assigned while the license is active.",
         ));
     }
+    // A fixed term renewed early lends its seats the paid next term too.
     let period = sub
-        .period
+        .paid_span()
         .ok_or_else(|| conflict("subscription_not_active", "The license has not started."))?;
     if candidate.ends_on < candidate.starts_on {
         return Err(DomainError::invalid(
@@ -170,7 +171,7 @@ pub fn assign(
     today: Date,
 ) -> Result<Seat, DomainError> {
     let email = Email::parse(&form.email)?;
-    let ends = sub.period.map(|p| p.ends_on).unwrap_or(today);
+    let ends = sub.paid_span().map_or(today, |p| p.ends_on);
     let seat = Seat {
         id,
         email,
@@ -228,6 +229,22 @@ pub fn change(
     let others: Vec<&Seat> = seats.iter().filter(|s| s.id != id).collect();
     admit(sub, &others, &changed, today)?;
     Ok(changed)
+}
+
+/// The next seat to carry over from a term that ended on `old_end` into the renewed term
+/// starting the day after, or `None` once the new term has `quantity` seats on its first day
+/// (or none is left). Seats that ran to the term's end carry over in the order they were
+/// assigned; those beyond the new quantity (a downgrade) stop at the old term's end, so no
+/// renewed term starts over-assigned. Asked again after each carried seat, on fresh seats.
+pub fn next_to_carry(seats: &[Seat], old_end: Date, quantity: Quantity) -> Option<&Seat> {
+    let first_day = old_end.tomorrow().ok()?;
+    let active = || seats.iter().filter(|s| s.status == SeatStatus::Active);
+    if active().filter(|s| s.covers(first_day)).count() >= quantity.get() as usize {
+        return None;
+    }
+    active()
+        .filter(|s| s.ends_on == old_end)
+        .min_by_key(|s| (s.assigned_at, s.id.as_str()))
 }
 
 /// Ends a seat now: it grants nothing from today, and its place is free from today.

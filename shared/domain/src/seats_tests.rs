@@ -344,3 +344,107 @@ proptest! {
         }
     }
 }
+
+fn seat_until(id: &str, email: &str, ends_on: Date, assigned_minute: i64) -> Seat {
+    Seat {
+        id: id.into(),
+        email: Email::parse(email).unwrap(),
+        starts_on: TODAY,
+        ends_on,
+        status: SeatStatus::Active,
+        assigned_at: now() + Span::new().minutes(assigned_minute),
+        deactivated_at: None,
+    }
+}
+
+/// Carries seats the way the rollover does: one at a time, asking again on the new state.
+fn carry_all(seats: &mut [Seat], old_end: Date, new_end: Date, quantity: u32) {
+    let q = Quantity::new(quantity).unwrap();
+    while let Some(id) = next_to_carry(seats, old_end, q).map(|s| s.id.clone()) {
+        let seat = seats.iter_mut().find(|s| s.id == id).unwrap();
+        seat.ends_on = new_end;
+    }
+}
+
+#[test]
+fn a_downgraded_renewal_carries_the_first_assigned_seats_only() {
+    let old_end = date(2027, 10, 31);
+    let new_end = date(2028, 10, 31);
+    let mut seats = vec![
+        seat_until("d", "d@x.de", old_end, 4),
+        seat_until("a", "a@x.de", old_end, 1),
+        seat_until("early", "e@x.de", date(2027, 6, 1), 0),
+        seat_until("c", "c@x.de", old_end, 3),
+        seat_until("b", "b@x.de", old_end, 2),
+    ];
+    carry_all(&mut seats, old_end, new_end, 3);
+    let carried: Vec<&str> = seats
+        .iter()
+        .filter(|s| s.ends_on == new_end)
+        .map(|s| s.id.as_str())
+        .collect();
+    assert_eq!(carried, ["a", "c", "b"]);
+    assert_eq!(
+        seats[0].ends_on, old_end,
+        "the latest seat stops with the old term"
+    );
+    // Carrying again finds nothing: the rollover may run twice.
+    assert!(next_to_carry(&seats, old_end, Quantity::new(3).unwrap()).is_none());
+}
+
+#[test]
+fn a_fixed_term_renewed_early_lends_seats_its_next_term() {
+    let mut sub = license(1, SubscriptionStatus::Active);
+    sub.next_period = Some(Period::starting(date(2027, 11, 1), Term::Months(12)));
+    let seat = assign(
+        &sub,
+        &[],
+        &form("a@x.de", None, None),
+        "s".into(),
+        now(),
+        TODAY,
+    )
+    .unwrap();
+    assert_eq!(seat.ends_on, date(2028, 10, 31));
+    let late = form("b@x.de", Some(date(2028, 1, 1)), Some(date(2028, 10, 31)));
+    assert_eq!(
+        code(assign(&sub, &[seat], &late, "t".into(), now(), TODAY)),
+        "seat_limit_reached"
+    );
+    let beyond = form("b@x.de", Some(date(2028, 1, 1)), Some(date(2028, 11, 1)));
+    assert_eq!(
+        code(assign(&sub, &[], &beyond, "t".into(), now(), TODAY)),
+        "dates_outside_period"
+    );
+}
+
+proptest! {
+    /// Whatever seats ran to the end of a term, the renewed term never starts with more seats
+    /// than its quantity, and every seat that could carry over did, up to that quantity.
+    #[test]
+    fn rollover_never_over_assigns(
+        ends in proptest::collection::vec((0i64..3, 0i64..50), 0..12),
+        carried_before in 0usize..3,
+        quantity in 1u32..6,
+    ) {
+        let old_end = date(2027, 10, 31);
+        let new_end = date(2028, 10, 31);
+        let mut seats: Vec<Seat> = ends
+            .iter()
+            .enumerate()
+            .map(|(i, (short, minute))| {
+                let end = old_end.checked_sub(Span::new().days(*short)).unwrap();
+                seat_until(&format!("s{i}"), &format!("u{i}@x.de"), end, *minute)
+            })
+            .collect();
+        // A rollover interrupted earlier may have carried some seats already.
+        let before = carried_before.min(quantity as usize);
+        for s in seats.iter_mut().filter(|s| s.ends_on == old_end).take(before) {
+            s.ends_on = new_end;
+        }
+        let could = seats.iter().filter(|s| s.ends_on >= old_end).count();
+        carry_all(&mut seats, old_end, new_end, quantity);
+        let on_first_day = used_on(&seats, old_end.tomorrow().unwrap());
+        prop_assert_eq!(on_first_day, could.min(quantity as usize));
+    }
+}

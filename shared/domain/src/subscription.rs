@@ -10,7 +10,7 @@ use crate::{
     catalog::{Billing, LocalizedText, Region, Term},
     changes::ScheduledChange,
     id::{AccountId, AppId, OrderId, ProductId, SubscriptionId},
-    order::PaymentMethod,
+    order::{PaymentMethod, checkout::PlannedLine},
     seats::{Seat, SeatStatus},
     vat::TaxTreatment,
 };
@@ -128,9 +128,54 @@ pub struct Subscription {
     /// The day the renewal job looks at it next (renewal, retry, reminder, expiry).
     #[serde(default)]
     pub due_on: Option<Date>,
+    /// A fixed term renewed before its end: the paid next term, which follows `period` without
+    /// a gap and takes its place once `period` has ended ([`Subscription::as_of`]).
+    #[serde(default)]
+    pub next_period: Option<Period>,
 }
 
 impl Subscription {
+    /// The license a checkout line starts, waiting for its order `order` to be paid; it is
+    /// numbered with the order and gets its period when the payment is confirmed.
+    pub fn pending(
+        id: SubscriptionId,
+        account_id: AccountId,
+        line: &PlannedLine,
+        region: Region,
+        order: OrderId,
+    ) -> Subscription {
+        Subscription {
+            id,
+            number: String::new(),
+            account_id,
+            product_id: line.product_id.clone(),
+            product_name: line.product_name.clone(),
+            app: line.app.clone(),
+            billing: line.billing,
+            holder: line.holder.clone(),
+            status: SubscriptionStatus::PendingPayment,
+            quantity: line.invoice.quantity,
+            term: line.term,
+            region,
+            unit_net: line.invoice.unit_net,
+            period: None,
+            auto_renew: false,
+            orders: vec![order],
+            invoices: Vec::new(),
+            activated: false,
+            payment: None,
+            version: 1,
+            legacy: false,
+            scheduled_change: None,
+            anchor: None,
+            term_index: 0,
+            failed_charges: 0,
+            tax: None,
+            due_on: None,
+            next_period: None,
+        }
+    }
+
     /// The paid license a confirmed order starts (or the trial it converts).
     pub fn confirm(&self, paid: Paid<'_>) -> Subscription {
         let Paid {
@@ -159,9 +204,86 @@ impl Subscription {
             term_index: 0,
             tax: Some(tax),
             due_on: Some(due_on),
+            next_period: None,
             ..self.clone()
         }
     }
+
+    /// The license after a paid upgrade to `to` licenses: at once, for the rest of the term;
+    /// it clears a pending downgrade (the owner asked for more, not fewer).
+    pub fn upgraded(&self, to: Quantity) -> Subscription {
+        Subscription {
+            quantity: to,
+            scheduled_change: None,
+            version: self.version + 1,
+            ..self.clone()
+        }
+    }
+
+    /// The license after a paid renewal for `period` (term `term_index`) confirmed on `day`.
+    /// Renewed while its term still runs (a fixed term inside its window), the new term waits
+    /// in `next_period`, so the paid rest of the running term is kept and access continues
+    /// without a gap; renewed after the end (a subscription's renewal day, a retried charge, a
+    /// late fixed term) it replaces the ended term.
+    pub fn renewed(&self, renewal: Renewal, day: Date, reminder_days: i64) -> Subscription {
+        let Renewal {
+            quantity,
+            period,
+            term_index,
+        } = renewal;
+        let early = self
+            .period
+            .is_some_and(|p| day <= p.ends_on && period.starts_on > p.ends_on);
+        let mut next = Subscription {
+            status: SubscriptionStatus::Active,
+            quantity,
+            scheduled_change: None,
+            failed_charges: 0,
+            due_on: Some(self.next_due(period, day, reminder_days)),
+            version: self.version + 1,
+            ..self.clone()
+        };
+        if early {
+            next.next_period = Some(period);
+        } else {
+            next.period = Some(period);
+            next.term_index = term_index;
+            next.next_period = None;
+        }
+        next
+    }
+
+    /// The license as it stands on `day`: a renewed next term that has begun is the running
+    /// one. Stored licenses are brought up to date lazily (by whoever writes them next), so
+    /// every decision reads through this.
+    pub fn as_of(&self, day: Date) -> Subscription {
+        match (self.period, self.next_period) {
+            (Some(current), Some(next)) if current.ends_on < day => Subscription {
+                period: Some(next),
+                next_period: None,
+                term_index: self.term_index + 1,
+                ..self.clone()
+            },
+            _ => self.clone(),
+        }
+    }
+
+    /// The days paid for: the running term, and the renewed next one when there is one.
+    pub fn paid_span(&self) -> Option<Period> {
+        let period = self.period?;
+        Some(Period {
+            starts_on: period.starts_on,
+            ends_on: self.next_period.map_or(period.ends_on, |n| n.ends_on),
+        })
+    }
+}
+
+/// A paid next term: how many licenses, which days, and which term it is (0 = the first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Renewal {
+    pub quantity: Quantity,
+    pub period: Period,
+    pub term_index: u32,
 }
 
 /// A license as its owner sees it in the overview.
@@ -179,6 +301,8 @@ pub struct SubscriptionView<'a> {
     pub seats_used_today: usize,
     pub term: Term,
     pub period: Option<Period>,
+    /// A fixed term renewed before its end: the paid term that follows `period`.
+    pub next_period: Option<Period>,
     pub auto_renew: bool,
     pub invoices: &'a [String],
     /// A downgrade waiting for the next renewal.
@@ -186,7 +310,9 @@ pub struct SubscriptionView<'a> {
 }
 
 impl Subscription {
-    pub fn view(&self, seats_used_today: usize) -> SubscriptionView<'_> {
+    /// The overview of a license as it stands today ([`Subscription::as_of`]).
+    pub fn view(&self, seats_used_today: usize, today: Date) -> SubscriptionView<'_> {
+        let current = self.as_of(today);
         SubscriptionView {
             id: &self.id,
             number: &self.number,
@@ -199,15 +325,14 @@ impl Subscription {
             quantity: self.quantity,
             seats_used_today,
             term: self.term,
-            period: self.period,
+            period: current.period,
+            next_period: current.next_period,
             auto_renew: self.auto_renew,
             invoices: &self.invoices,
             scheduled_change: self.scheduled_change.as_ref(),
         }
     }
 
-    /// Whether the license grants access on `day`: active (or a trial) and inside its period.
-    /// Decided by the date of the request, never by a batch job having run.
     /// Whether `seat` of this license lets its holder in on `day`. A seat that runs to the
     /// term's end rolls over with the subscription: while a failed renewal is retried
     /// (`past_due`) it keeps granting access, and a paid renewal extends it.
@@ -235,13 +360,15 @@ impl Subscription {
         }
     }
 
-    /// A subscription whose renewal charge failed keeps granting access while the charge is
+    /// Whether the license grants access on `day`: active (or a trial) and inside the days
+    /// paid for, decided by the date of the request, never by a batch job having run. A
+    /// subscription whose renewal charge failed keeps granting access while the charge is
     /// retried (`past_due`), and a renewing one on its renewal day until the job has run; it
     /// stops when the subscription expires.
     pub fn grants_on(&self, day: Date) -> bool {
         match self.status {
             SubscriptionStatus::Active | SubscriptionStatus::Trial => {
-                self.period.is_some_and(|p| p.contains(day)) || self.awaiting_renewal(day)
+                self.paid_span().is_some_and(|p| p.contains(day)) || self.awaiting_renewal(day)
             }
             SubscriptionStatus::PastDue => true,
             _ => false,
@@ -302,6 +429,7 @@ pub(crate) fn sample(quantity: u32, unit: &str, period: Period) -> Subscription 
         failed_charges: 0,
         tax: None,
         due_on: None,
+        next_period: None,
     }
 }
 

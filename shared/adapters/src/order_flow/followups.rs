@@ -4,8 +4,8 @@ use jiff::Timestamp;
 use serde_json::json;
 use shop_domain::{
     mail::{DedupeKey, MailMessage, MailTemplate},
-    order::{LineChange, Order},
-    seats::{Seat, SeatStatus},
+    order::{LineChange, Order, OrderStatus, PaymentEvent},
+    seats::{Seat, next_to_carry},
     subscription::Subscription,
 };
 
@@ -14,12 +14,16 @@ use crate::{AppError, dynamo::internal};
 
 impl OrderFlow {
     /// Seats that ran to the end of the term a paid renewal follows run on to the new term's
-    /// end. Each seat is written with the license's next version; running it again finds
-    /// nothing left to extend.
+    /// end, as many as the new term has licenses (`seats::next_to_carry` decides which). Each
+    /// seat is written with the license's next version; running it again finds nothing left
+    /// to carry.
     pub(super) async fn roll_seats(&self, order: &Order, now: Timestamp) -> Result<(), AppError> {
         let repo = &self.orders.subscriptions;
         for line in &order.lines {
-            let LineChange::Renewal { period, .. } = &line.change else {
+            let LineChange::Renewal {
+                period, quantity, ..
+            } = &line.change
+            else {
                 continue;
             };
             let Ok(old_end) = period.starts_on.yesterday() else {
@@ -28,10 +32,7 @@ impl OrderFlow {
             let owner = &order.account_id;
             loop {
                 let (sub, seats) = repo.owned(&line.subscription_id, owner).await?;
-                let Some(seat) = seats
-                    .iter()
-                    .find(|s| s.status == SeatStatus::Active && s.ends_on == old_end)
-                else {
+                let Some(seat) = next_to_carry(&seats, old_end, *quantity) else {
                     break;
                 };
                 let extended = Seat {
@@ -42,12 +43,37 @@ impl OrderFlow {
                     version: sub.version + 1,
                     ..sub.clone()
                 };
-                // A lost race reads again; the loop ends when no seat is left to extend.
+                // A lost race reads again; the loop ends when no seat is left to carry.
                 repo.write_seat(&sub, &next, &extended).await?;
             }
             tracing::info!(subscription = %line.subscription_id, at = %now, "seats rolled over");
         }
         Ok(())
+    }
+
+    /// The steps after an order reached `order.status`: seats carried over and the
+    /// confirmation for a paid order, the notice for an expired one. `repeated`: the event
+    /// that found the order there already (a retry after a crash), which runs them again;
+    /// each step is idempotent (seats carried once, emails deduplicated by order).
+    pub(super) async fn follow_up(
+        &self,
+        order: &Order,
+        repeated: Option<PaymentEvent>,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        let reached = |event| repeated.is_none_or(|e| e == event);
+        match order.status {
+            OrderStatus::Confirmed if reached(PaymentEvent::Succeeded) => {
+                self.roll_seats(order, now).await?;
+                self.send_confirmation(order).await
+            }
+            OrderStatus::Expired if reached(PaymentEvent::Expired) => {
+                let data = self.mail_data(order).await?;
+                self.mail(order, MailTemplate::OrderExpired, "order-expired", data)
+                    .await
+            }
+            _ => Ok(()),
+        }
     }
 
     pub(super) fn link(&self, order: &Order) -> String {

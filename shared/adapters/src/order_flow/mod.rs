@@ -10,7 +10,7 @@ use shop_domain::{
     id::OrderId,
     order::{Document, LineChange, Order, OrderStatus, PaymentEvent},
     ports::{Charge, ChargeOutcome, PaymentProvider},
-    subscription::{Paid, StoredPayment, Subscription, SubscriptionStatus},
+    subscription::{Paid, Renewal, StoredPayment, Subscription, SubscriptionStatus},
 };
 
 use crate::{
@@ -24,6 +24,7 @@ use crate::{
 
 mod cancel;
 mod followups;
+mod reconcile;
 
 pub const ORDER_SERIES: &str = "ORD";
 pub const INVOICE_SERIES: &str = "INV";
@@ -275,11 +276,8 @@ impl OrderFlow {
                 return Ok(order);
             }
             let Some(next) = order.status.after(event) else {
-                if order.status == OrderStatus::Confirmed && event == PaymentEvent::Succeeded {
-                    // A retry after a crash between confirming and the steps that follow.
-                    self.roll_seats(&order, now).await?;
-                    self.send_confirmation(&order).await?;
-                }
+                // A retry after a crash between the write and the steps that follow.
+                self.follow_up(&order, Some(event), now).await?;
                 return Ok(order);
             };
             let mut changed = order.clone();
@@ -293,7 +291,9 @@ impl OrderFlow {
             }
             let done = match next {
                 OrderStatus::Confirmed => self.confirm(&order, changed, now).await?,
-                OrderStatus::PaymentFailed => self.fail(&order, changed).await?,
+                OrderStatus::PaymentFailed | OrderStatus::Expired => {
+                    self.fail(&order, changed).await?
+                }
                 _ => self
                     .orders
                     .update_order(&changed, order.status)
@@ -302,10 +302,7 @@ impl OrderFlow {
             };
             // `None`: another event moved the order meanwhile; judge again on fresh state.
             if let Some(done) = done {
-                if done.status == OrderStatus::Confirmed {
-                    self.roll_seats(&done, now).await?;
-                    self.send_confirmation(&done).await?;
-                }
+                self.follow_up(&done, None, now).await?;
                 tracing::info!(order = %done.id, status = ?done.status, "payment applied");
                 return Ok(done);
             }
@@ -348,28 +345,20 @@ impl OrderFlow {
                             tax: order.tax,
                             reminder_days: self.reminder_days,
                         }),
-                        LineChange::Upgrade { to, .. } => Subscription {
-                            quantity: *to,
-                            // An upgrade clears a pending downgrade.
-                            scheduled_change: None,
-                            version: sub.version + 1,
-                            ..sub.clone()
-                        },
+                        LineChange::Upgrade { to, .. } => sub.upgraded(*to),
                         LineChange::Renewal {
                             quantity,
                             period,
                             term_index,
-                        } => Subscription {
-                            status: SubscriptionStatus::Active,
-                            quantity: *quantity,
-                            period: Some(*period),
-                            term_index: *term_index,
-                            scheduled_change: None,
-                            failed_charges: 0,
-                            due_on: Some(sub.next_due(*period, day, self.reminder_days)),
-                            version: sub.version + 1,
-                            ..sub.clone()
-                        },
+                        } => sub.renewed(
+                            Renewal {
+                                quantity: *quantity,
+                                period: *period,
+                                term_index: *term_index,
+                            },
+                            day,
+                            self.reminder_days,
+                        ),
                     };
                     if line.change != LineChange::Purchase {
                         paid.invoices.push(number.to_owned());

@@ -13,7 +13,9 @@ use serde::Deserialize;
 use shop_domain::{
     Money,
     order::PaymentMethod,
-    ports::{Charge, ChargeOutcome, PaymentProvider, PortError},
+    ports::{
+        ABANDONED, Charge, ChargeOutcome, PaymentProvider, PaymentState, PortError, ProviderPayment,
+    },
 };
 
 #[derive(Clone)]
@@ -36,6 +38,43 @@ struct Intent {
     status: String,
     next_action: Option<NextAction>,
     last_payment_error: Option<ApiError>,
+    #[serde(default)]
+    cancellation_reason: Option<String>,
+}
+
+impl Intent {
+    fn into_payment(self) -> ProviderPayment {
+        let state = match self.status.as_str() {
+            "succeeded" => PaymentState::Succeeded,
+            "processing" => PaymentState::Processing,
+            "canceled" if self.cancellation_reason.as_deref() == Some(ABANDONED) => {
+                PaymentState::Abandoned
+            }
+            "canceled" => PaymentState::Failed {
+                reason: self
+                    .cancellation_reason
+                    .unwrap_or_else(|| "canceled".into()),
+            },
+            // After a failed attempt the intent asks for another method: declined.
+            "requires_payment_method" if self.last_payment_error.is_some() => {
+                PaymentState::Failed {
+                    reason: self
+                        .last_payment_error
+                        .map_or_else(|| "declined".into(), |e| e.reason()),
+                }
+            }
+            _ => PaymentState::Open,
+        };
+        ProviderPayment {
+            payment_id: self.id,
+            state,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct SearchResult {
+    data: Vec<Intent>,
 }
 
 #[derive(Deserialize)]
@@ -110,12 +149,32 @@ impl StripeClient {
         idempotency_key: &str,
         form: &[(&str, String)],
     ) -> Result<(StatusCode, String), PortError> {
-        let response = self
+        let request = self
             .http
             .post(format!("{}{path}", self.base_url))
-            .bearer_auth(&self.api_key)
             .header("Idempotency-Key", idempotency_key)
-            .form(form)
+            .form(form);
+        self.send(request).await
+    }
+
+    /// GETs `path` with `query`; answers as [`Self::post`] does.
+    async fn get(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<(StatusCode, String), PortError> {
+        let url = reqwest::Url::parse_with_params(&format!("{}{path}", self.base_url), query)
+            .map_err(|e| PortError::Fault(format!("payment provider address: {e}")))?;
+        self.send(self.http.get(url)).await
+    }
+
+    /// Sends an authenticated request: 429, 5xx and no answer are `Unavailable` (retry).
+    async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<(StatusCode, String), PortError> {
+        let response = request
+            .bearer_auth(&self.api_key)
             .send()
             .await
             .map_err(|e| PortError::Unavailable(format!("payment provider: {e}")))?;
@@ -226,6 +285,62 @@ impl PaymentProvider for StripeClient {
                 payment_id: Some(intent.id),
             },
         })
+    }
+
+    async fn find_payment(
+        &self,
+        order_id: &str,
+        payment_id: Option<&str>,
+    ) -> Result<Option<ProviderPayment>, PortError> {
+        if let Some(id) = payment_id {
+            let (status, body) = self.get(&format!("/v1/payment_intents/{id}"), &[]).await?;
+            return match status {
+                StatusCode::NOT_FOUND => Ok(None),
+                s if s.is_success() => {
+                    Ok(Some(parse::<Intent>("find payment", &body)?.into_payment()))
+                }
+                s => Err(fault("find payment", s, &body)),
+            };
+        }
+        // No id kept (the answer to the charge was lost): the order id is in the metadata.
+        let query = [(
+            "query",
+            format!("metadata['order_id']:'{}'", order_id.replace('\'', "")),
+        )];
+        let (status, body) = self.get("/v1/payment_intents/search", &query).await?;
+        if !status.is_success() {
+            return Err(fault("search payments", status, &body));
+        }
+        let found = parse::<SearchResult>("search payments", &body)?.data;
+        // One order makes one intent (its idempotency key); should there be more, the paid
+        // one decides.
+        let mut payments: Vec<ProviderPayment> =
+            found.into_iter().map(Intent::into_payment).collect();
+        payments.sort_by_key(|p| match p.state {
+            PaymentState::Succeeded => 0,
+            PaymentState::Processing => 1,
+            PaymentState::Open => 2,
+            PaymentState::Failed { .. } | PaymentState::Abandoned => 3,
+        });
+        Ok(payments.into_iter().next())
+    }
+
+    async fn cancel_payment(&self, payment_id: &str) -> Result<ProviderPayment, PortError> {
+        let form = [("cancellation_reason", ABANDONED.to_owned())];
+        let (status, body) = self
+            .post(
+                &format!("/v1/payment_intents/{payment_id}/cancel"),
+                &format!("cancel-{payment_id}"),
+                &form,
+            )
+            .await?;
+        if status.is_success() {
+            return Ok(parse::<Intent>("cancel payment", &body)?.into_payment());
+        }
+        // Paid or settling meanwhile: the provider refuses; its current state decides.
+        self.find_payment("", Some(payment_id))
+            .await?
+            .ok_or_else(|| fault("cancel payment", status, &body))
     }
 
     async fn refund(

@@ -6,7 +6,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
 use sha2::Sha256;
-use shop_domain::{DomainError, id::OrderId, order::PaymentEvent};
+use shop_domain::{DomainError, id::OrderId, order::PaymentEvent, ports::ABANDONED};
 
 pub const SIGNATURE_HEADER: &str = "stripe-signature";
 
@@ -119,14 +119,19 @@ impl WebhookVerifier {
 pub fn read_event(body: &[u8]) -> Result<Option<PaymentNotice>, DomainError> {
     let event: Event = serde_json::from_slice(body)
         .map_err(|e| DomainError::malformed("invalid_event", format!("Unreadable event: {e}")))?;
+    let object = &event.data.object;
     let kind = match event.kind.as_str() {
         "payment_intent.succeeded" => PaymentEvent::Succeeded,
         "payment_intent.processing" => PaymentEvent::Processing,
+        // The shop's own cancellation of an unpaid order: it expires, whichever of this
+        // notice and the reconciliation job gets there first.
+        "payment_intent.canceled" if object["cancellation_reason"] == ABANDONED => {
+            PaymentEvent::Expired
+        }
         "payment_intent.payment_failed" | "payment_intent.canceled" => PaymentEvent::Failed,
         "payment_intent.requires_action" => PaymentEvent::RequiresAction,
         _ => return Ok(None),
     };
-    let object = &event.data.object;
     let text = |v: &serde_json::Value| v.as_str().map(str::to_owned);
     let payment_id = text(&object["id"])
         .ok_or_else(|| DomainError::malformed("invalid_event", "The payment has no id."))?;
@@ -204,6 +209,20 @@ mod tests {
         let notice = read_event(body.to_string().as_bytes()).unwrap().unwrap();
         assert_eq!(notice.event, PaymentEvent::Succeeded);
         assert_eq!(notice.order_id.as_str(), "o1");
+        for (reason, event) in [
+            ("abandoned", PaymentEvent::Expired),
+            ("requested_by_customer", PaymentEvent::Failed),
+        ] {
+            let canceled = serde_json::json!({
+                "id": "evt_3", "type": "payment_intent.canceled",
+                "data": {"object": {"id": "pi_1", "cancellation_reason": reason,
+                                    "metadata": {"order_id": "o1"}}}
+            });
+            let notice = read_event(canceled.to_string().as_bytes())
+                .unwrap()
+                .unwrap();
+            assert_eq!(notice.event, event);
+        }
         let other =
             serde_json::json!({"id": "evt_2", "type": "customer.created", "data": {"object": {}}});
         assert_eq!(read_event(other.to_string().as_bytes()).unwrap(), None);

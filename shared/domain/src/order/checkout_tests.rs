@@ -5,8 +5,7 @@ use super::*;
 use crate::{
     account::profile::Country,
     catalog::Product,
-    id::{AccountId, OrderId},
-    order::{CancellationPolicy, Order, OrderPayment, OrderStatus, invoice::Totals},
+    order::{CancellationPolicy, Order, OrderStatus},
 };
 
 fn catalog() -> Vec<Product> {
@@ -211,30 +210,10 @@ fn billing_fields_for_vies_are_latin() {
 }
 
 fn confirmed_order(confirmed_at: &str) -> Order {
+    let at = confirmed_at.parse().unwrap();
     Order {
-        id: OrderId::parse("o1").unwrap(),
-        number: "ORD-2026-000001".into(),
-        account_id: AccountId::parse("a1").unwrap(),
-        status: OrderStatus::Confirmed,
-        region: Region::parse("DE").unwrap(),
-        tax: TaxTreatment::ReverseCharge,
-        billing: None,
-        lines: Vec::new(),
-        totals: Totals::of(&[]),
-        payment: OrderPayment {
-            method: PaymentMethod::Card,
-            customer: "cus_1".into(),
-            payment_method: "pm_card_visa".into(),
-            payment_id: Some("pi_1".into()),
-            redirect_url: None,
-            failure: None,
-            refund_id: None,
-        },
-        created_at: confirmed_at.parse().unwrap(),
-        confirmed_at: Some(confirmed_at.parse().unwrap()),
-        invoice: None,
-        cancelled_at: None,
-        credit_note: None,
+        confirmed_at: Some(at),
+        ..crate::order::model::sample(OrderStatus::Confirmed, at)
     }
 }
 

@@ -35,6 +35,8 @@ pub enum OrderStatus {
     PaymentFailed,
     /// Cancelled after confirmation, refunded with a credit note.
     Cancelled,
+    /// Never paid within the time allowed: its new licenses are void and their holders free.
+    Expired,
 }
 
 /// What the payment provider reported.
@@ -44,6 +46,8 @@ pub enum PaymentEvent {
     Processing,
     Succeeded,
     Failed,
+    /// The shop gave up waiting for a payment that was never made (the reconciliation job).
+    Expired,
 }
 
 impl OrderStatus {
@@ -59,10 +63,15 @@ impl OrderStatus {
             }
             PaymentEvent::Succeeded if open => Some(Confirmed),
             PaymentEvent::Failed if open => Some(PaymentFailed),
+            // A SEPA debit on its way is the provider's to decide, never expired by the shop.
+            PaymentEvent::Expired if matches!(self, PendingPayment | RequiresAction) => {
+                Some(Expired)
+            }
             _ => None,
         }
     }
 
+    /// Waiting for the payment's outcome: the reconciliation job looks at such orders.
     pub fn is_open(self) -> bool {
         matches!(
             self,
@@ -228,6 +237,37 @@ impl Order {
     }
 }
 
+/// An order of no lines for the domain's tests, paid by card (`pi_1`), in `status`.
+#[cfg(test)]
+pub(crate) fn sample(status: OrderStatus, created_at: Timestamp) -> Order {
+    use crate::order::invoice::Totals;
+    Order {
+        id: OrderId::parse("o1").unwrap(),
+        number: "ORD-2026-000001".into(),
+        account_id: AccountId::parse("a1").unwrap(),
+        status,
+        region: Region::parse("DE").unwrap(),
+        tax: TaxTreatment::ReverseCharge,
+        billing: None,
+        lines: Vec::new(),
+        totals: Totals::of(&[]),
+        payment: OrderPayment {
+            method: PaymentMethod::Card,
+            customer: "cus_1".into(),
+            payment_method: "pm_card_visa".into(),
+            payment_id: Some("pi_1".into()),
+            redirect_url: None,
+            failure: None,
+            refund_id: None,
+        },
+        created_at,
+        confirmed_at: None,
+        invoice: None,
+        cancelled_at: None,
+        credit_note: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,6 +295,11 @@ mod tests {
         );
         assert_eq!(Processing.after(PaymentEvent::RequiresAction), None);
         assert_eq!(Cancelled.after(PaymentEvent::Succeeded), None);
+        assert_eq!(PendingPayment.after(PaymentEvent::Expired), Some(Expired));
+        assert_eq!(RequiresAction.after(PaymentEvent::Expired), Some(Expired));
+        assert_eq!(Processing.after(PaymentEvent::Expired), None);
+        assert_eq!(Confirmed.after(PaymentEvent::Expired), None);
+        assert_eq!(Expired.after(PaymentEvent::Succeeded), None);
     }
 
     #[test]
