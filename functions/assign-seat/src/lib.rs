@@ -28,7 +28,6 @@ use shop_adapters::{
 use shop_domain::{
     Clock, DomainError, Language,
     account::{
-        lockout::SignInFailures,
         model::{Account, AccountStatus},
         profile::DisplayName,
     },
@@ -188,7 +187,6 @@ impl Handler {
             roles: vec!["customer".into()],
             terms_accepted: None,
             password: None,
-            failures: SignInFailures::default(),
             eligibility: Vec::new(),
             created_at: now,
             version: 1,

@@ -1,7 +1,9 @@
 //! `PUT /v1/me/password` `{current_password, password, password_confirmation}`: the signed-in
 //! owner changes the password. Also allowed with the short token a sign-in with an expired
 //! password gives. The policy applies, none of the last 8 passwords may return, and a password
-//! younger than 2 days cannot be changed by its owner (a reset by email link can).
+//! younger than 2 days cannot be changed by its owner (a reset by email link can). A wrong
+//! current password counts like a failed sign-in (a stolen token cannot guess it without
+//! limit), and while the email is locked the current password is refused as wrong.
 
 use std::sync::Arc;
 
@@ -15,10 +17,12 @@ use shop_adapters::{
         password::PasswordHasherArgon2,
     },
     http::{self, HttpResponse},
+    sign_in_failures::SignInFailureLog,
 };
 use shop_domain::{
     Clock, DomainError,
     account::{
+        lockout::SignInFailures,
         model::{PasswordChange, check_new_password},
         password::PasswordPolicy,
     },
@@ -28,6 +32,7 @@ use shop_domain::{
 pub struct Handler {
     pub guard: Guard,
     pub accounts: AccountsRepo,
+    pub failures: SignInFailureLog,
     pub hasher: PasswordHasherArgon2,
     pub clock: Arc<dyn Clock>,
     pub policy: PasswordPolicy,
@@ -51,11 +56,16 @@ impl Handler {
         let body: Change = http::json_body(req)?;
         check_new_password(&self.policy, &body.password, &body.password_confirmation)?;
         let account = caller.account;
+        let email = account.email.as_str();
+        let now = self.clock.now();
+        let log = self.failures.read(email).await?;
+        let locked = SignInFailures::replay(&log, &self.policy.lockout).is_locked(now);
         let current_ok = account
             .password
             .as_ref()
             .is_some_and(|p| self.hasher.verify(&body.current_password, &p.hash));
-        if !current_ok {
+        if locked || !current_ok {
+            self.failures.record(email, now).await?;
             return Err(DomainError::Invalid {
                 code: "invalid_password",
                 detail: "The current password is not right.".into(),
@@ -67,7 +77,6 @@ impl Handler {
             }
             .into());
         }
-        let now = self.clock.now();
         let changed = self.hasher.replace_password(
             &account,
             &body.password,

@@ -10,11 +10,13 @@ async fn main() -> Result<(), Error> {
     telemetry::init();
     let table = config::required("TABLE_NAME")?;
     let sdk = aws::load().await;
-    let accounts = AccountsRepo::new(aws::dynamodb(&sdk), table);
+    let dynamodb = aws::dynamodb(&sdk);
+    let accounts = AccountsRepo::new(dynamodb.clone(), table.clone());
     let clock = clock::from_env();
     let handler = Handler {
         guard: Guard::from_env(accounts.clone(), clock.clone())?,
         accounts,
+        failures: settings::sign_in_failures(dynamodb, table),
         hasher: PasswordHasherArgon2::new()?,
         clock,
         policy: settings::password_policy()?,

@@ -21,7 +21,6 @@ use shop_adapters::{
 use shop_domain::{
     Clock,
     account::{
-        lockout::SignInFailures,
         model::{Account, AccountStatus, PasswordRecord, RegistrationForm, check_registration},
         password::PasswordPolicy,
     },
@@ -70,7 +69,6 @@ impl Handler {
                 set_at: now,
                 history: Vec::new(),
             }),
-            failures: SignInFailures::default(),
             eligibility: Vec::new(),
             created_at: now,
             version: 1,

@@ -1,10 +1,12 @@
 //! `POST /v1/sessions` `{email, password}` → `{access_token, token_type, expires_in}`.
 //!
 //! An unknown email, a wrong password, an account without a password yet and a locked account
-//! all get the same 401 answer, after the same work: an unknown email is checked against a
-//! decoy hash, so timing reveals nothing either. Five failures within five minutes lock the
-//! account for fifteen (the password policy's numbers). An expired password signs in with a
-//! short token that only allows changing it.
+//! all get the same 401 answer, after the same work: the same reads (an unknown email reads an
+//! account that never exists), a password check (against a decoy hash when there is no
+//! account) and one append to the email's failure log. Failures are logged per email, whether
+//! it has an account or not, with an atomic append, so parallel guesses are all counted: five
+//! within five minutes lock the email for fifteen (the password policy's numbers), however
+//! they arrive. An expired password signs in with a short token that only allows changing it.
 
 use std::sync::Arc;
 
@@ -19,10 +21,12 @@ use shop_adapters::{
         password::PasswordHasherArgon2,
     },
     http::{self, HttpResponse},
+    sign_in_failures::SignInFailureLog,
 };
 use shop_domain::{
     Clock, DomainError, Email,
     account::{
+        lockout::SignInFailures,
         model::{Account, SignIn},
         password::PasswordPolicy,
     },
@@ -30,11 +34,9 @@ use shop_domain::{
 
 /// How long the token for changing an expired password lives.
 const PASSWORD_CHANGE_TOKEN: SignedDuration = SignedDuration::from_mins(5);
-/// A failure count lost to a concurrent attempt is recounted on fresh state this often.
-const SAVE_ATTEMPTS: usize = 3;
-
 pub struct Handler {
     pub accounts: AccountsRepo,
+    pub failures: SignInFailureLog,
     pub hasher: PasswordHasherArgon2,
     pub issuer: TokenIssuer,
     pub clock: Arc<dyn Clock>,
@@ -73,66 +75,40 @@ impl Handler {
 
     async fn sign_in(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let credentials: Credentials = http::json_body(req)?;
-        let account = match Email::parse(&credentials.email) {
+        let typed = credentials.email.as_str();
+        let account = match Email::parse(typed) {
             Ok(email) => self.accounts.find_by_email(&email).await?,
             Err(_) => None,
         };
+        let log = self.failures.read(typed).await?;
         let matches = match account.as_ref().and_then(|a| a.password.as_ref()) {
             Some(stored) => self.hasher.verify(&credentials.password, &stored.hash),
             None => self.hasher.verify_decoy(&credentials.password),
         };
-        let Some(account) = account else {
-            return Err(refused());
-        };
-        let decision = self.decide(account, matches).await?;
-        match decision {
-            (SignIn::Granted { password_expired }, account) => self.session(&account, password_expired),
+        let now = self.clock.now();
+        let failures = SignInFailures::replay(&log, &self.policy.lockout);
+        let decision = account.as_ref().map_or(SignIn::Refused, |a| {
+            a.sign_in(&failures, matches, now, &self.policy)
+        });
+        if decision.is_failure() {
+            self.failures.record(typed, now).await?;
+        } else if !log.is_empty() {
+            self.failures.clear(typed).await?;
+        }
+        match (decision, account) {
+            (SignIn::Granted { password_expired }, Some(account)) => {
+                self.session(&account, password_expired)
+            }
             (SignIn::EmailNotVerified, _) => Err(DomainError::forbidden(
                 "email_not_verified",
                 "Open the validation link we emailed you first; POST /v1/accounts/activation-links sends a new one.",
             )
             .into()),
-            (SignIn::Refused, account) => {
-                tracing::info!(account = %account.id, "sign-in refused");
+            _ => {
+                tracing::info!("sign-in refused");
                 Err(refused())
             }
         }
-    }
-
-    /// Decides the attempt and stores the failure count it changed, recounting on fresh state
-    /// when another attempt saved first.
-    async fn decide(
-        &self,
-        mut account: Account,
-        matches: bool,
-    ) -> Result<(SignIn, Account), AppError> {
-        for _ in 1..SAVE_ATTEMPTS {
-            let (decision, failures) = account.sign_in(matches, self.clock.now(), &self.policy);
-            let Some(failures) = failures else {
-                return Ok((decision, account));
-            };
-            match self
-                .accounts
-                .save(&Account {
-                    failures,
-                    ..account.clone()
-                })
-                .await
-            {
-                Ok(saved) => return Ok((decision, saved)),
-                Err(AppError::Domain(DomainError::Conflict {
-                    code: "concurrent_change",
-                    ..
-                })) => {
-                    account = self.accounts.get(&account.id).await?.ok_or_else(refused)?;
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        Err(
-            DomainError::conflict("concurrent_change", "Too many sign-ins at once; try again.")
-                .into(),
-        )
     }
 
     fn session(&self, account: &Account, password_expired: bool) -> Result<HttpResponse, AppError> {

@@ -10,8 +10,10 @@ async fn main() -> Result<(), Error> {
     telemetry::init();
     let table = config::required("TABLE_NAME")?;
     let sdk = aws::load().await;
+    let dynamodb = aws::dynamodb(&sdk);
     let handler = Handler {
-        accounts: AccountsRepo::new(aws::dynamodb(&sdk), table),
+        accounts: AccountsRepo::new(dynamodb.clone(), table.clone()),
+        failures: settings::sign_in_failures(dynamodb, table),
         hasher: PasswordHasherArgon2::new()?,
         issuer: settings::issuer()?,
         clock: clock::from_env(),

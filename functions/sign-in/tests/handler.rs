@@ -18,7 +18,6 @@ use shop_adapters::{
 use shop_domain::{
     Email, Language,
     account::{
-        lockout::SignInFailures,
         model::{Account, AccountStatus, PasswordRecord},
         password::PasswordPolicy,
         profile::{Country, DisplayName},
@@ -43,7 +42,7 @@ fn issuer() -> TokenIssuer {
 async fn handler() -> Handler {
     let sdk = shop_testkit::sdk().await;
     let (client, table) = shop_testkit::fresh_table(&sdk).await;
-    let accounts = AccountsRepo::new(client, table);
+    let accounts = AccountsRepo::new(client.clone(), table.clone());
     let hasher = PasswordHasherArgon2::new().unwrap();
     let account = Account {
         id: AccountId::parse("acc-1").unwrap(),
@@ -60,7 +59,6 @@ async fn handler() -> Handler {
             set_at: now(),
             history: vec![],
         }),
-        failures: SignInFailures::default(),
         eligibility: Vec::new(),
         created_at: now(),
         version: 1,
@@ -73,6 +71,7 @@ async fn handler() -> Handler {
     };
     accounts.register(&account, &token).await.unwrap();
     Handler {
+        failures: shop_adapters::auth::settings::sign_in_failures(client.clone(), table.clone()),
         accounts,
         hasher,
         issuer: issuer(),
@@ -127,4 +126,28 @@ async fn unknown_email_and_wrong_password_answer_identically() {
     assert_eq!(wrong, unknown);
     assert_eq!(wrong, malformed);
     assert_eq!(wrong.1["code"], "invalid_credentials");
+}
+
+/// Parallel guesses are all counted: however many arrive at once, every one answers 401 and
+/// the fifth locks the email, so the right password is refused afterwards.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_wrong_passwords_all_count_and_lock() {
+    for parallel in [5, 20] {
+        let h = Arc::new(handler().await);
+        let mut guesses = tokio::task::JoinSet::new();
+        for _ in 0..parallel {
+            let h = Arc::clone(&h);
+            guesses
+                .spawn(async move { call(&h, event_with("anna@example.de", "Wrong#2026x")).await });
+        }
+        while let Some(answer) = guesses.join_next().await {
+            let (status, body) = answer.unwrap();
+            assert_eq!(
+                (status, body["code"].as_str()),
+                (401, Some("invalid_credentials"))
+            );
+        }
+        let (status, _) = call(&h, event_with("anna@example.de", "Sonne#2026x")).await;
+        assert_eq!(status, 401, "{parallel} parallel failures must lock");
+    }
 }

@@ -25,7 +25,6 @@ use shop_adapters::{
 use shop_domain::{
     Email,
     account::{
-        lockout::SignInFailures,
         model::{Account, AccountStatus, TermsVersion},
         profile::{Country, DisplayName},
     },
@@ -79,7 +78,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 roles: vec!["customer".into()],
                 terms_accepted: None,
                 password: None,
-                failures: SignInFailures::default(),
                 eligibility: Vec::new(),
                 created_at: now,
                 version: 1,

@@ -173,6 +173,15 @@ impl AccountsRepo {
         )
         .await?;
         let Some(id) = marker.as_ref().and_then(|i| text(i, "account_id")) else {
+            // The same second read as for a known email, of an account that never exists, so
+            // an unknown email costs what a known one does.
+            get_item(
+                &self.client,
+                &self.table,
+                key("ACCOUNT#-".into(), "PROFILE"),
+                "get account",
+            )
+            .await?;
             return Ok(None);
         };
         self.get(&AccountId::parse(id).map_err(internal)?).await

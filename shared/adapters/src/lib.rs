@@ -22,6 +22,7 @@ pub mod orders;
 pub mod outbox;
 pub mod payments;
 pub mod renewal;
+pub mod sign_in_failures;
 pub mod subscriptions;
 pub mod telemetry;
 pub mod vies;

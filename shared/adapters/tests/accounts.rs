@@ -14,7 +14,6 @@ use shop_adapters::{
 use shop_domain::{
     Email, Language,
     account::{
-        lockout::SignInFailures,
         model::{Account, AccountStatus, TermsVersion},
         profile::{Country, DisplayName},
     },
@@ -37,7 +36,6 @@ fn account(id: &str, email: &str) -> Account {
         roles: vec!["customer".into()],
         terms_accepted: None,
         password: None,
-        failures: SignInFailures::default(),
         eligibility: Vec::new(),
         created_at: now(),
         version: 1,

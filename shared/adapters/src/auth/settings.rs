@@ -46,3 +46,12 @@ pub fn password_policy() -> Result<PasswordPolicy, ConfigError> {
         reason: "must be vendor or nist".into(),
     })
 }
+
+/// The failure log sign-in and the password change share: kept an hour after the newest
+/// failure, well past the lockout window and lock (5 + 15 minutes in both profiles).
+pub fn sign_in_failures(
+    client: aws_sdk_dynamodb::Client,
+    table: impl Into<String>,
+) -> crate::sign_in_failures::SignInFailureLog {
+    crate::sign_in_failures::SignInFailureLog::new(client, table, SignedDuration::from_hours(1))
+}

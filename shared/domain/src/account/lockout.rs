@@ -1,6 +1,6 @@
-//! Failed sign-ins and the lock they lead to, as a value: the repository stores it on the
-//! account and writes it back under a version condition, so concurrent attempts cannot both
-//! count from the same stale state.
+//! Failed sign-ins and the lock they lead to. The repository keeps only a log of the failures'
+//! times per email, appended atomically, so no concurrent attempt is ever lost; the state is
+//! the log replayed here.
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -17,6 +17,16 @@ pub struct SignInFailures {
 impl SignInFailures {
     pub fn is_locked(&self, now: Timestamp) -> bool {
         self.locked_until.is_some_and(|until| now < until)
+    }
+
+    /// The state a log of failed attempts leads to, replayed oldest first: attempts while
+    /// locked neither count nor extend the lock, in whatever order they were recorded.
+    pub fn replay(log: &[Timestamp], policy: &LockoutPolicy) -> Self {
+        let mut times = log.to_vec();
+        times.sort();
+        times
+            .into_iter()
+            .fold(Self::default(), |state, at| state.after_failure(at, policy))
     }
 
     /// The state after one more failed attempt at `now`.
@@ -86,6 +96,24 @@ mod tests {
             "2026-11-22T10:06:00Z",
         ]);
         assert!(!s.is_locked(t("2026-11-22T10:06:00Z")));
+    }
+
+    #[test]
+    fn a_log_recorded_out_of_order_locks_like_the_attempts_did() {
+        let policy = PasswordPolicy::vendor().lockout;
+        let at = |m: u32| t(&format!("2026-11-22T10:{m:02}:00Z"));
+        // Five concurrent failures, recorded in any order, lock.
+        let log: Vec<Timestamp> = [3, 1, 4, 0, 2].iter().map(|m| at(*m)).collect();
+        let state = SignInFailures::replay(&log, &policy);
+        assert!(state.is_locked(at(5)) && !state.is_locked(at(19)));
+        // Attempts during the lock are in the log but do not extend it.
+        let mut longer = log.clone();
+        longer.extend([at(10), at(12), at(14), at(15), at(16)]);
+        assert!(!SignInFailures::replay(&longer, &policy).is_locked(at(19)));
+        assert_eq!(
+            SignInFailures::replay(&[], &policy),
+            SignInFailures::default()
+        );
     }
 
     #[test]

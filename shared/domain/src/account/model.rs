@@ -64,7 +64,6 @@ pub struct Account {
     pub roles: Vec<String>,
     pub terms_accepted: Option<TermsVersion>,
     pub password: Option<PasswordRecord>,
-    pub failures: SignInFailures,
     /// Restricted product groups (EDU, GOV) this account may buy; set by an operator.
     #[serde(default)]
     pub eligibility: Vec<Eligibility>,
@@ -236,34 +235,36 @@ pub enum SignIn {
     Refused,
 }
 
+impl SignIn {
+    /// Every attempt but a granted one is recorded as a failure (an unknown email too), so
+    /// all refusals do the same work and guessing is limited per email, known or not.
+    pub fn is_failure(self) -> bool {
+        !matches!(self, SignIn::Granted { .. })
+    }
+}
+
 impl Account {
-    /// Decides one attempt given whether the password matched, and returns the failure state
-    /// to store when it changed.
+    /// Decides one attempt given the email's recorded `failures` and whether the password
+    /// matched.
     pub fn sign_in(
         &self,
+        failures: &SignInFailures,
         password_matches: bool,
         now: Timestamp,
         policy: &PasswordPolicy,
-    ) -> (SignIn, Option<SignInFailures>) {
-        if self.failures.is_locked(now) {
-            return (SignIn::Refused, None);
+    ) -> SignIn {
+        if failures.is_locked(now) {
+            return SignIn::Refused;
         }
         let Some(password) = self.password.as_ref().filter(|_| password_matches) else {
-            return (
-                SignIn::Refused,
-                Some(self.failures.after_failure(now, &policy.lockout)),
-            );
+            return SignIn::Refused;
         };
-        let reset = (self.failures != SignInFailures::default()).then(SignInFailures::default);
         match self.status {
-            AccountStatus::PendingVerification => (SignIn::EmailNotVerified, reset),
-            AccountStatus::PendingActivation => (SignIn::Refused, None),
-            AccountStatus::Active => (
-                SignIn::Granted {
-                    password_expired: policy.expired(password.set_at, now),
-                },
-                reset,
-            ),
+            AccountStatus::PendingVerification => SignIn::EmailNotVerified,
+            AccountStatus::PendingActivation => SignIn::Refused,
+            AccountStatus::Active => SignIn::Granted {
+                password_expired: policy.expired(password.set_at, now),
+            },
         }
     }
 }
@@ -342,7 +343,6 @@ impl Account {
                 set_at: now,
                 history,
             }),
-            failures: SignInFailures::default(),
             eligibility: Vec::new(),
             ..self.clone()
         })
@@ -379,7 +379,6 @@ mod tests {
                 set_at: now,
                 history: vec![],
             }),
-            failures: SignInFailures::default(),
             eligibility: Vec::new(),
             created_at: now,
             version: 1,
@@ -423,39 +422,32 @@ mod tests {
     #[test]
     fn sign_in_decisions() {
         let p = PasswordPolicy::vendor();
+        let none = SignInFailures::default();
         let now: Timestamp = "2026-11-23T10:00:00Z".parse().unwrap();
         let active = account(AccountStatus::Active);
         assert_eq!(
-            active.sign_in(true, now, &p),
-            (
-                SignIn::Granted {
-                    password_expired: false
-                },
-                None
-            )
+            active.sign_in(&none, true, now, &p),
+            SignIn::Granted {
+                password_expired: false
+            }
         );
-        let (d, f) = active.sign_in(false, now, &p);
-        assert_eq!(d, SignIn::Refused);
-        assert!(f.is_some(), "a failure is counted");
+        assert_eq!(active.sign_in(&none, false, now, &p), SignIn::Refused);
+        assert!(SignIn::Refused.is_failure() && SignIn::EmailNotVerified.is_failure());
+        let unverified = account(AccountStatus::PendingVerification);
         assert_eq!(
-            account(AccountStatus::PendingVerification)
-                .sign_in(true, now, &p)
-                .0,
+            unverified.sign_in(&none, true, now, &p),
             SignIn::EmailNotVerified
         );
-        assert_eq!(
-            account(AccountStatus::PendingVerification)
-                .sign_in(false, now, &p)
-                .0,
-            SignIn::Refused
-        );
+        assert_eq!(unverified.sign_in(&none, false, now, &p), SignIn::Refused);
         let later = now + SignedDuration::from_hours(24 * 366);
+        let granted = active.sign_in(&none, true, later, &p);
         assert_eq!(
-            active.sign_in(true, later, &p).0,
+            granted,
             SignIn::Granted {
                 password_expired: true
             }
         );
+        assert!(!granted.is_failure());
     }
 
     #[test]
@@ -504,19 +496,15 @@ mod tests {
     fn a_locked_account_refuses_even_the_right_password_until_the_lock_ends() {
         let p = PasswordPolicy::vendor();
         let now: Timestamp = "2026-11-23T10:00:00Z".parse().unwrap();
-        let mut a = account(AccountStatus::Active);
-        for _ in 0..5 {
-            a.failures = a.sign_in(false, now, &p).1.unwrap();
-        }
-        assert_eq!(a.sign_in(true, now, &p), (SignIn::Refused, None));
+        let a = account(AccountStatus::Active);
+        let locked = SignInFailures::replay(&[now; 5], &p.lockout);
+        assert_eq!(a.sign_in(&locked, true, now, &p), SignIn::Refused);
         let after = now + SignedDuration::from_mins(15);
-        let (d, reset) = a.sign_in(true, after, &p);
         assert_eq!(
-            d,
+            a.sign_in(&locked, true, after, &p),
             SignIn::Granted {
                 password_expired: false
             }
         );
-        assert_eq!(reset, Some(SignInFailures::default()));
     }
 }
