@@ -107,7 +107,12 @@ class Instance:
                 }
                 try:
                     self._reply(200, inv.payload, headers)
+                    # A write into the socket of a process killed a moment ago may still
+                    # succeed; an invocation handed to a dead process goes to another.
+                    gone = instance.process.poll() is not None
                 except OSError:
+                    gone = True
+                if gone and instance.current is inv:
                     instance.current = None
                     instance.pool.pending.put(inv)  # the runtime never saw it: give it to another
 
@@ -183,6 +188,9 @@ class FunctionPool:
                     continue
                 if inv.done.is_set():
                     continue  # timed out while waiting
+                if instance.process.poll() is not None:
+                    self.pending.put(inv)  # killed while it waited: not for this instance
+                    return None
                 instance.current = inv
                 return inv
             return None

@@ -85,3 +85,14 @@ def test_every_documented_token_answers_as_documented(api_key):
         got, body = charge(api_key, token, f"sandbox-test-{uuid.uuid4().hex}")
         assert got == status, (token, body)
         assert (body["error"]["code"] if status == 402 else body["status"]) == outcome, (token, body)
+
+
+def test_a_checkout_with_an_unknown_payment_method_is_declined_and_frees_the_holder(shop, unique_email):
+    from conftest import assert_problem
+    from test_checkout import buyer, checkout, five_team
+
+    token = buyer(shop, unique_email)
+    body = assert_problem(checkout(shop, token, five_team(), pm="pm_card_nonexistent"), 402, "payment_declined")
+    assert "resource_missing" in body["detail"]
+    again = checkout(shop, token, five_team())
+    assert again.status == 201, again.body

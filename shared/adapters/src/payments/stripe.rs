@@ -102,6 +102,9 @@ struct ApiError {
     message: Option<String>,
     #[serde(default)]
     payment_intent: Option<Created>,
+    /// The request parameter an `invalid_request_error` is about.
+    #[serde(default)]
+    param: Option<String>,
 }
 
 impl ApiError {
@@ -258,6 +261,18 @@ impl PaymentProvider for StripeClient {
                 payment_id: error.payment_intent.as_ref().map(|p| p.id.clone()),
                 reason: error.reason(),
             });
+        }
+        if status == StatusCode::BAD_REQUEST {
+            // A payment method the provider does not know (a stale or made-up token) is the
+            // customer's to fix, like a declined card: nothing was charged.
+            let error = parse::<ErrorBody>("charge", &body)?.error;
+            if error.param.as_deref() == Some("payment_method") {
+                return Ok(ChargeOutcome::Declined {
+                    payment_id: None,
+                    reason: error.reason(),
+                });
+            }
+            return Err(fault("charge", status, &body));
         }
         if !status.is_success() {
             return Err(fault("charge", status, &body));
