@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
 import uuid
 from pathlib import Path
@@ -33,6 +34,9 @@ def ensure_free(port):
     import socket
 
     with socket.socket() as s:
+        # Connections of a stack stopped a moment ago linger in TIME_WAIT; they do not hold the
+        # port (the servers bind with SO_REUSEADDR too), a listening process does.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
@@ -106,9 +110,9 @@ def local_routes(stack, pools, clk, moto):
                 return gateway.problem(500, "schedule_failed", e.body.decode("utf-8", "replace"))
             return json_reply(200, {"schedule": name, "result": json.loads(out or b"null")})
         if path == "/_local/outbox" and method == "GET":
-            mails = json.loads(urllib.request.urlopen(f"{moto}/_shop/outbox", timeout=10).read())["messages"]
-            if "to" in query:
-                mails = [m for m in mails if query["to"].strip().lower() in m["to"]]
+            # The stand-in filters by recipient: the outbox holds up to --keep-mails emails.
+            wanted = f"?{urllib.parse.urlencode({'to': query['to'].strip().lower()})}" if "to" in query else ""
+            mails = json.loads(urllib.request.urlopen(f"{moto}/_shop/outbox{wanted}", timeout=10).read())["messages"]
             return json_reply(200, {"messages": mails})
         return gateway.problem(404, "route_not_found", f"No local route {method} {path}.")
 
@@ -125,6 +129,8 @@ def main():
     p.add_argument("--state-dir", default=str(ROOT / ".local"))
     p.add_argument("--max-instances", type=int, default=4, help="per function")
     p.add_argument("--sqs-retry-seconds", type=int, default=1)
+    p.add_argument("--keep-mails", type=int, default=int(os.environ.get("SHOP_KEEP_MAILS", 2000)),
+                   help="emails the outbox keeps, the newest (SHOP_KEEP_MAILS, default 2000)")
     p.add_argument("--no-seed", action="store_true")
     p.add_argument("--terms-version", default="2026-10", help="terms of use published at start")
     args = p.parse_args()
@@ -137,7 +143,7 @@ def main():
     started = []
 
     moto = subprocess.Popen(
-        [sys.executable, "-m", "shopstack.motolock", "--port", str(args.moto_port)],
+        [sys.executable, "-m", "shopstack.motolock", "--port", str(args.moto_port), "--keep-mails", str(args.keep_mails)],
         cwd=ROOT / "infra",
         stdout=open(state / "moto.log", "w"),
         stderr=subprocess.STDOUT,
