@@ -35,6 +35,7 @@ use shop_domain::{
     mail::{DedupeKey, MailMessage, MailTemplate},
     seats::{self, Seat, SeatChange, SeatForm},
     subscription::Subscription,
+    wire::Object,
 };
 
 pub struct Handler {
@@ -70,7 +71,7 @@ impl Handler {
                 http::json(StatusCode::OK, &json!({ "seats": seats }))
             }
             (Method::POST, None) => {
-                let form: SeatForm = http::json_body(req)?;
+                let Object(form): Object<SeatForm> = http::json_body(req)?;
                 let seat_id = random_id()?;
                 let (sub, seat) = self
                     .mutate(&id, &owner.id, |sub, seats, now, today| {
@@ -82,7 +83,7 @@ impl Handler {
                 http::json(StatusCode::CREATED, &seat)
             }
             (Method::PATCH, Some(seat_id)) => {
-                let change: SeatChange = http::json_body(req)?;
+                let Object(change): Object<SeatChange> = http::json_body(req)?;
                 let (_, seat) = self
                     .mutate(&id, &owner.id, |sub, seats, _, today| {
                         seats::change(sub, seats, &seat_id, &change, today)

@@ -10,7 +10,6 @@
 use std::sync::Arc;
 
 use lambda_http::{Request, http::Method, http::StatusCode};
-use serde::Deserialize;
 use shop_adapters::{
     AppError,
     auth::guard::{Guard, Need},
@@ -18,20 +17,18 @@ use shop_adapters::{
     subscriptions::{SubscriptionsRepo, path_id},
 };
 use shop_domain::{
-    Clock, DomainError, Quantity, changes::schedule_downgrade, clock::berlin_date, seats::used_on,
+    Clock, DomainError,
+    changes::{NewTotal, schedule_downgrade},
+    clock::berlin_date,
+    seats::used_on,
     subscription::Subscription,
+    wire::Object,
 };
 
 pub struct Handler {
     pub guard: Guard,
     pub subscriptions: SubscriptionsRepo,
     pub clock: Arc<dyn Clock>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewTotal {
-    quantity: i64,
 }
 
 impl Handler {
@@ -45,8 +42,8 @@ impl Handler {
         let (sub, seats) = self.subscriptions.owned(&id, &caller.account.id).await?;
         let scheduled_change = match *req.method() {
             Method::PUT => {
-                let body: NewTotal = http::json_body(req)?;
-                let to = Quantity::new(u32::try_from(body.quantity).unwrap_or(0))?;
+                let Object(body): Object<NewTotal> = http::json_body(req)?;
+                let to = body.quantity()?;
                 Some(schedule_downgrade(&sub, &seats, to)?)
             }
             Method::DELETE => None,

@@ -30,6 +30,22 @@ fn days_inclusive(from: Date, to: Date) -> i64 {
         .map_or(0, |span| i64::from(span.get_days()) + 1)
 }
 
+/// The body of the upgrade, its preview and the scheduled change: the new TOTAL of licenses.
+/// A whole number in JSON Schema's sense (`30` or `30.0`); out of range is `invalid_quantity`
+/// (422), from [`NewTotal::quantity`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewTotal {
+    #[serde(deserialize_with = "crate::wire::whole_number")]
+    pub quantity: i64,
+}
+
+impl NewTotal {
+    pub fn quantity(self) -> Result<Quantity, DomainError> {
+        Quantity::new(u32::try_from(self.quantity).unwrap_or(0))
+    }
+}
+
 /// What an upgrade costs and changes; the preview shows exactly this.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UpgradeQuote {

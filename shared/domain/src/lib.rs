@@ -57,6 +57,7 @@ pub mod quantity;
 pub mod seats;
 pub mod subscription;
 pub mod vat;
+pub mod wire;
 
 pub use clock::Clock;
 pub use email::Email;

@@ -48,18 +48,18 @@ impl Seat {
 #[serde(deny_unknown_fields)]
 pub struct SeatForm {
     pub email: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::optional_date")]
     pub starts_on: Option<Date>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::optional_date")]
     pub ends_on: Option<Date>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SeatChange {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::optional_date")]
     pub starts_on: Option<Date>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::optional_date")]
     pub ends_on: Option<Date>,
 }
 

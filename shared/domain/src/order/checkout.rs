@@ -31,6 +31,8 @@ pub struct CheckoutForm {
 #[serde(deny_unknown_fields)]
 pub struct LineForm {
     pub product_id: String,
+    /// `2.0` is 2, as for the contract's `type: integer`; the range is `Quantity`'s.
+    #[serde(deserialize_with = "crate::wire::whole_number")]
     pub quantity: i64,
     /// Needed only when the product is sold for several terms.
     #[serde(default)]
