@@ -10,7 +10,10 @@ use shop_adapters::{
     catalog::CatalogRepo,
     http::{self, HttpResponse},
 };
-use shop_domain::catalog::{Offer, Region, offers_in};
+use shop_domain::{
+    DomainError,
+    catalog::{Offer, Region, offers_in},
+};
 
 pub struct Handler {
     pub catalog: CatalogRepo,
@@ -32,7 +35,17 @@ impl Handler {
     async fn list(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let query = http::query(req, &["region"])?;
         let region = match query.get("region") {
-            Some(raw) => Region::parse(raw)?,
+            // Exactly two letters, as the contract's pattern says: no spaces around them.
+            Some(raw) if raw.len() == 2 && raw.bytes().all(|b| b.is_ascii_alphabetic()) => {
+                Region::parse(raw)?
+            }
+            Some(_) => {
+                return Err(DomainError::malformed(
+                    "invalid_region",
+                    "Region must be a two-letter country code such as DE.",
+                )
+                .into());
+            }
             None => self.default_region.clone(),
         };
         let products = self.catalog.all().await?;

@@ -48,7 +48,10 @@ async fn handler() -> Handler {
 /// raw query as given, and repeated names joined by commas in `queryStringParameters`.
 fn event(pairs: &[(&str, &str)]) -> lambda_http::Request {
     let mut e: Value = serde_json::from_str(EVENT).unwrap();
-    let raw: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let raw: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", v.replace(' ', "%20")))
+        .collect();
     e["rawQueryString"] = raw.join("&").into();
     let mut joined = serde_json::Map::new();
     for (k, v) in pairs {
@@ -107,8 +110,10 @@ async fn region_is_case_insensitive_and_defaults_to_the_configured_one() {
 async fn bad_queries_are_problems_with_stable_codes() {
     let h = handler().await;
     type Case<'a> = (&'a [(&'a str, &'a str)], u16, &'a str);
-    let cases: [Case; 6] = [
+    let cases: [Case; 8] = [
         (&[("region", "CH")], 404, "unknown_region"),
+        (&[("region", " de")], 400, "invalid_region"),
+        (&[("region", "at ")], 400, "invalid_region"),
         (&[("region", "D1")], 400, "invalid_region"),
         (&[("region", "")], 400, "invalid_region"),
         (&[("region", "DE,AT")], 400, "invalid_region"),

@@ -36,7 +36,9 @@ pub struct Handler {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LinkRequest {
-    email: Email,
+    /// Read as text, then parsed: a malformed address is `422 invalid_email` as on every
+    /// other route, not an unreadable body.
+    email: String,
 }
 
 impl Handler {
@@ -46,6 +48,7 @@ impl Handler {
 
     async fn request(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let body: LinkRequest = http::json_body(req)?;
+        let email = Email::parse(&body.email)?;
         let now = self.clock.now();
         let window =
             Timestamp::from_second(now.as_second() - now.as_second().rem_euclid(WINDOW.as_secs()))
@@ -55,7 +58,7 @@ impl Handler {
             .map_err(|e| AppError::Internal(e.to_string()))?;
         if !self
             .accounts
-            .take_rate_slot("link", &body.email, window, window_end, self.per_hour)
+            .take_rate_slot("link", &email, window, window_end, self.per_hour)
             .await?
         {
             return Err(DomainError::RateLimited {
@@ -66,7 +69,7 @@ impl Handler {
             .into());
         }
         let wants_reset = req.raw_http_path().starts_with("/v1/password-resets");
-        if let Some(account) = self.accounts.find_by_email(&body.email).await? {
+        if let Some(account) = self.accounts.find_by_email(&email).await? {
             let link = match account.status {
                 AccountStatus::PendingActivation => {
                     Some((TokenPurpose::Activate, self.activation_valid))
