@@ -2,7 +2,8 @@
 # README command 2: every check and every test, as CI runs them (.ci/run calls this).
 # Installs what it needs, starts the local stack (and with it the AWS stand-in) on free ports,
 # runs format and lint checks, template checks, Rust unit/property/adapter/handler tests
-# against the stand-in, and the end-to-end scenarios over HTTP; stops what it started.
+# against the stand-in, the end-to-end scenarios over HTTP and a short soak (SOAK_MINUTES) that
+# holds the stand-in's memory under a ceiling; stops what it started.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -67,5 +68,10 @@ cargo test --workspace --locked
 
 step "end-to-end scenarios over HTTP"
 "$PY" -m pytest tests -q -p no:cacheprovider
+
+# Mixed traffic on the same stack for SOAK_MINUTES (CI: 1.5); fails if the stand-in's memory
+# goes over SOAK_CEILING_MIB or any request answers 5xx (docs/local-stack.md, "Memory").
+step "soak: ${SOAK_MINUTES:-1.5} minutes of mixed traffic, the stand-in's memory bounded"
+"$PY" infra/soak.py --minutes "${SOAK_MINUTES:-1.5}"
 
 step "all checks passed"
