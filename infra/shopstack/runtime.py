@@ -164,9 +164,7 @@ class FunctionPool:
         inv = Invocation(payload if isinstance(payload, bytes) else json.dumps(payload).encode(), limit)
         with self.lock:
             self.pending.put(inv)
-            if self.idle < self.pending.qsize() and len(self.instances) < self.max_instances:
-                self.started += 1
-                self.instances.append(Instance(self, self.started))
+            self._ensure_capacity()
         # Allow for a cold start on top of the function's own timeout.
         if not inv.done.wait(limit + 5):
             for instance in list(self.instances):
@@ -176,6 +174,13 @@ class FunctionPool:
         if not inv.ok:
             raise FunctionError("Function.Error", inv.body)
         return inv.body
+
+    def _ensure_capacity(self):
+        """Starts an instance when work waits that no idle one will take (under the lock)."""
+        live = [i for i in self.instances if i.alive and i.process.poll() is None]
+        if not self.closed and self.idle < self.pending.qsize() and len(live) < self.max_instances:
+            self.started += 1
+            self.instances.append(Instance(self, self.started))
 
     def next_invocation(self, instance):
         with self.lock:
@@ -197,11 +202,15 @@ class FunctionPool:
         finally:
             with self.lock:
                 self.idle -= 1
+                # An instance that died while it waited may leave work nobody will take.
+                if not instance.alive or instance.process.poll() is not None:
+                    self._ensure_capacity()
 
     def forget(self, instance):
         with self.lock:
             if instance in self.instances:
                 self.instances.remove(instance)
+            self._ensure_capacity()
 
     def close(self):
         self.closed = True

@@ -24,8 +24,8 @@ class Shop:
     def __init__(self, url):
         self.url = url.rstrip("/")
 
-    def request(self, method, path, body=None, headers=None):
-        data = json.dumps(body).encode() if body is not None else None
+    def request(self, method, path, body=None, headers=None, raw=None):
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
         req = urllib.request.Request(self.url + path, data=data, method=method, headers=headers or {})
         if data is not None:
             req.add_header("content-type", "application/json")

@@ -2,9 +2,9 @@ use std::sync::Arc;
 
 use assign_seat::Handler;
 use jiff::SignedDuration;
-use lambda_http::{Error, Request, run, service_fn};
+use lambda_http::Error;
 use shop_adapters::{
-    accounts::AccountsRepo, auth::guard::Guard, aws, clock, config, links::LinkMailer,
+    accounts::AccountsRepo, auth::guard::Guard, aws, clock, config, http, links::LinkMailer,
     outbox::MailOutbox, subscriptions::SubscriptionsRepo, telemetry,
 };
 
@@ -31,9 +31,5 @@ async fn main() -> Result<(), Error> {
         ),
         attempts: config::parsed_or("SEAT_WRITE_ATTEMPTS", 60)?,
     });
-    run(service_fn(move |req: Request| {
-        let handler = Arc::clone(&handler);
-        async move { Ok::<_, Error>(handler.handle(req).await) }
-    }))
-    .await
+    http::serve(|req| handler.handle(req)).await
 }

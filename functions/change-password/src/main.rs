@@ -1,8 +1,8 @@
 use change_password::Handler;
-use lambda_http::{Error, Request, run, service_fn};
+use lambda_http::Error;
 use shop_adapters::{
     accounts::AccountsRepo, auth::guard::Guard, auth::password::PasswordHasherArgon2,
-    auth::settings, aws, clock, config, telemetry,
+    auth::settings, aws, clock, config, http, telemetry,
 };
 
 #[tokio::main]
@@ -21,9 +21,5 @@ async fn main() -> Result<(), Error> {
         clock,
         policy: settings::password_policy()?,
     };
-    let handler = &handler;
-    run(service_fn(move |req: Request| async move {
-        Ok::<_, Error>(handler.handle(req).await)
-    }))
-    .await
+    http::serve(|req| handler.handle(req)).await
 }

@@ -58,11 +58,14 @@ impl<P: PaymentProvider, V: VatRegistry> Handler<P, V> {
     async fn idempotent(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let caller = self.guard.caller(req, Need::Full).await?;
         let key = idempotent_http::key(req)?;
-        let body = idempotent_http::body(req);
+        let body = idempotent_http::body(req)?;
+        // Read and checked before the key is claimed: a request refused here consumes nothing,
+        // so a corrected retry with the same key goes through (as the provider's API does).
+        let checkout = http::parse_json::<CheckoutForm>(body)?.check()?;
         let scope = checkout_scope(&caller.account);
         self.requests
             .run(&scope, &key, body, self.clock.as_ref(), || {
-                self.checkout(&caller.account, &key, body)
+                self.checkout(&caller.account, &key, checkout)
             })
             .await
     }
@@ -71,15 +74,8 @@ impl<P: PaymentProvider, V: VatRegistry> Handler<P, V> {
         &self,
         account: &Account,
         key: &str,
-        body: &[u8],
+        checkout: Checkout,
     ) -> Result<HttpResponse, AppError> {
-        let form: CheckoutForm = serde_json::from_slice(body).map_err(|e| {
-            DomainError::malformed(
-                "invalid_body",
-                format!("The request body is not a checkout: {e}"),
-            )
-        })?;
-        let checkout = form.check()?;
         let order_id = idempotent_http::derived_order_id(&checkout_scope(account), key)?;
         if let Some(placed) = self.flow.orders.get(&order_id).await? {
             // The answer to this request was lost (a crash or a gateway timeout after the

@@ -2,13 +2,13 @@ use std::time::Duration;
 
 use checkout::Handler;
 use jiff::SignedDuration;
-use lambda_http::{Error, Request, run, service_fn};
+use lambda_http::Error;
 use shop_adapters::{
     accounts::AccountsRepo,
     auth::guard::Guard,
     aws,
     catalog::CatalogRepo,
-    clock, config,
+    clock, config, http,
     idempotency::{IdempotencyPolicy, IdempotencyStore},
     idempotent_http::IdempotentRequests,
     order_flow::OrderFlow,
@@ -66,9 +66,5 @@ async fn main() -> Result<(), Error> {
             )?),
         },
     };
-    let handler = &handler;
-    run(service_fn(move |req: Request| async move {
-        Ok::<_, Error>(handler.handle(req).await)
-    }))
-    .await
+    http::serve(|req| handler.handle(req)).await
 }

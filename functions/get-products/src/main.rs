@@ -1,6 +1,6 @@
 use get_products::Handler;
-use lambda_http::{Error, Request, run, service_fn};
-use shop_adapters::{aws, catalog::CatalogRepo, config, telemetry};
+use lambda_http::Error;
+use shop_adapters::{aws, catalog::CatalogRepo, config, http, telemetry};
 use shop_domain::catalog::Region;
 
 #[tokio::main]
@@ -13,9 +13,5 @@ async fn main() -> Result<(), Error> {
         catalog: CatalogRepo::new(aws::dynamodb(&sdk), table),
         default_region,
     };
-    let handler = &handler;
-    run(service_fn(move |req: Request| async move {
-        Ok::<_, Error>(handler.handle(req).await)
-    }))
-    .await
+    http::serve(|req| handler.handle(req)).await
 }

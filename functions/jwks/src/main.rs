@@ -1,6 +1,6 @@
 use jwks::Handler;
-use lambda_http::{Error, Request, run, service_fn};
-use shop_adapters::{auth::settings, config, telemetry};
+use lambda_http::Error;
+use shop_adapters::{auth::settings, config, http, telemetry};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -9,9 +9,5 @@ async fn main() -> Result<(), Error> {
     let handler = Handler {
         jwks: config::required("JWT_PUBLIC_KEYS")?,
     };
-    let handler = &handler;
-    run(service_fn(move |_: Request| async move {
-        Ok::<_, Error>(handler.handle())
-    }))
-    .await
+    http::serve(|_| async { handler.handle() }).await
 }

@@ -1,7 +1,7 @@
-use lambda_http::{Error, Request, run, service_fn};
+use lambda_http::Error;
 use me::Handler;
 use shop_adapters::{
-    accounts::AccountsRepo, auth::guard::Guard, aws, clock, config,
+    accounts::AccountsRepo, auth::guard::Guard, aws, clock, config, http,
     subscriptions::SubscriptionsRepo, telemetry,
 };
 
@@ -19,9 +19,5 @@ async fn main() -> Result<(), Error> {
         accounts,
         app_url: config::required("APP_URL")?,
     };
-    let handler = &handler;
-    run(service_fn(move |req: Request| async move {
-        Ok::<_, Error>(handler.handle(req).await)
-    }))
-    .await
+    http::serve(|req| handler.handle(req)).await
 }

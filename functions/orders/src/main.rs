@@ -1,7 +1,7 @@
-use lambda_http::{Error, Request, run, service_fn};
+use lambda_http::Error;
 use orders::{Handler, documents};
 use shop_adapters::{
-    accounts::AccountsRepo, auth::guard::Guard, aws, clock, config, order_flow::OrderFlow,
+    accounts::AccountsRepo, auth::guard::Guard, aws, clock, config, http, order_flow::OrderFlow,
     payments, telemetry,
 };
 use shop_domain::order::CancellationPolicy;
@@ -28,9 +28,5 @@ async fn main() -> Result<(), Error> {
         )?,
         documents: documents()?,
     };
-    let handler = &handler;
-    run(service_fn(move |req: Request| async move {
-        Ok::<_, Error>(handler.handle(req).await)
-    }))
-    .await
+    http::serve(|req| handler.handle(req)).await
 }

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use lambda_http::{Body, Request, http::StatusCode};
+use lambda_http::{Request, http::StatusCode};
 use shop_adapters::{
     AppError,
     http::{self, HttpResponse},
@@ -30,11 +30,7 @@ impl Handler {
     }
 
     async fn receive(&self, req: &Request) -> Result<HttpResponse, AppError> {
-        let body: &[u8] = match req.body() {
-            Body::Text(t) => t.as_bytes(),
-            Body::Binary(b) => b,
-            _ => b"",
-        };
+        let body = http::raw_body(req, http::body_limit())?;
         let signature = req
             .headers()
             .get(SIGNATURE_HEADER)
@@ -66,12 +62,25 @@ impl Handler {
                 .into());
             }
         }
-        if self.flow.orders.get(&notice.order_id).await?.is_none() {
+        let Some(order) = self.flow.orders.get(&notice.order_id).await? else {
             tracing::warn!(order = %notice.order_id, "payment event for an unknown order");
             self.idempotency
                 .complete(SCOPE, &notice.event_id, "unknown order")
                 .await?;
             return acknowledged("unknown_order");
+        };
+        if order
+            .payment
+            .payment_id
+            .as_deref()
+            .is_some_and(|known| known != notice.payment_id)
+        {
+            // A payment the order did not go with (another attempt): nothing to apply.
+            tracing::warn!(order = %order.id, "payment event for another payment");
+            self.idempotency
+                .complete(SCOPE, &notice.event_id, "unknown payment")
+                .await?;
+            return acknowledged("ignored");
         }
         let report = PaymentReport {
             order_id: notice.order_id.clone(),

@@ -1,8 +1,8 @@
 use jiff::SignedDuration;
-use lambda_http::{Error, Request, run, service_fn};
+use lambda_http::Error;
 use payment_webhook::Handler;
 use shop_adapters::{
-    aws, clock, config,
+    aws, clock, config, http,
     idempotency::{IdempotencyPolicy, IdempotencyStore},
     order_flow::OrderFlow,
     payments::webhook::WebhookVerifier,
@@ -34,9 +34,5 @@ async fn main() -> Result<(), Error> {
         ),
         clock: clock::from_env(),
     };
-    let handler = &handler;
-    run(service_fn(move |req: Request| async move {
-        Ok::<_, Error>(handler.handle(req).await)
-    }))
-    .await
+    http::serve(|req| handler.handle(req)).await
 }

@@ -59,7 +59,7 @@ impl<P: PaymentProvider> Handler<P> {
             .trim_end_matches('/')
             .ends_with("/preview")
         {
-            let (sub, quote) = self.quote(&id, owner, req).await?;
+            let (sub, quote) = self.quote(&id, owner, new_total(req)?).await?;
             return http::json(
                 StatusCode::OK,
                 &serde_json::json!({
@@ -74,11 +74,13 @@ impl<P: PaymentProvider> Handler<P> {
             );
         }
         let key = idempotent_http::key(req)?;
-        let body = idempotent_http::body(req);
+        let body = idempotent_http::body(req)?;
+        // Checked before the key is claimed: a refused body consumes nothing.
+        let to = new_total(req)?;
         let scope = upgrade_scope(owner);
         self.requests
             .run(&scope, &key, body, self.clock.as_ref(), || {
-                self.upgrade(&id, owner, &key, req)
+                self.upgrade(&id, owner, &key, to)
             })
             .await
     }
@@ -87,10 +89,8 @@ impl<P: PaymentProvider> Handler<P> {
         &self,
         id: &SubscriptionId,
         owner: &AccountId,
-        req: &Request,
+        to: Quantity,
     ) -> Result<(Subscription, UpgradeQuote), AppError> {
-        let body: NewTotal = http::json_body(req)?;
-        let to = Quantity::new(u32::try_from(body.quantity).unwrap_or(0))?;
         let (sub, _) = self.flow.orders.subscriptions.owned(id, owner).await?;
         let rate = sub
             .tax
@@ -104,9 +104,9 @@ impl<P: PaymentProvider> Handler<P> {
         id: &SubscriptionId,
         owner: &AccountId,
         key: &str,
-        req: &Request,
+        to: Quantity,
     ) -> Result<HttpResponse, AppError> {
-        let (sub, quote) = self.quote(id, owner, req).await?;
+        let (sub, quote) = self.quote(id, owner, to).await?;
         let payment = sub.payment.clone().ok_or_else(|| {
             DomainError::conflict(
                 "no_payment_method",
@@ -162,6 +162,12 @@ impl<P: PaymentProvider> Handler<P> {
         tracing::info!(subscription = %sub.id, order = %charged.id, "upgrade ordered");
         http::json(StatusCode::CREATED, &charged.view())
     }
+}
+
+/// The new total the body asks for.
+fn new_total(req: &Request) -> Result<Quantity, AppError> {
+    let body: NewTotal = http::json_body(req)?;
+    Ok(Quantity::new(u32::try_from(body.quantity).unwrap_or(0))?)
 }
 
 /// Upgrade keys are the account's own.

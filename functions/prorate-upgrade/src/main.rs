@@ -1,12 +1,12 @@
 use std::time::Duration;
 
 use jiff::SignedDuration;
-use lambda_http::{Error, Request, run, service_fn};
+use lambda_http::Error;
 use prorate_upgrade::Handler;
 use shop_adapters::{
     accounts::AccountsRepo,
     auth::guard::Guard,
-    aws, clock, config,
+    aws, clock, config, http,
     idempotency::{IdempotencyPolicy, IdempotencyStore},
     idempotent_http::IdempotentRequests,
     order_flow::OrderFlow,
@@ -38,9 +38,5 @@ async fn main() -> Result<(), Error> {
         provider: payments::from_env()?,
         clock,
     };
-    let handler = &handler;
-    run(service_fn(move |req: Request| async move {
-        Ok::<_, Error>(handler.handle(req).await)
-    }))
-    .await
+    http::serve(|req| handler.handle(req)).await
 }

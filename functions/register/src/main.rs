@@ -1,11 +1,11 @@
 use std::sync::Arc;
 
 use jiff::SignedDuration;
-use lambda_http::{Error, Request, run, service_fn};
+use lambda_http::Error;
 use register::Handler;
 use shop_adapters::{
     accounts::AccountsRepo, auth::password::PasswordHasherArgon2, auth::settings, aws, clock,
-    config, links::LinkMailer, outbox::MailOutbox, telemetry,
+    config, http, links::LinkMailer, outbox::MailOutbox, telemetry,
 };
 
 #[tokio::main]
@@ -29,9 +29,5 @@ async fn main() -> Result<(), Error> {
             24 * config::parsed_or::<i64>("VERIFY_LINK_DAYS", 7)?,
         ),
     });
-    run(service_fn(move |req: Request| {
-        let handler = Arc::clone(&handler);
-        async move { Ok::<_, Error>(handler.handle(req).await) }
-    }))
-    .await
+    http::serve(|req| handler.handle(req)).await
 }

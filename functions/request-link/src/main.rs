@@ -1,8 +1,9 @@
 use jiff::SignedDuration;
-use lambda_http::{Error, Request, run, service_fn};
+use lambda_http::Error;
 use request_link::Handler;
 use shop_adapters::{
-    accounts::AccountsRepo, aws, clock, config, links::LinkMailer, outbox::MailOutbox, telemetry,
+    accounts::AccountsRepo, aws, clock, config, http, links::LinkMailer, outbox::MailOutbox,
+    telemetry,
 };
 
 #[tokio::main]
@@ -27,9 +28,5 @@ async fn main() -> Result<(), Error> {
         verification_valid: days("VERIFY_LINK_DAYS", 7)?,
         reset_valid: SignedDuration::from_hours(config::parsed_or("RESET_LINK_HOURS", 2)?),
     };
-    let handler = &handler;
-    run(service_fn(move |req: Request| async move {
-        Ok::<_, Error>(handler.handle(req).await)
-    }))
-    .await
+    http::serve(|req| handler.handle(req)).await
 }

@@ -1,8 +1,8 @@
-use lambda_http::{Error, Request, run, service_fn};
+use lambda_http::Error;
 use reset_password::Handler;
 use shop_adapters::{
     accounts::AccountsRepo, auth::password::PasswordHasherArgon2, auth::settings, aws, clock,
-    config, telemetry,
+    config, http, telemetry,
 };
 
 #[tokio::main]
@@ -16,9 +16,5 @@ async fn main() -> Result<(), Error> {
         clock: clock::from_env(),
         policy: settings::password_policy()?,
     };
-    let handler = &handler;
-    run(service_fn(move |req: Request| async move {
-        Ok::<_, Error>(handler.handle(req).await)
-    }))
-    .await
+    http::serve(|req| handler.handle(req)).await
 }

@@ -1,7 +1,7 @@
-use lambda_http::{Error, Request, run, service_fn};
+use lambda_http::Error;
 use shop_adapters::{
     accounts::AccountsRepo, auth::password::PasswordHasherArgon2, auth::settings, aws, clock,
-    config, telemetry,
+    config, http, telemetry,
 };
 use sign_in::Handler;
 
@@ -19,9 +19,5 @@ async fn main() -> Result<(), Error> {
         clock: clock::from_env(),
         policy: settings::password_policy()?,
     };
-    let handler = &handler;
-    run(service_fn(move |req: Request| async move {
-        Ok::<_, Error>(handler.handle(req).await)
-    }))
-    .await
+    http::serve(|req| handler.handle(req)).await
 }

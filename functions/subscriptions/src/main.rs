@@ -1,6 +1,6 @@
-use lambda_http::{Error, Request, run, service_fn};
+use lambda_http::Error;
 use shop_adapters::{
-    accounts::AccountsRepo, auth::guard::Guard, aws, clock, config,
+    accounts::AccountsRepo, auth::guard::Guard, aws, clock, config, http,
     subscriptions::SubscriptionsRepo, telemetry,
 };
 use subscriptions::Handler;
@@ -20,9 +20,5 @@ async fn main() -> Result<(), Error> {
         subscriptions: SubscriptionsRepo::new(dynamodb, table),
         clock,
     };
-    let handler = &handler;
-    run(service_fn(move |req: Request| async move {
-        Ok::<_, Error>(handler.handle(req).await)
-    }))
-    .await
+    http::serve(|req| handler.handle(req)).await
 }

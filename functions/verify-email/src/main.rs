@@ -1,5 +1,5 @@
-use lambda_http::{Error, Request, run, service_fn};
-use shop_adapters::{accounts::AccountsRepo, aws, clock, config, telemetry};
+use lambda_http::Error;
+use shop_adapters::{accounts::AccountsRepo, aws, clock, config, http, telemetry};
 use verify_email::Handler;
 
 #[tokio::main]
@@ -11,9 +11,5 @@ async fn main() -> Result<(), Error> {
         accounts: AccountsRepo::new(aws::dynamodb(&sdk), table),
         clock: clock::from_env(),
     };
-    let handler = &handler;
-    run(service_fn(move |req: Request| async move {
-        Ok::<_, Error>(handler.handle(req).await)
-    }))
-    .await
+    http::serve(|req| handler.handle(req)).await
 }

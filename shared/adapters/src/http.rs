@@ -73,6 +73,7 @@ pub fn problem(err: &AppError) -> HttpResponse {
                 DomainError::Forbidden { .. } => StatusCode::FORBIDDEN,
                 DomainError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
                 DomainError::PaymentRequired { .. } => StatusCode::PAYMENT_REQUIRED,
+                DomainError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
                 DomainError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             };
             match d {
@@ -89,6 +90,7 @@ pub fn problem(err: &AppError) -> HttpResponse {
                 | DomainError::Forbidden { detail, .. }
                 | DomainError::RateLimited { detail, .. }
                 | DomainError::PaymentRequired { detail, .. }
+                | DomainError::TooLarge { detail, .. }
                 | DomainError::PreconditionFailed { detail, .. } => detail,
             };
             body.code = d.code();
@@ -117,6 +119,21 @@ pub fn problem(err: &AppError) -> HttpResponse {
     };
     body.status = status.as_u16();
     body.title = status.canonical_reason().unwrap_or("Error");
+    // However much of the input a detail quotes, the answer (and an idempotency record that
+    // keeps it) stays small.
+    let detail = excerpt(body.detail, MAX_DETAIL_CHARS);
+    body.detail = &detail;
+    let fields: Vec<_> = body
+        .fields
+        .iter()
+        .take(MAX_FIELDS)
+        .map(|f| shop_domain::error::FieldError {
+            field: excerpt(&f.field, 80).into_owned(),
+            code: f.code,
+            detail: excerpt(&f.detail, MAX_DETAIL_CHARS).into_owned(),
+        })
+        .collect();
+    body.fields = &fields;
     let text = serde_json::to_string(&body).unwrap_or_else(|_| String::from("{}"));
     let mut response = build(status, "application/problem+json", text).unwrap_or_else(|_| {
         let mut fallback = Response::new(Body::Empty);
@@ -132,20 +149,102 @@ pub fn problem(err: &AppError) -> HttpResponse {
     response
 }
 
-/// The request's JSON body as `T`; an unreadable body is a 400 with the reader's reason.
-pub fn json_body<T: serde::de::DeserializeOwned>(req: &Request) -> Result<T, DomainError> {
+/// Longest problem detail (characters); longer ones are cut with an ellipsis.
+const MAX_DETAIL_CHARS: usize = 300;
+/// Most field errors one problem lists.
+const MAX_FIELDS: usize = 50;
+
+/// `text` cut to `max` characters.
+pub fn excerpt(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &text[..cut]).into(),
+        None => text.into(),
+    }
+}
+
+/// The largest JSON body a function takes (`MAX_BODY_BYTES`, read once at cold start; a few KB
+/// to 64 KB per route in the template, 16 KB when unset).
+pub fn body_limit() -> usize {
+    static LIMIT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *LIMIT.get_or_init(|| {
+        crate::config::parsed_or("MAX_BODY_BYTES", DEFAULT_BODY_LIMIT).unwrap_or(DEFAULT_BODY_LIMIT)
+    })
+}
+
+pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024;
+
+/// The raw body, refused with `413 body_too_large` above `limit` bytes before anything reads it.
+pub fn raw_body(req: &Request, limit: usize) -> Result<&[u8], DomainError> {
     let bytes: &[u8] = match req.body() {
-        Body::Empty => b"",
         Body::Text(t) => t.as_bytes(),
         Body::Binary(b) => b,
         _ => b"",
     };
-    serde_json::from_slice(bytes).map_err(|e| {
-        DomainError::malformed(
-            "invalid_body",
-            format!("The request body is not valid JSON for this route: {e}"),
-        )
-    })
+    if bytes.len() > limit {
+        return Err(DomainError::TooLarge {
+            code: "body_too_large",
+            detail: format!("The request body is larger than the {limit} bytes this route takes."),
+        });
+    }
+    Ok(bytes)
+}
+
+/// Serves an HTTP function: every request's body is held to [`body_limit`] before the
+/// handler sees it (`413 body_too_large`, whatever the route would have checked first).
+pub async fn serve<F, Fut>(handle: F) -> Result<(), lambda_http::Error>
+where
+    F: Fn(Request) -> Fut + Sync,
+    Fut: std::future::Future<Output = HttpResponse> + Send,
+{
+    let limit = body_limit();
+    let handle = &handle;
+    lambda_http::run(lambda_http::service_fn(move |req: Request| async move {
+        Ok::<_, lambda_http::Error>(match raw_body(&req, limit) {
+            Ok(_) => handle(req).await,
+            Err(refused) => problem(&AppError::Domain(refused)),
+        })
+    }))
+    .await
+}
+
+/// The request's JSON body as `T`, within [`body_limit`]. An unreadable body is a 400 that
+/// says where and what kind of problem, without quoting the input or the reader's internals.
+pub fn json_body<T: serde::de::DeserializeOwned>(req: &Request) -> Result<T, DomainError> {
+    parse_json(raw_body(req, body_limit())?)
+}
+
+/// `bytes` as `T`; see [`json_body`].
+pub fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, DomainError> {
+    serde_json::from_slice(bytes).map_err(|e| unreadable(&e))
+}
+
+fn unreadable(e: &serde_json::Error) -> DomainError {
+    use serde_json::error::Category;
+    let between = |text: &str, start: &str| {
+        let rest = text.split_once(start)?.1;
+        Some(excerpt(rest.split_once('`')?.0, 60).into_owned())
+    };
+    let message = e.to_string();
+    let what = match e.classify() {
+        Category::Syntax | Category::Eof | Category::Io => "is not valid JSON".to_owned(),
+        Category::Data => {
+            if let Some(field) = between(&message, "missing field `") {
+                format!("lacks the field `{field}`")
+            } else if let Some(field) = between(&message, "unknown field `") {
+                format!("has a field this route does not know: `{field}`")
+            } else {
+                "has a value of the wrong type or format".to_owned()
+            }
+        }
+    };
+    DomainError::malformed(
+        "invalid_body",
+        format!(
+            "The request body {what} (line {}, column {}).",
+            e.line(),
+            e.column()
+        ),
+    )
 }
 
 /// The query parameters a route reads, refusing any it does not know and any given twice, so
@@ -226,6 +325,82 @@ mod tests {
         assert!(!b.to_string().contains("secret"));
         let r = problem(&AppError::Unavailable("throttled".into()));
         assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    }
+
+    #[test]
+    fn unreadable_bodies_say_where_without_quoting_the_input_or_internals() {
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)] // read only to fail
+        struct Form {
+            quantity: u32,
+            on: jiff::civil::Date,
+        }
+        let huge = "x".repeat(100_000);
+        for (body, says) in [
+            (
+                format!(r#"{{"quantity": "{huge}", "on": "2027-01-01"}}"#),
+                "wrong type",
+            ),
+            (
+                r#"{"quantity": 1e20, "on": "2027-01-01"}"#.to_owned(),
+                "wrong type",
+            ),
+            (
+                r#"{"quantity": 1, "on": "2027-02-30"}"#.to_owned(),
+                "wrong type",
+            ),
+            (
+                format!(r#"{{"quantity": 1, "on": "2027-01-01", "{huge}": 1}}"#),
+                "does not know",
+            ),
+            (
+                r#"{"on": "2027-01-01"}"#.to_owned(),
+                "lacks the field `quantity`",
+            ),
+            ("{".to_owned(), "not valid JSON"),
+        ] {
+            let err = parse_json::<Form>(body.as_bytes()).unwrap_err();
+            let detail = err.to_string();
+            assert_eq!(err.code(), "invalid_body");
+            assert!(detail.contains(says), "{detail}");
+            assert!(detail.len() < 200, "{detail}");
+            assert!(
+                !detail.contains("jiff") && !detail.contains("1e+20"),
+                "{detail}"
+            );
+        }
+    }
+
+    #[test]
+    fn problems_stay_small_whatever_they_quote() {
+        let err = DomainError::Invalid {
+            code: "invalid_email",
+            detail: format!("not an email: {}", "y".repeat(500_000)),
+            fields: vec![
+                shop_domain::error::FieldError {
+                    field: "email".into(),
+                    code: "invalid_email",
+                    detail: "z".repeat(500_000),
+                };
+                1000
+            ],
+        };
+        let r = problem(&AppError::Domain(err));
+        let Body::Text(text) = r.body() else { panic!() };
+        assert!(text.len() < 30_000, "{}", text.len());
+        assert_eq!(body(&r)["fields"].as_array().unwrap().len(), MAX_FIELDS);
+    }
+
+    #[test]
+    fn bodies_over_the_limit_are_refused_unread() {
+        let req = lambda_http::http::Request::builder()
+            .body(Body::Text("a".repeat(1025)))
+            .unwrap();
+        let err = raw_body(&req, 1024).unwrap_err();
+        assert_eq!(err.code(), "body_too_large");
+        assert_eq!(problem(&AppError::Domain(err)).status(), 413);
+        assert_eq!(raw_body(&req, 1025).unwrap().len(), 1025);
     }
 
     #[test]

@@ -1,7 +1,10 @@
-//! HTTP requests that take an `Idempotency-Key` header (checkout, upgrade): the same key with
-//! the same body answers the first request's answer byte for byte (a repeat arriving while the
-//! first still runs waits for it); another body is `422 idempotency_key_reused`. Final answers
-//! (success and 4xx) are kept; a fault (5xx) frees the key so a retry runs again.
+//! HTTP requests that take an `Idempotency-Key` header (checkout, upgrade), as the payment
+//! provider's API does it: the same key with the same body answers the first request's answer
+//! byte for byte (a repeat arriving while the first still runs waits for it); another body is
+//! `422 idempotency_key_reused`. Only a request that started executing is kept: callers read
+//! and check the body before [`IdempotentRequests::run`], so a malformed or invalid request
+//! consumes no key. Final answers (success and 4xx) are kept; a fault (5xx) frees the key so a
+//! retry runs again, and so does a record that cannot be completed.
 
 use std::{future::Future, time::Duration};
 
@@ -56,13 +59,9 @@ pub fn derived_order_id(scope: &str, key: &str) -> Result<OrderId, AppError> {
     Ok(OrderId::parse(&hex::encode(&digest[..16]))?)
 }
 
-/// The raw body, as hashed and as read.
-pub fn body(req: &Request) -> &[u8] {
-    match req.body() {
-        Body::Text(t) => t.as_bytes(),
-        Body::Binary(b) => b,
-        _ => b"",
-    }
+/// The raw body, as hashed and as read, within the route's limit (`413 body_too_large`).
+pub fn body(req: &Request) -> Result<&[u8], DomainError> {
+    http::raw_body(req, http::body_limit())
 }
 
 impl IdempotentRequests {
@@ -126,7 +125,13 @@ impl IdempotentRequests {
             },
         };
         let kept = serde_json::to_string(&stored).map_err(|e| AppError::Internal(e.to_string()))?;
-        self.store.complete(scope, key, &kept).await?;
+        if let Err(e) = self.store.complete(scope, key, &kept).await {
+            // The work is done and idempotent by itself (its order id comes from the key), so
+            // the caller gets its answer; the key is freed rather than left claimed, and a
+            // repeat runs the work again and reaches the same order.
+            tracing::error!(error = %e, "idempotency record not completed; key released");
+            self.store.release(scope, key).await?;
+        }
         Ok(response)
     }
 }

@@ -11,7 +11,11 @@ use shop_adapters::sign_in_failures::SignInFailureLog;
 async fn log() -> Arc<SignInFailureLog> {
     let sdk = shop_testkit::sdk().await;
     let (client, table) = shop_testkit::fresh_table(&sdk).await;
-    Arc::new(SignInFailureLog::new(client, table, SignedDuration::from_hours(1)))
+    Arc::new(SignInFailureLog::new(
+        client,
+        table,
+        SignedDuration::from_hours(1),
+    ))
 }
 
 fn at(ms: i64) -> Timestamp {

@@ -35,6 +35,9 @@ pub enum DomainError {
     /// Payment is needed first (declined, or a license is missing): HTTP 402.
     #[error("{detail}")]
     PaymentRequired { code: &'static str, detail: String },
+    /// The request is larger than the route takes; refused before it is read: HTTP 413.
+    #[error("{detail}")]
+    TooLarge { code: &'static str, detail: String },
     /// Something must be done first, at `link`: HTTP 412.
     #[error("{detail}")]
     PreconditionFailed {
@@ -100,6 +103,7 @@ impl DomainError {
             | Self::Forbidden { code, .. }
             | Self::RateLimited { code, .. }
             | Self::PaymentRequired { code, .. }
+            | Self::TooLarge { code, .. }
             | Self::PreconditionFailed { code, .. } => code,
         }
     }
