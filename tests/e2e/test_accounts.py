@@ -77,6 +77,23 @@ def test_registration_lists_every_bad_field(shop, unique_email):
     assert_problem(register(shop, unique_email, password="Passwort1!"), 422, "invalid_registration")
 
 
+@pytest.mark.parametrize("name", ["Eve \u202egnp.exe", "\u2067Mallory\u2069", "Zero\u200bWidth", "Tag\U000e0041"])
+def test_registration_refuses_a_name_with_invisible_format_characters(shop, unique_email, name):
+    # Bidi overrides and zero-width characters would reach invitation subjects.
+    body = assert_problem(register(shop, unique_email, name=name), 422, "invalid_registration")
+    assert {(f["field"], f["code"]) for f in body["fields"]} == {("name", "invisible_characters")}
+    assert_problem(register(shop, unique_email, company="ACME \u202e"), 422, "invalid_registration")
+    assert register(shop, unique_email, name="Sh\u0101h\u0101b \u0645\u06cc\u200c\u062e").status == 201
+
+
+def test_the_bearer_scheme_is_case_insensitive(shop, unique_email):
+    token = active_account(shop, unique_email)
+    for scheme in ["Bearer", "bearer", "BEARER"]:
+        assert shop.get("/v1/me", headers={"Authorization": f"{scheme} {token}"}).status == 200, scheme
+    for value in [token, f"Basic {token}", f"Bearer{token}"]:
+        assert_problem(shop.get("/v1/me", headers={"Authorization": value}), 401, "unauthenticated")
+
+
 def test_two_concurrent_registrations_of_one_email_make_one_account(shop, unique_email):
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         statuses = sorted(pool.map(lambda e: register(shop, e).status, [unique_email, unique_email.upper()]))

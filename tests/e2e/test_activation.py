@@ -72,7 +72,9 @@ def test_link_requests_answer_alike_and_are_limited_per_email(shop, unique_email
     assert shop.post("/v1/accounts/activation-links", {"email": unique_email}).status == 202
     assert shop.post("/v1/accounts/activation-links", {"email": unique_email}).status == 202
     assert_problem(shop.post("/v1/accounts/activation-links", {"email": unique_email}), 429, "too_many_link_requests")
-    assert_problem(shop.post("/v1/accounts/activation-links", {"email": "not an email"}), 400, "invalid_body")
+    # A malformed address is 422 invalid_email on every route, as at registration.
+    assert_problem(shop.post("/v1/accounts/activation-links", {"email": "not an email"}), 422, "invalid_email")
+    assert_problem(shop.post("/v1/password-resets", {"email": "not an email"}), 422, "invalid_email")
 
 
 def test_the_demo_account_activates_from_its_welcome_email(shop):

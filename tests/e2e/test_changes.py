@@ -77,6 +77,11 @@ def test_downgrades_are_scheduled_replaced_withdrawn_and_cleared_by_an_upgrade(s
     assert body["detail"].count("@example.de") == 3
     r = downgrade(shop, token, sub, 4)
     assert r.status == 200 and r.json()["scheduled_change"]["quantity"] == 4
+    # An integer as the contract (JSON Schema) counts it: 4.0 is 4; 3.5 and "3" are not.
+    assert downgrade(shop, token, sub, 4.0).json()["scheduled_change"]["quantity"] == 4
+    for bad in [3.5, "3", [3]]:
+        assert_problem(downgrade(shop, token, sub, bad), 400, "invalid_body")
+    assert_problem(shop.request("PUT", f"/v1/subscriptions/{sub}/scheduled-change", headers=bearer(token)), 400, "invalid_body")
     assert downgrade(shop, token, sub, 3).json()["scheduled_change"]["quantity"] == 3
     assert sub_of(shop, token, sub)["quantity"] == 5
     assert_problem(downgrade(shop, token, sub, 5), 422, "quantity_not_lower")

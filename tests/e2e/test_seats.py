@@ -131,7 +131,10 @@ def test_one_email_one_seat_at_a_time_and_dates_are_checked(shop, unique_email):
         assert_problem(assign(shop, token, sub, colleague(), **dates), 422, code)
     assert_problem(assign(shop, token, sub, "not-an-email"), 422, "invalid_email")
     assert_problem(shop.post(f"/v1/subscriptions/{sub}/seats", {"email": colleague(), "starts_on": "tomorrow"}, headers=bearer(token)), 400, "invalid_body")
+    # format: date is YYYY-MM-DD and nothing else (the ISO basic form too is refused).
+    assert_problem(shop.post(f"/v1/subscriptions/{sub}/seats", {"email": colleague(), "starts_on": start.replace("-", "")}, headers=bearer(token)), 400, "invalid_body")
     seat = first.json()["id"]
+    assert_problem(shop.request("PATCH", f"/v1/subscriptions/{sub}/seats/{seat}", [None, later(start, 5)], headers=bearer(token)), 400, "invalid_body")
     moved = shop.request("PATCH", f"/v1/subscriptions/{sub}/seats/{seat}", {"ends_on": later(start, 5)}, headers=bearer(token))
     assert moved.status == 200 and moved.json()["ends_on"] == later(start, 5)
     assert len(shop.get(f"/v1/subscriptions/{sub}/seats", headers=bearer(token)).json()["seats"]) == 2
