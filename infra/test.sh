@@ -74,4 +74,7 @@ step "end-to-end scenarios over HTTP"
 step "soak: ${SOAK_MINUTES:-1.5} minutes of mixed traffic, the stand-in's memory bounded"
 "$PY" infra/soak.py --minutes "${SOAK_MINUTES:-1.5}"
 
+step "benchmarks at their smallest size (figures only; a broken benchmark fails)"
+infra/bench-smoke.sh "$ROOT/target/debug"
+
 step "all checks passed"
