@@ -11,7 +11,6 @@
 use std::sync::Arc;
 
 use lambda_http::{Request, RequestExt, http::StatusCode};
-use serde::Deserialize;
 use shop_adapters::{
     AppError,
     auth::guard::{Guard, Need},
@@ -22,13 +21,14 @@ use shop_adapters::{
 };
 use shop_domain::{
     Clock, DomainError, Quantity,
-    changes::{UpgradeQuote, quote_upgrade},
+    changes::{NewTotal, UpgradeQuote, quote_upgrade},
     clock::berlin_date,
     id::{AccountId, SubscriptionId},
     order::{LineChange, Order, OrderLine, OrderPayment, OrderStatus, invoice::Totals},
     ports::PaymentProvider,
     subscription::Subscription,
     vat::TaxTreatment,
+    wire::Object,
 };
 
 pub struct Handler<P> {
@@ -37,12 +37,6 @@ pub struct Handler<P> {
     pub requests: IdempotentRequests,
     pub provider: P,
     pub clock: Arc<dyn Clock>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewTotal {
-    quantity: i64,
 }
 
 impl<P: PaymentProvider> Handler<P> {
@@ -166,8 +160,8 @@ impl<P: PaymentProvider> Handler<P> {
 
 /// The new total the body asks for.
 fn new_total(req: &Request) -> Result<Quantity, AppError> {
-    let body: NewTotal = http::json_body(req)?;
-    Ok(Quantity::new(u32::try_from(body.quantity).unwrap_or(0))?)
+    let Object(body): Object<NewTotal> = http::json_body(req)?;
+    Ok(body.quantity()?)
 }
 
 /// Upgrade keys are the account's own.

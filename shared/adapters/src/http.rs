@@ -215,7 +215,8 @@ pub fn json_body<T: serde::de::DeserializeOwned>(req: &Request) -> Result<T, Dom
 
 /// `bytes` as `T`; see [`json_body`].
 pub fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, DomainError> {
-    serde_json::from_slice(bytes).map_err(|e| unreadable(&e))
+    // Strict at every depth: a struct only from a JSON object, never from an array.
+    shop_domain::wire::from_slice(bytes).map_err(|e| unreadable(&e))
 }
 
 fn unreadable(e: &serde_json::Error) -> DomainError {
