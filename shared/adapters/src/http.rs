@@ -189,8 +189,11 @@ pub fn raw_body(req: &Request, limit: usize) -> Result<&[u8], DomainError> {
     Ok(bytes)
 }
 
-/// Serves an HTTP function: every request's body is held to [`body_limit`] before the
-/// handler sees it (`413 body_too_large`, whatever the route would have checked first).
+/// Serves an HTTP function. The API Gateway event is read here rather than by the runtime, so
+/// a request a client can send but no HTTP library can represent (a control character in a
+/// header) is answered `400 invalid_header`, as the local front answers it, instead of failing
+/// before the handler runs (a 500). Every body is held to [`body_limit`] before the handler
+/// sees it (`413 body_too_large`, whatever the route would have checked first).
 pub async fn serve<F, Fut>(handle: F) -> Result<(), lambda_http::Error>
 where
     F: Fn(Request) -> Fut + Sync,
@@ -198,13 +201,61 @@ where
 {
     let limit = body_limit();
     let handle = &handle;
-    lambda_http::run(lambda_http::service_fn(move |req: Request| async move {
-        Ok::<_, lambda_http::Error>(match raw_body(&req, limit) {
-            Ok(_) => handle(req).await,
-            Err(refused) => problem(&AppError::Domain(refused)),
-        })
-    }))
+    lambda_http::lambda_runtime::run(lambda_http::service_fn(
+        move |event: lambda_http::LambdaEvent<serde_json::Value>| {
+            // Boxed: the handler's future type stays out of the runtime's (and `main`'s).
+            let answer: lambda_http::BoxFuture<'_, Result<serde_json::Value, lambda_http::Error>> =
+                Box::pin(async move {
+                    let response = match gateway_request(&event.payload) {
+                        Ok(req) => match raw_body(&req, limit) {
+                            Ok(_) => handle(req).await,
+                            Err(refused) => problem(&AppError::Domain(refused)),
+                        },
+                        Err(refused) => problem(&AppError::Domain(refused)),
+                    };
+                    gateway_response(response)
+                });
+            answer
+        },
+    ))
     .await
+}
+
+/// The request an API Gateway (HTTP API, payload 2.0) event carries, or why it cannot be read.
+pub fn gateway_request(event: &serde_json::Value) -> Result<Request, DomainError> {
+    let unreadable = event
+        .get("headers")
+        .and_then(serde_json::Value::as_object)
+        .is_some_and(|headers| {
+            headers.iter().any(|(name, value)| {
+                let value = value.as_str().unwrap_or_default();
+                header::HeaderName::from_bytes(name.as_bytes()).is_err()
+                    || header::HeaderValue::from_bytes(value.as_bytes()).is_err()
+            })
+        });
+    if unreadable {
+        return Err(DomainError::malformed(
+            "invalid_header",
+            "A request header holds characters HTTP does not allow (control characters).",
+        ));
+    }
+    lambda_http::request::from_str(&event.to_string())
+        .map_err(|_| DomainError::malformed("invalid_request", "The request could not be read."))
+}
+
+/// The answer as API Gateway (payload 2.0) takes it.
+fn gateway_response(response: HttpResponse) -> Result<serde_json::Value, lambda_http::Error> {
+    use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpResponse;
+    let (parts, body) = response.into_parts();
+    let mut out = ApiGatewayV2httpResponse::default();
+    out.status_code = i64::from(parts.status.as_u16());
+    out.is_base64_encoded = matches!(body, Body::Binary(_));
+    out.body = match body {
+        Body::Empty => None,
+        other => Some(other),
+    };
+    out.headers = parts.headers;
+    Ok(serde_json::to_value(out)?)
 }
 
 /// The request's JSON body as `T`, within [`body_limit`]. An unreadable body is a 400 that
@@ -402,6 +453,38 @@ mod tests {
         assert_eq!(err.code(), "body_too_large");
         assert_eq!(problem(&AppError::Domain(err)).status(), 413);
         assert_eq!(raw_body(&req, 1025).unwrap().len(), 1025);
+    }
+
+    #[test]
+    fn events_with_unreadable_headers_are_refused_before_the_handler() {
+        let sample: serde_json::Value =
+            serde_json::from_str(include_str!("../../../events/sign-in.json")).unwrap();
+        let req = gateway_request(&sample).unwrap();
+        assert_eq!(req.uri().path(), "/v1/sessions");
+        for (name, value) in [
+            ("user-agent", "curl\u{1b}[31m"),
+            ("x-forwarded-for", "1.2.3.4\u{0}"),
+            ("bad header", "x"),
+        ] {
+            let mut event = sample.clone();
+            event["headers"][name] = value.into();
+            let err = gateway_request(&event).unwrap_err();
+            assert_eq!(err.code(), "invalid_header", "{name}");
+        }
+        let mut utf8 = sample.clone();
+        utf8["headers"]["user-agent"] = "Müller-Browser".into();
+        assert!(gateway_request(&utf8).is_ok());
+    }
+
+    #[test]
+    fn answers_go_back_in_the_gateways_shape() {
+        let r = problem(&AppError::Domain(DomainError::conflict("x", "y")));
+        let out = gateway_response(r).unwrap();
+        assert_eq!(out["statusCode"], 409);
+        assert_eq!(out["headers"]["content-type"], "application/problem+json");
+        assert_eq!(out["isBase64Encoded"], false);
+        let body: serde_json::Value = serde_json::from_str(out["body"].as_str().unwrap()).unwrap();
+        assert_eq!(body["code"], "x");
     }
 
     #[test]

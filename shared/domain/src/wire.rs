@@ -85,6 +85,15 @@ impl<'de> Deserializer<'de> for Strict<'de> {
         }
     }
 
+    /// A map only from an object: `null` is no empty map (serde_json's own map reader would
+    /// take it as one, and `Object<T>` would then read `null` as a `T` of defaults).
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self.0 {
+            Value::Object(_) => self.deserialize_any(visitor),
+            other => Err(de::Error::invalid_type(unexpected(other), &visitor)),
+        }
+    }
+
     fn deserialize_enum<V: Visitor<'de>>(
         self,
         name: &'static str,
@@ -96,7 +105,7 @@ impl<'de> Deserializer<'de> for Strict<'de> {
 
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        unit unit_struct seq tuple tuple_struct map identifier ignored_any
+        unit unit_struct seq tuple tuple_struct identifier ignored_any
     }
 }
 
@@ -273,9 +282,16 @@ mod tests {
     fn an_object_wrapper_refuses_arrays_with_any_reader() {
         let ok: Object<Outer> = serde_json::from_str(r#"{"n":1.0}"#).unwrap();
         assert_eq!(ok.0.n, 1);
-        for bad in ["[null, [], null, 0]", r#"{"inner":[null]}"#, "3"] {
+        for bad in ["[null, [], null, 0]", r#"{"inner":[null]}"#, "3", "null"] {
             assert!(serde_json::from_str::<Object<Outer>>(bad).is_err(), "{bad}");
+            // Through both readers at once, as the HTTP glue reads bodies.
+            assert!(
+                from_slice::<Object<Outer>>(bad.as_bytes()).is_err(),
+                "{bad}"
+            );
         }
+        let map = from_slice::<std::collections::HashMap<String, u32>>(b"null");
+        assert!(map.is_err(), "null is no map");
     }
 
     #[test]
