@@ -17,7 +17,7 @@ use shop_adapters::{
     http::{self, HttpResponse},
     idempotent_http::{self, IdempotentRequests},
     order_flow::OrderFlow,
-    subscriptions::path_id,
+    subscriptions::{path_id, stored_tax},
 };
 use shop_domain::{
     Clock, DomainError, Quantity,
@@ -27,7 +27,6 @@ use shop_domain::{
     order::{LineChange, Order, OrderLine, OrderPayment, OrderStatus, invoice::Totals},
     ports::PaymentProvider,
     subscription::Subscription,
-    vat::TaxTreatment,
     wire::Object,
 };
 
@@ -86,9 +85,7 @@ impl<P: PaymentProvider> Handler<P> {
         to: Quantity,
     ) -> Result<(Subscription, UpgradeQuote), AppError> {
         let (sub, _) = self.flow.orders.subscriptions.owned(id, owner).await?;
-        let rate = sub
-            .tax
-            .map_or(rust_decimal::Decimal::ZERO, TaxTreatment::rate);
+        let rate = stored_tax(&sub)?.rate();
         let quote = quote_upgrade(&sub, to, berlin_date(self.clock.now()), rate)?;
         Ok((sub, quote))
     }
@@ -114,7 +111,7 @@ impl<P: PaymentProvider> Handler<P> {
             account_id: owner.clone(),
             status: OrderStatus::PendingPayment,
             region: sub.region.clone(),
-            tax: sub.tax.unwrap_or(TaxTreatment::ReverseCharge),
+            tax: stored_tax(&sub)?,
             billing: None,
             totals: Totals::of([&quote.line]),
             lines: vec![OrderLine {

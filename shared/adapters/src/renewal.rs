@@ -19,7 +19,6 @@ use shop_domain::{
     },
     ports::PaymentProvider,
     subscription::{Period, Subscription, SubscriptionStatus},
-    vat::TaxTreatment,
 };
 
 use crate::{AppError, dynamo::internal, order_flow::OrderFlow};
@@ -183,7 +182,7 @@ impl<P: PaymentProvider> RenewalFlow<P> {
                 "No payment method is stored for this license.",
             )
         })?;
-        let tax = sub.tax.unwrap_or(TaxTreatment::ReverseCharge);
+        let tax = crate::subscriptions::stored_tax(sub)?;
         let line = InvoiceLine::new(
             format!(
                 "{} ({}), {} to {}",

@@ -37,6 +37,13 @@ pub struct SubscriptionsRepo {
 }
 
 /// A change decided on a subscription that changed since it was read.
+/// How a license's invoices are taxed, as its first order decided. A license without one
+/// (never confirmed, or moved in without it) is a fault: money is never taxed by a guess.
+pub fn stored_tax(sub: &Subscription) -> Result<shop_domain::vat::TaxTreatment, AppError> {
+    sub.tax
+        .ok_or_else(|| internal(format!("license {} has no stored tax treatment", sub.id)))
+}
+
 pub fn stale() -> AppError {
     DomainError::conflict(
         "concurrent_change",
