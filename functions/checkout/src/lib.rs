@@ -26,9 +26,9 @@ use shop_domain::{
     catalog::Region,
     id::{OrderId, SubscriptionId},
     order::{
-        LineChange, Order, OrderLine, OrderPayment, OrderStatus,
+        LineChange, Order, OrderLine, OrderPayment,
         checkout::{BuyerProfile, Checkout, CheckoutForm, PlannedLine, plan},
-        invoice::Totals,
+        new::Purchase,
     },
     ports::{PaymentProvider, VatRegistry},
     subscription::Subscription,
@@ -136,31 +136,26 @@ impl<P: PaymentProvider, V: VatRegistry> Handler<P, V> {
                 invoice: p.invoice.clone(),
             })
             .collect();
-        let order = Order {
-            id: order_id,
-            number: String::new(),
-            account_id: account.id.clone(),
-            status: OrderStatus::PendingPayment,
-            region,
-            tax,
-            billing: checkout.billing.as_ref().map(|b| b.to_record()),
-            totals: Totals::of(lines.iter().map(|l| &l.invoice)),
-            lines,
-            payment: OrderPayment {
-                method: checkout.method,
-                customer,
-                payment_method: checkout.token.clone(),
-                payment_id: None,
-                redirect_url: None,
-                failure: None,
-                refund_id: None,
+        let order = Order::pending(
+            Purchase {
+                id: order_id,
+                account_id: account.id.clone(),
+                region,
+                tax,
+                billing: checkout.billing.as_ref().map(|b| b.to_record()),
+                lines,
+                payment: OrderPayment {
+                    method: checkout.method,
+                    customer,
+                    payment_method: checkout.token.clone(),
+                    payment_id: None,
+                    redirect_url: None,
+                    failure: None,
+                    refund_id: None,
+                },
             },
-            created_at: now,
-            confirmed_at: None,
-            invoice: None,
-            cancelled_at: None,
-            credit_note: None,
-        };
+            now,
+        );
         let placed = self.flow.place(order, licenses).await?;
         let placed = self
             .flow
@@ -268,33 +263,11 @@ impl<P: PaymentProvider, V: VatRegistry> Handler<P, V> {
 
 /// The order as the buyer sees it, or why it will not be paid.
 fn answer(placed: Order) -> Result<HttpResponse, AppError> {
-    let refused = match placed.status {
-        OrderStatus::PaymentFailed => DomainError::PaymentRequired {
-            code: "payment_declined",
-            detail: format!(
-                "The payment for order {} was declined ({}). Try another card or account.",
-                placed.number,
-                placed
-                    .payment
-                    .failure
-                    .as_deref()
-                    .unwrap_or("no reason given")
-            ),
-        },
-        OrderStatus::Expired => DomainError::conflict(
-            "order_expired",
-            format!(
-                "Order {} was not paid in time and has expired; nothing was charged. Place a \
-                 new order with a new Idempotency-Key.",
-                placed.number
-            ),
-        ),
-        _ => {
-            tracing::info!(order = %placed.id, status = ?placed.status, "order placed");
-            return http::json(StatusCode::CREATED, &placed.view());
-        }
-    };
-    Err(refused.into())
+    if let Some(refused) = placed.refusal() {
+        return Err(refused.into());
+    }
+    tracing::info!(order = %placed.id, status = ?placed.status, "order placed");
+    http::json(StatusCode::CREATED, &placed.view())
 }
 
 /// Checkout keys are the account's own.

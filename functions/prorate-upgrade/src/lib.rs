@@ -20,11 +20,11 @@ use shop_adapters::{
     subscriptions::{path_id, stored_tax},
 };
 use shop_domain::{
-    Clock, DomainError, Quantity,
+    Clock, Quantity,
     changes::{NewTotal, UpgradeQuote, quote_upgrade},
     clock::berlin_date,
     id::{AccountId, SubscriptionId},
-    order::{LineChange, Order, OrderLine, OrderPayment, OrderStatus, invoice::Totals},
+    order::{LineChange, Order},
     ports::PaymentProvider,
     subscription::Subscription,
     wire::Object,
@@ -98,57 +98,22 @@ impl<P: PaymentProvider> Handler<P> {
         to: Quantity,
     ) -> Result<HttpResponse, AppError> {
         let (sub, quote) = self.quote(id, owner, to).await?;
-        let payment = sub.payment.clone().ok_or_else(|| {
-            DomainError::conflict(
-                "no_payment_method",
-                "No payment method is stored for this subscription.",
-            )
-        })?;
         let now = self.clock.now();
-        let order = Order {
-            id: idempotent_http::derived_order_id(&upgrade_scope(owner), key)?,
-            number: String::new(),
-            account_id: owner.clone(),
-            status: OrderStatus::PendingPayment,
-            region: sub.region.clone(),
-            tax: stored_tax(&sub)?,
-            billing: None,
-            totals: Totals::of([&quote.line]),
-            lines: vec![OrderLine {
-                subscription_id: sub.id.clone(),
-                product_id: sub.product_id.clone(),
-                product_name: sub.product_name.clone(),
-                holder: sub.holder.clone(),
-                term: sub.term,
-                converts_trial: false,
-                change: LineChange::Upgrade {
-                    from: quote.from,
-                    to: quote.to,
-                },
-                invoice: quote.line.clone(),
-            }],
-            payment: OrderPayment::stored(payment),
-            created_at: now,
-            confirmed_at: None,
-            invoice: None,
-            cancelled_at: None,
-            credit_note: None,
-        };
+        let order = Order::change_of(
+            &sub,
+            idempotent_http::derived_order_id(&upgrade_scope(owner), key)?,
+            LineChange::Upgrade {
+                from: quote.from,
+                to: quote.to,
+            },
+            quote.line.clone(),
+            stored_tax(&sub)?,
+            now,
+        )?;
         let placed = self.flow.place_change(order, &sub).await?;
         let charged = self.flow.charge(placed, &self.provider, true, now).await?;
-        if charged.status == OrderStatus::PaymentFailed {
-            return Err(DomainError::PaymentRequired {
-                code: "payment_declined",
-                detail: format!(
-                    "The stored payment method was declined ({}); the subscription is unchanged.",
-                    charged
-                        .payment
-                        .failure
-                        .as_deref()
-                        .unwrap_or("no reason given")
-                ),
-            }
-            .into());
+        if let Some(refused) = charged.refusal() {
+            return Err(refused.into());
         }
         tracing::info!(subscription = %sub.id, order = %charged.id, "upgrade ordered");
         http::json(StatusCode::CREATED, &charged.view())

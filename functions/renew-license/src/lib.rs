@@ -14,11 +14,11 @@ use shop_adapters::{
     auth::guard::{Guard, Need},
     http::{self, HttpResponse},
     renewal::RenewalFlow,
-    subscriptions::path_id,
+    subscriptions::{path_id, stored_tax},
 };
 use shop_domain::{
-    Clock, DomainError, changes::fixed_term_renewal, clock::berlin_date, id::OrderId,
-    order::OrderStatus, ports::PaymentProvider,
+    Clock, changes::fixed_term_renewal, clock::berlin_date, id::OrderId, order::Order,
+    ports::PaymentProvider, subscription::Renewal,
 };
 
 pub struct Handler<P> {
@@ -47,26 +47,18 @@ impl<P: PaymentProvider> Handler<P> {
         let period = fixed_term_renewal(&sub, berlin_date(now), flow.reminder_days)?;
         let term_index = sub.term_index + 1;
         let order_id = OrderId::parse(&format!("renew-{}-{term_index}-0", sub.id))?;
-        let order =
-            self.renewals
-                .renewal_order(&sub, order_id, sub.quantity, period, term_index, now)?;
+        let renewal = Renewal {
+            quantity: sub.quantity,
+            period,
+            term_index,
+        };
+        let order = Order::renewal(&sub, order_id, renewal, stored_tax(&sub)?, now)?;
         let placed = flow.place_change(order, &sub).await?;
         let charged = flow
             .charge(placed, &self.renewals.provider, true, now)
             .await?;
-        if charged.status == OrderStatus::PaymentFailed {
-            return Err(DomainError::PaymentRequired {
-                code: "payment_declined",
-                detail: format!(
-                    "The stored payment method was declined ({}); the license is unchanged.",
-                    charged
-                        .payment
-                        .failure
-                        .as_deref()
-                        .unwrap_or("no reason given")
-                ),
-            }
-            .into());
+        if let Some(refused) = charged.refusal() {
+            return Err(refused.into());
         }
         tracing::info!(subscription = %id, order = %charged.id, "fixed term renewed");
         http::json(StatusCode::CREATED, &charged.view())

@@ -7,18 +7,15 @@
 use jiff::{Span, Timestamp, civil::Date};
 use serde_json::json;
 use shop_domain::{
-    DomainError, Language,
+    Language,
     catalog::Billing,
     changes::{RetryPolicy, nth_term},
     clock::berlin_date,
     id::{OrderId, SubscriptionId},
     mail::{DedupeKey, MailMessage, MailTemplate},
-    order::{
-        LineChange, Order, OrderLine, OrderPayment, OrderStatus, invoice::InvoiceLine,
-        invoice::Totals,
-    },
+    order::{Order, OrderStatus},
     ports::PaymentProvider,
-    subscription::{Period, Subscription, SubscriptionStatus},
+    subscription::{Period, Renewal, Subscription, SubscriptionStatus},
 };
 
 use crate::{AppError, dynamo::internal, order_flow::OrderFlow};
@@ -123,7 +120,13 @@ impl<P: PaymentProvider> RenewalFlow<P> {
             "renew-{}-{next_index}-{}",
             sub.id, sub.failed_charges
         ))?;
-        let order = self.renewal_order(sub, order_id, quantity, next, next_index, now)?;
+        let renewal = Renewal {
+            quantity,
+            period: next,
+            term_index: next_index,
+        };
+        let tax = crate::subscriptions::stored_tax(sub)?;
+        let order = Order::renewal(sub, order_id, renewal, tax, now)?;
         let placed = self.flow.place_change(order, sub).await?;
         let charged = self.flow.charge(placed, &self.provider, true, now).await?;
         match charged.status {
@@ -164,65 +167,6 @@ impl<P: PaymentProvider> RenewalFlow<P> {
                 Ok(Renewed::Waiting { until })
             }
         }
-    }
-
-    /// The order for one more term of `sub`, charged to its stored payment method.
-    pub fn renewal_order(
-        &self,
-        sub: &Subscription,
-        id: OrderId,
-        quantity: shop_domain::Quantity,
-        period: Period,
-        term_index: u32,
-        now: Timestamp,
-    ) -> Result<Order, AppError> {
-        let payment = sub.payment.clone().ok_or_else(|| {
-            DomainError::conflict(
-                "no_payment_method",
-                "No payment method is stored for this license.",
-            )
-        })?;
-        let tax = crate::subscriptions::stored_tax(sub)?;
-        let line = InvoiceLine::new(
-            format!(
-                "{} ({}), {} to {}",
-                sub.product_name.en, sub.term, period.starts_on, period.ends_on
-            ),
-            quantity,
-            sub.unit_net,
-            sub.unit_net.times(quantity).amount(),
-            tax.rate(),
-        );
-        Ok(Order {
-            id,
-            number: String::new(),
-            account_id: sub.account_id.clone(),
-            status: OrderStatus::PendingPayment,
-            region: sub.region.clone(),
-            tax,
-            billing: None,
-            totals: Totals::of([&line]),
-            lines: vec![OrderLine {
-                subscription_id: sub.id.clone(),
-                product_id: sub.product_id.clone(),
-                product_name: sub.product_name.clone(),
-                holder: sub.holder.clone(),
-                term: sub.term,
-                converts_trial: false,
-                change: LineChange::Renewal {
-                    quantity,
-                    period,
-                    term_index,
-                },
-                invoice: line,
-            }],
-            payment: OrderPayment::stored(payment),
-            created_at: now,
-            confirmed_at: None,
-            invoice: None,
-            cancelled_at: None,
-            credit_note: None,
-        })
     }
 
     /// Reminds the owner that a fixed-term license ends; once per license and end date.

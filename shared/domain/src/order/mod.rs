@@ -3,6 +3,7 @@
 pub mod checkout;
 pub mod invoice;
 pub mod model;
+pub mod new;
 pub mod reconcile;
 pub mod view;
 
