@@ -10,6 +10,7 @@ use shop_adapters::{
     accounts::{AccountsRepo, TokenPurpose},
     auth::password::PasswordHasherArgon2,
     http::{self, HttpResponse},
+    sign_in_failures::SignInFailureLog,
 };
 use shop_domain::{
     Clock, DomainError,
@@ -21,6 +22,8 @@ use shop_domain::{
 
 pub struct Handler {
     pub accounts: AccountsRepo,
+    /// Cleared once the password is set: a lock of the email ends with it.
+    pub failures: SignInFailureLog,
     pub hasher: PasswordHasherArgon2,
     pub clock: Arc<dyn Clock>,
     pub policy: PasswordPolicy,
@@ -56,6 +59,7 @@ impl Handler {
             ..account
         };
         let saved = self.accounts.consume_token(&hash, now, &active).await?;
+        self.failures.clear(saved.email.as_str()).await?;
         tracing::info!(account = %saved.id, "account activated");
         http::json(
             StatusCode::OK,

@@ -58,14 +58,14 @@ impl Handler {
         let account = caller.account;
         let email = account.email.as_str();
         let now = self.clock.now();
-        let log = self.failures.read(email).await?;
-        let locked = SignInFailures::replay(&log, &self.policy.lockout).is_locked(now);
+        // Logged before it is judged, like a sign-in: parallel guesses each see the earlier.
+        let before = self.failures.attempt(email, now).await?;
+        let locked = SignInFailures::replay(&before, &self.policy.lockout).is_locked(now);
         let current_ok = account
             .password
             .as_ref()
             .is_some_and(|p| self.hasher.verify(&body.current_password, &p.hash));
         if locked || !current_ok {
-            self.failures.record(email, now).await?;
             return Err(DomainError::Invalid {
                 code: "invalid_password",
                 detail: "The current password is not right.".into(),
@@ -85,6 +85,7 @@ impl Handler {
             &self.policy,
         )?;
         let saved = self.accounts.save(&changed).await?;
+        self.failures.clear(email).await?;
         tracing::info!(account = %saved.id, "password changed");
         http::json(StatusCode::OK, &serde_json::json!({"password_set_at": now}))
     }

@@ -11,15 +11,16 @@ async fn main() -> Result<(), Error> {
     let table = config::required("TABLE_NAME")?;
     let sdk = aws::load().await;
     let dynamodb = aws::dynamodb(&sdk);
+    let policy = settings::password_policy()?;
     let accounts = AccountsRepo::new(dynamodb.clone(), table.clone());
     let clock = clock::from_env();
     let handler = Handler {
         guard: Guard::from_env(accounts.clone(), clock.clone())?,
         accounts,
-        failures: settings::sign_in_failures(dynamodb, table),
+        failures: settings::sign_in_failures(dynamodb, table, &policy),
         hasher: PasswordHasherArgon2::new()?,
         clock,
-        policy: settings::password_policy()?,
+        policy,
     };
     http::serve(|req| handler.handle(req)).await
 }

@@ -10,6 +10,7 @@ use shop_adapters::{
     accounts::{AccountsRepo, TokenPurpose},
     auth::password::PasswordHasherArgon2,
     http::{self, HttpResponse},
+    sign_in_failures::SignInFailureLog,
 };
 use shop_domain::{
     Clock,
@@ -21,6 +22,8 @@ use shop_domain::{
 
 pub struct Handler {
     pub accounts: AccountsRepo,
+    /// Cleared once the password is set: a lock of the email ends with it.
+    pub failures: SignInFailureLog,
     pub hasher: PasswordHasherArgon2,
     pub clock: Arc<dyn Clock>,
     pub policy: PasswordPolicy,
@@ -47,6 +50,7 @@ impl Handler {
             &self.policy,
         )?;
         let saved = self.accounts.consume_token(&hash, now, &changed).await?;
+        self.failures.clear(saved.email.as_str()).await?;
         tracing::info!(account = %saved.id, "password reset");
         http::json(StatusCode::OK, &serde_json::json!({"password_set_at": now}))
     }

@@ -10,11 +10,14 @@ async fn main() -> Result<(), Error> {
     telemetry::init();
     let table = config::required("TABLE_NAME")?;
     let sdk = aws::load().await;
+    let dynamodb = aws::dynamodb(&sdk);
+    let policy = settings::password_policy()?;
     let handler = Handler {
-        accounts: AccountsRepo::new(aws::dynamodb(&sdk), table),
+        accounts: AccountsRepo::new(dynamodb.clone(), table.clone()),
+        failures: settings::sign_in_failures(dynamodb, table, &policy),
         hasher: PasswordHasherArgon2::new()?,
         clock: clock::from_env(),
-        policy: settings::password_policy()?,
+        policy,
     };
     http::serve(|req| handler.handle(req)).await
 }

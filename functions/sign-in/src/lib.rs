@@ -2,11 +2,12 @@
 //!
 //! An unknown email, a wrong password, an account without a password yet and a locked account
 //! all get the same 401 answer, after the same work: the same reads (an unknown email reads an
-//! account that never exists), a password check (against a decoy hash when there is no
-//! account) and one append to the email's failure log. Failures are logged per email, whether
-//! it has an account or not, with an atomic append, so parallel guesses are all counted: five
-//! within five minutes lock the email for fifteen (the password policy's numbers), however
-//! they arrive. An expired password signs in with a short token that only allows changing it.
+//! account that never exists), one append to the email's attempt log and a password check
+//! (against a decoy hash when there is no account). Every attempt is logged per email, whether
+//! it has an account or not, with an atomic append before it is judged, and is judged by the
+//! attempts logged before it, so parallel guesses are all counted and at most five are ever
+//! judged by their password: five failures within five minutes lock the email for fifteen
+//! (the password policy's numbers), however they arrive; a granted sign-in clears the log. An expired password signs in with a short token that only allows changing it.
 
 use std::sync::Arc;
 
@@ -80,19 +81,18 @@ impl Handler {
             Ok(email) => self.accounts.find_by_email(&email).await?,
             Err(_) => None,
         };
-        let log = self.failures.read(typed).await?;
+        // Recorded before it is judged: parallel guesses each see the ones before them.
+        let now = self.clock.now();
+        let before = self.failures.attempt(typed, now).await?;
         let matches = match account.as_ref().and_then(|a| a.password.as_ref()) {
             Some(stored) => self.hasher.verify(&credentials.password, &stored.hash),
             None => self.hasher.verify_decoy(&credentials.password),
         };
-        let now = self.clock.now();
-        let failures = SignInFailures::replay(&log, &self.policy.lockout);
+        let failures = SignInFailures::replay(&before, &self.policy.lockout);
         let decision = account.as_ref().map_or(SignIn::Refused, |a| {
             a.sign_in(&failures, matches, now, &self.policy)
         });
-        if decision.is_failure() {
-            self.failures.record(typed, now).await?;
-        } else if !log.is_empty() {
+        if !decision.is_failure() {
             self.failures.clear(typed).await?;
         }
         match (decision, account) {

@@ -11,13 +11,14 @@ async fn main() -> Result<(), Error> {
     let table = config::required("TABLE_NAME")?;
     let sdk = aws::load().await;
     let dynamodb = aws::dynamodb(&sdk);
+    let policy = settings::password_policy()?;
     let handler = Handler {
         accounts: AccountsRepo::new(dynamodb.clone(), table.clone()),
-        failures: settings::sign_in_failures(dynamodb, table),
+        failures: settings::sign_in_failures(dynamodb, table, &policy),
         hasher: PasswordHasherArgon2::new()?,
         issuer: settings::issuer()?,
         clock: clock::from_env(),
-        policy: settings::password_policy()?,
+        policy,
     };
     http::serve(|req| handler.handle(req)).await
 }

@@ -71,7 +71,11 @@ async fn handler() -> Handler {
     };
     accounts.register(&account, &token).await.unwrap();
     Handler {
-        failures: shop_adapters::auth::settings::sign_in_failures(client.clone(), table.clone()),
+        failures: shop_adapters::auth::settings::sign_in_failures(
+            client.clone(),
+            table.clone(),
+            &PasswordPolicy::vendor(),
+        ),
         accounts,
         hasher,
         issuer: issuer(),

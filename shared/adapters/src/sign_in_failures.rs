@@ -1,4 +1,4 @@
-//! Failed sign-ins per email, as a log of their times in one item per email
+//! Sign-in attempts per email, as a log of their times in one item per email
 //! (`SIGNIN#<sha256 of the trimmed, lowercased email>`/`FAILURES`), appended with one atomic
 //! `UpdateItem` so that concurrent failures are all counted, whether the email has an account
 //! or not. The domain replays the log (`SignInFailures::replay`). The item expires when no
@@ -65,6 +65,17 @@ impl SignInFailureLog {
         )
         .await?;
         Ok(times(item.as_ref()))
+    }
+
+    /// Records an attempt at `now` before anything is decided, and answers the attempts
+    /// recorded before it. The append is atomic and answers the log as it left it, so this
+    /// attempt is its last entry: of any number of parallel guesses, each sees every one
+    /// that was recorded before it, and no more than the policy's count are ever judged by
+    /// their password before the lock.
+    pub async fn attempt(&self, email: &str, now: Timestamp) -> Result<Vec<Timestamp>, AppError> {
+        let mut log = self.record(email, now).await?;
+        log.pop();
+        Ok(log)
     }
 
     /// Records a failure at `now`; answers the whole log, this failure included.

@@ -47,11 +47,13 @@ pub fn password_policy() -> Result<PasswordPolicy, ConfigError> {
     })
 }
 
-/// The failure log sign-in and the password change share: kept an hour after the newest
-/// failure, well past the lockout window and lock (5 + 15 minutes in both profiles).
+/// The attempt log sign-in and the password change share: kept an hour longer than the
+/// policy's window and lock together, so no lock ends early because its log expired.
 pub fn sign_in_failures(
     client: aws_sdk_dynamodb::Client,
     table: impl Into<String>,
+    policy: &PasswordPolicy,
 ) -> crate::sign_in_failures::SignInFailureLog {
-    crate::sign_in_failures::SignInFailureLog::new(client, table, SignedDuration::from_hours(1))
+    let keep_for = policy.lockout.window + policy.lockout.lock_for + SignedDuration::from_hours(1);
+    crate::sign_in_failures::SignInFailureLog::new(client, table, keep_for)
 }
