@@ -198,8 +198,11 @@ def test_a_fixed_term_renewed_on_day_minus_40_grants_access_on_every_day(drills,
             assert current["period"] == next_term and current["next_period"] is None
     move_to(shop, day_after(end, 366))
     assert "reports" not in apps(shop, token_for(shop, unique_email))
-    renewals = [o for o in orders_of(shop, token_for(shop, unique_email)) if o["lines"][0]["change"]["kind"] == "renewal"]
+    token = token_for(shop, unique_email)
+    renewals = [o for o in orders_of(shop, token) if o["lines"][0]["change"]["kind"] == "renewal"]
     assert [o["id"] for o in renewals] == [renewal_id] and len(intents_of(renewal_id)) == 1
+    # A renewal is never undone by cancelling the license it renewed.
+    assert_problem(shop.post(f"/v1/orders/{renewal_id}/cancel", headers=bearer(token)), 409, "change_not_cancellable")
 
 
 def test_the_colleague_keeps_access_to_the_old_end_after_an_early_renewal(drills, unique_email):
@@ -253,3 +256,43 @@ def test_seats_added_after_a_downgrade_never_over_assign_the_next_term(drills, u
     for day in (renewal_day, day_after(renewal_day, 100), renewed["period"]["ends_on"]):
         on_day = [s for s in seats if s["starts_on"] <= day <= s["ends_on"] and s["status"] == "active"]
         assert len(on_day) <= 3, (day, on_day)
+
+
+def test_a_declined_fixed_term_renewal_can_be_tried_again(drills, unique_email):
+    shop = drills
+    token = buyer(shop, unique_email)
+    sub = bought(shop, token, product="plant-report", quantity=1, term="P365D", pm="pm_card_offSessionDeclined")
+    end = sub_of(shop, token, sub)["period"]["ends_on"]
+    move_to(shop, day_after(end, -10))
+    token = token_for(shop, unique_email)
+    for _ in range(2):
+        assert_problem(shop.post(f"/v1/subscriptions/{sub}/renew", headers=bearer(token)), 402, "payment_declined")
+    # Each request was an attempt of its own, charged anew: not the refused order again.
+    tries = [o for o in orders_of(shop, token) if o["lines"][0]["change"]["kind"] == "renewal"]
+    assert len(tries) == 2 and {o["status"] for o in tries} == {"payment_failed"}
+    assert all(len(intents_of(o["id"])) == 1 for o in tries)
+
+
+def test_an_upgrade_killed_after_placing_its_order_goes_on_with_the_same_key(drills, unique_email):
+    shop = drills
+    from test_changes import upgrade
+    from test_seats import licensed
+
+    token, sub = licensed(shop, unique_email, quantity=5)
+    key = str(uuid.uuid4())
+    sandbox("POST", "/_sandbox/hold", {"payment_intents": 1})
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        first = pool.submit(upgrade, shop, token, sub, 8, key)
+        assert eventually(lambda: sandbox("GET", "/_sandbox/hold")["held"] == 1), "the charge never started"
+        assert kill_function("prorate-upgrade") >= 1
+        lost = first.result(timeout=60)
+    sandbox("POST", "/_sandbox/release")
+    assert lost.status >= 500, lost.body
+    shop.post("/_local/clock", {"advance": "PT61S"})
+    again = upgrade(shop, token, sub, 8, key=key)
+    assert again.status == 201, again.body
+    order_id = again.json()["id"]
+    assert len(intents_of(order_id)) == 1
+    assert eventually(lambda: sub_of(shop, token, sub)["quantity"] == 8)
+    upgrades = [o for o in orders_of(shop, token) if o["lines"][0]["change"]["kind"] == "upgrade"]
+    assert [o["id"] for o in upgrades] == [order_id]

@@ -82,10 +82,13 @@ impl<P: PaymentProvider, V: VatRegistry> Handler<P, V> {
             // order was placed): go on from where the order stands; never a second order or
             // charge, and its own holder markers do not stand in its way.
             tracing::info!(order = %placed.id, status = ?placed.status, "checkout resumed");
-            let charged = self
-                .flow
-                .charge(placed, &self.provider, false, self.clock.now())
-                .await?;
+            let now = self.clock.now();
+            if now.duration_since(placed.created_at) > RESUME_CHARGE_WINDOW {
+                // Too late to start charging: the order is left to expire, so a first charge
+                // never races the reconciliation job's expiry.
+                return answer(placed);
+            }
+            let charged = self.flow.charge(placed, &self.provider, false, now).await?;
             return answer(charged);
         }
         let now = self.clock.now();
@@ -260,6 +263,10 @@ impl<P: PaymentProvider, V: VatRegistry> Handler<P, V> {
         )?)
     }
 }
+
+/// How long after its order was placed a retried checkout may still start the charge; well
+/// inside the day after which the reconciliation job expires an unpaid order.
+const RESUME_CHARGE_WINDOW: jiff::SignedDuration = jiff::SignedDuration::from_hours(1);
 
 /// The order as the buyer sees it, or why it will not be paid.
 fn answer(placed: Order) -> Result<HttpResponse, AppError> {

@@ -21,7 +21,7 @@ use shop_adapters::{
 };
 use shop_domain::{
     Clock, Quantity,
-    changes::{NewTotal, UpgradeQuote, quote_upgrade},
+    changes::{NewTotal, UpgradeQuote, check_upgrade, quote_upgrade},
     clock::berlin_date,
     id::{AccountId, SubscriptionId},
     order::{LineChange, Order},
@@ -85,8 +85,10 @@ impl<P: PaymentProvider> Handler<P> {
         to: Quantity,
     ) -> Result<(Subscription, UpgradeQuote), AppError> {
         let (sub, _) = self.flow.orders.subscriptions.owned(id, owner).await?;
-        let rate = stored_tax(&sub)?.rate();
-        let quote = quote_upgrade(&sub, to, berlin_date(self.clock.now()), rate)?;
+        let today = berlin_date(self.clock.now());
+        // The refusals first: a license that cannot be upgraded needs no price.
+        check_upgrade(&sub, to, today)?;
+        let quote = quote_upgrade(&sub, to, today, stored_tax(&sub)?.rate())?;
         Ok((sub, quote))
     }
 
@@ -97,11 +99,18 @@ impl<P: PaymentProvider> Handler<P> {
         key: &str,
         to: Quantity,
     ) -> Result<HttpResponse, AppError> {
-        let (sub, quote) = self.quote(id, owner, to).await?;
+        let order_id = idempotent_http::derived_order_id(&upgrade_scope(owner), key)?;
         let now = self.clock.now();
+        if let Some(placed) = self.flow.orders.get(&order_id).await? {
+            // The answer to this request was lost after its order was placed: go on from
+            // where the order stands (quoting again would refuse it once it was paid).
+            tracing::info!(order = %placed.id, status = ?placed.status, "upgrade resumed");
+            return answer(self.flow.charge(placed, &self.provider, true, now).await?);
+        }
+        let (sub, quote) = self.quote(id, owner, to).await?;
         let order = Order::change_of(
             &sub,
-            idempotent_http::derived_order_id(&upgrade_scope(owner), key)?,
+            order_id,
             LineChange::Upgrade {
                 from: quote.from,
                 to: quote.to,
@@ -111,13 +120,17 @@ impl<P: PaymentProvider> Handler<P> {
             now,
         )?;
         let placed = self.flow.place_change(order, &sub).await?;
-        let charged = self.flow.charge(placed, &self.provider, true, now).await?;
-        if let Some(refused) = charged.refusal() {
-            return Err(refused.into());
-        }
-        tracing::info!(subscription = %sub.id, order = %charged.id, "upgrade ordered");
-        http::json(StatusCode::CREATED, &charged.view())
+        answer(self.flow.charge(placed, &self.provider, true, now).await?)
     }
+}
+
+/// The upgrade order as the owner sees it, or why it will not be paid.
+fn answer(charged: Order) -> Result<HttpResponse, AppError> {
+    if let Some(refused) = charged.refusal() {
+        return Err(refused.into());
+    }
+    tracing::info!(order = %charged.id, status = ?charged.status, "upgrade ordered");
+    http::json(StatusCode::CREATED, &charged.view())
 }
 
 /// The new total the body asks for.

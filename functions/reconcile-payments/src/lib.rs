@@ -14,6 +14,7 @@ use shop_adapters::{
     AppError,
     config::{self, ConfigError},
     order_flow::OrderFlow,
+    orders::{OPEN_ORDERS, SETTLING_ORDERS},
 };
 use shop_domain::{Clock, order::OrderStatus, ports::PaymentProvider};
 
@@ -24,7 +25,7 @@ pub struct Settings {
     pub after: SignedDuration,
     /// How long an order may wait for its payment before it expires.
     pub expire_after: SignedDuration,
-    /// Orders looked at per run at most; the rest wait for the next run.
+    /// Orders looked at per run at most, per partition; the rest wait for the next run.
     pub batch: usize,
 }
 
@@ -81,11 +82,18 @@ pub struct Summary {
 impl<P: PaymentProvider> Handler<P> {
     pub async fn handle(&self) -> Result<Summary, AppError> {
         let now = self.clock.now();
-        let stale = self
-            .flow
-            .orders
-            .open_before(now - self.settings.after, self.settings.batch)
-            .await?;
+        let mut stale = Vec::new();
+        // SEPA debits on their way have their own partition: days of them never crowd out
+        // orders whose outcome was lost minutes ago.
+        for partition in [OPEN_ORDERS, SETTLING_ORDERS] {
+            let before = now - self.settings.after;
+            let orders = &self.flow.orders;
+            stale.extend(
+                orders
+                    .open_before(partition, before, self.settings.batch)
+                    .await?,
+            );
+        }
         let mut summary = Summary {
             looked_at: stale.len(),
             ..Summary::default()

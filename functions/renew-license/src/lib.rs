@@ -17,8 +17,12 @@ use shop_adapters::{
     subscriptions::{path_id, stored_tax},
 };
 use shop_domain::{
-    Clock, changes::fixed_term_renewal, clock::berlin_date, id::OrderId, order::Order,
-    ports::PaymentProvider, subscription::Renewal,
+    Clock,
+    changes::fixed_term_renewal,
+    clock::berlin_date,
+    order::Order,
+    ports::PaymentProvider,
+    subscription::{Renewal, Subscription},
 };
 
 pub struct Handler<P> {
@@ -46,7 +50,7 @@ impl<P: PaymentProvider> Handler<P> {
         let sub = sub.as_of(berlin_date(now));
         let period = fixed_term_renewal(&sub, berlin_date(now), flow.reminder_days)?;
         let term_index = sub.term_index + 1;
-        let order_id = OrderId::parse(&format!("renew-{}-{term_index}-0", sub.id))?;
+        let order_id = sub.renewal_order_id()?;
         let renewal = Renewal {
             quantity: sub.quantity,
             period,
@@ -58,6 +62,21 @@ impl<P: PaymentProvider> Handler<P> {
             .charge(placed, &self.renewals.provider, true, now)
             .await?;
         if let Some(refused) = charged.refusal() {
+            // The next request is a new attempt (a new order and provider key), not this
+            // refused order again.
+            let repo = &flow.orders.subscriptions;
+            let fresh = repo
+                .get(&id)
+                .await?
+                .ok_or_else(|| AppError::Internal(format!("license {id} vanished")))?;
+            if fresh.failed_charges == sub.failed_charges {
+                let next = Subscription {
+                    failed_charges: fresh.failed_charges + 1,
+                    version: fresh.version + 1,
+                    ..fresh.clone()
+                };
+                repo.save(&next, fresh.version).await?;
+            }
             return Err(refused.into());
         }
         tracing::info!(subscription = %id, order = %charged.id, "fixed term renewed");

@@ -20,6 +20,8 @@ use crate::{
 
 const STATUS_IN_PROGRESS: &str = "in_progress";
 const STATUS_COMPLETED: &str = "completed";
+/// Given up after a fault: the same request may claim it again at once, another may not.
+const STATUS_RELEASED: &str = "released";
 
 /// How long a claim and a finished record live.
 #[derive(Debug, Clone, Copy)]
@@ -108,7 +110,8 @@ impl IdempotencyStore {
             .set_item(Some(item))
             .condition_expression(
                 "attribute_not_exists(pk) OR expires_at < :now \
-                 OR (#status = :in_progress AND lease_until < :now AND request_hash = :hash)",
+                 OR (request_hash = :hash AND (#status = :released \
+                     OR (#status = :in_progress AND lease_until < :now)))",
             )
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":now", AttributeValue::N(now.as_second().to_string()))
@@ -117,6 +120,7 @@ impl IdempotencyStore {
                 AttributeValue::S(STATUS_IN_PROGRESS.into()),
             )
             .expression_attribute_values(":hash", AttributeValue::S(hash.into()))
+            .expression_attribute_values(":released", AttributeValue::S(STATUS_RELEASED.into()))
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
             .await;
@@ -153,19 +157,23 @@ impl IdempotencyStore {
         Ok(())
     }
 
-    /// Gives a claimed key up after the work failed, so a retry can claim it at once.
+    /// Gives a claimed key up after the work failed, so a retry of the same request can claim
+    /// it at once; the record keeps the request's hash, so the key still refuses another
+    /// request (whose work could otherwise reach what the first one began).
     pub async fn release(&self, scope: &str, key: &str) -> Result<(), AppError> {
         let deleted = self
             .client
-            .delete_item()
+            .update_item()
             .table_name(&self.table)
             .set_key(Some(Self::key(scope, key)))
+            .update_expression("SET #status = :released REMOVE lease_until")
             .condition_expression("#status = :in_progress")
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(
                 ":in_progress",
                 AttributeValue::S(STATUS_IN_PROGRESS.into()),
             )
+            .expression_attribute_values(":released", AttributeValue::S(STATUS_RELEASED.into()))
             .send()
             .await;
         match deleted {

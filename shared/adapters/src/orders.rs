@@ -39,8 +39,19 @@ fn order_key(id: &OrderId) -> Item {
     key(format!("ORDER#{id}"), "ORDER")
 }
 
-/// The `gsi2` partition of orders waiting for their payment's outcome.
-const OPEN_ORDERS: &str = "OPEN_ORDERS";
+/// The `gsi2` partitions of orders waiting for their payment's outcome: those waiting for
+/// the customer or the first answer, and SEPA debits on their way (which stay for days, so
+/// they get their own partition and never crowd out the others).
+pub const OPEN_ORDERS: &str = "OPEN_ORDERS";
+pub const SETTLING_ORDERS: &str = "SETTLING_ORDERS";
+
+fn open_partition(status: OrderStatus) -> Option<&'static str> {
+    match status {
+        OrderStatus::Processing => Some(SETTLING_ORDERS),
+        s if s.is_open() => Some(OPEN_ORDERS),
+        _ => None,
+    }
+}
 
 /// Zero-padded creation time, so the index sorts (and compares) by time.
 fn open_sort_key(created_at: Timestamp, id: &str) -> String {
@@ -187,10 +198,10 @@ impl OrdersRepo {
             "gsi1sk".into(),
             s(format!("{}#{}", order.created_at.as_second(), order.id)),
         );
-        if order.status.is_open() {
+        if let Some(partition) = open_partition(order.status) {
             // Sparse: only orders waiting for their payment's outcome, oldest first, for the
             // reconciliation job. A final status writes the order without them.
-            item.insert("gsi2pk".into(), s(OPEN_ORDERS));
+            item.insert("gsi2pk".into(), s(partition));
             item.insert(
                 "gsi2sk".into(),
                 s(open_sort_key(order.created_at, order.id.as_str())),
@@ -227,10 +238,12 @@ impl OrdersRepo {
         }
     }
 
-    /// Open orders created before `before`, oldest first, at most `limit` of them: queries
-    /// on the sparse `gsi2` partition `OPEN_ORDERS` (paged), no scan.
+    /// Open orders of `partition` ([`OPEN_ORDERS`] or [`SETTLING_ORDERS`]) created before
+    /// `before`, oldest first, at most `limit` of them: queries on the sparse `gsi2` (paged),
+    /// no scan.
     pub async fn open_before(
         &self,
+        partition: &str,
         before: Timestamp,
         limit: usize,
     ) -> Result<Vec<Order>, AppError> {
@@ -240,7 +253,7 @@ impl OrdersRepo {
             .table_name(&self.table)
             .index_name("gsi2")
             .key_condition_expression("gsi2pk = :pk AND gsi2sk < :before")
-            .expression_attribute_values(":pk", s(OPEN_ORDERS))
+            .expression_attribute_values(":pk", s(partition))
             .expression_attribute_values(":before", s(open_sort_key(before, "")))
             .into_paginator()
             .items()

@@ -84,6 +84,13 @@ impl<P: PaymentProvider> RenewalFlow<P> {
             Billing::Subscription if running && sub.auto_renew => {
                 self.renew(&sub, period, today, now).await
             }
+            // The owner's renewal of the next term is on its way (SEPA): not expired under it;
+            // looked at again tomorrow, and its confirmation sets the next due day.
+            Billing::FixedTerm if self.renewal_in_flight(&sub).await? => {
+                let until = today.tomorrow().unwrap_or(today);
+                self.save(&sub, |s| s.due_on = Some(until)).await?;
+                Ok(Renewed::Waiting { until })
+            }
             _ => {
                 self.save(&sub, |s| {
                     if matches!(
@@ -116,10 +123,7 @@ impl<P: PaymentProvider> RenewalFlow<P> {
             .scheduled_change
             .as_ref()
             .map_or(sub.quantity, |c| c.quantity);
-        let order_id = OrderId::parse(&format!(
-            "renew-{}-{next_index}-{}",
-            sub.id, sub.failed_charges
-        ))?;
+        let order_id = sub.renewal_order_id()?;
         let renewal = Renewal {
             quantity,
             period: next,
@@ -167,6 +171,12 @@ impl<P: PaymentProvider> RenewalFlow<P> {
                 Ok(Renewed::Waiting { until })
             }
         }
+    }
+
+    /// Whether the order for `sub`'s next term waits for its payment.
+    async fn renewal_in_flight(&self, sub: &Subscription) -> Result<bool, AppError> {
+        let order = self.flow.orders.get(&sub.renewal_order_id()?).await?;
+        Ok(order.is_some_and(|o| o.status.is_open()))
     }
 
     /// Reminds the owner that a fixed-term license ends; once per license and end date.

@@ -36,7 +36,6 @@ pub struct SubscriptionsRepo {
     pub(crate) table: String,
 }
 
-/// A change decided on a subscription that changed since it was read.
 /// How a license's invoices are taxed, as its first order decided. A license without one
 /// (never confirmed, or moved in without it) is a fault: money is never taxed by a guess.
 pub fn stored_tax(sub: &Subscription) -> Result<shop_domain::vat::TaxTreatment, AppError> {
@@ -44,6 +43,7 @@ pub fn stored_tax(sub: &Subscription) -> Result<shop_domain::vat::TaxTreatment, 
         .ok_or_else(|| internal(format!("license {} has no stored tax treatment", sub.id)))
 }
 
+/// A change decided on a subscription that changed since it was read.
 pub fn stale() -> AppError {
     DomainError::conflict(
         "concurrent_change",

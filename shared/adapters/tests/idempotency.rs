@@ -124,6 +124,14 @@ async fn release_frees_the_key_for_an_immediate_retry_but_never_a_completed_one(
     let hash = request_hash(b"a");
     store.claim("mail", "k", &hash, now).await.unwrap();
     store.release("mail", "k").await.unwrap();
+    // Another request may not take a released key over: its work could reach the first's.
+    assert_eq!(
+        store
+            .claim("mail", "k", &request_hash(b"b"), now)
+            .await
+            .unwrap(),
+        Claim::Mismatch
+    );
     assert_eq!(
         store.claim("mail", "k", &hash, now).await.unwrap(),
         Claim::Acquired

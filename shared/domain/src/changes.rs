@@ -65,6 +65,37 @@ pub fn quote_upgrade(
     today: Date,
     tax_rate: Decimal,
 ) -> Result<UpgradeQuote, DomainError> {
+    let period = check_upgrade(sub, to, today)?;
+    let term_days = days_inclusive(period.starts_on, period.ends_on);
+    let remaining_days = days_inclusive(today, period.ends_on);
+    let added = to.get() - sub.quantity.get();
+    let exact = proration(added, sub.unit_net, remaining_days, term_days);
+    let line = InvoiceLine::new(
+        format!(
+            "{}: {} → {} licenses, {remaining_days}/{term_days} days until {}",
+            sub.product_name.en,
+            sub.quantity.get(),
+            to.get(),
+            period.ends_on
+        ),
+        Quantity::new(added)?,
+        sub.unit_net,
+        exact,
+        tax_rate,
+    );
+    Ok(UpgradeQuote {
+        from: sub.quantity,
+        to,
+        remaining_days,
+        term_days,
+        period,
+        line,
+    })
+}
+
+/// Whether `sub` may be upgraded to `to` on `today` (each refusal with its own code); answers
+/// the running term. Checked before anything about the price is looked up.
+pub fn check_upgrade(sub: &Subscription, to: Quantity, today: Date) -> Result<Period, DomainError> {
     if sub.legacy {
         return Err(DomainError::conflict(
             "legacy_package",
@@ -100,36 +131,11 @@ pub fn quote_upgrade(
             ),
         ));
     }
-    let period = sub.period.filter(|p| p.contains(today)).ok_or_else(|| {
+    sub.period.filter(|p| p.contains(today)).ok_or_else(|| {
         DomainError::conflict(
             "subscription_not_active",
             "The subscription's term is not running.",
         )
-    })?;
-    let term_days = days_inclusive(period.starts_on, period.ends_on);
-    let remaining_days = days_inclusive(today, period.ends_on);
-    let added = to.get() - sub.quantity.get();
-    let exact = proration(added, sub.unit_net, remaining_days, term_days);
-    let line = InvoiceLine::new(
-        format!(
-            "{}: {} → {} licenses, {remaining_days}/{term_days} days until {}",
-            sub.product_name.en,
-            sub.quantity.get(),
-            to.get(),
-            period.ends_on
-        ),
-        Quantity::new(added)?,
-        sub.unit_net,
-        exact,
-        tax_rate,
-    );
-    Ok(UpgradeQuote {
-        from: sub.quantity,
-        to,
-        remaining_days,
-        term_days,
-        period,
-        line,
     })
 }
 

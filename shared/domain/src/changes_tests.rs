@@ -282,11 +282,14 @@ fn an_upgrade_clears_a_pending_downgrade() {
         quantity: q(3),
         effective_on: date(2027, 1, 1),
     });
-    let up = s.upgraded(q(8));
+    let up = s.upgraded(q(5), q(8));
     assert_eq!(
         (up.quantity, up.scheduled_change, up.version),
         (q(8), None, s.version + 1)
     );
+    // Two upgrades placed on 5 and paid in the other order (SEPA): every license paid stays.
+    let later_first = s.upgraded(q(5), q(20)).upgraded(q(5), q(10));
+    assert_eq!(later_first.quantity, q(25));
 }
 
 proptest! {

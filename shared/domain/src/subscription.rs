@@ -209,11 +209,15 @@ impl Subscription {
         }
     }
 
-    /// The license after a paid upgrade to `to` licenses: at once, for the rest of the term;
-    /// it clears a pending downgrade (the owner asked for more, not fewer).
-    pub fn upgraded(&self, to: Quantity) -> Subscription {
+    /// The license after a paid upgrade from `from` to `to` licenses: at once, for the rest of
+    /// the term; it clears a pending downgrade (the owner asked for more, not fewer). The
+    /// licenses added are added to what the license has when the payment is confirmed, so two
+    /// upgrades paid in either order (SEPA) leave every paid license.
+    pub fn upgraded(&self, from: Quantity, to: Quantity) -> Subscription {
+        let added = to.get().saturating_sub(from.get());
+        let quantity = Quantity::new(self.quantity.get().saturating_add(added)).unwrap_or(to);
         Subscription {
-            quantity: to,
+            quantity,
             scheduled_change: None,
             version: self.version + 1,
             ..self.clone()
@@ -266,6 +270,18 @@ impl Subscription {
             },
             _ => self.clone(),
         }
+    }
+
+    /// The id of the order for the next term: it names the license, the term and the attempt
+    /// (failed charges so far), so a repeated job, a retried worker or a repeated request
+    /// reaches the same order and provider key, and a retry after a failure is a new order.
+    pub fn renewal_order_id(&self) -> Result<OrderId, crate::DomainError> {
+        OrderId::parse(&format!(
+            "renew-{}-{}-{}",
+            self.id,
+            self.term_index + 1,
+            self.failed_charges
+        ))
     }
 
     /// The days paid for: the running term, and the renewed next one when there is one.
@@ -477,6 +493,19 @@ mod tests {
         assert!(sub.seat_grants(&seat, date(2027, 1, 5)));
         sub.status = SubscriptionStatus::Expired;
         assert!(!sub.seat_grants(&seat, date(2026, 6, 1)));
+    }
+
+    #[test]
+    fn each_renewal_attempt_is_its_own_order() {
+        let mut sub = sample(
+            1,
+            "10.00",
+            Period::starting(date(2026, 1, 1), Term::Months(12)),
+        );
+        let first = sub.renewal_order_id().unwrap();
+        assert_eq!(first.as_str(), "renew-s1-1-0");
+        sub.failed_charges = 1;
+        assert_ne!(sub.renewal_order_id().unwrap(), first);
     }
 
     #[test]

@@ -90,7 +90,8 @@ impl OrderFlow {
         now: Timestamp,
         policy: shop_domain::order::CancellationPolicy,
     ) -> Result<Order, AppError> {
-        loop {
+        // Each round lost to a concurrent change (a seat, a payment event) judges again.
+        for _ in 0..CANCEL_ATTEMPTS {
             let subs = self.orders.subscriptions_of(&order).await?;
             order.check_cancellable(now, subs.iter().any(|s| s.activated), policy)?;
             let repo = &self.orders.subscriptions;
@@ -136,5 +137,9 @@ impl OrderFlow {
                 Err(NumberedError::Other(e)) => return Err(e),
             }
         }
+        Err(crate::subscriptions::stale())
     }
 }
+
+/// How often a cancellation is judged again after losing to a concurrent change.
+const CANCEL_ATTEMPTS: usize = 10;

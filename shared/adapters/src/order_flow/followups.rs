@@ -67,7 +67,12 @@ impl OrderFlow {
                 self.roll_seats(order, now).await?;
                 self.send_confirmation(order).await
             }
-            OrderStatus::Expired if reached(PaymentEvent::Expired) => {
+            // A purchase's buyer is told; an upgrade or renewal that expired changes nothing
+            // (its caller heard at once; the renewal worker mails its own failure).
+            OrderStatus::Expired
+                if reached(PaymentEvent::Expired)
+                    && order.lines.iter().all(|l| l.change == LineChange::Purchase) =>
+            {
                 let data = self.mail_data(order).await?;
                 self.mail(order, MailTemplate::OrderExpired, "order-expired", data)
                     .await

@@ -345,7 +345,7 @@ impl OrderFlow {
                             tax: order.tax,
                             reminder_days: self.reminder_days,
                         }),
-                        LineChange::Upgrade { to, .. } => sub.upgraded(*to),
+                        LineChange::Upgrade { from, to } => sub.upgraded(*from, *to),
                         LineChange::Renewal {
                             quantity,
                             period,

@@ -250,12 +250,23 @@ fn cancellation_window_counts_berlin_days() {
             .code(),
         "order_not_confirmed"
     );
-    let mut done = order;
+    let mut done = order.clone();
     done.status = OrderStatus::Cancelled;
     assert_eq!(
         done.check_cancellable(at("2026-11-10T10:00:00Z"), false, policy)
             .unwrap_err()
             .code(),
         "order_already_cancelled"
+    );
+    // A renewal (or upgrade) is never undone by cancelling the whole license.
+    let renewal = crate::order::new::tests_support::renewal_line();
+    let mut change = order;
+    change.lines = vec![renewal];
+    assert_eq!(
+        change
+            .check_cancellable(at("2026-11-10T10:00:00Z"), false, policy)
+            .unwrap_err()
+            .code(),
+        "change_not_cancellable"
     );
 }

@@ -201,6 +201,13 @@ impl Order {
         activated: bool,
         policy: CancellationPolicy,
     ) -> Result<(), DomainError> {
+        if self.lines.iter().any(|l| l.change != LineChange::Purchase) {
+            return Err(DomainError::conflict(
+                "change_not_cancellable",
+                "Upgrades and renewals cannot be cancelled here (the license would lose what \
+                 was paid before them); please contact support.",
+            ));
+        }
         let Some(confirmed) = self.confirmed_on() else {
             return Err(DomainError::conflict(
                 "order_not_confirmed",

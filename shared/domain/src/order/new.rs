@@ -157,6 +157,45 @@ impl Order {
 }
 
 #[cfg(test)]
+pub(crate) mod tests_support {
+    use super::*;
+    use crate::{
+        Quantity,
+        catalog::Term,
+        subscription::{Period, sample},
+    };
+    use jiff::civil::date;
+
+    /// The line of a renewal order of the sample license.
+    pub(crate) fn renewal_line() -> OrderLine {
+        let mut sub = sample(
+            5,
+            "48.00",
+            Period::starting(date(2026, 1, 1), Term::Months(12)),
+        );
+        sub.payment = Some(crate::subscription::StoredPayment {
+            method: crate::order::PaymentMethod::Card,
+            customer: "cus_1".into(),
+            payment_method: "pm_1".into(),
+        });
+        let renewal = Renewal {
+            quantity: Quantity::new(5).unwrap(),
+            period: Period::starting(date(2027, 1, 1), Term::Months(12)),
+            term_index: 1,
+        };
+        let at = "2027-01-01T03:00:00Z".parse().unwrap();
+        let order = Order::renewal(
+            &sub,
+            OrderId::parse("r1").unwrap(),
+            renewal,
+            TaxTreatment::ReverseCharge,
+            at,
+        );
+        order.unwrap().lines.remove(0)
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::{
