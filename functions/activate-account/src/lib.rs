@@ -7,10 +7,10 @@ use std::sync::Arc;
 use lambda_http::{Request, http::StatusCode};
 use shop_adapters::{
     AppError,
-    accounts::{AccountsRepo, TokenPurpose},
-    auth::password::PasswordHasherArgon2,
-    http::{self, HttpResponse},
-    sign_in_failures::SignInFailureLog,
+    store::accounts::{AccountsRepo, TokenPurpose},
+    store::sign_in_failures::SignInFailureLog,
+    web::auth::password::PasswordHasherArgon2,
+    web::http::{self, HttpResponse},
 };
 use shop_domain::{
     Clock, DomainError,

@@ -1,8 +1,8 @@
 use activate_account::Handler;
 use lambda_http::Error;
 use shop_adapters::{
-    accounts::AccountsRepo, auth::password::PasswordHasherArgon2, auth::settings, aws, clock,
-    config, http, telemetry,
+    boot::aws, boot::clock, boot::config, boot::telemetry, store::accounts::AccountsRepo,
+    web::auth::password::PasswordHasherArgon2, web::auth::settings, web::http,
 };
 
 #[tokio::main]

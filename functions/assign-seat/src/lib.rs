@@ -16,14 +16,14 @@ use lambda_http::{Request, RequestExt, http::Method, http::StatusCode};
 use serde_json::json;
 use shop_adapters::{
     AppError,
-    accounts::{AccountsRepo, TokenPurpose, new_account_id},
-    auth::{
+    flows::links::LinkMailer,
+    store::accounts::{AccountsRepo, TokenPurpose, new_account_id},
+    store::subscriptions::{SubscriptionsRepo, path_id},
+    web::auth::{
         guard::{Guard, Need},
         secret_token::random_id,
     },
-    http::{self, HttpResponse},
-    links::LinkMailer,
-    subscriptions::{SubscriptionsRepo, path_id},
+    web::http::{self, HttpResponse},
 };
 use shop_domain::{
     Clock, DomainError, Language,

@@ -4,8 +4,9 @@ use assign_seat::Handler;
 use jiff::SignedDuration;
 use lambda_http::Error;
 use shop_adapters::{
-    accounts::AccountsRepo, auth::guard::Guard, aws, clock, config, http, links::LinkMailer,
-    outbox::MailOutbox, subscriptions::SubscriptionsRepo, telemetry,
+    boot::aws, boot::clock, boot::config, boot::telemetry, flows::links::LinkMailer,
+    messaging::outbox::MailOutbox, store::accounts::AccountsRepo,
+    store::subscriptions::SubscriptionsRepo, web::auth::guard::Guard, web::http,
 };
 
 #[tokio::main]

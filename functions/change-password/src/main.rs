@@ -1,8 +1,9 @@
 use change_password::Handler;
 use lambda_http::Error;
 use shop_adapters::{
-    accounts::AccountsRepo, auth::guard::Guard, auth::password::PasswordHasherArgon2,
-    auth::settings, aws, clock, config, http, telemetry,
+    boot::aws, boot::clock, boot::config, boot::telemetry, store::accounts::AccountsRepo,
+    web::auth::guard::Guard, web::auth::password::PasswordHasherArgon2, web::auth::settings,
+    web::http,
 };
 
 #[tokio::main]

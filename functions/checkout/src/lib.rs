@@ -13,12 +13,12 @@ use jiff::Timestamp;
 use lambda_http::{Request, http::StatusCode};
 use shop_adapters::{
     AppError,
-    auth::guard::{Guard, Need},
-    catalog::CatalogRepo,
-    http::{self, HttpResponse},
-    idempotent_http::{self, IdempotentRequests},
-    order_flow::{NewLicense, OrderFlow},
-    subscriptions::HOLDER_TRIAL,
+    flows::order_flow::{NewLicense, OrderFlow},
+    store::catalog::CatalogRepo,
+    store::subscriptions::HOLDER_TRIAL,
+    web::auth::guard::{Guard, Need},
+    web::http::{self, HttpResponse},
+    web::idempotent_http::{self, IdempotentRequests},
 };
 use shop_domain::{
     Clock, DomainError,

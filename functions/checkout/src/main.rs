@@ -4,16 +4,19 @@ use checkout::Handler;
 use jiff::SignedDuration;
 use lambda_http::Error;
 use shop_adapters::{
-    accounts::AccountsRepo,
-    auth::guard::Guard,
-    aws,
-    catalog::CatalogRepo,
-    clock, config, http,
-    idempotency::{IdempotencyPolicy, IdempotencyStore},
-    idempotent_http::IdempotentRequests,
-    order_flow::OrderFlow,
-    payments, telemetry,
-    vies::ViesClient,
+    boot::aws,
+    boot::clock,
+    boot::config,
+    boot::telemetry,
+    clients::payments,
+    clients::vies::ViesClient,
+    flows::order_flow::OrderFlow,
+    store::accounts::AccountsRepo,
+    store::catalog::CatalogRepo,
+    store::idempotency::{IdempotencyPolicy, IdempotencyStore},
+    web::auth::guard::Guard,
+    web::http,
+    web::idempotent_http::IdempotentRequests,
 };
 use shop_domain::{
     account::profile::Country,

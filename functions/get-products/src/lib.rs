@@ -7,8 +7,8 @@ use lambda_http::{Request, http::StatusCode};
 use serde::Serialize;
 use shop_adapters::{
     AppError,
-    catalog::CatalogRepo,
-    http::{self, HttpResponse},
+    store::catalog::CatalogRepo,
+    web::http::{self, HttpResponse},
 };
 use shop_domain::{
     DomainError,

@@ -1,6 +1,8 @@
 use get_products::Handler;
 use lambda_http::Error;
-use shop_adapters::{aws, catalog::CatalogRepo, config, http, telemetry};
+use shop_adapters::{
+    boot::aws, boot::config, boot::telemetry, store::catalog::CatalogRepo, web::http,
+};
 use shop_domain::catalog::Region;
 
 #[tokio::main]

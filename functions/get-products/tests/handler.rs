@@ -5,7 +5,7 @@
 use get_products::Handler;
 use lambda_http::Body;
 use serde_json::{Value, json};
-use shop_adapters::catalog::CatalogRepo;
+use shop_adapters::store::catalog::CatalogRepo;
 use shop_domain::catalog::{Product, Region};
 
 const EVENT: &str = include_str!("../../../events/get-products.json");

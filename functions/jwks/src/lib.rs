@@ -5,7 +5,7 @@ use lambda_http::{
     Body, Response,
     http::{StatusCode, header},
 };
-use shop_adapters::http::HttpResponse;
+use shop_adapters::web::http::HttpResponse;
 
 pub struct Handler {
     /// The key set, checked at cold start.

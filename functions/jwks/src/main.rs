@@ -1,6 +1,6 @@
 use jwks::Handler;
 use lambda_http::Error;
-use shop_adapters::{auth::settings, config, http, telemetry};
+use shop_adapters::{boot::config, boot::telemetry, web::auth::settings, web::http};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {

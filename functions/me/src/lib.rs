@@ -13,10 +13,10 @@ use lambda_http::{Request, RequestExt, http::Method, http::StatusCode};
 use serde::{Deserialize, Serialize};
 use shop_adapters::{
     AppError,
-    accounts::AccountsRepo,
-    auth::guard::{Caller, Guard, Need},
-    http::{self, HttpResponse},
-    subscriptions::SubscriptionsRepo,
+    store::accounts::AccountsRepo,
+    store::subscriptions::SubscriptionsRepo,
+    web::auth::guard::{Caller, Guard, Need},
+    web::http::{self, HttpResponse},
 };
 use shop_domain::{
     Clock, DomainError,

@@ -11,9 +11,9 @@ use lambda_http::{Body, Request, RequestExt, Response, http::Method, http::Statu
 use minijinja::{Environment, UndefinedBehavior, Value, context, value::Serde};
 use shop_adapters::{
     AppError,
-    auth::guard::{Guard, Need},
-    http::{self, HttpResponse},
-    order_flow::OrderFlow,
+    flows::order_flow::OrderFlow,
+    web::auth::guard::{Guard, Need},
+    web::http::{self, HttpResponse},
 };
 use shop_domain::{
     Clock, DomainError,

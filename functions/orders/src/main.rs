@@ -1,8 +1,9 @@
 use lambda_http::Error;
 use orders::{Handler, documents};
 use shop_adapters::{
-    accounts::AccountsRepo, auth::guard::Guard, aws, clock, config, http, order_flow::OrderFlow,
-    payments, telemetry,
+    boot::aws, boot::clock, boot::config, boot::telemetry, clients::payments,
+    flows::order_flow::OrderFlow, store::accounts::AccountsRepo, web::auth::guard::Guard,
+    web::http,
 };
 use shop_domain::order::CancellationPolicy;
 

@@ -8,10 +8,10 @@ use std::sync::Arc;
 use lambda_http::{Request, http::StatusCode};
 use shop_adapters::{
     AppError,
-    http::{self, HttpResponse},
-    idempotency::{Claim, IdempotencyStore, request_hash},
-    order_flow::{OrderFlow, PaymentReport},
-    payments::webhook::{SIGNATURE_HEADER, WebhookVerifier, read_event},
+    clients::payments::webhook::{SIGNATURE_HEADER, WebhookVerifier, read_event},
+    flows::order_flow::{OrderFlow, PaymentReport},
+    store::idempotency::{Claim, IdempotencyStore, request_hash},
+    web::http::{self, HttpResponse},
 };
 use shop_domain::{Clock, DomainError};
 

@@ -2,11 +2,14 @@ use jiff::SignedDuration;
 use lambda_http::Error;
 use payment_webhook::Handler;
 use shop_adapters::{
-    aws, clock, config, http,
-    idempotency::{IdempotencyPolicy, IdempotencyStore},
-    order_flow::OrderFlow,
-    payments::webhook::WebhookVerifier,
-    telemetry,
+    boot::aws,
+    boot::clock,
+    boot::config,
+    boot::telemetry,
+    clients::payments::webhook::WebhookVerifier,
+    flows::order_flow::OrderFlow,
+    store::idempotency::{IdempotencyPolicy, IdempotencyStore},
+    web::http,
 };
 
 #[tokio::main]

@@ -9,12 +9,12 @@ use jiff::{SignedDuration, Timestamp};
 use lambda_http::{Body, Request};
 use payment_webhook::Handler;
 use shop_adapters::{
-    accounts::AccountsRepo,
-    idempotency::{IdempotencyPolicy, IdempotencyStore},
-    order_flow::OrderFlow,
-    orders::OrdersRepo,
-    outbox::MailOutbox,
-    payments::webhook::WebhookVerifier,
+    clients::payments::webhook::WebhookVerifier,
+    flows::order_flow::OrderFlow,
+    messaging::outbox::MailOutbox,
+    store::accounts::AccountsRepo,
+    store::idempotency::{IdempotencyPolicy, IdempotencyStore},
+    store::orders::OrdersRepo,
 };
 use shop_domain::clock::FixedClock;
 
@@ -126,12 +126,12 @@ async fn a_redelivery_takes_over_an_event_whose_holder_died() {
         .as_str()
         .unwrap()
         .to_owned();
-    let hash = shop_adapters::idempotency::request_hash(raw.as_bytes());
+    let hash = shop_adapters::store::idempotency::request_hash(raw.as_bytes());
     let died_at = now() - SignedDuration::from_secs(30);
     let claimed = h.idempotency.claim("webhook", &id, &hash, died_at).await;
     assert_eq!(
         claimed.unwrap(),
-        shop_adapters::idempotency::Claim::Acquired
+        shop_adapters::store::idempotency::Claim::Acquired
     );
     let (status, body) = answer(&h, request(None, now())).await;
     assert_eq!(

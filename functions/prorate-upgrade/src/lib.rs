@@ -13,11 +13,11 @@ use std::sync::Arc;
 use lambda_http::{Request, RequestExt, http::StatusCode};
 use shop_adapters::{
     AppError,
-    auth::guard::{Guard, Need},
-    http::{self, HttpResponse},
-    idempotent_http::{self, IdempotentRequests},
-    order_flow::OrderFlow,
-    subscriptions::{path_id, stored_tax},
+    flows::order_flow::OrderFlow,
+    store::subscriptions::{path_id, stored_tax},
+    web::auth::guard::{Guard, Need},
+    web::http::{self, HttpResponse},
+    web::idempotent_http::{self, IdempotentRequests},
 };
 use shop_domain::{
     Clock, Quantity,

@@ -4,13 +4,17 @@ use jiff::SignedDuration;
 use lambda_http::Error;
 use prorate_upgrade::Handler;
 use shop_adapters::{
-    accounts::AccountsRepo,
-    auth::guard::Guard,
-    aws, clock, config, http,
-    idempotency::{IdempotencyPolicy, IdempotencyStore},
-    idempotent_http::IdempotentRequests,
-    order_flow::OrderFlow,
-    payments, telemetry,
+    boot::aws,
+    boot::clock,
+    boot::config,
+    boot::telemetry,
+    clients::payments,
+    flows::order_flow::OrderFlow,
+    store::accounts::AccountsRepo,
+    store::idempotency::{IdempotencyPolicy, IdempotencyStore},
+    web::auth::guard::Guard,
+    web::http,
+    web::idempotent_http::IdempotentRequests,
 };
 
 #[tokio::main]

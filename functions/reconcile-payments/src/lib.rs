@@ -12,9 +12,9 @@ use jiff::SignedDuration;
 use serde::Serialize;
 use shop_adapters::{
     AppError,
-    config::{self, ConfigError},
-    order_flow::OrderFlow,
-    orders::{OPEN_ORDERS, SETTLING_ORDERS},
+    boot::config::{self, ConfigError},
+    flows::order_flow::OrderFlow,
+    store::orders::{OPEN_ORDERS, SETTLING_ORDERS},
 };
 use shop_domain::{Clock, order::OrderStatus, ports::PaymentProvider};
 

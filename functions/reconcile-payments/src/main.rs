@@ -2,7 +2,10 @@ use std::sync::Arc;
 
 use lambda_runtime::{Error, LambdaEvent, run, service_fn};
 use reconcile_payments::{Handler, Settings};
-use shop_adapters::{aws, clock, config, order_flow::OrderFlow, payments, telemetry};
+use shop_adapters::{
+    boot::aws, boot::clock, boot::config, boot::telemetry, clients::payments,
+    flows::order_flow::OrderFlow,
+};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {

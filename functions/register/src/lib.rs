@@ -13,10 +13,10 @@ use lambda_http::{Request, http::StatusCode};
 use serde::Serialize;
 use shop_adapters::{
     AppError,
-    accounts::{AccountsRepo, TokenPurpose, new_account_id},
-    auth::password::PasswordHasherArgon2,
-    http::{self, HttpResponse},
-    links::LinkMailer,
+    flows::links::LinkMailer,
+    store::accounts::{AccountsRepo, TokenPurpose, new_account_id},
+    web::auth::password::PasswordHasherArgon2,
+    web::http::{self, HttpResponse},
 };
 use shop_domain::{
     Clock,

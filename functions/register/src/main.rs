@@ -4,8 +4,9 @@ use jiff::SignedDuration;
 use lambda_http::Error;
 use register::Handler;
 use shop_adapters::{
-    accounts::AccountsRepo, auth::password::PasswordHasherArgon2, auth::settings, aws, clock,
-    config, http, links::LinkMailer, outbox::MailOutbox, telemetry,
+    boot::aws, boot::clock, boot::config, boot::telemetry, flows::links::LinkMailer,
+    messaging::outbox::MailOutbox, store::accounts::AccountsRepo,
+    web::auth::password::PasswordHasherArgon2, web::auth::settings, web::http,
 };
 
 #[tokio::main]

@@ -11,10 +11,10 @@ use std::sync::Arc;
 use lambda_http::{Request, http::StatusCode};
 use shop_adapters::{
     AppError,
-    auth::guard::{Guard, Need},
-    http::{self, HttpResponse},
-    renewal::RenewalFlow,
-    subscriptions::{path_id, stored_tax},
+    flows::renewal::RenewalFlow,
+    store::subscriptions::{path_id, stored_tax},
+    web::auth::guard::{Guard, Need},
+    web::http::{self, HttpResponse},
 };
 use shop_domain::{
     Clock,

@@ -1,8 +1,9 @@
 use lambda_http::Error;
 use renew_license::Handler;
 use shop_adapters::{
-    accounts::AccountsRepo, auth::guard::Guard, aws, clock, config, http, order_flow::OrderFlow,
-    payments, renewal::RenewalFlow, telemetry,
+    boot::aws, boot::clock, boot::config, boot::telemetry, clients::payments,
+    flows::order_flow::OrderFlow, flows::renewal::RenewalFlow, store::accounts::AccountsRepo,
+    web::auth::guard::Guard, web::http,
 };
 use shop_domain::changes::RetryPolicy;
 

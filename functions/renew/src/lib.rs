@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use renewals_due::DueJob;
-use shop_adapters::renewal::RenewalFlow;
+use shop_adapters::flows::renewal::RenewalFlow;
 use shop_domain::{Clock, ports::PaymentProvider};
 
 pub struct Handler<P> {

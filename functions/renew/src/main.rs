@@ -4,7 +4,8 @@ use aws_lambda_events::event::sqs::SqsEvent;
 use lambda_runtime::{Error, LambdaEvent, run, service_fn};
 use renew::Handler;
 use shop_adapters::{
-    aws, clock, config, order_flow::OrderFlow, payments, renewal::RenewalFlow, telemetry,
+    boot::aws, boot::clock, boot::config, boot::telemetry, clients::payments,
+    flows::order_flow::OrderFlow, flows::renewal::RenewalFlow,
 };
 use shop_domain::changes::RetryPolicy;
 

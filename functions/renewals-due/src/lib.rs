@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use jiff::{Span, civil::Date};
 use serde::{Deserialize, Serialize};
-use shop_adapters::{AppError, jobs::JobQueue, subscriptions::SubscriptionsRepo};
+use shop_adapters::{AppError, messaging::jobs::JobQueue, store::subscriptions::SubscriptionsRepo};
 use shop_domain::{Clock, clock::berlin_date, id::SubscriptionId};
 
 pub struct Handler {

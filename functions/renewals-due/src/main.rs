@@ -3,7 +3,8 @@ use std::sync::Arc;
 use lambda_runtime::{Error, LambdaEvent, run, service_fn};
 use renewals_due::Handler;
 use shop_adapters::{
-    aws, clock, config, jobs::JobQueue, subscriptions::SubscriptionsRepo, telemetry,
+    boot::aws, boot::clock, boot::config, boot::telemetry, messaging::jobs::JobQueue,
+    store::subscriptions::SubscriptionsRepo,
 };
 
 #[tokio::main]

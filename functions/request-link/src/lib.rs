@@ -15,9 +15,9 @@ use lambda_http::{Request, RequestExt, http::StatusCode};
 use serde::Deserialize;
 use shop_adapters::{
     AppError,
-    accounts::{AccountsRepo, TokenPurpose},
-    http::{self, HttpResponse},
-    links::LinkMailer,
+    flows::links::LinkMailer,
+    store::accounts::{AccountsRepo, TokenPurpose},
+    web::http::{self, HttpResponse},
 };
 use shop_domain::{Clock, DomainError, Email, account::model::AccountStatus};
 

@@ -2,8 +2,8 @@ use jiff::SignedDuration;
 use lambda_http::Error;
 use request_link::Handler;
 use shop_adapters::{
-    accounts::AccountsRepo, aws, clock, config, http, links::LinkMailer, outbox::MailOutbox,
-    telemetry,
+    boot::aws, boot::clock, boot::config, boot::telemetry, flows::links::LinkMailer,
+    messaging::outbox::MailOutbox, store::accounts::AccountsRepo, web::http,
 };
 
 #[tokio::main]

@@ -1,8 +1,8 @@
 use lambda_http::Error;
 use reset_password::Handler;
 use shop_adapters::{
-    accounts::AccountsRepo, auth::password::PasswordHasherArgon2, auth::settings, aws, clock,
-    config, http, telemetry,
+    boot::aws, boot::clock, boot::config, boot::telemetry, store::accounts::AccountsRepo,
+    web::auth::password::PasswordHasherArgon2, web::auth::settings, web::http,
 };
 
 #[tokio::main]

@@ -12,9 +12,9 @@ use std::sync::Arc;
 use lambda_http::{Request, http::Method, http::StatusCode};
 use shop_adapters::{
     AppError,
-    auth::guard::{Guard, Need},
-    http::{self, HttpResponse},
-    subscriptions::{SubscriptionsRepo, path_id},
+    store::subscriptions::{SubscriptionsRepo, path_id},
+    web::auth::guard::{Guard, Need},
+    web::http::{self, HttpResponse},
 };
 use shop_domain::{
     Clock, DomainError,

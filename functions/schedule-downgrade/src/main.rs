@@ -1,8 +1,8 @@
 use lambda_http::Error;
 use schedule_downgrade::Handler;
 use shop_adapters::{
-    accounts::AccountsRepo, auth::guard::Guard, aws, clock, config, http,
-    subscriptions::SubscriptionsRepo, telemetry,
+    boot::aws, boot::clock, boot::config, boot::telemetry, store::accounts::AccountsRepo,
+    store::subscriptions::SubscriptionsRepo, web::auth::guard::Guard, web::http,
 };
 
 #[tokio::main]

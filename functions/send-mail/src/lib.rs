@@ -12,8 +12,8 @@ use std::sync::Arc;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use shop_adapters::{
     AppError,
-    idempotency::{Claim, IdempotencyStore, request_hash},
-    mailer::SesMailer,
+    messaging::mailer::SesMailer,
+    store::idempotency::{Claim, IdempotencyStore, request_hash},
 };
 use shop_domain::{Clock, mail::MailMessage};
 use templates::Templates;

@@ -5,10 +5,12 @@ use jiff::SignedDuration;
 use lambda_runtime::{Error, LambdaEvent, run, service_fn};
 use send_mail::{Handler, templates::Templates};
 use shop_adapters::{
-    aws, clock, config,
-    idempotency::{IdempotencyPolicy, IdempotencyStore},
-    mailer::SesMailer,
-    telemetry,
+    boot::aws,
+    boot::clock,
+    boot::config,
+    boot::telemetry,
+    messaging::mailer::SesMailer,
+    store::idempotency::{IdempotencyPolicy, IdempotencyStore},
 };
 
 #[tokio::main]

@@ -2,7 +2,7 @@
 //! subject, a plain-text body and an HTML body (which extends `layout.html` and is escaped).
 
 use minijinja::{Environment, UndefinedBehavior};
-use shop_adapters::mailer::RenderedMail;
+use shop_adapters::messaging::mailer::RenderedMail;
 use shop_domain::{Language, mail::MailMessage, mail::MailTemplate};
 
 /// Adds `<template>/<lang>.subject|txt|html` for every template and language.

@@ -10,9 +10,9 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use jiff::SignedDuration;
 use send_mail::{Handler, templates::Templates};
 use shop_adapters::{
-    aws,
-    idempotency::{IdempotencyPolicy, IdempotencyStore},
-    mailer::SesMailer,
+    boot::aws,
+    messaging::mailer::SesMailer,
+    store::idempotency::{IdempotencyPolicy, IdempotencyStore},
 };
 use shop_domain::clock::FixedClock;
 

@@ -16,13 +16,13 @@ use lambda_http::{Request, http::StatusCode};
 use serde::{Deserialize, Serialize};
 use shop_adapters::{
     AppError,
-    accounts::AccountsRepo,
-    auth::{
+    store::accounts::AccountsRepo,
+    store::sign_in_failures::SignInFailureLog,
+    web::auth::{
         jwt::{Scope, TokenIssuer},
         password::PasswordHasherArgon2,
     },
-    http::{self, HttpResponse},
-    sign_in_failures::SignInFailureLog,
+    web::http::{self, HttpResponse},
 };
 use shop_domain::{
     Clock, DomainError, Email,

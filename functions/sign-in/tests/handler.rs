@@ -9,8 +9,8 @@ use jsonwebtoken::jwk::JwkSet;
 use lambda_http::Body;
 use serde_json::Value;
 use shop_adapters::{
-    accounts::{AccountsRepo, StoredToken, TokenPurpose},
-    auth::{
+    store::accounts::{AccountsRepo, StoredToken, TokenPurpose},
+    web::auth::{
         jwt::{Scope, TokenIssuer, TokenVerifier},
         password::PasswordHasherArgon2,
     },
@@ -71,7 +71,7 @@ async fn handler() -> Handler {
     };
     accounts.register(&account, &token).await.unwrap();
     Handler {
-        failures: shop_adapters::auth::settings::sign_in_failures(
+        failures: shop_adapters::web::auth::settings::sign_in_failures(
             client.clone(),
             table.clone(),
             &PasswordPolicy::vendor(),

@@ -12,9 +12,9 @@ use serde::Deserialize;
 use serde_json::json;
 use shop_adapters::{
     AppError,
-    auth::guard::{Guard, Need},
-    http::{self, HttpResponse},
-    subscriptions::{SubscriptionsRepo, path_id},
+    store::subscriptions::{SubscriptionsRepo, path_id},
+    web::auth::guard::{Guard, Need},
+    web::http::{self, HttpResponse},
 };
 use shop_domain::{
     Clock, DomainError,

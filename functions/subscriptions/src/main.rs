@@ -1,7 +1,7 @@
 use lambda_http::Error;
 use shop_adapters::{
-    accounts::AccountsRepo, auth::guard::Guard, aws, clock, config, http,
-    subscriptions::SubscriptionsRepo, telemetry,
+    boot::aws, boot::clock, boot::config, boot::telemetry, store::accounts::AccountsRepo,
+    store::subscriptions::SubscriptionsRepo, web::auth::guard::Guard, web::http,
 };
 use subscriptions::Handler;
 

@@ -7,8 +7,8 @@ use lambda_http::{Request, http::StatusCode};
 use serde::Deserialize;
 use shop_adapters::{
     AppError,
-    accounts::{AccountsRepo, TokenPurpose},
-    http::{self, HttpResponse},
+    store::accounts::{AccountsRepo, TokenPurpose},
+    web::http::{self, HttpResponse},
 };
 use shop_domain::{
     Clock,

@@ -1,5 +1,7 @@
 use lambda_http::Error;
-use shop_adapters::{accounts::AccountsRepo, aws, clock, config, http, telemetry};
+use shop_adapters::{
+    boot::aws, boot::clock, boot::config, boot::telemetry, store::accounts::AccountsRepo, web::http,
+};
 use verify_email::Handler;
 
 #[tokio::main]

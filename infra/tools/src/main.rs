@@ -14,13 +14,13 @@
 
 use jiff::SignedDuration;
 use shop_adapters::{
-    accounts::{AccountsRepo, new_account_id},
-    aws,
-    catalog::CatalogRepo,
-    config,
-    links::LinkMailer,
-    outbox::MailOutbox,
-    subscriptions::SubscriptionsRepo,
+    boot::aws,
+    boot::config,
+    flows::links::LinkMailer,
+    messaging::outbox::MailOutbox,
+    store::accounts::{AccountsRepo, new_account_id},
+    store::catalog::CatalogRepo,
+    store::subscriptions::SubscriptionsRepo,
 };
 use shop_domain::{
     Email,
@@ -66,7 +66,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             println!("terms version {version} is now current");
         }
         ["invite", email, name, language, rest @ ..] if rest.len() <= 1 => {
-            let now = shop_adapters::clock::from_env().now();
+            let now = shop_adapters::boot::clock::from_env().now();
             let account = Account {
                 id: new_account_id()?,
                 email: Email::parse(email)?,
@@ -141,7 +141,7 @@ async fn trial(
         .unwrap_or(Region::parse("DE")?);
     let offer = product.offer(&region).ok_or("product not sold in DE")?;
     let price = offer.prices.first().ok_or("product without price")?;
-    let today = clock::berlin_date(shop_adapters::clock::from_env().now());
+    let today = clock::berlin_date(shop_adapters::boot::clock::from_env().now());
     let trial = Subscription {
         id: SubscriptionId::parse(&format!("trial-{}", new_account_id()?))?,
         number: format!("TRIAL-{}", today.year()),

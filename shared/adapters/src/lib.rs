@@ -1,30 +1,21 @@
-//! The code every function shares: configuration, AWS clients, tracing, the HTTP glue and the
-//! adapters that implement the domain's ports on DynamoDB, SQS and SES.
+//! The code every function shares, grouped by what it talks to:
+//!
+//! - `boot`: configuration, SDK clients, the clock and tracing, loaded once per cold start, and
+//!   the serve loops a `main.rs` hands its handler to.
+//! - `store`: repositories on DynamoDB (the single table).
+//! - `messaging`: SQS and SES (the outbox, job queues, the mailer).
+//! - `clients`: services outside AWS (the payment provider, VIES).
+//! - `web`: HTTP glue (requests and problem answers, idempotent requests, the auth guard, tokens).
+//! - `flows`: orchestrations over several of the above (orders, renewals, activation links).
 //!
 //! Arrows point one way: functions use this crate, this crate uses `shop-domain`, never back.
 
-pub mod accounts;
-pub mod auth;
-pub mod aws;
-pub mod catalog;
-pub mod clock;
-pub mod config;
-pub mod dynamo;
+pub mod boot;
+pub mod clients;
 pub mod error;
-pub mod http;
-pub mod idempotency;
-pub mod idempotent_http;
-pub mod jobs;
-pub mod links;
-pub mod mailer;
-pub mod order_flow;
-pub mod orders;
-pub mod outbox;
-pub mod payments;
-pub mod renewal;
-pub mod sign_in_failures;
-pub mod subscriptions;
-pub mod telemetry;
-pub mod vies;
+pub mod flows;
+pub mod messaging;
+pub mod store;
+pub mod web;
 
 pub use error::AppError;

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use jiff::{SignedDuration, Timestamp};
 use shop_adapters::{
     AppError,
-    accounts::{AccountsRepo, StoredToken, TokenPurpose},
-    auth::secret_token,
+    store::accounts::{AccountsRepo, StoredToken, TokenPurpose},
+    web::auth::secret_token,
 };
 use shop_domain::{
     Email, Language,

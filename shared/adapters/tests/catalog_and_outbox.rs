@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
 
-use shop_adapters::{catalog::CatalogRepo, outbox::MailOutbox};
+use shop_adapters::{messaging::outbox::MailOutbox, store::catalog::CatalogRepo};
 use shop_domain::{catalog::Product, mail::MailMessage};
 
 fn product(id: &str, price: &str) -> Product {

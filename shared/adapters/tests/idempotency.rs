@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
 
 use jiff::{SignedDuration, Timestamp};
-use shop_adapters::idempotency::{Claim, IdempotencyPolicy, IdempotencyStore, request_hash};
+use shop_adapters::store::idempotency::{Claim, IdempotencyPolicy, IdempotencyStore, request_hash};
 
 const POLICY: IdempotencyPolicy = IdempotencyPolicy {
     lease: SignedDuration::from_secs(60),

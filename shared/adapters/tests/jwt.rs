@@ -5,7 +5,7 @@
 use jiff::{SignedDuration, Timestamp};
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode, jwk::JwkSet};
 use serde_json::{Value, json};
-use shop_adapters::auth::jwt::{Scope, TokenIssuer, TokenRejected, TokenVerifier};
+use shop_adapters::web::auth::jwt::{Scope, TokenIssuer, TokenRejected, TokenVerifier};
 
 // Test-only keys, generated for these tests and used nowhere else.
 const KEY_A: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIIv9AxaVqvctA9bOg6PKl3j+Qv8PWc/4hDR67f0CoSZO\n-----END PRIVATE KEY-----\n";

@@ -5,8 +5,8 @@
 
 use aws_sdk_dynamodb::types::Put;
 use shop_adapters::{
-    dynamo::{key, s},
-    orders::{NumberedError, OrdersRepo, Write},
+    store::dynamo::{key, s},
+    store::orders::{NumberedError, OrdersRepo, Write},
 };
 
 fn document(repo: &OrdersRepo, pk: String, number: &str) -> Write {

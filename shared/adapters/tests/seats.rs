@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
 
 use jiff::{Timestamp, civil::date};
-use shop_adapters::subscriptions::SubscriptionsRepo;
+use shop_adapters::store::subscriptions::SubscriptionsRepo;
 use shop_domain::{
     Email, Money, Quantity,
     catalog::{Billing, LocalizedText, Region, Term},

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
-use shop_adapters::sign_in_failures::SignInFailureLog;
+use shop_adapters::store::sign_in_failures::SignInFailureLog;
 
 async fn log() -> Arc<SignInFailureLog> {
     let sdk = shop_testkit::sdk().await;

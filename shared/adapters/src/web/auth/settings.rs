@@ -4,7 +4,7 @@ use jiff::SignedDuration;
 use shop_domain::account::password::PasswordPolicy;
 
 use super::jwt::{TokenIssuer, TokenVerifier};
-use crate::config::{self, ConfigError};
+use crate::boot::config::{self, ConfigError};
 
 /// The token verifier every protected function needs: `JWT_PUBLIC_KEYS` (a JWKS),
 /// `JWT_ISSUER`, `JWT_AUDIENCE`.
@@ -53,7 +53,7 @@ pub fn sign_in_failures(
     client: aws_sdk_dynamodb::Client,
     table: impl Into<String>,
     policy: &PasswordPolicy,
-) -> crate::sign_in_failures::SignInFailureLog {
+) -> crate::store::sign_in_failures::SignInFailureLog {
     let keep_for = policy.lockout.window + policy.lockout.lock_for + SignedDuration::from_hours(1);
-    crate::sign_in_failures::SignInFailureLog::new(client, table, keep_for)
+    crate::store::sign_in_failures::SignInFailureLog::new(client, table, keep_for)
 }

@@ -15,8 +15,8 @@ use shop_domain::{Clock, DomainError, id::OrderId};
 
 use crate::{
     AppError,
-    http::{self, HttpResponse},
-    idempotency::{Claim, IdempotencyStore, request_hash},
+    store::idempotency::{Claim, IdempotencyStore, request_hash},
+    web::http::{self, HttpResponse},
 };
 
 const HEADER: &str = "idempotency-key";

@@ -19,7 +19,7 @@ use shop_domain::{
 
 use crate::{
     AppError,
-    dynamo::{
+    store::dynamo::{
         GSI1, Item, Partition, condition_failed, first_condition_failed, from_json, get_item,
         internal, is_conflict, key, n, query_all, s, text, to_json,
     },

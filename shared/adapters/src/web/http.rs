@@ -167,7 +167,8 @@ pub fn excerpt(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
 pub fn body_limit() -> usize {
     static LIMIT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     *LIMIT.get_or_init(|| {
-        crate::config::parsed_or("MAX_BODY_BYTES", DEFAULT_BODY_LIMIT).unwrap_or(DEFAULT_BODY_LIMIT)
+        crate::boot::config::parsed_or("MAX_BODY_BYTES", DEFAULT_BODY_LIMIT)
+            .unwrap_or(DEFAULT_BODY_LIMIT)
     })
 }
 
@@ -458,7 +459,7 @@ mod tests {
     #[test]
     fn events_with_unreadable_headers_are_refused_before_the_handler() {
         let sample: serde_json::Value =
-            serde_json::from_str(include_str!("../../../events/sign-in.json")).unwrap();
+            serde_json::from_str(include_str!("../../../../events/sign-in.json")).unwrap();
         let req = gateway_request(&sample).unwrap();
         assert_eq!(req.uri().path(), "/v1/sessions");
         for (name, value) in [

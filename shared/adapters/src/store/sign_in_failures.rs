@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use crate::{
     AppError,
-    dynamo::{Item, condition_failed, get_item, key, n},
+    store::dynamo::{Item, condition_failed, get_item, key, n},
 };
 
 /// Entries kept after a cut; the lockout rule needs only the last few.

@@ -6,7 +6,7 @@ use shop_domain::catalog::Product;
 
 use crate::{
     AppError,
-    dynamo::{Partition, from_json, query_all},
+    store::dynamo::{Partition, from_json, query_all},
 };
 
 const PARTITION: &str = "CATALOG";

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 use crate::{
     AppError,
-    dynamo::{condition_failed, get_item, text},
+    store::dynamo::{condition_failed, get_item, text},
 };
 
 const STATUS_IN_PROGRESS: &str = "in_progress";

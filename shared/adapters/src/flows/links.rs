@@ -10,9 +10,9 @@ use shop_domain::{
 
 use crate::{
     AppError,
-    accounts::{AccountsRepo, StoredToken, TokenPurpose},
-    auth::secret_token::{self, SecretToken},
-    outbox::MailOutbox,
+    messaging::outbox::MailOutbox,
+    store::accounts::{AccountsRepo, StoredToken, TokenPurpose},
+    web::auth::secret_token::{self, SecretToken},
 };
 
 #[derive(Clone)]

@@ -10,7 +10,7 @@ use shop_domain::{
 };
 
 use super::OrderFlow;
-use crate::{AppError, dynamo::internal};
+use crate::{AppError, store::dynamo::internal};
 
 impl OrderFlow {
     /// Seats that ran to the end of the term a paid renewal follows run on to the new term's

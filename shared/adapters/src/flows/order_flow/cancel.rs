@@ -14,8 +14,8 @@ use shop_domain::{
 use super::{CREDIT_NOTE_SERIES, OrderFlow};
 use crate::{
     AppError,
-    dynamo::internal,
-    orders::{NumberedError, Write},
+    store::dynamo::internal,
+    store::orders::{NumberedError, Write},
 };
 
 impl OrderFlow {
@@ -137,7 +137,7 @@ impl OrderFlow {
                 Err(NumberedError::Other(e)) => return Err(e),
             }
         }
-        Err(crate::subscriptions::stale())
+        Err(crate::store::subscriptions::stale())
     }
 }
 

@@ -18,11 +18,11 @@ use shop_domain::{
 
 use crate::{
     AppError,
-    dynamo::{
+    store::dynamo::{
         GSI1, Item, condition_failed, first_condition_failed, from_json, get_item, internal,
         is_conflict, key, n, number, query_all, s, text, to_json,
     },
-    subscriptions::SubscriptionsRepo,
+    store::subscriptions::SubscriptionsRepo,
 };
 
 /// How often a transaction is tried again when another one took the same number first.

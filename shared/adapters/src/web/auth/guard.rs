@@ -7,7 +7,7 @@ use lambda_http::{Request, http::header};
 use shop_domain::{Clock, DomainError, account::model::Account, id::AccountId};
 
 use super::jwt::{Claims, Scope, TokenVerifier};
-use crate::{AppError, accounts::AccountsRepo};
+use crate::{AppError, store::accounts::AccountsRepo};
 
 /// What a route needs of its caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,7 +48,7 @@ impl Guard {
     pub fn from_env(
         accounts: AccountsRepo,
         clock: Arc<dyn Clock>,
-    ) -> Result<Self, crate::config::ConfigError> {
+    ) -> Result<Self, crate::boot::config::ConfigError> {
         Ok(Self {
             verifier: super::settings::verifier()?,
             accounts,

@@ -7,7 +7,7 @@ pub use stripe::StripeClient;
 
 use std::time::Duration;
 
-use crate::config::{self, ConfigError};
+use crate::boot::config::{self, ConfigError};
 
 /// The provider client from `PAYMENT_API_URL`, `PAYMENT_API_KEY`, `APP_URL` (where the bank
 /// sends customers back) and `PAYMENT_TIMEOUT_SECONDS`.

@@ -22,7 +22,7 @@ use shop_domain::{
 
 use crate::{
     AppError,
-    dynamo::{
+    store::dynamo::{
         condition_failed, first_condition_failed, from_json, get_item, internal, key, n, number, s,
         text,
     },
@@ -57,7 +57,7 @@ pub struct StoredToken {
 
 /// A new random account id (128 bits, hex).
 pub fn new_account_id() -> Result<AccountId, AppError> {
-    AccountId::parse(&crate::auth::secret_token::random_id()?).map_err(internal)
+    AccountId::parse(&crate::web::auth::secret_token::random_id()?).map_err(internal)
 }
 
 #[derive(Clone)]
@@ -238,7 +238,7 @@ impl AccountsRepo {
         purpose: TokenPurpose,
         now: Timestamp,
     ) -> Result<(String, Account), AppError> {
-        let hash = crate::auth::secret_token::hash(raw_token);
+        let hash = crate::web::auth::secret_token::hash(raw_token);
         let id = self.token_owner(&hash, purpose, now).await?;
         let account = self.get(&id).await?.ok_or_else(link_unknown)?;
         Ok((hash, account))

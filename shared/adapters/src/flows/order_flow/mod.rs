@@ -15,11 +15,11 @@ use shop_domain::{
 
 use crate::{
     AppError,
-    accounts::AccountsRepo,
-    dynamo::internal,
-    orders::{NumberedError, OrdersRepo, Write},
-    outbox::MailOutbox,
-    subscriptions::{HOLDER_HELD, HOLDER_PENDING, HOLDER_TRIAL},
+    messaging::outbox::MailOutbox,
+    store::accounts::AccountsRepo,
+    store::dynamo::internal,
+    store::orders::{NumberedError, OrdersRepo, Write},
+    store::subscriptions::{HOLDER_HELD, HOLDER_PENDING, HOLDER_TRIAL},
 };
 
 mod cancel;
@@ -62,19 +62,19 @@ impl OrderFlow {
     /// The flow every order function wires alike: the shop table, the mail queue
     /// (`MAIL_QUEUE_URL`), the web app (`APP_URL`) and `REMINDER_DAYS` (40).
     pub fn from_env(
-        sdk: &crate::aws::SdkConfig,
+        sdk: &crate::boot::aws::SdkConfig,
         table: &str,
-    ) -> Result<Self, crate::config::ConfigError> {
-        let dynamodb = crate::aws::dynamodb(sdk);
+    ) -> Result<Self, crate::boot::config::ConfigError> {
+        let dynamodb = crate::boot::aws::dynamodb(sdk);
         Ok(Self {
             orders: OrdersRepo::new(dynamodb.clone(), table),
             accounts: AccountsRepo::new(dynamodb, table),
             outbox: MailOutbox::new(
-                crate::aws::sqs(sdk),
-                crate::config::required("MAIL_QUEUE_URL")?,
+                crate::boot::aws::sqs(sdk),
+                crate::boot::config::required("MAIL_QUEUE_URL")?,
             ),
-            app_url: crate::config::required("APP_URL")?,
-            reminder_days: crate::config::parsed_or("REMINDER_DAYS", 40)?,
+            app_url: crate::boot::config::required("APP_URL")?,
+            reminder_days: crate::boot::config::parsed_or("REMINDER_DAYS", 40)?,
         })
     }
 
@@ -179,7 +179,7 @@ impl OrderFlow {
                 .await?
                 .filter(|o| o.account_id == order.account_id)
                 .ok_or_else(|| internal(format!("order id {} taken", order.id))),
-            Err(NumberedError::Condition(_)) => Err(crate::subscriptions::stale()),
+            Err(NumberedError::Condition(_)) => Err(crate::store::subscriptions::stale()),
             Err(NumberedError::Other(e)) => Err(e),
         }
     }
@@ -425,7 +425,7 @@ impl OrderFlow {
         }
         match tx.send().await {
             Ok(_) => Ok(Some(changed)),
-            Err(e) if crate::dynamo::first_condition_failed(&e).is_some() => Ok(None),
+            Err(e) if crate::store::dynamo::first_condition_failed(&e).is_some() => Ok(None),
             Err(e) => Err(AppError::sdk("fail order", e)),
         }
     }

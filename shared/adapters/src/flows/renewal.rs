@@ -18,7 +18,7 @@ use shop_domain::{
     subscription::{Period, Renewal, Subscription, SubscriptionStatus},
 };
 
-use crate::{AppError, dynamo::internal, order_flow::OrderFlow};
+use crate::{AppError, flows::order_flow::OrderFlow, store::dynamo::internal};
 
 pub struct RenewalFlow<P> {
     pub flow: OrderFlow,
@@ -129,7 +129,7 @@ impl<P: PaymentProvider> RenewalFlow<P> {
             period: next,
             term_index: next_index,
         };
-        let tax = crate::subscriptions::stored_tax(sub)?;
+        let tax = crate::store::subscriptions::stored_tax(sub)?;
         let order = Order::renewal(sub, order_id, renewal, tax, now)?;
         let placed = self.flow.place_change(order, sub).await?;
         let charged = self.flow.charge(placed, &self.provider, true, now).await?;
