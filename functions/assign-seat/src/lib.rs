@@ -38,6 +38,10 @@ use shop_domain::{
     wire::Object,
 };
 
+mod settings;
+
+pub use settings::Settings;
+
 pub struct Handler {
     pub guard: Guard,
     pub subscriptions: SubscriptionsRepo,

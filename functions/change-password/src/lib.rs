@@ -29,6 +29,10 @@ use shop_domain::{
     error::FieldError,
 };
 
+mod settings;
+
+pub use settings::Settings;
+
 pub struct Handler {
     pub guard: Guard,
     pub accounts: AccountsRepo,

@@ -35,6 +35,10 @@ use shop_domain::{
     vat::{Buyer, TaxTreatment, VatRates, vies::VatCheckPolicy},
 };
 
+mod settings;
+
+pub use settings::Settings;
+
 pub struct Handler<P, V> {
     pub guard: Guard,
     pub catalog: CatalogRepo,

@@ -15,6 +15,10 @@ use shop_domain::{
     catalog::{Offer, Region, offers_in},
 };
 
+mod settings;
+
+pub use settings::Settings;
+
 pub struct Handler {
     pub catalog: CatalogRepo,
     pub default_region: Region,

@@ -7,6 +7,10 @@ use lambda_http::{
 };
 use shop_adapters::web::http::HttpResponse;
 
+mod settings;
+
+pub use settings::Settings;
+
 pub struct Handler {
     /// The key set, checked at cold start.
     pub jwks: String,

@@ -24,6 +24,10 @@ use shop_domain::{
     clock::berlin_date,
 };
 
+mod settings;
+
+pub use settings::Settings;
+
 pub struct Handler {
     pub guard: Guard,
     pub accounts: AccountsRepo,

@@ -23,6 +23,10 @@ use shop_domain::{
     vat::TaxTreatment,
 };
 
+mod settings;
+
+pub use settings::Settings;
+
 pub struct Handler<P> {
     pub guard: Guard,
     pub flow: OrderFlow,

@@ -15,6 +15,10 @@ use shop_adapters::{
 };
 use shop_domain::{Clock, DomainError};
 
+mod settings;
+
+pub use settings::Settings;
+
 pub struct Handler {
     pub verifier: WebhookVerifier,
     pub flow: OrderFlow,

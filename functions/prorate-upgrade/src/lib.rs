@@ -30,6 +30,10 @@ use shop_domain::{
     wire::Object,
 };
 
+mod settings;
+
+pub use settings::Settings;
+
 pub struct Handler<P> {
     pub guard: Guard,
     pub flow: OrderFlow,

@@ -27,6 +27,10 @@ use shop_domain::{
     id::AccountId,
 };
 
+mod settings;
+
+pub use settings::Settings;
+
 pub struct Handler {
     pub accounts: AccountsRepo,
     pub links: LinkMailer,

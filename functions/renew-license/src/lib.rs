@@ -25,6 +25,10 @@ use shop_domain::{
     subscription::{Renewal, Subscription},
 };
 
+mod settings;
+
+pub use settings::Settings;
+
 pub struct Handler<P> {
     pub guard: Guard,
     pub renewals: RenewalFlow<P>,

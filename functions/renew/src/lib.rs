@@ -6,9 +6,12 @@
 use std::sync::Arc;
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
-use renewals_due::DueJob;
-use shop_adapters::flows::renewal::RenewalFlow;
+use shop_adapters::{flows::renewal::RenewalFlow, messaging::jobs::DueJob};
 use shop_domain::{Clock, ports::PaymentProvider};
+
+mod settings;
+
+pub use settings::Settings;
 
 pub struct Handler<P> {
     pub renewals: RenewalFlow<P>,

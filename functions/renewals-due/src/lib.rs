@@ -7,9 +7,13 @@
 use std::sync::Arc;
 
 use jiff::{Span, civil::Date};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use shop_adapters::{AppError, messaging::jobs::JobQueue, store::subscriptions::SubscriptionsRepo};
-use shop_domain::{Clock, clock::berlin_date, id::SubscriptionId};
+use shop_domain::{Clock, clock::berlin_date};
+
+mod settings;
+
+pub use settings::Settings;
 
 pub struct Handler {
     pub subscriptions: SubscriptionsRepo,
@@ -19,12 +23,7 @@ pub struct Handler {
     pub lookback_days: i64,
 }
 
-/// One license for the worker.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DueJob {
-    pub subscription_id: SubscriptionId,
-    pub due_on: Date,
-}
+pub use shop_adapters::messaging::jobs::DueJob;
 
 /// What a run did.
 #[derive(Debug, Serialize)]

@@ -21,6 +21,10 @@ use shop_adapters::{
 };
 use shop_domain::{Clock, DomainError, Email, account::model::AccountStatus};
 
+mod settings;
+
+pub use settings::Settings;
+
 const WINDOW: SignedDuration = SignedDuration::from_hours(1);
 
 pub struct Handler {

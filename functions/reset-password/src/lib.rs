@@ -20,6 +20,10 @@ use shop_domain::{
     },
 };
 
+mod settings;
+
+pub use settings::Settings;
+
 pub struct Handler {
     pub accounts: AccountsRepo,
     /// Cleared once the password is set: a lock of the email ends with it.

@@ -1,24 +1,4 @@
-use lambda_http::Error;
-use schedule_downgrade::Handler;
-use shop_adapters::{
-    boot::aws, boot::clock, boot::config, boot::telemetry, store::accounts::AccountsRepo,
-    store::subscriptions::SubscriptionsRepo, web::auth::guard::Guard, web::http,
-};
-
 #[tokio::main]
-async fn main() -> Result<(), Error> {
-    telemetry::init();
-    let table = config::required("TABLE_NAME")?;
-    let sdk = aws::load().await;
-    let dynamodb = aws::dynamodb(&sdk);
-    let clock = clock::from_env();
-    let handler = Handler {
-        guard: Guard::from_env(
-            AccountsRepo::new(dynamodb.clone(), table.clone()),
-            clock.clone(),
-        )?,
-        subscriptions: SubscriptionsRepo::new(dynamodb, table),
-        clock,
-    };
-    http::serve(|req| handler.handle(req)).await
+async fn main() -> Result<(), shop_adapters::boot::Error> {
+    shop_adapters::boot::serve_http(schedule_downgrade::Handler::boot).await
 }

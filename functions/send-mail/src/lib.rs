@@ -18,6 +18,10 @@ use shop_adapters::{
 use shop_domain::{Clock, mail::MailMessage};
 use templates::Templates;
 
+mod settings;
+
+pub use settings::Settings;
+
 const SCOPE: &str = "mail";
 
 pub struct Handler {

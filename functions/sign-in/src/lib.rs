@@ -33,6 +33,10 @@ use shop_domain::{
     },
 };
 
+mod settings;
+
+pub use settings::Settings;
+
 /// How long the token for changing an expired password lives.
 const PASSWORD_CHANGE_TOKEN: SignedDuration = SignedDuration::from_mins(5);
 pub struct Handler {

@@ -25,6 +25,10 @@ use shop_domain::{
     subscription::{Subscription, SubscriptionStatus},
 };
 
+mod settings;
+
+pub use settings::Settings;
+
 pub struct Handler {
     pub guard: Guard,
     pub subscriptions: SubscriptionsRepo,

@@ -15,6 +15,8 @@ use shop_domain::{
     account::model::{Account, AccountStatus},
 };
 
+mod settings;
+
 pub struct Handler {
     pub accounts: AccountsRepo,
     pub clock: Arc<dyn Clock>,

@@ -1,6 +1,92 @@
-//! What a function loads once per cold start: settings, SDK clients, the clock, tracing.
+//! What a function loads once per cold start, and the loops that serve its handler. A `main.rs`
+//! hands one of [`serve_http`], [`serve_sqs`] or [`serve_schedule`] its handler's constructor;
+//! the constructor takes what it uses from the [`Boot`], which builds clients only when asked,
+//! so a function pays at cold start only for what it talks to.
 
 pub mod aws;
 pub mod clock;
 pub mod config;
+mod serve;
 pub mod telemetry;
+mod wiring;
+
+use std::sync::{Arc, OnceLock};
+
+use shop_domain::Clock;
+
+pub use serve::{HttpHandler, ScheduledJob, SqsHandler, serve_http, serve_schedule, serve_sqs};
+
+/// Why a function could not start (a missing or bad setting, a client that cannot be built).
+/// It stops the process before it serves anything, so it is boxed with its cause, not mapped.
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// Loaded once per cold start: the shop table, the SDK configuration, the clock, and the
+/// clients built from them on first request (each at most once).
+pub struct Boot {
+    sdk: aws::SdkConfig,
+    table: String,
+    clock: Arc<dyn Clock>,
+    dynamodb: OnceLock<aws_sdk_dynamodb::Client>,
+    sqs: OnceLock<aws_sdk_sqs::Client>,
+    https: OnceLock<reqwest::Client>,
+}
+
+impl Boot {
+    /// Tracing, `TABLE_NAME`, the SDK configuration and the clock (`LOCAL_CLOCK_FILE` locally).
+    pub async fn load() -> Result<Self, Error> {
+        telemetry::init();
+        let table = config::required("TABLE_NAME")?;
+        Ok(Self::new(aws::load().await, table, clock::from_env()))
+    }
+
+    /// A boot step from explicit parts, without the environment: tests point it at moto.
+    pub fn new(sdk: aws::SdkConfig, table: impl Into<String>, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            sdk,
+            table: table.into(),
+            clock,
+            dynamodb: OnceLock::new(),
+            sqs: OnceLock::new(),
+            https: OnceLock::new(),
+        }
+    }
+
+    pub fn sdk(&self) -> &aws::SdkConfig {
+        &self.sdk
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        Arc::clone(&self.clock)
+    }
+
+    /// One DynamoDB client for every repository of the function (they share its connections).
+    pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
+        self.dynamodb
+            .get_or_init(|| aws::dynamodb(&self.sdk))
+            .clone()
+    }
+
+    pub fn sqs(&self) -> aws_sdk_sqs::Client {
+        self.sqs.get_or_init(|| aws::sqs(&self.sdk)).clone()
+    }
+
+    /// Only the mail sender uses SES, once.
+    pub fn sesv2(&self) -> aws_sdk_sesv2::Client {
+        aws::sesv2(&self.sdk)
+    }
+
+    /// The one HTTPS client for services outside AWS (payment provider, VIES): its TLS
+    /// configuration, and the system's root certificates it reads, are set up once per process
+    /// however many of them a function talks to. Each caller sets its own timeout per request.
+    pub fn https(&self) -> Result<reqwest::Client, Error> {
+        if let Some(client) = self.https.get() {
+            return Ok(client.clone());
+        }
+        let client = reqwest::Client::builder().build()?;
+        Ok(self.https.get_or_init(|| client).clone())
+    }
+}

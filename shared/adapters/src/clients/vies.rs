@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::Client;
 use serde::Deserialize;
 use shop_domain::{
-    ports::{PortError, VatRegistry},
+    ports::VatRegistry,
     vat::{VatId, vies::ViesAnswer},
 };
 
@@ -15,6 +15,7 @@ use shop_domain::{
 pub struct ViesClient {
     http: Client,
     base_url: String,
+    timeout: Duration,
 }
 
 #[derive(Deserialize)]
@@ -35,15 +36,13 @@ fn shared(field: Option<String>) -> Option<String> {
 }
 
 impl ViesClient {
-    pub fn new(base_url: impl Into<String>, timeout: Duration) -> Result<Self, PortError> {
-        let http = Client::builder()
-            .timeout(timeout)
-            .build()
-            .map_err(|e| PortError::Fault(e.to_string()))?;
-        Ok(Self {
+    /// VIES over `http`, the process's one HTTPS client (its TLS set up once).
+    pub fn new(http: Client, base_url: impl Into<String>, timeout: Duration) -> Self {
+        Self {
             http,
             base_url: base_url.into().trim_end_matches('/').to_owned(),
-        })
+            timeout,
+        }
     }
 }
 
@@ -54,7 +53,7 @@ impl VatRegistry for ViesClient {
             tracing::warn!(%reason, prefix = id.prefix(), "VIES unavailable");
             ViesAnswer::Unavailable { reason }
         };
-        let response = match self.http.get(url).send().await {
+        let response = match self.http.get(url).timeout(self.timeout).send().await {
             Ok(r) => r,
             Err(e) => return unavailable(format!("network: {e}")),
         };

@@ -2,9 +2,19 @@
 //! SQS call takes; entries SQS refuses are sent again, so none is lost quietly.
 
 use aws_sdk_sqs::{Client, types::SendMessageBatchRequestEntry};
-use serde::Serialize;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use shop_domain::id::SubscriptionId;
 
 use crate::AppError;
+
+/// The renewal queue's message: one license due on a day, put by `renewals-due` and taken
+/// by `renew`. The contract between the two, so neither depends on the other.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DueJob {
+    pub subscription_id: SubscriptionId,
+    pub due_on: Date,
+}
 
 #[derive(Clone)]
 pub struct JobQueue {

@@ -24,7 +24,7 @@ const STATUS_COMPLETED: &str = "completed";
 const STATUS_RELEASED: &str = "released";
 
 /// How long a claim and a finished record live.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IdempotencyPolicy {
     /// How long a holder may work before another attempt may take over.
     pub lease: SignedDuration,

@@ -21,6 +21,7 @@ use shop_domain::{
 #[derive(Clone)]
 pub struct StripeClient {
     http: Client,
+    timeout: Duration,
     base_url: String,
     api_key: String,
     /// Where the bank sends the customer back after 3-D Secure.
@@ -127,22 +128,15 @@ fn cents(amount: Money) -> Result<String, PortError> {
 }
 
 impl StripeClient {
-    pub fn new(
-        base_url: impl Into<String>,
-        api_key: impl Into<String>,
-        return_url: impl Into<String>,
-        timeout: Duration,
-    ) -> Result<Self, PortError> {
-        let http = Client::builder()
-            .timeout(timeout)
-            .build()
-            .map_err(|e| PortError::Fault(e.to_string()))?;
-        Ok(Self {
+    /// The provider over `http`, the process's one HTTPS client (its TLS set up once).
+    pub fn new(http: Client, settings: &super::PaymentSettings) -> Self {
+        Self {
             http,
-            base_url: base_url.into().trim_end_matches('/').to_owned(),
-            api_key: api_key.into(),
-            return_url: return_url.into(),
-        })
+            timeout: settings.timeout,
+            base_url: settings.api_url.trim_end_matches('/').to_owned(),
+            api_key: settings.api_key.clone(),
+            return_url: settings.return_url.clone(),
+        }
     }
 
     /// POSTs a form; answers the status and the body text, or why there was none.
@@ -177,6 +171,7 @@ impl StripeClient {
         request: reqwest::RequestBuilder,
     ) -> Result<(StatusCode, String), PortError> {
         let response = request
+            .timeout(self.timeout)
             .bearer_auth(&self.api_key)
             .send()
             .await

@@ -25,6 +25,9 @@ use crate::{
 mod cancel;
 mod followups;
 mod reconcile;
+mod settings;
+
+pub use settings::OrderFlowSettings;
 
 pub const ORDER_SERIES: &str = "ORD";
 pub const INVOICE_SERIES: &str = "INV";
@@ -59,25 +62,6 @@ pub struct NewLicense {
 }
 
 impl OrderFlow {
-    /// The flow every order function wires alike: the shop table, the mail queue
-    /// (`MAIL_QUEUE_URL`), the web app (`APP_URL`) and `REMINDER_DAYS` (40).
-    pub fn from_env(
-        sdk: &crate::boot::aws::SdkConfig,
-        table: &str,
-    ) -> Result<Self, crate::boot::config::ConfigError> {
-        let dynamodb = crate::boot::aws::dynamodb(sdk);
-        Ok(Self {
-            orders: OrdersRepo::new(dynamodb.clone(), table),
-            accounts: AccountsRepo::new(dynamodb, table),
-            outbox: MailOutbox::new(
-                crate::boot::aws::sqs(sdk),
-                crate::boot::config::required("MAIL_QUEUE_URL")?,
-            ),
-            app_url: crate::boot::config::required("APP_URL")?,
-            reminder_days: crate::boot::config::parsed_or("REMINDER_DAYS", 40)?,
-        })
-    }
-
     /// Numbers and writes a new order with its licenses. An email that holds (or is buying) the
     /// product already answers `409 license_exists`, also when two checkouts race.
     pub async fn place(&self, order: Order, licenses: Vec<NewLicense>) -> Result<Order, AppError> {

@@ -43,19 +43,6 @@ pub struct Guard {
 }
 
 impl Guard {
-    /// The guard of a protected function: the trusted keys from `JWT_PUBLIC_KEYS` (with
-    /// `JWT_ISSUER` and `JWT_AUDIENCE`), the accounts, and the clock tokens are judged by.
-    pub fn from_env(
-        accounts: AccountsRepo,
-        clock: Arc<dyn Clock>,
-    ) -> Result<Self, crate::boot::config::ConfigError> {
-        Ok(Self {
-            verifier: super::settings::verifier()?,
-            accounts,
-            clock,
-        })
-    }
-
     pub async fn caller(&self, req: &Request, need: Need) -> Result<Caller, AppError> {
         let token = req
             .headers()

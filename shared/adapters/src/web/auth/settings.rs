@@ -1,19 +1,25 @@
-//! Sign-in settings shared by the account functions, read once at cold start.
+//! Sign-in settings shared by the account functions, read once at cold start from [`Vars`]
+//! (the environment, or a test's values).
 
 use jiff::SignedDuration;
 use shop_domain::account::password::PasswordPolicy;
 
 use super::jwt::{TokenIssuer, TokenVerifier};
-use crate::boot::config::{self, ConfigError};
+use crate::boot::config::{ConfigError, Vars};
+
+/// Minutes an access token lives when `ACCESS_TOKEN_MINUTES` is unset.
+pub const DEFAULT_ACCESS_TOKEN_MINUTES: i64 = 15;
+/// The password policy when `PASSWORD_POLICY` is unset.
+pub const DEFAULT_PASSWORD_POLICY: &str = "vendor";
 
 /// The token verifier every protected function needs: `JWT_PUBLIC_KEYS` (a JWKS),
 /// `JWT_ISSUER`, `JWT_AUDIENCE`.
-pub fn verifier() -> Result<TokenVerifier, ConfigError> {
-    let keys = config::required("JWT_PUBLIC_KEYS")?;
+pub fn verifier(vars: &Vars) -> Result<TokenVerifier, ConfigError> {
+    let keys = vars.required("JWT_PUBLIC_KEYS")?;
     TokenVerifier::from_jwks_json(
         &keys,
-        &config::required("JWT_ISSUER")?,
-        &config::required("JWT_AUDIENCE")?,
+        &vars.required("JWT_ISSUER")?,
+        &vars.required("JWT_AUDIENCE")?,
     )
     .map_err(|e| ConfigError::Invalid {
         name: "JWT_PUBLIC_KEYS".into(),
@@ -22,15 +28,16 @@ pub fn verifier() -> Result<TokenVerifier, ConfigError> {
 }
 
 /// The token issuer of the sign-in function: `JWT_SIGNING_KEY` (Ed25519 PKCS#8 PEM),
-/// `JWT_KEY_ID`, `JWT_ISSUER`, `JWT_AUDIENCE`, `ACCESS_TOKEN_MINUTES` (default 15).
-pub fn issuer() -> Result<TokenIssuer, ConfigError> {
-    let minutes: i64 = config::parsed_or("ACCESS_TOKEN_MINUTES", 15)?;
+/// `JWT_KEY_ID`, `JWT_ISSUER`, `JWT_AUDIENCE`, `ACCESS_TOKEN_MINUTES`.
+pub fn issuer(vars: &Vars) -> Result<TokenIssuer, ConfigError> {
+    let lifetime: SignedDuration =
+        vars.minutes("ACCESS_TOKEN_MINUTES", DEFAULT_ACCESS_TOKEN_MINUTES)?;
     TokenIssuer::from_pem(
-        &config::required("JWT_KEY_ID")?,
-        &config::required("JWT_SIGNING_KEY")?,
-        &config::required("JWT_ISSUER")?,
-        &config::required("JWT_AUDIENCE")?,
-        SignedDuration::from_mins(minutes),
+        &vars.required("JWT_KEY_ID")?,
+        &vars.required("JWT_SIGNING_KEY")?,
+        &vars.required("JWT_ISSUER")?,
+        &vars.required("JWT_AUDIENCE")?,
+        lifetime,
     )
     .map_err(|e| ConfigError::Invalid {
         name: "JWT_SIGNING_KEY".into(),
@@ -39,8 +46,8 @@ pub fn issuer() -> Result<TokenIssuer, ConfigError> {
 }
 
 /// `PASSWORD_POLICY`: `vendor` (default) or `nist`.
-pub fn password_policy() -> Result<PasswordPolicy, ConfigError> {
-    let name: String = config::parsed_or("PASSWORD_POLICY", "vendor".to_owned())?;
+pub fn password_policy(vars: &Vars) -> Result<PasswordPolicy, ConfigError> {
+    let name: String = vars.or("PASSWORD_POLICY", DEFAULT_PASSWORD_POLICY.to_owned())?;
     PasswordPolicy::named(&name).ok_or(ConfigError::Invalid {
         name: "PASSWORD_POLICY".into(),
         reason: "must be vendor or nist".into(),
@@ -56,4 +63,29 @@ pub fn sign_in_failures(
 ) -> crate::store::sign_in_failures::SignInFailureLog {
     let keep_for = policy.lockout.window + policy.lockout.lock_for + SignedDuration::from_hours(1);
     crate::store::sign_in_failures::SignInFailureLog::new(client, table, keep_for)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_policy_defaults_to_vendor_and_names_a_bad_one() {
+        let vendor = PasswordPolicy::named("vendor");
+        assert_eq!(password_policy(&Vars::given(&[])).ok(), vendor);
+        let nist = Vars::given(&[("PASSWORD_POLICY", "nist")]);
+        assert_eq!(password_policy(&nist).ok(), PasswordPolicy::named("nist"));
+        let bad = Vars::given(&[("PASSWORD_POLICY", "lax")]);
+        let err = password_policy(&bad).unwrap_err();
+        assert!(err.to_string().contains("PASSWORD_POLICY"), "{err}");
+    }
+
+    #[test]
+    fn verifier_names_what_is_missing() {
+        let err = verifier(&Vars::given(&[])).err().map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some("environment variable JWT_PUBLIC_KEYS is not set")
+        );
+    }
 }

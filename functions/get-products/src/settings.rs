@@ -1,0 +1,71 @@
+//! The function's settings, read once at cold start, and its handler built from them.
+
+use lambda_http::Request;
+use shop_adapters::{
+    boot::{
+        Boot, Error, HttpHandler,
+        config::{ConfigError, Vars},
+    },
+    web::http::HttpResponse,
+};
+use shop_domain::catalog::Region;
+
+use crate::Handler;
+
+/// The price region when `DEFAULT_REGION` is unset.
+pub const DEFAULT_REGION: &str = "DE";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// `DEFAULT_REGION`: prices shown when the request names no region.
+    pub default_region: Region,
+}
+
+impl Settings {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(&Vars::env())
+    }
+
+    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
+        Ok(Self {
+            default_region: vars.read("DEFAULT_REGION", DEFAULT_REGION, Region::parse)?,
+        })
+    }
+}
+
+impl Handler {
+    pub fn boot(boot: &Boot) -> Result<Self, Error> {
+        Ok(Self::new(boot, Settings::from_env()?))
+    }
+
+    pub fn new(boot: &Boot, settings: Settings) -> Self {
+        Self {
+            catalog: boot.catalog(),
+            default_region: settings.default_region,
+        }
+    }
+}
+
+impl HttpHandler for Handler {
+    async fn handle(&self, req: Request) -> HttpResponse {
+        Handler::handle(self, req).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_region_applies_when_unset_and_a_bad_one_is_named() {
+        let unset = Settings::from_vars(&Vars::given(&[])).unwrap();
+        assert_eq!(
+            Region::parse(DEFAULT_REGION).ok(),
+            Some(unset.default_region)
+        );
+        let set = Settings::from_vars(&Vars::given(&[("DEFAULT_REGION", "AT")])).unwrap();
+        assert_eq!(Region::parse("AT").ok(), Some(set.default_region));
+        let bad = Settings::from_vars(&Vars::given(&[("DEFAULT_REGION", "??")])).unwrap_err();
+        assert!(bad.to_string().contains("DEFAULT_REGION"), "{bad}");
+    }
+}

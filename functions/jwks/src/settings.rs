@@ -1,0 +1,67 @@
+//! The function's settings, read once at cold start, and its handler built from them.
+
+use lambda_http::Request;
+use shop_adapters::{
+    boot::{
+        Boot, Error, HttpHandler,
+        config::{ConfigError, Vars},
+    },
+    web::{auth::settings, http::HttpResponse},
+};
+
+use crate::Handler;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// `JWT_PUBLIC_KEYS`: the key set as published.
+    pub jwks: String,
+}
+
+impl Settings {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(&Vars::env())
+    }
+
+    /// Refuses a key set nobody could verify with (with `JWT_ISSUER`, `JWT_AUDIENCE`).
+    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
+        settings::verifier(vars)?;
+        Ok(Self {
+            jwks: vars.required("JWT_PUBLIC_KEYS")?,
+        })
+    }
+}
+
+impl Handler {
+    /// Reads only its settings: the key set needs no AWS client.
+    pub fn boot(_: &Boot) -> Result<Self, Error> {
+        Ok(Self::new(Settings::from_env()?))
+    }
+
+    pub fn new(settings: Settings) -> Self {
+        Self {
+            jwks: settings.jwks,
+        }
+    }
+}
+
+impl HttpHandler for Handler {
+    async fn handle(&self, _: Request) -> HttpResponse {
+        Handler::handle(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unusable_key_set_is_refused() {
+        let vars = Vars::given(&[
+            ("JWT_PUBLIC_KEYS", "{\"keys\": 7}"),
+            ("JWT_ISSUER", "https://shop"),
+            ("JWT_AUDIENCE", "web"),
+        ]);
+        let err = Settings::from_vars(&vars).unwrap_err();
+        assert!(err.to_string().contains("JWT_PUBLIC_KEYS"), "{err}");
+    }
+}

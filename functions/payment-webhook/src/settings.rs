@@ -1,0 +1,92 @@
+//! The function's settings, read once at cold start, and its handler built from them.
+
+use jiff::SignedDuration;
+use lambda_http::Request;
+use shop_adapters::{
+    boot::{
+        Boot, Error, HttpHandler,
+        config::{ConfigError, Vars},
+    },
+    clients::payments::webhook::WebhookVerifier,
+    flows::order_flow::OrderFlowSettings,
+    store::idempotency::IdempotencyPolicy,
+    web::http::HttpResponse,
+};
+
+use crate::Handler;
+
+/// How old a signed event may be (`WEBHOOK_TOLERANCE_SECONDS`): replays are refused.
+pub const DEFAULT_TOLERANCE_SECONDS: i64 = 300;
+/// `WEBHOOK_LEASE_SECONDS`: past the function's timeout a claim's holder is gone, so a
+/// redelivery takes the event over instead of answering 409 until the provider gives up.
+pub const DEFAULT_LEASE_SECONDS: i64 = 15;
+/// Providers redeliver for a few days at most.
+pub const RETENTION: SignedDuration = SignedDuration::from_hours(24 * 7);
+
+pub struct Settings {
+    /// `PAYMENT_WEBHOOK_SECRET`: the endpoint's signing secret.
+    pub secret: String,
+    pub tolerance: SignedDuration,
+    pub lease: SignedDuration,
+    pub flow: OrderFlowSettings,
+}
+
+impl Settings {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(&Vars::env())
+    }
+
+    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
+        Ok(Self {
+            secret: vars.required("PAYMENT_WEBHOOK_SECRET")?,
+            tolerance: vars.seconds("WEBHOOK_TOLERANCE_SECONDS", DEFAULT_TOLERANCE_SECONDS)?,
+            lease: vars.seconds("WEBHOOK_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)?,
+            flow: OrderFlowSettings::from_vars(vars)?,
+        })
+    }
+}
+
+impl Handler {
+    pub fn boot(boot: &Boot) -> Result<Self, Error> {
+        Ok(Self::new(boot, Settings::from_env()?))
+    }
+
+    pub fn new(boot: &Boot, settings: Settings) -> Self {
+        Self {
+            verifier: WebhookVerifier::new(settings.secret, settings.tolerance),
+            flow: boot.order_flow(&settings.flow),
+            idempotency: boot.idempotency(IdempotencyPolicy {
+                lease: settings.lease,
+                retention: RETENTION,
+            }),
+            clock: boot.clock(),
+        }
+    }
+}
+
+impl HttpHandler for Handler {
+    async fn handle(&self, req: Request) -> HttpResponse {
+        Handler::handle(self, req).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_apply_and_the_secret_is_required() {
+        let vars = Vars::given(&[
+            ("PAYMENT_WEBHOOK_SECRET", "whsec"),
+            ("MAIL_QUEUE_URL", "http://q"),
+            ("APP_URL", "http://app"),
+        ]);
+        let settings = Settings::from_vars(&vars).unwrap();
+        assert_eq!(settings.tolerance, SignedDuration::from_mins(5));
+        assert_eq!(settings.lease, SignedDuration::from_secs(15));
+        let err = Settings::from_vars(&Vars::given(&[]))
+            .err()
+            .map(|e| e.to_string());
+        assert!(err.is_some_and(|e| e.contains("PAYMENT_WEBHOOK_SECRET")));
+    }
+}

@@ -1,0 +1,104 @@
+//! The job's settings, read once at cold start, and its handler built from them.
+
+use jiff::SignedDuration;
+use shop_adapters::{
+    AppError,
+    boot::{
+        Boot, Error, ScheduledJob,
+        config::{ConfigError, Vars},
+    },
+    clients::payments::{PaymentSettings, StripeClient},
+    flows::order_flow::OrderFlowSettings,
+};
+
+use crate::{Handler, Summary};
+
+pub struct Settings {
+    /// How old an open order must be before the provider is asked (the webhook's chance).
+    pub after: SignedDuration,
+    /// How long an order may wait for its payment before it expires.
+    pub expire_after: SignedDuration,
+    /// Orders looked at per run at most, per partition; the rest wait for the next run.
+    pub batch: usize,
+    pub flow: OrderFlowSettings,
+    pub payments: PaymentSettings,
+}
+
+impl Settings {
+    pub const DEFAULT_AFTER_MINUTES: i64 = 15;
+    pub const DEFAULT_EXPIRY_HOURS: i64 = 24;
+    pub const DEFAULT_BATCH: usize = 200;
+
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(&Vars::env())
+    }
+
+    /// `RECONCILE_AFTER_MINUTES`, `ORDER_EXPIRY_HOURS`, `RECONCILE_BATCH`, and the flow's and
+    /// the provider's settings.
+    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
+        Ok(Self {
+            after: vars.minutes("RECONCILE_AFTER_MINUTES", Self::DEFAULT_AFTER_MINUTES)?,
+            expire_after: vars.hours("ORDER_EXPIRY_HOURS", Self::DEFAULT_EXPIRY_HOURS)?,
+            batch: vars.or("RECONCILE_BATCH", Self::DEFAULT_BATCH)?,
+            flow: OrderFlowSettings::from_vars(vars)?,
+            payments: PaymentSettings::from_vars(vars)?,
+        })
+    }
+}
+
+impl Handler<StripeClient> {
+    pub fn boot(boot: &Boot) -> Result<Self, Error> {
+        Self::new(boot, Settings::from_env()?)
+    }
+
+    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
+        Ok(Self {
+            flow: boot.order_flow(&settings.flow),
+            provider: boot.payments(&settings.payments)?,
+            clock: boot.clock(),
+            settings,
+        })
+    }
+}
+
+impl ScheduledJob for Handler<StripeClient> {
+    type Report = Summary;
+
+    async fn handle(&self) -> Result<Summary, AppError> {
+        Handler::handle(self).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REQUIRED: [(&str, &str); 4] = [
+        ("MAIL_QUEUE_URL", "http://queue"),
+        ("APP_URL", "http://app"),
+        ("PAYMENT_API_URL", "http://pay"),
+        ("PAYMENT_API_KEY", "sk_test"),
+    ];
+
+    fn with(extra: (&'static str, &'static str)) -> Result<Settings, ConfigError> {
+        let mut vars = REQUIRED.to_vec();
+        vars.push(extra);
+        Settings::from_vars(&Vars::given(&vars))
+    }
+
+    #[test]
+    fn defaults_give_the_webhook_a_quarter_hour_and_the_buyer_a_day() {
+        let s = Settings::from_vars(&Vars::given(&REQUIRED)).unwrap();
+        assert_eq!(s.after, SignedDuration::from_mins(15));
+        assert_eq!(s.expire_after, SignedDuration::from_hours(24));
+        assert_eq!(s.batch, 200);
+        assert_eq!(
+            with(("ORDER_EXPIRY_HOURS", "48")).unwrap().expire_after,
+            SignedDuration::from_hours(48)
+        );
+        let bad = with(("RECONCILE_BATCH", "many"))
+            .err()
+            .map(|e| e.to_string());
+        assert!(bad.is_some_and(|e| e.contains("RECONCILE_BATCH")));
+    }
+}

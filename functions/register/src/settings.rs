@@ -1,0 +1,79 @@
+//! The function's settings, read once at cold start, and its handler built from them.
+
+use jiff::SignedDuration;
+use lambda_http::Request;
+use shop_adapters::{
+    boot::{
+        Boot, Error, HttpHandler,
+        config::{ConfigError, Vars},
+    },
+    flows::links::LinkSettings,
+    web::{
+        auth::{password::PasswordHasherArgon2, settings},
+        http::HttpResponse,
+    },
+};
+use shop_domain::account::password::PasswordPolicy;
+
+use crate::Handler;
+
+/// Days the validation link works (`VERIFY_LINK_DAYS`).
+pub const DEFAULT_VERIFY_LINK_DAYS: i64 = 7;
+
+pub struct Settings {
+    /// `PASSWORD_POLICY`: the first password is held to it.
+    pub policy: PasswordPolicy,
+    pub link_valid: SignedDuration,
+    pub links: LinkSettings,
+}
+
+impl Settings {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(&Vars::env())
+    }
+
+    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
+        Ok(Self {
+            policy: settings::password_policy(vars)?,
+            link_valid: vars.days("VERIFY_LINK_DAYS", DEFAULT_VERIFY_LINK_DAYS)?,
+            links: LinkSettings::from_vars(vars)?,
+        })
+    }
+}
+
+impl Handler {
+    pub fn boot(boot: &Boot) -> Result<Self, Error> {
+        Self::new(boot, Settings::from_env()?)
+    }
+
+    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
+        Ok(Self {
+            accounts: boot.accounts(),
+            links: boot.link_mailer(&settings.links),
+            hasher: PasswordHasherArgon2::new()?,
+            clock: boot.clock(),
+            policy: settings.policy,
+            link_valid: settings.link_valid,
+        })
+    }
+}
+
+impl HttpHandler for Handler {
+    async fn handle(&self, req: Request) -> HttpResponse {
+        Handler::handle(self, req).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_link_works_a_week_unless_set() {
+        let queue = [("MAIL_QUEUE_URL", "http://q"), ("APP_URL", "http://app")];
+        let unset = Settings::from_vars(&Vars::given(&queue)).unwrap();
+        assert_eq!(unset.link_valid, SignedDuration::from_hours(7 * 24));
+        let err = Settings::from_vars(&Vars::given(&[("VERIFY_LINK_DAYS", "x")])).err();
+        assert!(err.is_some_and(|e| e.to_string().contains("VERIFY_LINK_DAYS")));
+    }
+}

@@ -1,0 +1,83 @@
+//! The worker's settings, read once at cold start, and its handler built from them.
+
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use shop_adapters::{
+    boot::{
+        Boot, Error, SqsHandler,
+        config::{ConfigError, Vars},
+    },
+    clients::payments::{PaymentSettings, StripeClient},
+    flows::{order_flow::OrderFlowSettings, renewal::RenewalFlow},
+};
+use shop_domain::changes::RetryPolicy;
+
+use crate::Handler;
+
+/// Days after the renewal date a failed charge is tried again, when `RENEWAL_RETRY_DAYS` is
+/// unset.
+pub const DEFAULT_RETRY_DAYS: &str = "1,3,7";
+
+pub struct Settings {
+    /// `RENEWAL_RETRY_DAYS`: comma-separated days.
+    pub retry: RetryPolicy,
+    pub flow: OrderFlowSettings,
+    pub payments: PaymentSettings,
+}
+
+impl Settings {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(&Vars::env())
+    }
+
+    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
+        Ok(Self {
+            retry: vars.read("RENEWAL_RETRY_DAYS", DEFAULT_RETRY_DAYS, retry_days)?,
+            flow: OrderFlowSettings::from_vars(vars)?,
+            payments: PaymentSettings::from_vars(vars)?,
+        })
+    }
+}
+
+fn retry_days(raw: &str) -> Result<RetryPolicy, std::num::ParseIntError> {
+    let days = raw.split(',').map(|d| d.trim().parse::<i64>());
+    Ok(RetryPolicy {
+        days: days.collect::<Result<_, _>>()?,
+    })
+}
+
+impl Handler<StripeClient> {
+    pub fn boot(boot: &Boot) -> Result<Self, Error> {
+        Self::new(boot, Settings::from_env()?)
+    }
+
+    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
+        Ok(Self {
+            renewals: RenewalFlow {
+                flow: boot.order_flow(&settings.flow),
+                provider: boot.payments(&settings.payments)?,
+                retry: settings.retry,
+            },
+            clock: boot.clock(),
+        })
+    }
+}
+
+impl SqsHandler for Handler<StripeClient> {
+    async fn handle(&self, event: SqsEvent) -> SqsBatchResponse {
+        Handler::handle(self, event).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_days_are_a_list_and_a_bad_one_is_named() {
+        assert_eq!(retry_days(DEFAULT_RETRY_DAYS).unwrap().days, [1, 3, 7]);
+        assert_eq!(retry_days(" 2 , 5").unwrap().days, [2, 5]);
+        let vars = Vars::given(&[("RENEWAL_RETRY_DAYS", "1,x")]);
+        let err = Settings::from_vars(&vars).err().map(|e| e.to_string());
+        assert!(err.is_some_and(|e| e.contains("RENEWAL_RETRY_DAYS")));
+    }
+}

@@ -1,0 +1,96 @@
+//! The function's settings, read once at cold start, and its handler built from them.
+
+use jiff::SignedDuration;
+use lambda_http::Request;
+use shop_adapters::{
+    boot::{
+        Boot, Error, HttpHandler,
+        config::{ConfigError, Vars},
+    },
+    flows::links::LinkSettings,
+    web::http::HttpResponse,
+};
+
+use crate::Handler;
+
+/// Links one email may ask for per hour (`LINK_REQUESTS_PER_HOUR`).
+pub const DEFAULT_PER_HOUR: u32 = 3;
+/// Days an activation link works (`ACTIVATION_LINK_DAYS`).
+pub const DEFAULT_ACTIVATION_DAYS: i64 = 14;
+/// Days a validation link works (`VERIFY_LINK_DAYS`).
+pub const DEFAULT_VERIFY_DAYS: i64 = 7;
+/// Hours a password reset link works (`RESET_LINK_HOURS`).
+pub const DEFAULT_RESET_HOURS: i64 = 2;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub per_hour: u32,
+    pub activation_valid: SignedDuration,
+    pub verification_valid: SignedDuration,
+    pub reset_valid: SignedDuration,
+    pub links: LinkSettings,
+}
+
+impl Settings {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(&Vars::env())
+    }
+
+    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
+        Ok(Self {
+            per_hour: vars.or("LINK_REQUESTS_PER_HOUR", DEFAULT_PER_HOUR)?,
+            activation_valid: vars.days("ACTIVATION_LINK_DAYS", DEFAULT_ACTIVATION_DAYS)?,
+            verification_valid: vars.days("VERIFY_LINK_DAYS", DEFAULT_VERIFY_DAYS)?,
+            reset_valid: vars.hours("RESET_LINK_HOURS", DEFAULT_RESET_HOURS)?,
+            links: LinkSettings::from_vars(vars)?,
+        })
+    }
+}
+
+impl Handler {
+    pub fn boot(boot: &Boot) -> Result<Self, Error> {
+        Ok(Self::new(boot, Settings::from_env()?))
+    }
+
+    pub fn new(boot: &Boot, settings: Settings) -> Self {
+        Self {
+            accounts: boot.accounts(),
+            links: boot.link_mailer(&settings.links),
+            clock: boot.clock(),
+            per_hour: settings.per_hour,
+            activation_valid: settings.activation_valid,
+            verification_valid: settings.verification_valid,
+            reset_valid: settings.reset_valid,
+        }
+    }
+}
+
+impl HttpHandler for Handler {
+    async fn handle(&self, req: Request) -> HttpResponse {
+        Handler::handle(self, req).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LINKS: [(&str, &str); 2] = [("MAIL_QUEUE_URL", "http://q"), ("APP_URL", "http://app")];
+
+    #[test]
+    fn defaults_apply_when_unset() {
+        let s = Settings::from_vars(&Vars::given(&LINKS)).unwrap();
+        assert_eq!(s.per_hour, DEFAULT_PER_HOUR);
+        assert_eq!(s.activation_valid, SignedDuration::from_hours(14 * 24));
+        assert_eq!(s.verification_valid, SignedDuration::from_hours(7 * 24));
+        assert_eq!(s.reset_valid, SignedDuration::from_hours(2));
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        let mut vars = LINKS.to_vec();
+        vars.push(("RESET_LINK_HOURS", "two"));
+        let err = Settings::from_vars(&Vars::given(&vars)).unwrap_err();
+        assert!(err.to_string().contains("RESET_LINK_HOURS"), "{err}");
+    }
+}

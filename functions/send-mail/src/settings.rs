@@ -1,0 +1,83 @@
+//! The worker's settings, read once at cold start, and its handler built from them.
+
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use shop_adapters::{
+    boot::{
+        Boot, Error, SqsHandler,
+        config::{ConfigError, Vars},
+    },
+    store::idempotency::IdempotencyPolicy,
+};
+
+use crate::{Handler, templates::Templates};
+
+/// Seconds a send may take before a redelivery takes it over (`MAIL_LEASE_SECONDS`).
+pub const DEFAULT_LEASE_SECONDS: i64 = 60;
+/// Days a sent message's key is kept (`MAIL_DEDUPE_DAYS`): SQS keeps messages 14 days at
+/// most, so a record kept that long catches every late duplicate.
+pub const DEFAULT_DEDUPE_DAYS: i64 = 14;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// `SENDER_EMAIL`: the verified SES identity every email is sent from.
+    pub sender: String,
+    pub dedupe: IdempotencyPolicy,
+}
+
+impl Settings {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(&Vars::env())
+    }
+
+    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
+        Ok(Self {
+            sender: vars.required("SENDER_EMAIL")?,
+            dedupe: IdempotencyPolicy {
+                lease: vars.seconds("MAIL_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)?,
+                retention: vars.days("MAIL_DEDUPE_DAYS", DEFAULT_DEDUPE_DAYS)?,
+            },
+        })
+    }
+}
+
+impl Handler {
+    pub fn boot(boot: &Boot) -> Result<Self, Error> {
+        Self::new(boot, Settings::from_env()?)
+    }
+
+    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
+        Ok(Self {
+            templates: Templates::load()?,
+            sent: boot.idempotency(settings.dedupe),
+            mailer: boot.mailer(&settings.sender),
+            clock: boot.clock(),
+        })
+    }
+}
+
+impl SqsHandler for Handler {
+    async fn handle(&self, event: SqsEvent) -> SqsBatchResponse {
+        Handler::handle(self, event).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::SignedDuration;
+
+    use super::*;
+
+    #[test]
+    fn keys_are_kept_as_long_as_sqs_keeps_messages() {
+        let sender = ("SENDER_EMAIL", "no-reply@shop.example");
+        let settings = Settings::from_vars(&Vars::given(&[sender])).unwrap();
+        assert_eq!(
+            settings.dedupe.retention,
+            SignedDuration::from_hours(14 * 24)
+        );
+        assert_eq!(settings.dedupe.lease, SignedDuration::from_mins(1));
+        let bad = Settings::from_vars(&Vars::given(&[sender, ("MAIL_LEASE_SECONDS", "-5")]));
+        let err = bad.err().map(|e| e.to_string());
+        assert!(err.is_some_and(|e| e.contains("MAIL_LEASE_SECONDS")));
+    }
+}

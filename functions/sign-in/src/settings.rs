@@ -1,0 +1,74 @@
+//! The function's settings, read once at cold start, and its handler built from them.
+
+use lambda_http::Request;
+use shop_adapters::{
+    boot::{
+        Boot, Error, HttpHandler,
+        config::{ConfigError, Vars},
+    },
+    web::{
+        auth::{jwt::TokenIssuer, password::PasswordHasherArgon2, settings},
+        http::HttpResponse,
+    },
+};
+use shop_domain::account::password::PasswordPolicy;
+
+use crate::Handler;
+
+pub struct Settings {
+    /// `JWT_SIGNING_KEY`, `JWT_KEY_ID`, `JWT_ISSUER`, `JWT_AUDIENCE`, `ACCESS_TOKEN_MINUTES`.
+    pub issuer: TokenIssuer,
+    /// `PASSWORD_POLICY`: its lockout and password expiry.
+    pub policy: PasswordPolicy,
+}
+
+impl Settings {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(&Vars::env())
+    }
+
+    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
+        Ok(Self {
+            issuer: settings::issuer(vars)?,
+            policy: settings::password_policy(vars)?,
+        })
+    }
+}
+
+impl Handler {
+    pub fn boot(boot: &Boot) -> Result<Self, Error> {
+        Self::new(boot, Settings::from_env()?)
+    }
+
+    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
+        Ok(Self {
+            accounts: boot.accounts(),
+            failures: boot.sign_in_failures(&settings.policy),
+            hasher: PasswordHasherArgon2::new()?,
+            issuer: settings.issuer,
+            clock: boot.clock(),
+            policy: settings.policy,
+        })
+    }
+}
+
+impl HttpHandler for Handler {
+    async fn handle(&self, req: Request) -> HttpResponse {
+        Handler::handle(self, req).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_a_signing_key_it_does_not_start() {
+        let vars = Vars::given(&[("JWT_KEY_ID", "k1")]);
+        let err = Settings::from_vars(&vars).err().map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some("environment variable JWT_SIGNING_KEY is not set")
+        );
+    }
+}

@@ -1,0 +1,105 @@
+//! The adapters as every function wires them from the boot step: on the shop table, with the
+//! boot step's clients and clock. A handler's constructor names what it uses, nothing more.
+
+use shop_domain::account::password::PasswordPolicy;
+
+use super::{Boot, Error};
+use crate::{
+    clients::{
+        payments::{PaymentSettings, StripeClient},
+        vies::ViesClient,
+    },
+    flows::{
+        links::{LinkMailer, LinkSettings},
+        order_flow::{OrderFlow, OrderFlowSettings},
+    },
+    messaging::{jobs::JobQueue, mailer::SesMailer, outbox::MailOutbox},
+    store::{
+        accounts::AccountsRepo,
+        catalog::CatalogRepo,
+        idempotency::{IdempotencyPolicy, IdempotencyStore},
+        sign_in_failures::SignInFailureLog,
+        subscriptions::SubscriptionsRepo,
+    },
+    web::{
+        auth::{guard::Guard, jwt::TokenVerifier, settings},
+        idempotent_http::IdempotentRequests,
+    },
+};
+
+impl Boot {
+    pub fn accounts(&self) -> AccountsRepo {
+        AccountsRepo::new(self.dynamodb(), self.table())
+    }
+
+    pub fn subscriptions(&self) -> SubscriptionsRepo {
+        SubscriptionsRepo::new(self.dynamodb(), self.table())
+    }
+
+    pub fn catalog(&self) -> CatalogRepo {
+        CatalogRepo::new(self.dynamodb(), self.table())
+    }
+
+    pub fn idempotency(&self, policy: IdempotencyPolicy) -> IdempotencyStore {
+        IdempotencyStore::new(self.dynamodb(), self.table(), policy)
+    }
+
+    /// Requests made idempotent by their `Idempotency-Key`; a repeat waits `wait_for_first`
+    /// for the first one's answer.
+    pub fn idempotent_requests(
+        &self,
+        policy: IdempotencyPolicy,
+        wait_for_first: std::time::Duration,
+    ) -> IdempotentRequests {
+        IdempotentRequests {
+            store: self.idempotency(policy),
+            wait_for_first,
+        }
+    }
+
+    pub fn sign_in_failures(&self, policy: &PasswordPolicy) -> SignInFailureLog {
+        settings::sign_in_failures(self.dynamodb(), self.table(), policy)
+    }
+
+    /// The guard of a protected route, trusting `verifier`'s keys.
+    pub fn guard(&self, verifier: TokenVerifier) -> Guard {
+        Guard {
+            verifier,
+            accounts: self.accounts(),
+            clock: self.clock(),
+        }
+    }
+
+    pub fn outbox(&self, queue_url: &str) -> MailOutbox {
+        MailOutbox::new(self.sqs(), queue_url)
+    }
+
+    pub fn jobs(&self, queue_url: &str) -> JobQueue {
+        JobQueue::new(self.sqs(), queue_url)
+    }
+
+    pub fn mailer(&self, sender: &str) -> SesMailer {
+        SesMailer::new(self.sesv2(), sender)
+    }
+
+    /// Emails with links into the web app, through the mail queue.
+    pub fn link_mailer(&self, settings: &LinkSettings) -> LinkMailer {
+        LinkMailer {
+            accounts: self.accounts(),
+            outbox: self.outbox(&settings.mail_queue_url),
+            app_url: settings.app_url.clone(),
+        }
+    }
+
+    pub fn order_flow(&self, settings: &OrderFlowSettings) -> OrderFlow {
+        OrderFlow::new(self.dynamodb(), self.sqs(), self.table(), settings)
+    }
+
+    pub fn payments(&self, settings: &PaymentSettings) -> Result<StripeClient, Error> {
+        Ok(StripeClient::new(self.https()?, settings))
+    }
+
+    pub fn vies(&self, url: &str, timeout: std::time::Duration) -> Result<ViesClient, Error> {
+        Ok(ViesClient::new(self.https()?, url, timeout))
+    }
+}
