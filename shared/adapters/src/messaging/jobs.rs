@@ -4,7 +4,7 @@
 use aws_sdk_sqs::{Client, types::SendMessageBatchRequestEntry};
 use serde::Serialize;
 
-use crate::AppError;
+use crate::{AppError, error::Context};
 
 #[derive(Clone)]
 pub struct JobQueue {
@@ -38,7 +38,7 @@ impl JobQueue {
                 .map(|(i, job)| {
                     serde_json::to_string(job)
                         .map(|body| (i.to_string(), body))
-                        .map_err(|e| AppError::Internal(e.to_string()))
+                        .context("encode a job")
                 })
                 .collect::<Result<_, _>>()?;
             for _ in 0..ATTEMPTS {
@@ -52,7 +52,7 @@ impl JobQueue {
                             .id(id)
                             .message_body(body)
                             .build()
-                            .map_err(|e| AppError::Internal(e.to_string()))
+                            .context("build a job entry")
                     })
                     .collect::<Result<Vec<_>, _>>()?;
                 let out = self
@@ -68,7 +68,7 @@ impl JobQueue {
                 pending.retain(|(id, _)| failed.contains(&id.as_str()));
             }
             if !pending.is_empty() {
-                return Err(AppError::Unavailable(format!(
+                return Err(AppError::unavailable(format!(
                     "{} jobs refused by the queue",
                     pending.len()
                 )));
