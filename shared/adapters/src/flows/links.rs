@@ -96,7 +96,10 @@ impl LinkMailer {
         now: Timestamp,
     ) -> Result<(), AppError> {
         let link = self.prepare(account, TokenPurpose::Activate, valid, now)?;
-        self.accounts.register(account, &link.stored).await?;
+        self.accounts
+            .register(account, &link.stored)
+            .await?
+            .or_email_taken()?;
         self.send(&link).await
     }
 }

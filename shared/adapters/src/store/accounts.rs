@@ -55,6 +55,28 @@ pub struct StoredToken {
     pub expires_at: Timestamp,
 }
 
+/// What a registration came to: a taken email is an answer for the caller to give (or not).
+#[must_use]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Registered {
+    Created,
+    EmailTaken,
+}
+
+impl Registered {
+    /// `409 email_taken` when the email has an account already.
+    pub fn or_email_taken(self) -> Result<(), AppError> {
+        match self {
+            Registered::Created => Ok(()),
+            Registered::EmailTaken => Err(DomainError::conflict(
+                "email_taken",
+                "An account with this email exists. Sign in, or reset the password.",
+            )
+            .into()),
+        }
+    }
+}
+
 /// A new random account id (128 bits, hex).
 pub fn new_account_id() -> Result<AccountId, AppError> {
     AccountId::parse(&crate::web::auth::secret_token::random_id()?).context("new account id")
@@ -121,9 +143,13 @@ impl AccountsRepo {
             .context("build the token put")
     }
 
-    /// Creates a new account with its email marker and first link token, or answers
-    /// `email_taken` when the email has an account (also when two registrations race).
-    pub async fn register(&self, account: &Account, token: &StoredToken) -> Result<(), AppError> {
+    /// Creates a new account with its email marker and first link token, unless the email
+    /// has an account (also when two registrations race).
+    pub async fn register(
+        &self,
+        account: &Account,
+        token: &StoredToken,
+    ) -> Result<Registered, AppError> {
         let mut marker = email_key(&account.email);
         marker.insert("account_id".into(), s(account.id.as_str()));
         let marker = Put::builder()
@@ -149,12 +175,8 @@ impl AccountsRepo {
             .send()
             .await;
         match result {
-            Ok(_) => Ok(()),
-            Err(e) if first_condition_failed(&e) == Some(0) => Err(DomainError::conflict(
-                "email_taken",
-                "An account with this email exists. Sign in, or reset the password.",
-            )
-            .into()),
+            Ok(_) => Ok(Registered::Created),
+            Err(e) if first_condition_failed(&e) == Some(0) => Ok(Registered::EmailTaken),
             Err(e) => Err(AppError::sdk("register account", e)),
         }
     }
