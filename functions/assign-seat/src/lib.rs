@@ -17,7 +17,7 @@ use serde_json::json;
 use shop_adapters::{
     AppError,
     flows::links::LinkMailer,
-    store::accounts::{AccountsRepo, TokenPurpose, new_account_id},
+    store::accounts::{AccountsRepo, Registered, TokenPurpose, new_account_id},
     store::subscriptions::{SubscriptionsRepo, path_id},
     web::auth::{
         guard::{Guard, Need},
@@ -199,15 +199,14 @@ impl Handler {
         let link =
             self.links
                 .prepare(&account, TokenPurpose::Activate, self.activation_valid, now)?;
-        match self.accounts.register(&account, &link.stored).await {
-            Ok(()) => Ok(link
+        match self.accounts.register(&account, &link.stored).await? {
+            Registered::Created => Ok(link
                 .mail
                 .data
                 .get("link")
                 .and_then(|v| v.as_str())
                 .map(str::to_owned)),
-            Err(AppError::Domain(e)) if e.code() == "email_taken" => Ok(None),
-            Err(e) => Err(e),
+            Registered::EmailTaken => Ok(None),
         }
     }
 }

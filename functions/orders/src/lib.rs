@@ -11,6 +11,7 @@ use lambda_http::{Body, Request, RequestExt, Response, http::Method, http::Statu
 use minijinja::{Environment, UndefinedBehavior, Value, context, value::Serde};
 use shop_adapters::{
     AppError,
+    error::Context,
     flows::order_flow::OrderFlow,
     web::auth::guard::{Guard, Need},
     web::http::{self, HttpResponse},
@@ -145,13 +146,13 @@ impl<P: PaymentProvider> Handler<P> {
                     },
                 })
             })
-            .map_err(|e| AppError::Internal(format!("render document: {e}")))?;
+            .context("render document")?;
         Response::builder()
             .status(StatusCode::OK)
             .header("content-type", "text/html; charset=utf-8")
             .header("cache-control", "no-store")
             .body(Body::Text(html))
-            .map_err(|e| AppError::Internal(e.to_string()))
+            .context("build the document answer")
     }
 }
 

@@ -70,7 +70,7 @@ impl<P: PaymentProvider> Handler<P> {
                 Ok(OrderStatus::Expired) => summary.expired += 1,
                 Ok(_) => summary.waiting += 1,
                 Err(e) => {
-                    tracing::error!(order = %order.id, error = %e, "order not reconciled");
+                    tracing::error!(order = %order.id, error = %e.report(), "order not reconciled");
                     summary.errors += 1;
                 }
             }

@@ -80,7 +80,10 @@ impl Handler {
         let link = self
             .links
             .prepare(&account, TokenPurpose::VerifyEmail, self.link_valid, now)?;
-        self.accounts.register(&account, &link.stored).await?;
+        self.accounts
+            .register(&account, &link.stored)
+            .await?
+            .or_email_taken()?;
         self.links.send(&link).await?;
         tracing::info!(account = %account.id, "account registered");
         http::json(

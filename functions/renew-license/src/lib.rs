@@ -72,7 +72,7 @@ impl<P: PaymentProvider> Handler<P> {
             let fresh = repo
                 .get(&id)
                 .await?
-                .ok_or_else(|| AppError::Internal(format!("license {id} vanished")))?;
+                .ok_or_else(|| AppError::fault(format!("license {id} vanished")))?;
             if fresh.failed_charges == sub.failed_charges {
                 let next = Subscription {
                     failed_charges: fresh.failed_charges + 1,

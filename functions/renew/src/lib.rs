@@ -41,7 +41,7 @@ impl<P: PaymentProvider> Handler<P> {
                     tracing::info!(subscription = %job.subscription_id, ?outcome, "renewal job done")
                 }
                 Err(e) => {
-                    tracing::warn!(subscription = %job.subscription_id, error = %e, "renewal job failed");
+                    tracing::warn!(subscription = %job.subscription_id, error = %e.report(), "renewal job failed");
                     response.add_failure(id);
                 }
             }

@@ -15,6 +15,7 @@ use lambda_http::{Request, RequestExt, http::StatusCode};
 use serde::Deserialize;
 use shop_adapters::{
     AppError,
+    error::Context,
     flows::links::LinkMailer,
     store::accounts::{AccountsRepo, TokenPurpose},
     web::http::{self, HttpResponse},
@@ -56,10 +57,10 @@ impl Handler {
         let now = self.clock.now();
         let window =
             Timestamp::from_second(now.as_second() - now.as_second().rem_euclid(WINDOW.as_secs()))
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+                .context("start of the rate window")?;
         let window_end = window
             .checked_add(WINDOW)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+            .context("end of the rate window")?;
         if !self
             .accounts
             .take_rate_slot("link", &email, window, window_end, self.per_hour)

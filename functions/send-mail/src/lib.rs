@@ -44,7 +44,7 @@ enum Failure {
 
 impl From<AppError> for Failure {
     fn from(e: AppError) -> Self {
-        Failure::Retry(e.to_string())
+        Failure::Retry(e.report().to_string())
     }
 }
 

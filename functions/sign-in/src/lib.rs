@@ -16,6 +16,7 @@ use lambda_http::{Request, http::StatusCode};
 use serde::{Deserialize, Serialize};
 use shop_adapters::{
     AppError,
+    error::Context,
     store::accounts::AccountsRepo,
     store::sign_in_failures::SignInFailureLog,
     web::auth::{
@@ -133,7 +134,7 @@ impl Handler {
                 lifetime,
                 self.clock.now(),
             )
-            .map_err(|e| AppError::Internal(format!("signing failed: {e}")))?;
+            .context("sign the access token")?;
         tracing::info!(account = %account.id, ?scope, "signed in");
         http::json(
             StatusCode::OK,

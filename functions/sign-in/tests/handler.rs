@@ -69,7 +69,12 @@ async fn handler() -> Handler {
         account: account.id.clone(),
         expires_at: now(),
     };
-    accounts.register(&account, &token).await.unwrap();
+    accounts
+        .register(&account, &token)
+        .await
+        .unwrap()
+        .or_email_taken()
+        .unwrap();
     Handler {
         failures: shop_adapters::web::auth::settings::sign_in_failures(
             client.clone(),

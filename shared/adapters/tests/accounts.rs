@@ -8,7 +8,7 @@ use std::sync::Arc;
 use jiff::{SignedDuration, Timestamp};
 use shop_adapters::{
     AppError,
-    store::accounts::{AccountsRepo, StoredToken, TokenPurpose},
+    store::accounts::{AccountsRepo, Registered, StoredToken, TokenPurpose},
     web::auth::secret_token,
 };
 use shop_domain::{
@@ -70,9 +70,12 @@ fn code(e: AppError) -> &'static str {
 async fn register_then_find_by_email_and_id() {
     let repo = repo().await;
     let a = account("acc-1", "anna@example.de");
-    repo.register(&a, &token(&a, TokenPurpose::VerifyEmail).1)
-        .await
-        .unwrap();
+    assert_eq!(
+        repo.register(&a, &token(&a, TokenPurpose::VerifyEmail).1)
+            .await
+            .unwrap(),
+        Registered::Created
+    );
     assert_eq!(repo.find_by_email(&a.email).await.unwrap(), Some(a.clone()));
     assert_eq!(repo.get(&a.id).await.unwrap(), Some(a));
     assert_eq!(
@@ -100,19 +103,27 @@ async fn two_concurrent_registrations_of_one_email_in_different_case_make_one_ac
         .collect();
     let mut outcomes = Vec::new();
     for t in tasks {
-        outcomes.push(t.await.unwrap().map_err(code));
+        outcomes.push(t.await.unwrap().unwrap());
     }
-    outcomes.sort();
-    assert_eq!(outcomes, vec![Ok(()), Err("email_taken")]);
+    outcomes.sort_by_key(|o| *o == Registered::EmailTaken);
+    assert_eq!(outcomes, vec![Registered::Created, Registered::EmailTaken]);
+    assert_eq!(
+        code(Registered::EmailTaken.or_email_taken().unwrap_err()),
+        "email_taken"
+    );
+    assert!(Registered::Created.or_email_taken().is_ok());
 }
 
 #[tokio::test]
 async fn a_stale_save_is_refused() {
     let repo = repo().await;
     let a = account("acc-1", "anna@example.de");
-    repo.register(&a, &token(&a, TokenPurpose::VerifyEmail).1)
-        .await
-        .unwrap();
+    assert_eq!(
+        repo.register(&a, &token(&a, TokenPurpose::VerifyEmail).1)
+            .await
+            .unwrap(),
+        Registered::Created
+    );
     let saved = repo.save(&a).await.unwrap();
     assert_eq!(saved.version, 2);
     assert_eq!(code(repo.save(&a).await.unwrap_err()), "concurrent_change");
@@ -124,7 +135,10 @@ async fn of_ten_concurrent_uses_of_one_token_exactly_one_succeeds() {
     let repo = Arc::new(repo().await);
     let a = account("acc-1", "anna@example.de");
     let (raw, stored) = token(&a, TokenPurpose::VerifyEmail);
-    repo.register(&a, &stored).await.unwrap();
+    assert_eq!(
+        repo.register(&a, &stored).await.unwrap(),
+        Registered::Created
+    );
     let hash = secret_token::hash(&raw);
     let tasks: Vec<_> = (0..10)
         .map(|_| {
@@ -167,7 +181,10 @@ async fn tokens_are_checked_for_purpose_expiry_and_existence() {
     let repo = repo().await;
     let a = account("acc-1", "anna@example.de");
     let (raw, stored) = token(&a, TokenPurpose::VerifyEmail);
-    repo.register(&a, &stored).await.unwrap();
+    assert_eq!(
+        repo.register(&a, &stored).await.unwrap(),
+        Registered::Created
+    );
     let hash = secret_token::hash(&raw);
     assert_eq!(
         repo.token_owner(&hash, TokenPurpose::VerifyEmail, now())
@@ -213,7 +230,10 @@ async fn only_hashes_of_tokens_are_stored() {
     let repo = AccountsRepo::new(client.clone(), &table);
     let a = account("acc-1", "anna@example.de");
     let (raw, stored) = token(&a, TokenPurpose::VerifyEmail);
-    repo.register(&a, &stored).await.unwrap();
+    assert_eq!(
+        repo.register(&a, &stored).await.unwrap(),
+        Registered::Created
+    );
     let all = client.scan().table_name(&table).send().await.unwrap();
     let dump = format!("{:?}", all.items());
     assert!(!dump.contains(&raw), "the raw token must not be stored");

@@ -3,13 +3,13 @@
 
 use jiff::{SignedDuration, Timestamp};
 use shop_domain::{
-    DomainError,
     account::model::Account,
     mail::{DedupeKey, MailMessage, MailTemplate},
 };
 
 use crate::{
     AppError,
+    error::Context,
     messaging::outbox::MailOutbox,
     store::accounts::{AccountsRepo, StoredToken, TokenPurpose},
     web::auth::secret_token::{self, SecretToken},
@@ -59,15 +59,13 @@ impl LinkMailer {
             to: account.email.clone(),
             data,
             dedupe_key: DedupeKey::parse(&format!("{}:{}:{}", page, account.id, &hash[..16]))
-                .map_err(|e: DomainError| AppError::Internal(e.to_string()))?,
+                .context("dedupe key of a link mail")?,
         };
         let stored = StoredToken {
             hash,
             purpose,
             account: account.id.clone(),
-            expires_at: now
-                .checked_add(valid)
-                .map_err(|e| AppError::Internal(e.to_string()))?,
+            expires_at: now.checked_add(valid).context("expiry of a link")?,
         };
         Ok(Link { stored, mail })
     }
@@ -98,7 +96,10 @@ impl LinkMailer {
         now: Timestamp,
     ) -> Result<(), AppError> {
         let link = self.prepare(account, TokenPurpose::Activate, valid, now)?;
-        self.accounts.register(account, &link.stored).await?;
+        self.accounts
+            .register(account, &link.stored)
+            .await?
+            .or_email_taken()?;
         self.send(&link).await
     }
 }

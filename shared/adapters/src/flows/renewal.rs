@@ -18,7 +18,7 @@ use shop_domain::{
     subscription::{Period, Renewal, Subscription, SubscriptionStatus},
 };
 
-use crate::{AppError, flows::order_flow::OrderFlow, store::dynamo::internal};
+use crate::{AppError, flows::order_flow::OrderFlow};
 
 pub struct RenewalFlow<P> {
     pub flow: OrderFlow,
@@ -69,7 +69,7 @@ impl<P: PaymentProvider> RenewalFlow<P> {
         }
         let period = sub
             .period
-            .ok_or_else(|| internal(format!("due license {id} without a term")))?;
+            .ok_or_else(|| AppError::fault(format!("due license {id} without a term")))?;
         let running = matches!(
             sub.status,
             SubscriptionStatus::Active | SubscriptionStatus::PastDue
@@ -200,7 +200,7 @@ impl<P: PaymentProvider> RenewalFlow<P> {
             .accounts
             .get(&sub.account_id)
             .await?
-            .ok_or_else(|| internal("license of a missing account"))?;
+            .ok_or_else(|| AppError::fault("license of a missing account"))?;
         let product = match account.language {
             Language::De => &sub.product_name.de,
             Language::En => &sub.product_name.en,
@@ -260,7 +260,7 @@ impl<P: PaymentProvider> RenewalFlow<P> {
             .subscriptions
             .get(id)
             .await?
-            .ok_or_else(|| internal(format!("license {id} vanished")))?;
+            .ok_or_else(|| AppError::fault(format!("license {id} vanished")))?;
         self.save(&sub, change).await
     }
 }

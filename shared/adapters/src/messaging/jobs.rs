@@ -6,7 +6,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use shop_domain::id::SubscriptionId;
 
-use crate::AppError;
+use crate::{AppError, error::Context};
 
 /// The renewal queue's message: one license due on a day, put by `renewals-due` and taken
 /// by `renew`. The contract between the two, so neither depends on the other.
@@ -48,7 +48,7 @@ impl JobQueue {
                 .map(|(i, job)| {
                     serde_json::to_string(job)
                         .map(|body| (i.to_string(), body))
-                        .map_err(|e| AppError::Internal(e.to_string()))
+                        .context("encode a job")
                 })
                 .collect::<Result<_, _>>()?;
             for _ in 0..ATTEMPTS {
@@ -62,7 +62,7 @@ impl JobQueue {
                             .id(id)
                             .message_body(body)
                             .build()
-                            .map_err(|e| AppError::Internal(e.to_string()))
+                            .context("build a job entry")
                     })
                     .collect::<Result<Vec<_>, _>>()?;
                 let out = self
@@ -78,7 +78,7 @@ impl JobQueue {
                 pending.retain(|(id, _)| failed.contains(&id.as_str()));
             }
             if !pending.is_empty() {
-                return Err(AppError::Unavailable(format!(
+                return Err(AppError::unavailable(format!(
                     "{} jobs refused by the queue",
                     pending.len()
                 )));

@@ -6,7 +6,7 @@ use aws_sdk_sesv2::{
 };
 use shop_domain::Email;
 
-use crate::AppError;
+use crate::{AppError, error::Context};
 
 /// An email ready to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +37,7 @@ impl SesMailer {
                 .data(s)
                 .charset("UTF-8")
                 .build()
-                .map_err(|e| AppError::Internal(e.to_string()))
+                .context("build mail content")
         };
         let message = Message::builder()
             .subject(utf8(&mail.subject)?)

@@ -3,7 +3,7 @@
 use aws_sdk_sqs::Client;
 use shop_domain::mail::MailMessage;
 
-use crate::AppError;
+use crate::{AppError, error::Context};
 
 #[derive(Clone)]
 pub struct MailOutbox {
@@ -20,7 +20,7 @@ impl MailOutbox {
     }
 
     pub async fn enqueue(&self, message: &MailMessage) -> Result<(), AppError> {
-        let body = serde_json::to_string(message).map_err(|e| AppError::Internal(e.to_string()))?;
+        let body = serde_json::to_string(message).context("encode a mail message")?;
         self.client
             .send_message()
             .queue_url(&self.queue_url)

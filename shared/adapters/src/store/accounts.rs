@@ -22,9 +22,9 @@ use shop_domain::{
 
 use crate::{
     AppError,
+    error::Context,
     store::dynamo::{
-        condition_failed, first_condition_failed, from_json, get_item, internal, key, n, number, s,
-        text,
+        condition_failed, first_condition_failed, from_json, get_item, key, n, number, s, text,
     },
 };
 
@@ -55,9 +55,31 @@ pub struct StoredToken {
     pub expires_at: Timestamp,
 }
 
+/// What a registration came to: a taken email is an answer for the caller to give (or not).
+#[must_use]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Registered {
+    Created,
+    EmailTaken,
+}
+
+impl Registered {
+    /// `409 email_taken` when the email has an account already.
+    pub fn or_email_taken(self) -> Result<(), AppError> {
+        match self {
+            Registered::Created => Ok(()),
+            Registered::EmailTaken => Err(DomainError::conflict(
+                "email_taken",
+                "An account with this email exists. Sign in, or reset the password.",
+            )
+            .into()),
+        }
+    }
+}
+
 /// A new random account id (128 bits, hex).
 pub fn new_account_id() -> Result<AccountId, AppError> {
-    AccountId::parse(&crate::web::auth::secret_token::random_id()?).map_err(internal)
+    AccountId::parse(&crate::web::auth::secret_token::random_id()?).context("new account id")
 }
 
 #[derive(Clone)]
@@ -95,7 +117,7 @@ impl AccountsRepo {
         let mut item = account_key(&account.id);
         item.insert(
             "account".into(),
-            s(serde_json::to_string(account).map_err(internal)?),
+            s(serde_json::to_string(account).context("encode an account")?),
         );
         item.insert("version".into(), n(account.version));
         let mut put = Put::builder()
@@ -105,7 +127,7 @@ impl AccountsRepo {
         if let Some(v) = expected {
             put = put.expression_attribute_values(":expected", n(v));
         }
-        put.build().map_err(internal)
+        put.build().context("build the account put")
     }
 
     fn token_put(&self, token: &StoredToken) -> Result<Put, AppError> {
@@ -118,12 +140,16 @@ impl AccountsRepo {
             .set_item(Some(item))
             .condition_expression("attribute_not_exists(pk)")
             .build()
-            .map_err(internal)
+            .context("build the token put")
     }
 
-    /// Creates a new account with its email marker and first link token, or answers
-    /// `email_taken` when the email has an account (also when two registrations race).
-    pub async fn register(&self, account: &Account, token: &StoredToken) -> Result<(), AppError> {
+    /// Creates a new account with its email marker and first link token, unless the email
+    /// has an account (also when two registrations race).
+    pub async fn register(
+        &self,
+        account: &Account,
+        token: &StoredToken,
+    ) -> Result<Registered, AppError> {
         let mut marker = email_key(&account.email);
         marker.insert("account_id".into(), s(account.id.as_str()));
         let marker = Put::builder()
@@ -131,7 +157,7 @@ impl AccountsRepo {
             .set_item(Some(marker))
             .condition_expression("attribute_not_exists(pk)")
             .build()
-            .map_err(internal)?;
+            .context("build the email marker put")?;
         let result = self
             .client
             .transact_write_items()
@@ -149,12 +175,8 @@ impl AccountsRepo {
             .send()
             .await;
         match result {
-            Ok(_) => Ok(()),
-            Err(e) if first_condition_failed(&e) == Some(0) => Err(DomainError::conflict(
-                "email_taken",
-                "An account with this email exists. Sign in, or reset the password.",
-            )
-            .into()),
+            Ok(_) => Ok(Registered::Created),
+            Err(e) if first_condition_failed(&e) == Some(0) => Ok(Registered::EmailTaken),
             Err(e) => Err(AppError::sdk("register account", e)),
         }
     }
@@ -184,7 +206,8 @@ impl AccountsRepo {
             .await?;
             return Ok(None);
         };
-        self.get(&AccountId::parse(id).map_err(internal)?).await
+        self.get(&AccountId::parse(id).context("account id of an email marker")?)
+            .await
     }
 
     /// Stores `account` (whose `version` is the one read) as version + 1; `concurrent_change`
@@ -226,8 +249,9 @@ impl AccountsRepo {
         if now.as_second() >= expires {
             return Err(link_expired());
         }
-        let id = text(&item, "account_id").ok_or_else(|| internal("token without account"))?;
-        AccountId::parse(id).map_err(internal)
+        let id =
+            text(&item, "account_id").ok_or_else(|| AppError::fault("token without account"))?;
+        AccountId::parse(id).context("account id of a token")
     }
 
     /// The account a link presented by a customer was issued for, with the token's stored
@@ -262,7 +286,7 @@ impl AccountsRepo {
             )
             .expression_attribute_values(":now", n(now.as_second()))
             .build()
-            .map_err(internal)?;
+            .context("build the token use")?;
         let result = self
             .client
             .transact_write_items()
@@ -342,7 +366,7 @@ impl AccountsRepo {
         found
             .as_ref()
             .and_then(|i| text(i, "version"))
-            .map(|v| TermsVersion::parse(v).map_err(internal))
+            .map(|v| TermsVersion::parse(v).context("stored terms version"))
             .transpose()
     }
 

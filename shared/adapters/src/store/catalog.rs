@@ -6,6 +6,7 @@ use shop_domain::catalog::Product;
 
 use crate::{
     AppError,
+    error::Context,
     store::dynamo::{Partition, from_json, query_all},
 };
 
@@ -42,7 +43,7 @@ impl CatalogRepo {
 
     /// Adds or replaces a product.
     pub async fn put(&self, product: &Product) -> Result<(), AppError> {
-        let json = serde_json::to_string(product).map_err(|e| AppError::Internal(e.to_string()))?;
+        let json = serde_json::to_string(product).context("encode a product")?;
         self.client
             .put_item()
             .table_name(&self.table)

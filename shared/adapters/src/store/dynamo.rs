@@ -10,7 +10,7 @@ use aws_sdk_dynamodb::{
 };
 use serde::{Serialize, de::DeserializeOwned};
 
-use crate::AppError;
+use crate::{AppError, error::Context};
 
 pub type Item = HashMap<String, AttributeValue>;
 
@@ -26,8 +26,10 @@ pub fn key(pk: String, sk: &str) -> Item {
     HashMap::from([("pk".to_owned(), s(pk)), ("sk".to_owned(), s(sk))])
 }
 
+/// Merely names a fault, dropping its cause: use [`AppError::fault`] or `.context(..)`.
+#[deprecated(note = "keeps no cause: use AppError::fault(what) or .context(what)")]
 pub fn internal(e: impl std::fmt::Display) -> AppError {
-    AppError::Internal(e.to_string())
+    AppError::fault(e.to_string())
 }
 
 /// One item by its key, read consistently (every reader here decides on what it reads).
@@ -65,12 +67,12 @@ pub fn number(item: &Item, name: &str) -> u64 {
 
 /// A document kept as JSON in one attribute.
 pub fn to_json<T: Serialize>(value: &T) -> Result<AttributeValue, AppError> {
-    Ok(s(serde_json::to_string(value).map_err(internal)?))
+    Ok(s(serde_json::to_string(value).context("encode a document")?))
 }
 
 pub fn from_json<T: DeserializeOwned>(item: &Item, attr: &str) -> Result<T, AppError> {
-    let json = text(item, attr).ok_or_else(|| internal(format!("item without {attr}")))?;
-    serde_json::from_str(json).map_err(|e| internal(format!("stored {attr} is invalid: {e}")))
+    let json = text(item, attr).ok_or_else(|| AppError::fault(format!("item without {attr}")))?;
+    serde_json::from_str(json).with_context(|| format!("stored {attr} is invalid"))
 }
 
 /// Whether a single-item write failed its condition (the state it was decided on changed).

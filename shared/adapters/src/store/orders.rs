@@ -18,9 +18,10 @@ use shop_domain::{
 
 use crate::{
     AppError,
+    error::Context,
     store::dynamo::{
-        GSI1, Item, condition_failed, first_condition_failed, from_json, get_item, internal,
-        is_conflict, key, n, number, query_all, s, text, to_json,
+        GSI1, Item, condition_failed, first_condition_failed, from_json, get_item, is_conflict,
+        key, n, number, query_all, s, text, to_json,
     },
     store::subscriptions::SubscriptionsRepo,
 };
@@ -156,7 +157,8 @@ impl OrdersRepo {
                 TransactWriteItem::builder()
                     .update(
                         bump.build()
-                            .map_err(|e| NumberedError::Other(internal(e)))?,
+                            .context("build the counter update")
+                            .map_err(NumberedError::Other)?,
                     )
                     .build(),
             );
@@ -179,7 +181,7 @@ impl OrdersRepo {
                 },
             }
         }
-        Err(NumberedError::Other(AppError::Unavailable(format!(
+        Err(NumberedError::Other(AppError::unavailable(format!(
             "no free {series} number after {NUMBER_ATTEMPTS} attempts"
         ))))
     }
@@ -215,7 +217,7 @@ impl OrdersRepo {
                 .expression_attribute_names("#status", "status")
                 .expression_attribute_values(":from", to_json(&status)?),
         };
-        put.build().map_err(internal)
+        put.build().context("build the order put")
     }
 
     /// Stores a change of an order alone (no number), on the condition of its old status.
@@ -306,7 +308,7 @@ impl OrdersRepo {
                 self.subscriptions
                     .get(&line.subscription_id)
                     .await?
-                    .ok_or_else(|| internal(format!("order {} lost a license", order.id)))?,
+                    .ok_or_else(|| AppError::fault(format!("order {} lost a license", order.id)))?,
             );
         }
         Ok(subs)
@@ -371,7 +373,7 @@ impl OrdersRepo {
             Err(e) if condition_failed(&e) => self
                 .payment_customer(account)
                 .await?
-                .ok_or_else(|| internal("payment customer vanished")),
+                .ok_or_else(|| AppError::fault("payment customer vanished")),
             Err(e) => Err(AppError::sdk("keep payment customer", e)),
         }
     }

@@ -19,9 +19,10 @@ use shop_domain::{
 
 use crate::{
     AppError,
+    error::Context,
     store::dynamo::{
         GSI1, Item, Partition, condition_failed, first_condition_failed, from_json, get_item,
-        internal, is_conflict, key, n, query_all, s, text, to_json,
+        is_conflict, key, n, query_all, s, text, to_json,
     },
 };
 
@@ -40,7 +41,7 @@ pub struct SubscriptionsRepo {
 /// (never confirmed, or moved in without it) is a fault: money is never taxed by a guess.
 pub fn stored_tax(sub: &Subscription) -> Result<shop_domain::vat::TaxTreatment, AppError> {
     sub.tax
-        .ok_or_else(|| internal(format!("license {} has no stored tax treatment", sub.id)))
+        .ok_or_else(|| AppError::fault(format!("license {} has no stored tax treatment", sub.id)))
 }
 
 /// A change decided on a subscription that changed since it was read.
@@ -107,11 +108,14 @@ impl SubscriptionsRepo {
         let Some(item) = found else {
             return Ok(None);
         };
-        let field =
-            |name: &str| text(&item, name).ok_or_else(|| internal("holder marker incomplete"));
+        let field = |name: &str| {
+            text(&item, name).ok_or_else(|| AppError::fault("holder marker incomplete"))
+        };
         Ok(Some(HolderMarker {
-            subscription_id: SubscriptionId::parse(field("subscription_id")?).map_err(internal)?,
-            account_id: AccountId::parse(field("account_id")?).map_err(internal)?,
+            subscription_id: SubscriptionId::parse(field("subscription_id")?)
+                .context("license of a holder marker")?,
+            account_id: AccountId::parse(field("account_id")?)
+                .context("account of a holder marker")?,
             state: field("state")?.to_owned(),
         }))
     }
@@ -177,7 +181,7 @@ impl SubscriptionsRepo {
             .table_name(&self.table)
             .set_item(Some(item))
             .build()
-            .map_err(internal)?;
+            .context("build the seat put")?;
         let result = self
             .client
             .transact_write_items()
@@ -252,8 +256,9 @@ impl SubscriptionsRepo {
         items
             .into_iter()
             .map(|i| {
-                let id = text(&i, "duesk").ok_or_else(|| internal("due entry without id"))?;
-                SubscriptionId::parse(id).map_err(internal)
+                let id =
+                    text(&i, "duesk").ok_or_else(|| AppError::fault("due entry without id"))?;
+                SubscriptionId::parse(id).context("license of a due entry")
             })
             .collect()
     }
@@ -287,7 +292,7 @@ impl SubscriptionsRepo {
             .condition_expression("attribute_not_exists(pk) OR subscription_id = :sub")
             .expression_attribute_values(":sub", s(next.id.as_str()))
             .build()
-            .map_err(internal)?;
+            .context("build the holder release")?;
         let result = self
             .client
             .transact_write_items()
@@ -336,10 +341,10 @@ impl SubscriptionsRepo {
         items
             .into_iter()
             .map(|i| {
-                let sub =
-                    text(&i, "subscription_id").ok_or_else(|| internal("seat without license"))?;
+                let sub = text(&i, "subscription_id")
+                    .ok_or_else(|| AppError::fault("seat without license"))?;
                 Ok((
-                    SubscriptionId::parse(sub).map_err(internal)?,
+                    SubscriptionId::parse(sub).context("license of a seat")?,
                     from_json(&i, "seat")?,
                 ))
             })
@@ -368,7 +373,7 @@ impl SubscriptionsRepo {
                 .condition_expression("version = :expected")
                 .expression_attribute_values(":expected", n(v)),
         };
-        put.build().map_err(internal)
+        put.build().context("build the license put")
     }
 
     /// Claims the holder marker for a new license bought by `order`.
@@ -383,7 +388,7 @@ impl SubscriptionsRepo {
             .set_item(Some(item))
             .condition_expression("attribute_not_exists(pk)")
             .build()
-            .map_err(internal)
+            .context("build the holder claim")
     }
 
     /// Moves a holder marker from `from` to `to` for `order`, on the condition that it still
@@ -406,7 +411,7 @@ impl SubscriptionsRepo {
             .expression_attribute_values(":order", s(order.as_str()))
             .expression_attribute_values(":sub", s(sub.id.as_str()))
             .build()
-            .map_err(internal)
+            .context("build the holder move")
     }
 
     /// Frees a holder marker `order` had claimed.
@@ -418,7 +423,7 @@ impl SubscriptionsRepo {
             .expression_attribute_values(":order", s(order.as_str()))
             .expression_attribute_values(":sub", s(sub.id.as_str()))
             .build()
-            .map_err(internal)
+            .context("build the holder release")
     }
 
     /// Writes a trial license and its marker (operator tool); refused when the email holds
@@ -433,7 +438,7 @@ impl SubscriptionsRepo {
             .set_item(Some(marker))
             .condition_expression("attribute_not_exists(pk)")
             .build()
-            .map_err(internal)?;
+            .context("build the trial marker put")?;
         self.client
             .transact_write_items()
             .transact_items(TransactWriteItem::builder().put(marker).build())

@@ -8,13 +8,13 @@ use lambda_http::{
 use serde::Serialize;
 use shop_domain::DomainError;
 
-use crate::AppError;
+use crate::{AppError, error::Context};
 
 pub type HttpResponse = Response<Body>;
 
 /// A JSON answer.
 pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Result<HttpResponse, AppError> {
-    let body = serde_json::to_string(value).map_err(|e| AppError::Internal(e.to_string()))?;
+    let body = serde_json::to_string(value).context("encode the answer")?;
     build(status, "application/json", body)
 }
 
@@ -24,7 +24,7 @@ fn build(status: StatusCode, content_type: &str, body: String) -> Result<HttpRes
         .header(header::CONTENT_TYPE, content_type)
         .header(header::CACHE_CONTROL, "no-store")
         .body(Body::Text(body))
-        .map_err(|e| AppError::Internal(e.to_string()))
+        .context("build the answer")
 }
 
 /// Turns a use case's outcome into the answer; failures become problem+json, and faults are
@@ -51,77 +51,70 @@ struct Problem<'a> {
     link: Option<&'a str>,
 }
 
-/// The one mapping from errors to statuses and codes.
+/// What a caller is told for a refusal or fault of no rule: the detail stays in the log.
+const SIGN_IN_AGAIN: &str = "Sign in again: the access token is missing, invalid or expired.";
+const TRY_SHORTLY: &str =
+    "A service the shop depends on is not answering. Please try again shortly.";
+const OUR_SIDE: &str = "Something went wrong on our side. Please try again later.";
+
+/// The one mapping from a kind of failure to its status and stable code.
+fn status_and_code(err: &AppError) -> (StatusCode, &'static str) {
+    use {AppError as A, DomainError as D};
+    match err {
+        A::Domain(d @ D::Malformed { .. }) => (StatusCode::BAD_REQUEST, d.code()),
+        A::Domain(d @ D::Invalid { .. }) => (StatusCode::UNPROCESSABLE_ENTITY, d.code()),
+        A::Domain(d @ D::NotFound { .. }) => (StatusCode::NOT_FOUND, d.code()),
+        A::Domain(d @ D::Conflict { .. }) => (StatusCode::CONFLICT, d.code()),
+        A::Domain(d @ D::Unauthorized { .. }) => (StatusCode::UNAUTHORIZED, d.code()),
+        A::Domain(d @ D::Forbidden { .. }) => (StatusCode::FORBIDDEN, d.code()),
+        A::Domain(d @ D::RateLimited { .. }) => (StatusCode::TOO_MANY_REQUESTS, d.code()),
+        A::Domain(d @ D::PaymentRequired { .. }) => (StatusCode::PAYMENT_REQUIRED, d.code()),
+        A::Domain(d @ D::TooLarge { .. }) => (StatusCode::PAYLOAD_TOO_LARGE, d.code()),
+        A::Domain(d @ D::PreconditionFailed { .. }) => (StatusCode::PRECONDITION_FAILED, d.code()),
+        A::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+        A::Unavailable { .. } => (StatusCode::SERVICE_UNAVAILABLE, "service_unavailable"),
+        A::Internal { .. } => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
+    }
+}
+
+/// The answer for `err`, logged here once: a refusal by its code, a fault with its causes.
 pub fn problem(err: &AppError) -> HttpResponse {
-    let mut body = Problem {
-        kind: "about:blank",
-        title: "",
-        status: 0,
-        detail: "",
-        code: "",
-        fields: &[],
-        link: None,
-    };
-    let status = match err {
+    let (status, code) = status_and_code(err);
+    let detail = match err {
         AppError::Domain(d) => {
-            let status = match d {
-                DomainError::Malformed { .. } => StatusCode::BAD_REQUEST,
-                DomainError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-                DomainError::NotFound { .. } => StatusCode::NOT_FOUND,
-                DomainError::Conflict { .. } => StatusCode::CONFLICT,
-                DomainError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
-                DomainError::Forbidden { .. } => StatusCode::FORBIDDEN,
-                DomainError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-                DomainError::PaymentRequired { .. } => StatusCode::PAYMENT_REQUIRED,
-                DomainError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-                DomainError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
-            };
-            match d {
-                DomainError::Invalid { fields, .. } => body.fields = fields,
-                DomainError::PreconditionFailed { link, .. } => body.link = Some(link),
-                _ => {}
-            }
-            body.detail = match d {
-                DomainError::Malformed { detail, .. }
-                | DomainError::Invalid { detail, .. }
-                | DomainError::NotFound { detail, .. }
-                | DomainError::Conflict { detail, .. }
-                | DomainError::Unauthorized { detail, .. }
-                | DomainError::Forbidden { detail, .. }
-                | DomainError::RateLimited { detail, .. }
-                | DomainError::PaymentRequired { detail, .. }
-                | DomainError::TooLarge { detail, .. }
-                | DomainError::PreconditionFailed { detail, .. } => detail,
-            };
-            body.code = d.code();
-            tracing::info!(code = d.code(), status = status.as_u16(), "request refused");
-            status
+            tracing::info!(code, status = status.as_u16(), "request refused");
+            d.to_string()
         }
         AppError::Unauthenticated(why) => {
             tracing::info!(reason = %why, "unauthenticated");
-            body.code = "unauthenticated";
-            body.detail = "Sign in again: the access token is missing, invalid or expired.";
-            StatusCode::UNAUTHORIZED
+            SIGN_IN_AGAIN.to_owned()
         }
-        AppError::Unavailable(why) => {
-            tracing::warn!(error = %why, "dependency unavailable");
-            body.code = "service_unavailable";
-            body.detail =
-                "A service the shop depends on is not answering. Please try again shortly.";
-            StatusCode::SERVICE_UNAVAILABLE
+        AppError::Unavailable { .. } => {
+            tracing::warn!(error = %err.report(), "dependency unavailable");
+            TRY_SHORTLY.to_owned()
         }
-        AppError::Internal(why) => {
-            tracing::error!(error = %why, "internal error");
-            body.code = "internal_error";
-            body.detail = "Something went wrong on our side. Please try again later.";
-            StatusCode::INTERNAL_SERVER_ERROR
+        AppError::Internal { .. } => {
+            tracing::error!(error = %err.report(), "internal error");
+            OUR_SIDE.to_owned()
         }
     };
-    body.status = status.as_u16();
-    body.title = status.canonical_reason().unwrap_or("Error");
+    let mut body = Problem {
+        kind: "about:blank",
+        title: status.canonical_reason().unwrap_or("Error"),
+        status: status.as_u16(),
+        detail: &detail,
+        code,
+        fields: &[],
+        link: None,
+    };
+    match err {
+        AppError::Domain(DomainError::Invalid { fields, .. }) => body.fields = fields,
+        AppError::Domain(DomainError::PreconditionFailed { link, .. }) => body.link = Some(link),
+        _ => {}
+    }
     // However much of the input a detail quotes, the answer (and an idempotency record that
     // keeps it) stays small.
-    let detail = excerpt(body.detail, MAX_DETAIL_CHARS);
+    let detail = excerpt(&detail, MAX_DETAIL_CHARS);
     body.detail = &detail;
     let fields: Vec<_> = body
         .fields
@@ -371,13 +364,19 @@ mod tests {
 
     #[test]
     fn faults_hide_their_detail() {
-        let r = problem(&AppError::Internal("table xyz: secret detail".into()));
+        let r = problem(&AppError::internal("read table xyz", "secret detail"));
         assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
         let b = body(&r);
         assert_eq!(b["code"], "internal_error");
         assert!(!b.to_string().contains("secret"));
-        let r = problem(&AppError::Unavailable("throttled".into()));
+        let r = problem(&AppError::unavailable("throttled"));
         assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(body(&r)["code"], "service_unavailable");
+        assert!(!body(&r).to_string().contains("throttled"));
+        let r = problem(&AppError::Unauthenticated("expired".into()));
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(r.headers()[header::WWW_AUTHENTICATE], "Bearer");
+        assert_eq!(body(&r)["code"], "unauthenticated");
     }
 
     #[test]

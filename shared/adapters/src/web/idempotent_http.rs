@@ -15,6 +15,7 @@ use shop_domain::{Clock, DomainError, id::OrderId};
 
 use crate::{
     AppError,
+    error::Context,
     store::idempotency::{Claim, IdempotencyStore, request_hash},
     web::http::{self, HttpResponse},
 };
@@ -124,12 +125,12 @@ impl IdempotentRequests {
                 _ => String::new(),
             },
         };
-        let kept = serde_json::to_string(&stored).map_err(|e| AppError::Internal(e.to_string()))?;
+        let kept = serde_json::to_string(&stored).context("encode the kept answer")?;
         if let Err(e) = self.store.complete(scope, key, &kept).await {
             // The work is done and idempotent by itself (its order id comes from the key), so
             // the caller gets its answer; the key is freed rather than left claimed, and a
             // repeat runs the work again and reaches the same order.
-            tracing::error!(error = %e, "idempotency record not completed; key released");
+            tracing::error!(error = %e.report(), "idempotency record not completed; key released");
             self.store.release(scope, key).await?;
         }
         Ok(response)
@@ -137,12 +138,12 @@ impl IdempotentRequests {
 }
 
 fn replay(stored: &str) -> Result<HttpResponse, AppError> {
-    let s: Stored = serde_json::from_str(stored).map_err(|e| AppError::Internal(e.to_string()))?;
+    let s: Stored = serde_json::from_str(stored).context("read the kept answer")?;
     Response::builder()
         .status(s.status)
         .header("content-type", s.content_type)
         .header("cache-control", "no-store")
         .header("idempotent-replayed", "true")
         .body(Body::Text(s.body))
-        .map_err(|e| AppError::Internal(e.to_string()))
+        .context("build the kept answer")
 }

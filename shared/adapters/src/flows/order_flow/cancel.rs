@@ -14,7 +14,6 @@ use shop_domain::{
 use super::{CREDIT_NOTE_SERIES, OrderFlow};
 use crate::{
     AppError,
-    store::dynamo::internal,
     store::orders::{NumberedError, Write},
 };
 
@@ -41,7 +40,7 @@ impl OrderFlow {
             .payment
             .payment_id
             .clone()
-            .ok_or_else(|| internal("confirmed order without payment id"))?;
+            .ok_or_else(|| AppError::fault("confirmed order without payment id"))?;
         let refund = provider
             .refund(
                 &payment_id,
@@ -56,12 +55,12 @@ impl OrderFlow {
             .update_order(&refunded, OrderStatus::Cancelled)
             .await?
         {
-            return Err(internal("cancelled order changed status"));
+            return Err(AppError::fault("cancelled order changed status"));
         }
         let credit = refunded
             .credit_note
             .as_ref()
-            .ok_or_else(|| internal("cancelled order without credit note"))?;
+            .ok_or_else(|| AppError::fault("cancelled order without credit note"))?;
         let mut data = self.mail_data(&refunded).await?;
         data.insert("credit_note_number".into(), credit.number.clone().into());
         data.insert(
@@ -129,7 +128,7 @@ impl OrderFlow {
                         .orders
                         .get(&order.id)
                         .await?
-                        .ok_or_else(|| internal("order vanished"))?;
+                        .ok_or_else(|| AppError::fault("order vanished"))?;
                     if order.status == OrderStatus::Cancelled {
                         return Ok(order);
                     }

@@ -10,7 +10,7 @@ use shop_domain::{
 };
 
 use super::OrderFlow;
-use crate::{AppError, store::dynamo::internal};
+use crate::{AppError, error::Context};
 
 impl OrderFlow {
     /// Seats that ran to the end of the term a paid renewal follows run on to the new term's
@@ -89,7 +89,7 @@ impl OrderFlow {
         let invoice = order
             .invoice
             .as_ref()
-            .ok_or_else(|| internal("confirmed order without invoice"))?;
+            .ok_or_else(|| AppError::fault("confirmed order without invoice"))?;
         let mut data = self.mail_data(order).await?;
         data.insert("invoice_number".into(), invoice.number.clone().into());
         self.mail(
@@ -130,7 +130,7 @@ impl OrderFlow {
             .accounts
             .get(&order.account_id)
             .await?
-            .ok_or_else(|| internal("order of a missing account"))?;
+            .ok_or_else(|| AppError::fault("order of a missing account"))?;
         data.insert("name".into(), account.name.as_str().into());
         self.outbox
             .enqueue(&MailMessage {
@@ -138,7 +138,8 @@ impl OrderFlow {
                 language: account.language,
                 to: account.email,
                 data,
-                dedupe_key: DedupeKey::parse(&format!("{event}:{}", order.id)).map_err(internal)?,
+                dedupe_key: DedupeKey::parse(&format!("{event}:{}", order.id))
+                    .context("dedupe key of an order mail")?,
             })
             .await
     }

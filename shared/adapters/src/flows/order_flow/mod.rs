@@ -17,7 +17,6 @@ use crate::{
     AppError,
     messaging::outbox::MailOutbox,
     store::accounts::AccountsRepo,
-    store::dynamo::internal,
     store::orders::{NumberedError, OrdersRepo, Write},
     store::subscriptions::{HOLDER_HELD, HOLDER_PENDING, HOLDER_TRIAL},
 };
@@ -103,7 +102,7 @@ impl OrderFlow {
                     .get(&order.id)
                     .await?
                     .filter(|o| o.account_id == order.account_id)
-                    .ok_or_else(|| internal(format!("order id {} taken", order.id)))
+                    .ok_or_else(|| AppError::fault(format!("order id {} taken", order.id)))
             }
             Err(NumberedError::Condition(index)) => {
                 // Write 0 is the order; then one (trial) or two writes per license.
@@ -125,7 +124,10 @@ impl OrderFlow {
                     }
                     at += width;
                 }
-                Err(internal(format!("order {} was placed twice", order.id)))
+                Err(AppError::fault(format!(
+                    "order {} was placed twice",
+                    order.id
+                )))
             }
             Err(NumberedError::Other(e)) => Err(e),
         }
@@ -162,7 +164,7 @@ impl OrderFlow {
                 .get(&order.id)
                 .await?
                 .filter(|o| o.account_id == order.account_id)
-                .ok_or_else(|| internal(format!("order id {} taken", order.id))),
+                .ok_or_else(|| AppError::fault(format!("order id {} taken", order.id))),
             Err(NumberedError::Condition(_)) => Err(crate::store::subscriptions::stale()),
             Err(NumberedError::Other(e)) => Err(e),
         }
@@ -244,11 +246,10 @@ impl OrderFlow {
         } = report;
         let (payment_id, event) = (payment_id.as_str(), *event);
         loop {
-            let order = self
-                .orders
-                .get(order_id)
-                .await?
-                .ok_or_else(|| internal(format!("payment for unknown order {order_id}")))?;
+            let order =
+                self.orders.get(order_id).await?.ok_or_else(|| {
+                    AppError::fault(format!("payment for unknown order {order_id}"))
+                })?;
             if order
                 .payment
                 .payment_id

@@ -9,7 +9,7 @@ use shop_domain::account::{
     password::PasswordPolicy,
 };
 
-use crate::AppError;
+use crate::{AppError, error::Context};
 
 /// A hash of 32 random bytes that were thrown away, with the same parameters as every stored
 /// hash. Verified when there is no account, so an unknown email costs the time of a wrong
@@ -22,8 +22,7 @@ pub struct PasswordHasherArgon2 {
 
 impl PasswordHasherArgon2 {
     pub fn new() -> Result<Self, AppError> {
-        let params =
-            Params::new(19 * 1024, 2, 1, None).map_err(|e| AppError::Internal(e.to_string()))?;
+        let params = Params::new(19 * 1024, 2, 1, None).context("argon2 parameters")?;
         Ok(Self {
             argon: Argon2::new(Algorithm::Argon2id, Version::V0x13, params),
         })
@@ -33,7 +32,7 @@ impl PasswordHasherArgon2 {
         self.argon
             .hash_password(password.as_bytes())
             .map(|h| h.to_string())
-            .map_err(|e| AppError::Internal(format!("hashing failed: {e}")))
+            .context("hash the password")
     }
 
     /// Whether `password` matches `phc`. A malformed stored hash never matches.

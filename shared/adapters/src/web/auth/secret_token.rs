@@ -4,7 +4,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::AppError;
+use crate::{AppError, error::Context};
 
 /// A fresh token: what goes into the link, and what is stored.
 pub struct SecretToken {
@@ -14,7 +14,7 @@ pub struct SecretToken {
 
 pub fn generate() -> Result<SecretToken, AppError> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+    getrandom::fill(&mut bytes).context("draw random bytes")?;
     let raw = hex::encode(bytes);
     Ok(SecretToken {
         hash: hash(&raw),
