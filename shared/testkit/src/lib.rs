@@ -7,6 +7,11 @@
 use aws_config::SdkConfig;
 use aws_sdk_dynamodb::types::{GlobalSecondaryIndex, Projection, ProvisionedThroughput};
 
+pub mod customer;
+pub mod sample;
+
+pub use sample::{Answer, Sample};
+
 /// The template's shop table, as the local stack names it (by logical id).
 pub const SHOP_TABLE: &str = "ShopTable";
 
