@@ -32,13 +32,21 @@ const AUDIENCE: &str = "shop-test";
 
 /// The issuer of the test tokens (15-minute tokens, as the shop's default).
 pub fn issuer() -> TokenIssuer {
-    TokenIssuer::from_pem("test-key", KEY, ISSUER, AUDIENCE, SignedDuration::from_mins(15))
-        .expect("the test key signs")
+    TokenIssuer::from_pem(
+        "test-key",
+        KEY,
+        ISSUER,
+        AUDIENCE,
+        SignedDuration::from_mins(15),
+    )
+    .expect("the test key signs")
 }
 
 /// The guard of a protected function, trusting the test issuer.
 pub fn guard(accounts: AccountsRepo, clock: Arc<dyn Clock>) -> Guard {
-    let jwk = issuer().public_jwk().expect("the test key has a public half");
+    let jwk = issuer()
+        .public_jwk()
+        .expect("the test key has a public half");
     let keys = serde_json::json!({ "keys": [jwk] }).to_string();
     Guard {
         verifier: TokenVerifier::from_jwks_json(&keys, ISSUER, AUDIENCE).expect("test key set"),
@@ -63,7 +71,14 @@ pub fn token(account: &Account, now: Timestamp) -> String {
 /// An active German customer with [`PASSWORD`], stored at `now`.
 pub async fn active_account(accounts: &AccountsRepo, email: &str, now: Timestamp) -> Account {
     let account = account(email, AccountStatus::Active, true, now);
-    store(accounts, &account, &crate::unique("unused"), TokenPurpose::VerifyEmail, now).await;
+    store(
+        accounts,
+        &account,
+        &crate::unique("unused"),
+        TokenPurpose::VerifyEmail,
+        now,
+    )
+    .await;
     account
 }
 

@@ -13,7 +13,10 @@ pub struct Sample(Value);
 impl Sample {
     /// The sample of `function` (the binary's name, as in template.yaml).
     pub fn of(function: &str) -> Self {
-        let path = format!("{}/../../events/{function}.json", env!("CARGO_MANIFEST_DIR"));
+        let path = format!(
+            "{}/../../events/{function}.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
         Self(serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}")))
     }
