@@ -8,6 +8,7 @@ use aws_config::SdkConfig;
 use aws_sdk_dynamodb::types::{GlobalSecondaryIndex, Projection, ProvisionedThroughput};
 
 pub mod customer;
+pub mod license;
 pub mod sample;
 
 pub use sample::{Answer, Sample};

@@ -76,6 +76,18 @@ impl Sample {
         self
     }
 
+    /// Another route of the same function: `route` as template.yaml names it
+    /// (`POST /v1/me/terms`) and the `path` requested; the path parameters stay.
+    pub fn with_route(mut self, route: &str, path: &str) -> Self {
+        let (method, _) = route.split_once(' ').expect("METHOD /path");
+        self.0["routeKey"] = route.into();
+        self.0["requestContext"]["routeKey"] = route.into();
+        self.0["requestContext"]["http"]["method"] = method.into();
+        self.0["requestContext"]["http"]["path"] = path.into();
+        self.0["rawPath"] = path.into();
+        self
+    }
+
     /// The request the function's handler receives.
     pub fn request(&self) -> Request {
         gateway_request(&self.0).expect("the gateway step reads the sample")
