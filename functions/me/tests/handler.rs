@@ -3,43 +3,29 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
 
-use std::sync::Arc;
-
-use jiff::Timestamp;
-use me::Handler;
+use me::{Handler, Settings};
 use serde_json::json;
-use shop_adapters::store::{accounts::AccountsRepo, subscriptions::SubscriptionsRepo};
-use shop_domain::{
-    Clock,
-    account::model::{Account, TermsVersion},
-    clock::FixedClock,
-};
-use shop_testkit::{Answer, Sample, customer};
+use shop_adapters::boot::config::Vars;
+use shop_domain::account::model::{Account, TermsVersion};
+use shop_testkit::{Answer, Sample, TestBed, customer};
 
-fn now() -> Timestamp {
-    "2026-11-22T10:00:00Z".parse().unwrap()
-}
-
-async fn handler() -> (Handler, AccountsRepo, Account) {
-    let sdk = shop_testkit::sdk().await;
-    let (client, table) = shop_testkit::fresh_table(&sdk).await;
-    let accounts = AccountsRepo::new(client.clone(), table.clone());
-    let account = customer::active_account(&accounts, "anna@example.de", now()).await;
-    let clock: Arc<dyn Clock> = Arc::new(FixedClock(now()));
-    let handler = Handler {
-        guard: customer::guard(accounts.clone(), clock.clone()),
-        accounts: accounts.clone(),
-        subscriptions: SubscriptionsRepo::new(client, table),
-        clock,
-        app_url: "https://app.example".into(),
-    };
-    (handler, accounts, account)
+/// The handler, trusting the test tokens, and a signed-up customer.
+async fn setup() -> (TestBed, Handler, Account) {
+    let bed = TestBed::at("2026-11-22T10:00:00Z").await;
+    let account = customer::active_account(&bed.boot.accounts(), "anna@example.de", bed.now).await;
+    let vars = [
+        &customer::jwt_vars()[..],
+        &[("APP_URL", "https://app.example")],
+    ]
+    .concat();
+    let handler = Handler::new(&bed.boot, Settings::from_vars(&Vars::given(&vars)).unwrap());
+    (bed, handler, account)
 }
 
 #[tokio::test]
 async fn the_sample_answers_the_callers_profile() {
-    let (h, _, account) = handler().await;
-    let sample = Sample::of("me").with_bearer(&customer::token(&account, now()));
+    let (bed, h, account) = setup().await;
+    let sample = Sample::of("me").with_bearer(&customer::token(&account, bed.now));
     let answer = Answer::of(&h.handle(sample.request()).await);
     let body = answer.ok(200);
     assert_eq!(body["email"], "anna@example.de");
@@ -48,12 +34,13 @@ async fn the_sample_answers_the_callers_profile() {
 
 #[tokio::test]
 async fn accepting_the_published_terms_is_stored() {
-    let (h, accounts, account) = handler().await;
+    let (bed, h, account) = setup().await;
+    let accounts = bed.boot.accounts();
     let version = TermsVersion::parse("2026-10").unwrap();
     accounts.publish_terms(&version).await.unwrap();
     let accept = Sample::of("me")
         .with_route("POST /v1/me/terms", "/v1/me/terms")
-        .with_bearer(&customer::token(&account, now()))
+        .with_bearer(&customer::token(&account, bed.now))
         .with_header("content-type", "application/json")
         .with_body(&json!({"version": "2026-10"}));
     assert_eq!(Answer::of(&h.handle(accept.request()).await).status, 200);
@@ -63,7 +50,7 @@ async fn accepting_the_published_terms_is_stored() {
 
 #[tokio::test]
 async fn the_placeholder_token_is_refused() {
-    let (h, _, _) = handler().await;
+    let (_bed, h, _) = setup().await;
     let answer = Answer::of(&h.handle(Sample::of("me").request()).await);
     answer.problem(401, "unauthenticated");
 }

@@ -3,79 +3,62 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
 
-use std::sync::Arc;
-
-use jiff::Timestamp;
-use reset_password::Handler;
+use reset_password::{Handler, Settings};
 use serde_json::json;
 use shop_adapters::{
-    store::accounts::{AccountsRepo, TokenPurpose},
-    web::auth::{password::PasswordHasherArgon2, settings},
+    boot::config::Vars, store::accounts::TokenPurpose, web::auth::password::PasswordHasherArgon2,
 };
-use shop_domain::{
-    account::{
-        model::{Account, AccountStatus},
-        password::PasswordPolicy,
-    },
-    clock::FixedClock,
-};
-use shop_testkit::{Answer, Sample, customer};
+use shop_domain::account::model::{Account, AccountStatus};
+use shop_testkit::{Answer, Sample, TestBed, customer};
 
-fn now() -> Timestamp {
-    "2026-11-22T10:00:00Z".parse().unwrap()
-}
-
-/// The handler, and an account whose emailed link is the sample's token.
-async fn handler(sample: &Sample) -> (Handler, AccountsRepo, Account) {
-    let sdk = shop_testkit::sdk().await;
-    let (client, table) = shop_testkit::fresh_table(&sdk).await;
-    let accounts = AccountsRepo::new(client.clone(), table.clone());
+/// The handler (default password policy), and an account whose emailed link is the sample's
+/// token.
+async fn setup(sample: &Sample) -> (TestBed, Handler, Account) {
+    let bed = TestBed::at("2026-11-22T10:00:00Z").await;
     let account = customer::account_with_link(
-        &accounts,
+        &bed.boot.accounts(),
         "claire@example.fr",
         AccountStatus::Active,
         TokenPurpose::ResetPassword,
         sample.body()["token"].as_str().unwrap(),
-        now(),
+        bed.now,
     )
     .await;
-    let policy = PasswordPolicy::vendor();
-    let handler = Handler {
-        accounts: accounts.clone(),
-        failures: settings::sign_in_failures(client, table, &policy),
-        hasher: PasswordHasherArgon2::new().unwrap(),
-        clock: Arc::new(FixedClock(now())),
-        policy,
-    };
-    (handler, accounts, account)
+    let settings = Settings::from_vars(&Vars::given(&[])).unwrap();
+    let handler = Handler::new(&bed.boot, settings).unwrap();
+    (bed, handler, account)
+}
+
+async fn stored(bed: &TestBed, account: &Account) -> Account {
+    bed.boot.accounts().get(&account.id).await.unwrap().unwrap()
 }
 
 #[tokio::test]
 async fn the_sample_sets_the_password_and_the_link_is_used_up() {
     let sample = Sample::of("reset-password");
-    let (h, accounts, account) = handler(&sample).await;
+    let (bed, h, account) = setup(&sample).await;
     let answer = Answer::of(&h.handle(sample.request()).await);
     assert_eq!(answer.ok(200)["password_set_at"], "2026-11-22T10:00:00Z");
-    let stored = accounts.get(&account.id).await.unwrap().unwrap();
-    assert_eq!(stored.status, AccountStatus::Active);
-    let hash = &stored.password.as_ref().unwrap().hash;
+    let after = stored(&bed, &account).await;
+    assert_eq!(after.status, AccountStatus::Active);
     let typed = sample.body()["password"].as_str().unwrap().to_owned();
-    assert!(PasswordHasherArgon2::new().unwrap().verify(&typed, hash));
+    let hash = after.password.unwrap().hash;
+    assert!(PasswordHasherArgon2::new().unwrap().verify(&typed, &hash));
     Answer::of(&h.handle(sample.request()).await).problem(409, "link_used");
 }
 
 #[tokio::test]
 async fn a_confirmation_that_differs_is_refused_and_changes_nothing() {
     let sample = Sample::of("reset-password");
-    let (h, accounts, account) = handler(&sample).await;
+    let (bed, h, account) = setup(&sample).await;
     let typo = sample.with_field("password_confirmation", json!("Mond#2027yz"));
     let answer = Answer::of(&h.handle(typo.request()).await);
     let body = answer.problem(422, "invalid_password");
     assert_eq!(body["fields"][0]["code"], "password_mismatch");
-    let stored = accounts.get(&account.id).await.unwrap().unwrap();
-    assert_eq!(stored.status, account.status);
+    let after = stored(&bed, &account).await;
+    assert_eq!(after.status, account.status);
     assert_eq!(
-        stored.password.map(|p| p.hash),
+        after.password.map(|p| p.hash),
         account.password.map(|p| p.hash)
     );
 }

@@ -3,50 +3,35 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
 
-use std::sync::Arc;
-
-use jiff::{Timestamp, civil::date};
+use jiff::civil::date;
 use serde_json::json;
-use shop_adapters::store::{accounts::AccountsRepo, subscriptions::SubscriptionsRepo};
-use shop_domain::{Clock, account::model::Account, clock::FixedClock, id::SubscriptionId};
-use shop_testkit::{Answer, Sample, customer, license};
-use subscriptions::Handler;
-
-fn now() -> Timestamp {
-    "2026-11-22T10:00:00Z".parse().unwrap()
-}
+use shop_adapters::boot::config::Vars;
+use shop_domain::{account::model::Account, id::SubscriptionId};
+use shop_testkit::{Answer, Sample, TestBed, customer, license};
+use subscriptions::{Handler, Settings};
 
 struct Setup {
+    bed: TestBed,
     handler: Handler,
-    repo: SubscriptionsRepo,
-    accounts: AccountsRepo,
     owner: Account,
     id: SubscriptionId,
 }
 
-/// The handler, and the sample's license owned by a customer.
+/// The handler, trusting the test tokens, and the sample's license owned by a customer.
 async fn setup() -> Setup {
-    let sdk = shop_testkit::sdk().await;
-    let (client, table) = shop_testkit::fresh_table(&sdk).await;
-    let accounts = AccountsRepo::new(client.clone(), table.clone());
-    let repo = SubscriptionsRepo::new(client.clone(), table);
-    let owner = customer::active_account(&accounts, "anna@example.de", now()).await;
+    let bed = TestBed::at("2026-11-22T10:00:00Z").await;
+    let owner = customer::active_account(&bed.boot.accounts(), "anna@example.de", bed.now).await;
     let id = Sample::of("subscriptions").event()["pathParameters"]["id"]
         .as_str()
         .unwrap()
         .to_owned();
     let sub = license::alarm_team(&owner, &id, 5, date(2026, 11, 1));
-    license::store(&client, &repo, &sub).await;
-    let clock: Arc<dyn Clock> = Arc::new(FixedClock(now()));
-    let handler = Handler {
-        guard: customer::guard(accounts.clone(), clock.clone()),
-        subscriptions: repo.clone(),
-        clock,
-    };
+    license::store(&bed.dynamodb, &bed.boot.subscriptions(), &sub).await;
+    let settings = Settings::from_vars(&Vars::given(&customer::jwt_vars())).unwrap();
+    let handler = Handler::new(&bed.boot, settings);
     Setup {
+        bed,
         handler,
-        repo,
-        accounts,
         owner,
         id: sub.id,
     }
@@ -55,7 +40,7 @@ async fn setup() -> Setup {
 #[tokio::test]
 async fn the_sample_shows_the_owner_the_license() {
     let s = setup().await;
-    let sample = Sample::of("subscriptions").with_bearer(&customer::token(&s.owner, now()));
+    let sample = Sample::of("subscriptions").with_bearer(&customer::token(&s.owner, s.bed.now));
     let answer = Answer::of(&s.handler.handle(sample.request()).await);
     let body = answer.ok(200);
     assert_eq!(body["id"], s.id.as_str());
@@ -73,7 +58,7 @@ async fn auto_renew_is_turned_off_and_a_bad_value_changes_nothing() {
     let put = |body: serde_json::Value| {
         Sample::of("subscriptions")
             .with_route("PUT /v1/subscriptions/{id}/auto-renew", &path)
-            .with_bearer(&customer::token(&s.owner, now()))
+            .with_bearer(&customer::token(&s.owner, s.bed.now))
             .with_header("content-type", "application/json")
             .with_body(&body)
     };
@@ -83,21 +68,39 @@ async fn auto_renew_is_turned_off_and_a_bad_value_changes_nothing() {
             .await,
     );
     refused.problem(400, "invalid_body");
-    assert!(s.repo.get(&s.id).await.unwrap().unwrap().auto_renew);
+    assert!(
+        s.bed
+            .boot
+            .subscriptions()
+            .get(&s.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .auto_renew
+    );
     let off = Answer::of(
         &s.handler
             .handle(put(json!({"enabled": false})).request())
             .await,
     );
     assert_eq!(off.ok(200)["auto_renew"], false);
-    assert!(!s.repo.get(&s.id).await.unwrap().unwrap().auto_renew);
+    assert!(
+        !s.bed
+            .boot
+            .subscriptions()
+            .get(&s.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .auto_renew
+    );
 }
 
 #[tokio::test]
 async fn another_customer_does_not_find_the_license() {
     let s = setup().await;
-    let other = customer::active_account(&s.accounts, "ben@example.de", now()).await;
-    let sample = Sample::of("subscriptions").with_bearer(&customer::token(&other, now()));
+    let other = customer::active_account(&s.bed.boot.accounts(), "ben@example.de", s.bed.now).await;
+    let sample = Sample::of("subscriptions").with_bearer(&customer::token(&other, s.bed.now));
     let answer = Answer::of(&s.handler.handle(sample.request()).await);
     answer.problem(404, "subscription_not_found");
 }

@@ -1,20 +1,17 @@
 //! Customers for handler tests: accounts stored through the real repository, and access tokens
 //! the shop's guard accepts, signed with a key that exists only in tests.
 
-use std::sync::Arc;
-
 use jiff::{SignedDuration, Timestamp};
 use shop_adapters::{
     store::accounts::{AccountsRepo, StoredToken, TokenPurpose},
     web::auth::{
-        guard::Guard,
-        jwt::{Scope, TokenIssuer, TokenVerifier},
+        jwt::{Scope, TokenIssuer},
         password::PasswordHasherArgon2,
         secret_token,
     },
 };
 use shop_domain::{
-    Clock, Email, Language,
+    Email, Language,
     account::{
         model::{Account, AccountStatus, PasswordRecord},
         profile::{Country, DisplayName},
@@ -42,17 +39,24 @@ pub fn issuer() -> TokenIssuer {
     .expect("the test key signs")
 }
 
-/// The guard of a protected function, trusting the test issuer.
-pub fn guard(accounts: AccountsRepo, clock: Arc<dyn Clock>) -> Guard {
-    let jwk = issuer()
-        .public_jwk()
-        .expect("the test key has a public half");
-    let keys = serde_json::json!({ "keys": [jwk] }).to_string();
-    Guard {
-        verifier: TokenVerifier::from_jwks_json(&keys, ISSUER, AUDIENCE).expect("test key set"),
-        accounts,
-        clock,
-    }
+/// The public half of the test key as a key set (`JWT_PUBLIC_KEYS`).
+pub fn trusted_keys() -> &'static str {
+    static KEYS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        let jwk = issuer()
+            .public_jwk()
+            .expect("the test key has a public half");
+        serde_json::json!({ "keys": [jwk] }).to_string()
+    })
+}
+
+/// The settings of a protected function that trust the test tokens.
+pub fn jwt_vars() -> [(&'static str, &'static str); 3] {
+    [
+        ("JWT_PUBLIC_KEYS", trusted_keys()),
+        ("JWT_ISSUER", ISSUER),
+        ("JWT_AUDIENCE", AUDIENCE),
+    ]
 }
 
 /// A full-scope access token for `account`, issued at `now`.

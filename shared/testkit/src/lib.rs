@@ -7,10 +7,12 @@
 use aws_config::SdkConfig;
 use aws_sdk_dynamodb::types::{GlobalSecondaryIndex, Projection, ProvisionedThroughput};
 
+pub mod bed;
 pub mod customer;
 pub mod license;
 pub mod sample;
 
+pub use bed::TestBed;
 pub use sample::{Answer, Sample};
 /// The SDKs of the fresh tables and queues, for tests that read what a handler stored.
 pub use {aws_sdk_dynamodb as dynamodb, aws_sdk_sqs as sqs};
