@@ -2,47 +2,9 @@
 lockout with the moved clock; terms of use; token attacks over HTTP."""
 
 import concurrent.futures
-import html
-import re
 
 import pytest
-from conftest import assert_problem, eventually, shop_tools
-
-PASSWORD = "Sonne#2026x"
-
-
-def register(shop, email, password=PASSWORD, **extra):
-    body = {"email": email, "name": "Eve Example", "country": "de", "language": "en", "password": password, "accept_terms": True, "accept_privacy": True}
-    body.update(extra)
-    return shop.post("/v1/accounts", body)
-
-
-def link_token(shop, email):
-    mails = eventually(lambda: shop.outbox(email))
-    assert mails, f"no email for {email}"
-    return re.search(r"token=([0-9a-f]{64})", html.unescape(mails[-1]["body"])).group(1)
-
-
-def sign_in(shop, email, password=PASSWORD):
-    return shop.post("/v1/sessions", {"email": email, "password": password})
-
-
-def active_account(shop, email):
-    assert register(shop, email).status == 201
-    assert shop.post("/v1/accounts/verify-email", {"token": link_token(shop, email)}).status == 200
-    r = sign_in(shop, email)
-    assert r.status == 200
-    return r.json()["access_token"]
-
-
-def bearer(token):
-    return {"Authorization": f"Bearer {token}"}
-
-
-@pytest.fixture
-def clock(shop):
-    yield shop
-    shop.post("/_local/clock", {"reset": True})
+from helpers import active_account, assert_problem, bearer, link_token, register, shop_tools, sign_in
 
 
 def test_register_validate_sign_in_and_see_the_apps(shop, unique_email):

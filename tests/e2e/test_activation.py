@@ -1,9 +1,7 @@
 """Moved accounts: the welcome email's activation link, setting the password, fresh links."""
 
 import concurrent.futures
-
-from conftest import assert_problem, eventually, shop_tools
-from test_accounts import PASSWORD, link_token, sign_in
+from helpers import PASSWORD, assert_problem, eventually, link_token, shop_tools, sign_in
 
 
 def invite(shop, email, language="fr"):

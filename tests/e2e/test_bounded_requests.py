@@ -7,12 +7,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import assert_problem
-from test_accounts import bearer
-from test_changes import upgrade
-from test_checkout import buyer, checkout, five_team, order_when, sandbox
-from test_seats import licensed
-from test_webhook_vat_cancel import deliver, intent_event, sepa_order
+from helpers import (
+    active_account, assert_problem, bearer, checkout, deliver, five_team, intent_event, licensed,
+    order_when, sandbox, sepa_order, upgrade,
+)
 
 MB = 1024 * 1024
 
@@ -35,7 +33,7 @@ def test_a_megabyte_is_refused_unread_on_every_json_route(shop, method, path):
 
 
 def test_a_huge_field_is_refused_small_and_the_key_then_works(shop, unique_email):
-    token = buyer(shop, unique_email)
+    token = active_account(shop, unique_email)
     key = str(uuid.uuid4())
     huge = [{"product_id": "alarm-team", "quantity": 5, "holder_email": "y" * 420_000}]
     r = checkout(shop, token, huge, key=key)
@@ -51,7 +49,7 @@ def test_a_huge_field_is_refused_small_and_the_key_then_works(shop, unique_email
     b'"token": "pm_card_visa"}, "accept_terms": false}',                                    # fails a rule
 ])
 def test_a_request_refused_before_it_ran_does_not_consume_its_key(shop, unique_email, bad):
-    token = buyer(shop, unique_email)
+    token = active_account(shop, unique_email)
     key = str(uuid.uuid4())
     r = shop.request("POST", "/v1/checkout", None, headers={**bearer(token), "Idempotency-Key": key,
                                                              "content-type": "application/json"}, raw=bad)

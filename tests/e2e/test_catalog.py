@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from conftest import assert_problem
+from helpers import assert_problem
 
 MONEY = re.compile(r"^\d+\.\d{2}$")
 

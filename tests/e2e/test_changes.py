@@ -7,38 +7,15 @@ import uuid
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from conftest import assert_problem
-from test_accounts import bearer
-from test_seats import assign, colleague, licensed
-
-
-@pytest.fixture
-def clock(shop):
-    yield shop
-    shop.post("/_local/clock", {"reset": True})
-
-
-def sub_of(shop, token, sub):
-    return shop.get(f"/v1/subscriptions/{sub}", headers=bearer(token)).json()
-
-
-def preview(shop, token, sub, quantity):
-    return shop.post(f"/v1/subscriptions/{sub}/upgrade/preview", {"quantity": quantity}, headers=bearer(token))
-
-
-def upgrade(shop, token, sub, quantity, key=None):
-    return shop.post(f"/v1/subscriptions/{sub}/upgrade", {"quantity": quantity},
-                     headers={**bearer(token), "Idempotency-Key": key or str(uuid.uuid4())})
-
-
-def downgrade(shop, token, sub, quantity):
-    return shop.request("PUT", f"/v1/subscriptions/{sub}/scheduled-change", {"quantity": quantity}, headers=bearer(token))
+from helpers import (
+    assert_problem, assign, bearer, colleague, downgrade, licensed, preview, shop_tools, sign_in,
+    sub_of, upgrade,
+)
 
 
 def test_upgrade_charges_the_previewed_prorated_fee(shop, clock, unique_email):
     token, sub = licensed(shop, unique_email, quantity=20)
     clock.post("/_local/clock", {"advance": "P100D"})
-    from test_accounts import sign_in
 
     token = sign_in(shop, unique_email).json()["access_token"]
     before = sub_of(shop, token, sub)
@@ -112,7 +89,6 @@ def test_upgrade_guards_and_strangers(shop, unique_email):
     assert_problem(downgrade(shop, other, sub, 1), 404, "subscription_not_found")
     assert sub_of(shop, token, sub)["quantity"] == 5
     # A trial is not an active paid subscription.
-    from conftest import shop_tools
     import re
 
     out = shop_tools("grant-trial", unique_email, "alarm-solo", "30").stdout

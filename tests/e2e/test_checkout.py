@@ -3,67 +3,19 @@ calls the signed webhook that confirms the order; the confirmation email carries
 Idempotency under concurrency, one license per email, trials, VAT and VIES, cancellation."""
 
 import concurrent.futures
-import json
-import os
 import re
 import time
 import urllib.request
 import uuid
 
-import pytest
-from conftest import assert_problem, eventually, shop_tools
-from test_accounts import active_account, bearer, register
-
-SANDBOX = os.environ.get("SANDBOX_URL", "")
-
-
-def sandbox(method, path, body=None):
-    data = body if isinstance(body, bytes) else (json.dumps(body).encode() if body is not None else None)
-    req = urllib.request.Request(SANDBOX + path, data=data, method=method)
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return json.loads(r.read())
-
-
-def buyer(shop, email, country="de"):
-    if country == "de":
-        return active_account(shop, email)
-    import html
-
-    assert register(shop, email, country=country).status == 201
-    mails = eventually(lambda: shop.outbox(email))
-    token = re.search(r"token=([0-9a-f]{64})", html.unescape(mails[-1]["body"])).group(1)
-    assert shop.post("/v1/accounts/verify-email", {"token": token}).status == 200
-    r = shop.post("/v1/sessions", {"email": email, "password": "Sonne#2026x"})
-    return r.json()["access_token"]
-
-
-def checkout(shop, token, lines, method="card", pm="pm_card_visa", key=None, billing=None):
-    body = {"lines": lines, "payment": {"method": method, "token": pm}, "accept_terms": True}
-    if billing:
-        body["billing"] = billing
-    headers = {**bearer(token), "Idempotency-Key": key or str(uuid.uuid4())}
-    return shop.post("/v1/checkout", body, headers=headers)
-
-
-def order_when(shop, token, order_id, status):
-    def check():
-        r = shop.get(f"/v1/orders/{order_id}", headers=bearer(token))
-        return r.json() if r.status == 200 and r.json()["status"] == status else None
-
-    order = eventually(check)
-    assert order, f"order {order_id} never reached {status}"
-    return order
-
-
-def five_team(holder=None):
-    line = {"product_id": "alarm-team", "quantity": 5}
-    if holder:
-        line["holder_email"] = holder
-    return [line]
+from helpers import (
+    active_account, assert_problem, bearer, checkout, eventually, five_team, order_when, sandbox,
+    shop_tools,
+)
 
 
 def test_a_new_customer_buys_five_licenses_by_card(shop, unique_email):
-    token = buyer(shop, unique_email)
+    token = active_account(shop, unique_email)
     products = shop.get("/v1/products").json()["products"]
     assert any(p["id"] == "alarm-team" for p in products)
     r = checkout(shop, token, five_team())
@@ -86,7 +38,7 @@ def test_a_new_customer_buys_five_licenses_by_card(shop, unique_email):
 
 
 def test_sepa_stays_processing_until_it_settles(shop, unique_email):
-    token = buyer(shop, unique_email)
+    token = active_account(shop, unique_email)
     r = checkout(shop, token, five_team(), method="sepa_debit", pm="pm_sepa_debit")
     assert r.status == 201, r.body
     order_id = r.json()["id"]
@@ -100,7 +52,7 @@ def test_sepa_stays_processing_until_it_settles(shop, unique_email):
 
 
 def test_card_needing_authentication_redirects_then_confirms(shop, unique_email):
-    token = buyer(shop, unique_email)
+    token = active_account(shop, unique_email)
     r = checkout(shop, token, five_team(), pm="pm_card_authenticationRequired")
     assert r.status == 201, r.body
     redirect = r.json()["payment"]["redirect_url"]
@@ -110,14 +62,14 @@ def test_card_needing_authentication_redirects_then_confirms(shop, unique_email)
 
 
 def test_a_declined_card_frees_the_license_for_another_try(shop, unique_email):
-    token = buyer(shop, unique_email)
+    token = active_account(shop, unique_email)
     assert_problem(checkout(shop, token, five_team(), pm="pm_card_chargeDeclined"), 402, "payment_declined")
     r = checkout(shop, token, five_team())
     assert r.status == 201, r.body
 
 
 def test_twenty_identical_checkouts_make_one_order_and_one_payment(shop, unique_email):
-    token = buyer(shop, unique_email)
+    token = active_account(shop, unique_email)
     key = str(uuid.uuid4())
     with concurrent.futures.ThreadPoolExecutor(20) as pool:
         answers = list(pool.map(lambda _: checkout(shop, token, five_team(), key=key), range(20)))
@@ -133,7 +85,7 @@ def test_twenty_identical_checkouts_make_one_order_and_one_payment(shop, unique_
 
 
 def test_concurrent_checkouts_for_one_holder_make_one_license(shop, unique_email):
-    token = buyer(shop, unique_email)
+    token = active_account(shop, unique_email)
     holder = f"holder-{uuid.uuid4().hex[:8]}@example.de"
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         answers = list(pool.map(lambda _: checkout(shop, token, five_team(holder)), range(2)))
@@ -143,7 +95,7 @@ def test_concurrent_checkouts_for_one_holder_make_one_license(shop, unique_email
 
 
 def test_a_trial_becomes_the_paid_license(shop, unique_email):
-    token = buyer(shop, unique_email)
+    token = active_account(shop, unique_email)
     out = shop_tools("grant-trial", unique_email, "alarm-team", "30").stdout
     trial_id = re.search(r"trial (\S+)", out).group(1)
     r = checkout(shop, token, five_team())
@@ -154,7 +106,7 @@ def test_a_trial_becomes_the_paid_license(shop, unique_email):
 
 
 def test_bad_orders_are_refused_and_change_nothing(shop, unique_email):
-    token = buyer(shop, unique_email)
+    token = active_account(shop, unique_email)
     assert_problem(checkout(shop, token, [{"product_id": "alarm-team", "quantity": 4}]), 422, "below_minimum_quantity")
     assert_problem(checkout(shop, token, [{"product_id": "cad-edu", "quantity": 5}]), 403, "not_eligible")
     assert_problem(checkout(shop, token, [{"product_id": "solar-monitoring", "quantity": 5}]), 422, "plant_required")
@@ -170,9 +122,9 @@ def test_bad_orders_are_refused_and_change_nothing(shop, unique_email):
 
 
 def test_another_account_cannot_see_an_order(shop, unique_email):
-    token = buyer(shop, unique_email)
+    token = active_account(shop, unique_email)
     order_id = checkout(shop, token, five_team()).json()["id"]
-    other = buyer(shop, f"other-{uuid.uuid4().hex[:8]}@example.de")
+    other = active_account(shop, f"other-{uuid.uuid4().hex[:8]}@example.de")
     for path in (f"/v1/orders/{order_id}", f"/v1/orders/{order_id}/invoice"):
         assert_problem(shop.get(path, headers=bearer(other)), 404, "order_not_found")
     assert_problem(shop.post(f"/v1/orders/{order_id}/cancel", headers=bearer(other)), 404, "order_not_found")

@@ -11,8 +11,7 @@ import time
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import assert_problem, eventually
-from test_accounts import register
+from helpers import assert_problem, eventually, register
 
 WEB_APP = "http://localhost:5173"  # template.yaml's AllowedOrigin default
 

@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from conftest import assert_problem
+from helpers import assert_problem
 
 
 def when(body):

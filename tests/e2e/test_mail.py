@@ -3,8 +3,7 @@ the local event source, SES captured by the stand-in."""
 
 import json
 import uuid
-
-from conftest import eventually
+from helpers import eventually
 
 
 def message(to, key, template="email_verification", language="en"):

@@ -6,6 +6,10 @@ import jsonschema
 import pytest
 import yaml
 from openapi_spec_validator import validate
+from helpers import (
+    active_account, assign, bearer, checkout, colleague, downgrade, five_team, licensed, order_when,
+    preview, upgrade,
+)
 
 SPEC = yaml.safe_load((Path(__file__).resolve().parents[2] / "openapi.yaml").read_text())
 
@@ -29,7 +33,6 @@ def test_every_route_of_the_template_is_documented():
 
 
 def test_account_answers_match_the_schemas(shop, unique_email):
-    from test_accounts import active_account, bearer
 
     token = active_account(shop, unique_email)
     jsonschema.validate(shop.get("/v1/me", headers=bearer(token)).json(), schema("Profile"))
@@ -52,10 +55,8 @@ def test_problem_answers_match_the_schema(shop, path):
 
 
 def test_order_answers_match_the_schemas(shop, unique_email):
-    from test_accounts import bearer
-    from test_checkout import buyer, checkout, five_team, order_when
 
-    token = buyer(shop, unique_email)
+    token = active_account(shop, unique_email)
     placed = checkout(shop, token, five_team())
     assert placed.status == 201
     jsonschema.validate(placed.json(), schema("Order"))
@@ -71,8 +72,6 @@ def test_order_answers_match_the_schemas(shop, unique_email):
 
 
 def test_license_answers_match_the_schemas(shop, unique_email):
-    from test_accounts import bearer
-    from test_seats import assign, colleague, licensed
 
     token, sub = licensed(shop, unique_email)
     seat = assign(shop, token, sub, colleague())
@@ -89,8 +88,6 @@ def test_license_answers_match_the_schemas(shop, unique_email):
 
 
 def test_change_answers_match_the_schemas(shop, unique_email):
-    from test_changes import downgrade, preview, upgrade
-    from test_seats import licensed
 
     token, sub = licensed(shop, unique_email, quantity=20)
     jsonschema.validate(preview(shop, token, sub, 30).json(), schema("UpgradeQuote"))

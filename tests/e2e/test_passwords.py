@@ -1,45 +1,31 @@
 """Changing and resetting passwords: policy, history, minimum age, expiry."""
 
-import pytest
-from conftest import assert_problem, eventually
-from test_accounts import PASSWORD, active_account, bearer, link_token, sign_in
+from helpers import (
+    PASSWORD, active_account, assert_problem, bearer, change_password, eventually, field_codes,
+    link_token, sign_in,
+)
 
 NEW = "Mond#2027yy"
 
 
-@pytest.fixture
-def clock(shop):
-    yield shop
-    shop.post("/_local/clock", {"reset": True})
-
-
-def change(shop, token, current, new, confirmation=None):
-    body = {"current_password": current, "password": new, "password_confirmation": confirmation or new}
-    return shop.request("PUT", "/v1/me/password", body, headers=bearer(token))
-
-
-def codes(r):
-    return [f["code"] for f in r.json().get("fields", [])]
-
-
 def test_owner_changes_after_the_minimum_age_and_never_back(shop, clock, unique_email):
     token = active_account(shop, unique_email)
-    assert_problem(change(shop, token, PASSWORD, NEW), 409, "password_too_recent")
+    assert_problem(change_password(shop, token, PASSWORD, NEW), 409, "password_too_recent")
     clock.post("/_local/clock", {"advance": "P2D"})
     token = sign_in(shop, unique_email).json()["access_token"]
-    r = change(shop, token, "Wrong#2026x", NEW)
-    assert r.status == 422 and codes(r) == ["current_password_wrong"]
-    r = change(shop, token, PASSWORD, "weak")
-    assert r.status == 422 and "password_too_short" in codes(r)
-    r = change(shop, token, PASSWORD, PASSWORD)
-    assert r.status == 422 and codes(r) == ["password_reused"]
-    assert change(shop, token, PASSWORD, NEW).status == 200
+    r = change_password(shop, token, "Wrong#2026x", NEW)
+    assert r.status == 422 and field_codes(r) == ["current_password_wrong"]
+    r = change_password(shop, token, PASSWORD, "weak")
+    assert r.status == 422 and "password_too_short" in field_codes(r)
+    r = change_password(shop, token, PASSWORD, PASSWORD)
+    assert r.status == 422 and field_codes(r) == ["password_reused"]
+    assert change_password(shop, token, PASSWORD, NEW).status == 200
     assert sign_in(shop, unique_email, NEW).status == 200
     assert_problem(sign_in(shop, unique_email, PASSWORD), 401, "invalid_credentials")
     clock.post("/_local/clock", {"advance": "P2D"})
     token = sign_in(shop, unique_email, NEW).json()["access_token"]
-    r = change(shop, token, NEW, PASSWORD)
-    assert r.status == 422 and codes(r) == ["password_reused"], "an earlier password cannot return"
+    r = change_password(shop, token, NEW, PASSWORD)
+    assert r.status == 422 and field_codes(r) == ["password_reused"], "an earlier password cannot return"
 
 
 def test_an_expired_password_allows_only_the_change(shop, clock, unique_email):
@@ -51,7 +37,7 @@ def test_an_expired_password_allows_only_the_change(shop, clock, unique_email):
     assert body["password_change_required"] is True and body["expires_in"] == 300
     token = body["access_token"]
     assert_problem(shop.get("/v1/me/apps", headers=bearer(token)), 403, "password_change_required")
-    assert change(shop, token, PASSWORD, NEW).status == 200
+    assert change_password(shop, token, PASSWORD, NEW).status == 200
     fresh = sign_in(shop, unique_email, NEW).json()
     assert fresh["password_change_required"] is False
     assert shop.get("/v1/me/apps", headers=bearer(fresh["access_token"])).status == 200
@@ -65,7 +51,7 @@ def test_reset_by_email_link_ignores_the_minimum_age(shop, unique_email):
     token = link_token(shop, unique_email)
     confirm = lambda pw, again=None: shop.post("/v1/password-resets/confirm", {"token": token, "password": pw, "password_confirmation": again or pw})
     r = confirm(PASSWORD)
-    assert r.status == 422 and codes(r) == ["password_reused"]
+    assert r.status == 422 and field_codes(r) == ["password_reused"]
     assert confirm(NEW).status == 200
     assert sign_in(shop, unique_email, NEW).status == 200
     assert_problem(confirm("Stern#2028zz"), 409, "link_used")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+from helpers import active_account, assert_problem, checkout, five_team
 
 SANDBOX = os.environ.get("SANDBOX_URL", "")
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "payments.md"
@@ -88,10 +89,8 @@ def test_every_documented_token_answers_as_documented(api_key):
 
 
 def test_a_checkout_with_an_unknown_payment_method_is_declined_and_frees_the_holder(shop, unique_email):
-    from conftest import assert_problem
-    from test_checkout import buyer, checkout, five_team
 
-    token = buyer(shop, unique_email)
+    token = active_account(shop, unique_email)
     body = assert_problem(checkout(shop, token, five_team(), pm="pm_card_nonexistent"), 402, "payment_declined")
     assert "resource_missing" in body["detail"]
     again = checkout(shop, token, five_team())

@@ -9,12 +9,11 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import assert_problem, eventually
-from test_accounts import bearer
-from test_changes import downgrade, sub_of
-from test_checkout import buyer, checkout, five_team, order_when, sandbox
-from test_renewals import bought, day_after, move_to, run_schedule, token_for
-from test_seats import apps, assign, colleague
+from helpers import (
+    accept_invitation_once, active_account, apps, assert_problem, assign, bearer, bought, checkout,
+    colleague, day_after, downgrade, eventually, five_team, licensed, move_to, order_when,
+    run_schedule, sandbox, sub_of, token_for, upgrade,
+)
 
 
 @pytest.fixture
@@ -76,7 +75,7 @@ def placed_then_killed(shop, token, key):
 
 def test_a_checkout_killed_after_placing_its_order_goes_on_with_the_same_key(drills, unique_email):
     shop = drills
-    token = buyer(shop, unique_email)
+    token = active_account(shop, unique_email)
     key = str(uuid.uuid4())
     order = placed_then_killed(shop, token, key)
     # Another key finds the holder taken by the order in flight.
@@ -96,7 +95,7 @@ def test_a_checkout_killed_after_placing_its_order_goes_on_with_the_same_key(dri
 
 def test_a_killed_checkout_never_retried_expires_and_frees_the_holder(drills, unique_email):
     shop = drills
-    token = buyer(shop, unique_email)
+    token = active_account(shop, unique_email)
     key = str(uuid.uuid4())
     order = placed_then_killed(shop, token, key)
     shop.post("/_local/clock", {"advance": "PT25H"})
@@ -117,7 +116,7 @@ def test_a_killed_checkout_never_retried_expires_and_frees_the_holder(drills, un
 
 def test_a_charge_whose_webhook_never_arrives_is_confirmed_by_the_job_once(drills, unique_email):
     shop = drills
-    token = buyer(shop, unique_email)
+    token = active_account(shop, unique_email)
     sandbox("POST", "/_sandbox/webhooks", {"deliver": False})
     r = checkout(shop, token, five_team())
     assert r.status == 201, r.body
@@ -144,7 +143,7 @@ def test_a_charge_whose_webhook_never_arrives_is_confirmed_by_the_job_once(drill
 
 def test_an_order_waiting_for_3ds_expires_after_a_day_and_can_no_longer_be_paid(drills, unique_email):
     shop = drills
-    token = buyer(shop, unique_email)
+    token = active_account(shop, unique_email)
     r = checkout(shop, token, five_team(), pm="pm_card_authenticationRequired")
     assert r.status == 201 and r.json()["status"] == "requires_action", r.body
     order_id = r.json()["id"]
@@ -165,7 +164,7 @@ def test_an_order_waiting_for_3ds_expires_after_a_day_and_can_no_longer_be_paid(
 
 def test_a_fixed_term_renewed_on_day_minus_40_grants_access_on_every_day(drills, unique_email):
     shop = drills
-    token = buyer(shop, unique_email)
+    token = active_account(shop, unique_email)
     sub = bought(shop, token, product="plant-report", quantity=1, term="P365D")
     period = sub_of(shop, token, sub)["period"]
     end = period["ends_on"]
@@ -207,14 +206,13 @@ def test_a_fixed_term_renewed_on_day_minus_40_grants_access_on_every_day(drills,
 
 def test_the_colleague_keeps_access_to_the_old_end_after_an_early_renewal(drills, unique_email):
     shop = drills
-    token = buyer(shop, unique_email)
+    token = active_account(shop, unique_email)
     sub = bought(shop, token, product="plant-report", quantity=1, term="P365D")
     end = sub_of(shop, token, sub)["period"]["ends_on"]
     member = colleague()
     assert assign(shop, token, sub, member).status == 201
-    from test_renewals import activate_once
 
-    member_token = activate_once(shop, member)
+    member_token = accept_invitation_once(shop, member)
     move_to(shop, day_after(end, -40))
     assert shop.post(f"/v1/subscriptions/{sub}/renew", headers=bearer(token_for(shop, unique_email))).status == 201
     for offset in (-40, -10, 0, 1, 365):
@@ -232,7 +230,7 @@ def test_the_colleague_keeps_access_to_the_old_end_after_an_early_renewal(drills
 
 def test_seats_added_after_a_downgrade_never_over_assign_the_next_term(drills, unique_email):
     shop = drills
-    token = buyer(shop, unique_email)
+    token = active_account(shop, unique_email)
     sub = bought(shop, token, quantity=5)
     rolling = [assign(shop, token, sub, colleague()).json() for _ in range(3)]
     assert downgrade(shop, token, sub, 3).status == 200
@@ -260,7 +258,7 @@ def test_seats_added_after_a_downgrade_never_over_assign_the_next_term(drills, u
 
 def test_a_declined_fixed_term_renewal_can_be_tried_again(drills, unique_email):
     shop = drills
-    token = buyer(shop, unique_email)
+    token = active_account(shop, unique_email)
     sub = bought(shop, token, product="plant-report", quantity=1, term="P365D", pm="pm_card_offSessionDeclined")
     end = sub_of(shop, token, sub)["period"]["ends_on"]
     move_to(shop, day_after(end, -10))
@@ -275,8 +273,6 @@ def test_a_declined_fixed_term_renewal_can_be_tried_again(drills, unique_email):
 
 def test_an_upgrade_killed_after_placing_its_order_goes_on_with_the_same_key(drills, unique_email):
     shop = drills
-    from test_changes import upgrade
-    from test_seats import licensed
 
     token, sub = licensed(shop, unique_email, quantity=5)
     key = str(uuid.uuid4())

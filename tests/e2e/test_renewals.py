@@ -2,68 +2,16 @@
 runs, applies the scheduled downgrade, retries failed charges and expires; fixed-term licenses
 are reminded and renewed inside their window."""
 
-import datetime as dt
-import itertools
-import uuid
 
-import pytest
-from conftest import assert_problem, eventually, shop_tools
-from test_accounts import PASSWORD, bearer, sign_in
-from test_changes import downgrade, preview, sub_of, upgrade
-from test_checkout import buyer, checkout, order_when
-from test_seats import activate, apps, assign, colleague
-
-_passwords = {}
-_fresh = itertools.count(1)
-
-
-@pytest.fixture
-def clock(shop):
-    yield shop
-    shop.post("/_local/clock", {"reset": True})
-
-
-def move_to(shop, day):
-    """Sets the clock to 08:00 UTC on `day` (a Berlin calendar day too)."""
-    assert shop.post("/_local/clock", {"set": f"{day}T08:00:00Z"}).status == 200
-
-
-def token_for(shop, email):
-    """A full access token at the current clock: an expired password is changed first."""
-    password = _passwords.get(email, PASSWORD)
-    session = sign_in(shop, email, password).json()
-    if session["password_change_required"]:
-        new = f"Mond#{next(_fresh)}x{uuid.uuid4().hex[:4]}"
-        r = shop.request("PUT", "/v1/me/password", {"current_password": password, "password": new, "password_confirmation": new},
-                         headers=bearer(session["access_token"]))
-        assert r.status == 200, r.body
-        _passwords[email] = new
-        session = sign_in(shop, email, new).json()
-    return session["access_token"]
-
-
-def run_schedule(shop):
-    r = shop.post("/_local/schedules/DailyRenewals/run")
-    assert r.status == 200, r.body
-    return r.json()["result"]
-
-
-def day_after(day, n=1):
-    return (dt.date.fromisoformat(day) + dt.timedelta(days=n)).isoformat()
-
-
-def bought(shop, token, product="alarm-team", quantity=20, pm="pm_card_visa", term=None):
-    line = {"product_id": product, "quantity": quantity}
-    if term:
-        line["term"] = term
-    r = checkout(shop, token, [line], pm=pm)
-    assert r.status == 201, r.body
-    order_when(shop, token, r.json()["id"], "confirmed")
-    return r.json()["lines"][0]["subscription_id"]
+from helpers import (
+    accept_invitation_once, active_account, apps, assert_problem, assign, bearer, bought, checkout,
+    colleague, day_after, downgrade, eventually, move_to, preview, run_schedule, sandbox, sub_of,
+    token_for, upgrade,
+)
 
 
 def test_renewal_applies_the_downgrade_and_charges_once(shop, clock, unique_email):
-    token = buyer(shop, unique_email)
+    token = active_account(shop, unique_email)
     sub = bought(shop, token, quantity=20)
     fee = preview(shop, token, sub, 30).json()["fee"]
     up = upgrade(shop, token, sub, 30)
@@ -95,7 +43,6 @@ def test_renewal_applies_the_downgrade_and_charges_once(shop, clock, unique_emai
     seats = shop.get(f"/v1/subscriptions/{sub}/seats", headers=bearer(token)).json()["seats"]
     assert [x["ends_on"] for x in seats if x["id"] == seat["id"]] == [s["period"]["ends_on"]]
     assert invoice in s["invoices"]
-    from test_checkout import sandbox
 
     assert len(sandbox("GET", f"/_sandbox/payment_intents?order_id={renewals[0]['id']}")["data"]) == 1
     mails = eventually(lambda: [m for m in shop.outbox(unique_email) if invoice in m["body"]])
@@ -104,12 +51,12 @@ def test_renewal_applies_the_downgrade_and_charges_once(shop, clock, unique_emai
 
 
 def test_failed_charges_follow_the_retry_days_then_expire(shop, clock, unique_email):
-    token = buyer(shop, unique_email)
+    token = active_account(shop, unique_email)
     sub = bought(shop, token, quantity=5, pm="pm_card_offSessionDeclined")
     member = colleague()
     assert assign(shop, token, sub, member).status == 201
     # The colleague activates the account at once (the link lasts 14 days).
-    activate_once(shop, member)
+    accept_invitation_once(shop, member)
     member_token_email = member
     period = sub_of(shop, token, sub)["period"]
     due = day_after(period["ends_on"])
@@ -127,7 +74,7 @@ def test_failed_charges_follow_the_retry_days_then_expire(shop, clock, unique_em
         assert eventually(charged, seconds=30), (offset, status)
         if status == "past_due":
             # Still paid for while the charge is retried: the seat grants access.
-            member_token = activate_once(shop, member_token_email)
+            member_token = accept_invitation_once(shop, member_token_email)
             assert "alerting" in apps(shop, member_token)
     member_token = token_for(shop, member_token_email)
     assert "alerting" not in apps(shop, member_token)
@@ -141,20 +88,8 @@ def test_failed_charges_follow_the_retry_days_then_expire(shop, clock, unique_em
     assert sub_of(shop, token_for(shop, unique_email), sub)["status"] == "expired"
 
 
-_activated = set()
-
-
-def activate_once(shop, email):
-    if email not in _activated:
-        _activated.add(email)
-        token = activate(shop, email)
-        _passwords[email] = PASSWORD
-        return token
-    return token_for(shop, email)
-
-
 def test_auto_renew_off_ends_the_subscription_without_a_charge(shop, clock, unique_email):
-    token = buyer(shop, unique_email)
+    token = active_account(shop, unique_email)
     sub = bought(shop, token, quantity=5)
     assert shop.request("PUT", f"/v1/subscriptions/{sub}/auto-renew", {"enabled": False}, headers=bearer(token)).status == 200
     end = sub_of(shop, token, sub)["period"]["ends_on"]
@@ -170,7 +105,7 @@ def test_auto_renew_off_ends_the_subscription_without_a_charge(shop, clock, uniq
 
 
 def test_fixed_term_reminder_window_and_renewal_without_a_gap(shop, clock, unique_email):
-    token = buyer(shop, unique_email)
+    token = active_account(shop, unique_email)
     sub = bought(shop, token, product="plant-report", quantity=1, term="P365D")
     period = sub_of(shop, token, sub)["period"]
     end = period["ends_on"]
@@ -199,7 +134,7 @@ def test_fixed_term_reminder_window_and_renewal_without_a_gap(shop, clock, uniqu
 
 
 def test_fixed_term_access_stops_at_the_end_and_a_late_renewal_starts_on_payment(shop, clock, unique_email):
-    token = buyer(shop, unique_email)
+    token = active_account(shop, unique_email)
     sub = bought(shop, token, product="plant-report", quantity=1, term="P365D")
     end = sub_of(shop, token, sub)["period"]["ends_on"]
     assert assign(shop, token, sub, unique_email).status == 201

@@ -2,42 +2,14 @@
 invitations with activation links, and the app portal following seats by date."""
 
 import concurrent.futures
-import html
 import re
 import uuid
 
 import pytest
-from conftest import assert_problem, eventually
-from test_accounts import PASSWORD, bearer, sign_in
-from test_checkout import buyer, checkout, five_team, order_when
-
-
-def licensed(shop, email, quantity=5, holder=None):
-    """A signed-in owner with a confirmed license of `quantity` seats; (token, license id)."""
-    token = buyer(shop, email)
-    return token, bought(shop, token, quantity, holder)
-
-
-def bought(shop, token, quantity=5, holder=None):
-    line = {"product_id": "alarm-team", "quantity": quantity}
-    if holder:
-        line["holder_email"] = holder
-    r = checkout(shop, token, [line])
-    assert r.status == 201, r.body
-    order_when(shop, token, r.json()["id"], "confirmed")
-    return r.json()["lines"][0]["subscription_id"]
-
-
-def colleague():
-    return f"colleague-{uuid.uuid4().hex[:10]}@example.de"
-
-
-def assign(shop, token, sub, email, **dates):
-    return shop.post(f"/v1/subscriptions/{sub}/seats", {"email": email, **dates}, headers=bearer(token))
-
-
-def apps(shop, token):
-    return [a["id"] for a in shop.get("/v1/me/apps", headers=bearer(token)).json()["apps"]]
+from helpers import (
+    accept_invitation, active_account, apps, assert_problem, assign, bearer, checkout, colleague,
+    day_after, eventually, five_team, licensed, order_when, register,
+)
 
 
 def test_a_new_owner_fills_five_seats_and_swaps_one(shop, unique_email):
@@ -64,29 +36,18 @@ def test_a_new_owner_fills_five_seats_and_swaps_one(shop, unique_email):
         assert len(mails) == 1 and "Alerting Team" in mails[0]["subject"] + mails[0]["body"]
         assert "token=" in mails[0]["body"]
     # The sixth colleague activates the account from the invitation and sees the product.
-    token6 = activate(shop, colleagues[5])
+    token6 = accept_invitation(shop, colleagues[5])
     assert "alerting" in apps(shop, token6)
     # The first colleague's seat was deactivated: no product in the list.
-    token1 = activate(shop, colleagues[0])
+    token1 = accept_invitation(shop, colleagues[0])
     assert "alerting" not in apps(shop, token1)
-
-
-def activate(shop, email):
-    mail = eventually(lambda: shop.outbox(email))[-1]
-    raw = re.search(r"token=([0-9a-f]{64})", html.unescape(mail["body"])).group(1)
-    r = shop.post("/v1/accounts/activate", {"token": raw, "password": PASSWORD, "password_confirmation": PASSWORD})
-    assert r.status == 200, r.body
-    token = sign_in(shop, email).json()["access_token"]
-    # A moved or invited account accepts the terms of use on first sign-in.
-    assert shop.post("/v1/me/terms", {"version": "2026-10"}, headers=bearer(token)).status == 200
-    return token
 
 
 def test_deactivating_a_seat_takes_the_app_away_at_once(shop, unique_email):
     token, sub = licensed(shop, unique_email)
     member = colleague()
     seat = assign(shop, token, sub, member).json()
-    member_token = activate(shop, member)
+    member_token = accept_invitation(shop, member)
     assert "alerting" in apps(shop, member_token)
     shop.post(f"/v1/subscriptions/{sub}/seats/{seat['id']}/deactivate", headers=bearer(token))
     assert "alerting" not in apps(shop, member_token)
@@ -119,14 +80,14 @@ def test_one_email_one_seat_at_a_time_and_dates_are_checked(shop, unique_email):
     period = shop.get(f"/v1/subscriptions/{sub}", headers=bearer(token)).json()["period"]
     start = period["starts_on"]
     member = colleague()
-    first = assign(shop, token, sub, member, ends_on=later(start, 10))
+    first = assign(shop, token, sub, member, ends_on=day_after(start, 10))
     assert first.status == 201, first.body
-    assert_problem(assign(shop, token, sub, member.upper(), starts_on=later(start, 10)), 409, "email_holds_seat")
-    assert assign(shop, token, sub, member, starts_on=later(start, 11)).status == 201
+    assert_problem(assign(shop, token, sub, member.upper(), starts_on=day_after(start, 10)), 409, "email_holds_seat")
+    assert assign(shop, token, sub, member, starts_on=day_after(start, 11)).status == 201
     for dates, code in [
-        ({"ends_on": later(period["ends_on"], 1)}, "dates_outside_period"),
-        ({"starts_on": later(start, 20), "ends_on": later(start, 19)}, "invalid_dates"),
-        ({"starts_on": later(start, -1)}, "dates_in_the_past"),
+        ({"ends_on": day_after(period["ends_on"], 1)}, "dates_outside_period"),
+        ({"starts_on": day_after(start, 20), "ends_on": day_after(start, 19)}, "invalid_dates"),
+        ({"starts_on": day_after(start, -1)}, "dates_in_the_past"),
     ]:
         assert_problem(assign(shop, token, sub, colleague(), **dates), 422, code)
     assert_problem(assign(shop, token, sub, "not-an-email"), 422, "invalid_email")
@@ -134,22 +95,16 @@ def test_one_email_one_seat_at_a_time_and_dates_are_checked(shop, unique_email):
     # format: date is YYYY-MM-DD and nothing else (the ISO basic form too is refused).
     assert_problem(shop.post(f"/v1/subscriptions/{sub}/seats", {"email": colleague(), "starts_on": start.replace("-", "")}, headers=bearer(token)), 400, "invalid_body")
     seat = first.json()["id"]
-    assert_problem(shop.request("PATCH", f"/v1/subscriptions/{sub}/seats/{seat}", [None, later(start, 5)], headers=bearer(token)), 400, "invalid_body")
-    moved = shop.request("PATCH", f"/v1/subscriptions/{sub}/seats/{seat}", {"ends_on": later(start, 5)}, headers=bearer(token))
-    assert moved.status == 200 and moved.json()["ends_on"] == later(start, 5)
+    assert_problem(shop.request("PATCH", f"/v1/subscriptions/{sub}/seats/{seat}", [None, day_after(start, 5)], headers=bearer(token)), 400, "invalid_body")
+    moved = shop.request("PATCH", f"/v1/subscriptions/{sub}/seats/{seat}", {"ends_on": day_after(start, 5)}, headers=bearer(token))
+    assert moved.status == 200 and moved.json()["ends_on"] == day_after(start, 5)
     assert len(shop.get(f"/v1/subscriptions/{sub}/seats", headers=bearer(token)).json()["seats"]) == 2
-
-
-def later(day, n):
-    import datetime as dt
-
-    return (dt.date.fromisoformat(day) + dt.timedelta(days=n)).isoformat()
 
 
 def test_another_account_sees_and_changes_nothing(shop, unique_email):
     token, sub = licensed(shop, unique_email)
     seat = assign(shop, token, sub, colleague()).json()
-    other = buyer(shop, colleague())
+    other = active_account(shop, colleague())
     base = f"/v1/subscriptions/{sub}"
     for r in [
         shop.get(base, headers=bearer(other)),
@@ -166,7 +121,7 @@ def test_another_account_sees_and_changes_nothing(shop, unique_email):
 
 
 def test_an_order_with_an_assigned_seat_cannot_be_cancelled(shop, unique_email):
-    token = buyer(shop, unique_email)
+    token = active_account(shop, unique_email)
     r = checkout(shop, token, five_team())
     order_when(shop, token, r.json()["id"], "confirmed")
     sub = r.json()["lines"][0]["subscription_id"]
@@ -175,7 +130,6 @@ def test_an_order_with_an_assigned_seat_cannot_be_cancelled(shop, unique_email):
 
 
 def test_invitations_speak_the_colleagues_language(shop, unique_email):
-    from test_accounts import register
 
     token, sub = licensed(shop, unique_email)
     german = colleague()

@@ -8,17 +8,9 @@ import os
 import urllib.request
 
 import pytest
-from conftest import eventually
-from test_accounts import PASSWORD, active_account, register, sign_in
-from test_passwords import change, codes
+from helpers import PASSWORD, active_account, change_password, eventually, field_codes, register, sign_in
 
 WRONG = "Wrong#2026x"
-
-
-@pytest.fixture
-def clock(shop):
-    yield shop
-    shop.post("/_local/clock", {"reset": True})
 
 
 def refusal(r):
@@ -89,11 +81,11 @@ def test_the_current_password_cannot_be_guessed_through_the_password_change(cloc
     shop = clock
     token = active_account(shop, unique_email)
     for _ in range(5):
-        r = change(shop, token, WRONG, "Mond#2026xyz")
-        assert r.status == 422 and codes(r) == ["current_password_wrong"], r.body
+        r = change_password(shop, token, WRONG, "Mond#2026xyz")
+        assert r.status == 422 and field_codes(r) == ["current_password_wrong"], r.body
     # Locked: the right current password is refused as wrong, and sign-in is refused too.
-    r = change(shop, token, PASSWORD, "Mond#2026xyz")
-    assert r.status == 422 and codes(r) == ["current_password_wrong"], r.body
+    r = change_password(shop, token, PASSWORD, "Mond#2026xyz")
+    assert r.status == 422 and field_codes(r) == ["current_password_wrong"], r.body
     assert sign_in(shop, unique_email, PASSWORD).status == 401
     shop.post("/_local/clock", {"advance": "PT16M"})
     assert sign_in(shop, unique_email, PASSWORD).status == 200

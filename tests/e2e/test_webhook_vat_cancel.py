@@ -1,48 +1,12 @@
 """The payment webhook's defences, VAT decisions with VIES, and cancellation by calendar day."""
 
-import json
 import random
-import urllib.request
 import uuid
 
-import pytest
-from conftest import assert_problem, eventually
-from test_accounts import bearer
-from test_checkout import SANDBOX, buyer, checkout, five_team, order_when, sandbox
-
-
-def deliver(shop, event, t=None, signature=None):
-    body = json.dumps(event).encode()
-    if signature is None:
-        signature = sandbox("POST", "/_sandbox/sign" + (f"?t={t}" if t else ""), body)["signature"]
-    req = urllib.request.Request(shop.url + "/v1/payments/webhook", data=body, method="POST",
-                                 headers={"content-type": "application/json", "stripe-signature": signature})
-    try:
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return r.status, json.loads(r.read())
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read())
-
-
-def intent_event(kind, pi, order_id):
-    return {"id": f"evt_{uuid.uuid4().hex}", "object": "event", "type": kind,
-            "data": {"object": {"id": pi, "object": "payment_intent", "metadata": {"order_id": order_id}}}}
-
-
-@pytest.fixture
-def clock(shop):
-    yield shop
-    shop.post("/_local/clock", {"reset": True})
-
-
-def sepa_order(shop, email):
-    token = buyer(shop, email)
-    r = checkout(shop, token, five_team(), method="sepa_debit", pm="pm_sepa_debit")
-    assert r.status == 201, r.body
-    order_id = r.json()["id"]
-    order_when(shop, token, order_id, "processing")
-    (pi,) = sandbox("GET", f"/_sandbox/payment_intents?order_id={order_id}")["data"]
-    return token, order_id, pi["id"]
+from helpers import (
+    active_account, assert_problem, bearer, checkout, deliver, eventually, five_team, intent_event,
+    order_when, sandbox, sepa_order,
+)
 
 
 def test_forged_and_stale_webhooks_are_refused(shop, unique_email):
@@ -88,21 +52,21 @@ def billing(vat_id, company="Alpen Software GmbH"):
 
 
 def test_vat_domestic_reverse_charge_and_customer_country(shop, unique_email):
-    de = buyer(shop, unique_email)
+    de = active_account(shop, unique_email)
     assert checkout(shop, de, five_team()).json()["totals"]["tax"] == "45.60"
-    at = buyer(shop, f"at-{uuid.uuid4().hex[:8]}@example.at", country="at")
+    at = active_account(shop, f"at-{uuid.uuid4().hex[:8]}@example.at", country="at")
     r = checkout(shop, at, five_team(), billing=billing(atu()))
     assert r.status == 201, r.body
     assert r.json()["tax"] == {"kind": "reverse_charge"}
     assert r.json()["totals"] == {"net": "240.00", "tax": "0.00", "gross": "240.00"}
-    consumer = buyer(shop, f"fr-{uuid.uuid4().hex[:8]}@example.fr", country="fr")
+    consumer = active_account(shop, f"fr-{uuid.uuid4().hex[:8]}@example.fr", country="fr")
     r = checkout(shop, consumer, [{"product_id": "alarm-solo", "quantity": 1}])
     # 61.00 net in FR at 20 %: 12.20 tax.
     assert r.json()["totals"] == {"net": "61.00", "tax": "12.20", "gross": "73.20"}
 
 
 def test_vies_outage_leaves_the_check_pending_and_refuses_the_purchase(shop, unique_email):
-    at = buyer(shop, f"at-{uuid.uuid4().hex[:8]}@example.at", country="at")
+    at = active_account(shop, f"at-{uuid.uuid4().hex[:8]}@example.at", country="at")
     vat_id = atu()
     sandbox("POST", "/_sandbox/vies", {"down": ["AT"]})
     try:
@@ -120,7 +84,7 @@ def test_vies_outage_leaves_the_check_pending_and_refuses_the_purchase(shop, uni
 
 
 def test_cancellation_on_day_21_refunds_and_day_22_is_refused(shop, clock, unique_email):
-    token = buyer(shop, unique_email)
+    token = active_account(shop, unique_email)
     first = checkout(shop, token, five_team()).json()["id"]
     second = checkout(shop, token, [{"product_id": "alarm-solo", "quantity": 1}]).json()["id"]
     order_when(shop, token, first, "confirmed")

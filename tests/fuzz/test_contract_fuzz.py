@@ -30,7 +30,7 @@ from schemathesis.specs.openapi.checks import (
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
-from conftest import Shop  # noqa: E402
+from helpers import Shop, active_account, bearer, checkout, five_team, order_when  # noqa: E402
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 SEED = os.environ.get("FUZZ_SEED")
@@ -61,9 +61,6 @@ def shop_url():
 def customer():
     """A signed-in customer with a paid five-seat subscription (card pm_card_visa), its order and
     one assigned seat: the ids the fuzzer puts into paths."""
-    from test_accounts import active_account, bearer
-    from test_checkout import checkout, five_team, order_when
-
     shop = Shop(shop_url())
     email = f"fuzz-{uuid.uuid4().hex[:12]}@example.de"
     token = active_account(shop, email)

@@ -7,6 +7,16 @@
 use aws_config::SdkConfig;
 use aws_sdk_dynamodb::types::{GlobalSecondaryIndex, Projection, ProvisionedThroughput};
 
+pub mod bed;
+pub mod customer;
+pub mod license;
+pub mod sample;
+
+pub use bed::TestBed;
+pub use sample::{Answer, Sample};
+/// The SDKs of the fresh tables and queues, for tests that read what a handler stored.
+pub use {aws_sdk_dynamodb as dynamodb, aws_sdk_sqs as sqs};
+
 /// The template's shop table, as the local stack names it (by logical id).
 pub const SHOP_TABLE: &str = "ShopTable";
 
@@ -80,4 +90,19 @@ pub async fn fresh_queue(sdk: &SdkConfig) -> (aws_sdk_sqs::Client, String) {
         .queue_url
         .expect("CreateQueue returns the URL");
     (client, url)
+}
+
+/// The JSON bodies of the messages waiting on the queue at `url` (up to ten), taken off it.
+pub async fn received(client: &aws_sdk_sqs::Client, url: &str) -> Vec<serde_json::Value> {
+    let out = client
+        .receive_message()
+        .queue_url(url)
+        .max_number_of_messages(10)
+        .send()
+        .await
+        .expect("receive from the test queue");
+    out.messages()
+        .iter()
+        .map(|m| serde_json::from_str(m.body().unwrap_or_default()).expect("a JSON message"))
+        .collect()
 }

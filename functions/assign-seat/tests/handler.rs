@@ -1,0 +1,79 @@
+//! The handler driven by `events/assign-seat.json` against a fresh table and queue on the
+//! stand-in: the owner gives a colleague a seat, the colleague is invited by email.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
+
+use assign_seat::{Handler, Settings};
+use jiff::civil::date;
+use serde_json::json;
+use shop_adapters::boot::config::Vars;
+use shop_domain::{account::model::Account, id::SubscriptionId, seats::Seat};
+use shop_testkit::{Answer, Sample, TestBed, customer, license};
+
+struct Setup {
+    bed: TestBed,
+    handler: Handler,
+    queue: String,
+    owner: Account,
+    id: SubscriptionId,
+}
+
+/// The handler (default settings), trusting the test tokens, its mail queue, and the sample's
+/// license of five seats owned by a customer.
+async fn setup() -> Setup {
+    let bed = TestBed::at("2026-11-22T10:00:00Z").await;
+    let queue = bed.queue().await;
+    let owner = customer::active_account(&bed.boot.accounts(), "anna@example.de", bed.now).await;
+    let id = Sample::of("assign-seat").event()["pathParameters"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let sub = license::alarm_team(&owner, &id, 5, date(2026, 11, 1));
+    license::store(&bed.dynamodb, &bed.boot.subscriptions(), &sub).await;
+    let links = [
+        ("MAIL_QUEUE_URL", queue.as_str()),
+        ("APP_URL", "https://app.example"),
+    ];
+    let vars = [&customer::jwt_vars()[..], &links].concat();
+    let handler = Handler::new(&bed.boot, Settings::from_vars(&Vars::given(&vars)).unwrap());
+    Setup {
+        bed,
+        handler,
+        queue,
+        owner,
+        id: sub.id,
+    }
+}
+
+async fn seats(s: &Setup) -> Vec<Seat> {
+    let repo = s.bed.boot.subscriptions();
+    repo.owned(&s.id, &s.owner.id).await.unwrap().1
+}
+
+#[tokio::test]
+async fn the_sample_assigns_a_seat_and_invites_the_colleague() {
+    let s = setup().await;
+    let sample = Sample::of("assign-seat").with_bearer(&customer::token(&s.owner, s.bed.now));
+    let colleague = sample.body()["email"].clone();
+    let answer = Answer::of(&s.handler.handle(sample.request()).await);
+    let seat = answer.ok(201);
+    assert_eq!(seat["email"], colleague);
+    assert_eq!(seat["starts_on"], "2026-11-22");
+    let stored = seats(&s).await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(seat["id"], stored[0].id.as_str());
+    let mails = s.bed.received(&s.queue).await;
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert_eq!(mails[0]["to"], colleague);
+}
+
+#[tokio::test]
+async fn a_malformed_email_is_refused_and_assigns_nothing() {
+    let s = setup().await;
+    let sample = Sample::of("assign-seat")
+        .with_bearer(&customer::token(&s.owner, s.bed.now))
+        .with_field("email", json!("not-an-email"));
+    Answer::of(&s.handler.handle(sample.request()).await).problem(422, "invalid_email");
+    assert!(seats(&s).await.is_empty());
+    assert!(s.bed.received(&s.queue).await.is_empty());
+}

@@ -1,0 +1,56 @@
+//! The handler driven by `events/me.json` against a fresh table on the stand-in: the profile
+//! of the token's account, and the current terms accepted through the same function.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
+
+use me::{Handler, Settings};
+use serde_json::json;
+use shop_adapters::boot::config::Vars;
+use shop_domain::account::model::{Account, TermsVersion};
+use shop_testkit::{Answer, Sample, TestBed, customer};
+
+/// The handler, trusting the test tokens, and a signed-up customer.
+async fn setup() -> (TestBed, Handler, Account) {
+    let bed = TestBed::at("2026-11-22T10:00:00Z").await;
+    let account = customer::active_account(&bed.boot.accounts(), "anna@example.de", bed.now).await;
+    let vars = [
+        &customer::jwt_vars()[..],
+        &[("APP_URL", "https://app.example")],
+    ]
+    .concat();
+    let handler = Handler::new(&bed.boot, Settings::from_vars(&Vars::given(&vars)).unwrap());
+    (bed, handler, account)
+}
+
+#[tokio::test]
+async fn the_sample_answers_the_callers_profile() {
+    let (bed, h, account) = setup().await;
+    let sample = Sample::of("me").with_bearer(&customer::token(&account, bed.now));
+    let answer = Answer::of(&h.handle(sample.request()).await);
+    let body = answer.ok(200);
+    assert_eq!(body["email"], "anna@example.de");
+    assert!(body.get("password").is_none());
+}
+
+#[tokio::test]
+async fn accepting_the_published_terms_is_stored() {
+    let (bed, h, account) = setup().await;
+    let accounts = bed.boot.accounts();
+    let version = TermsVersion::parse("2026-10").unwrap();
+    accounts.publish_terms(&version).await.unwrap();
+    let accept = Sample::of("me")
+        .with_route("POST /v1/me/terms", "/v1/me/terms")
+        .with_bearer(&customer::token(&account, bed.now))
+        .with_header("content-type", "application/json")
+        .with_body(&json!({"version": "2026-10"}));
+    assert_eq!(Answer::of(&h.handle(accept.request()).await).status, 200);
+    let stored = accounts.get(&account.id).await.unwrap().unwrap();
+    assert_eq!(stored.terms_accepted, Some(version));
+}
+
+#[tokio::test]
+async fn the_placeholder_token_is_refused() {
+    let (_bed, h, _) = setup().await;
+    let answer = Answer::of(&h.handle(Sample::of("me").request()).await);
+    answer.problem(401, "unauthenticated");
+}

@@ -1,0 +1,41 @@
+//! The handler driven by `events/renewals-due.json` (the daily schedule; the clock stands at
+//! the event's time) against a fresh table and queue on the stand-in: each license due today
+//! becomes one message for the renewal worker, and licenses due later do not.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
+
+use jiff::civil::date;
+use renewals_due::{Handler, Settings};
+use shop_adapters::boot::config::Vars;
+use shop_domain::subscription::Subscription;
+use shop_testkit::{Sample, TestBed, customer, license};
+
+#[tokio::test]
+async fn the_scheduled_run_enqueues_the_licenses_due_today() {
+    let sample = Sample::of("renewals-due");
+    let bed = TestBed::at(sample.event()["time"].as_str().unwrap()).await;
+    let queue = bed.queue().await;
+    let owner = customer::active_account(&bed.boot.accounts(), "anna@example.de", bed.now).await;
+    let repo = bed.boot.subscriptions();
+    for (id, due) in [
+        ("due-today", date(2026, 11, 22)),
+        ("due-later", date(2026, 11, 30)),
+    ] {
+        let sub = Subscription {
+            due_on: Some(due),
+            ..license::alarm_team(&owner, id, 5, date(2025, 11, 22))
+        };
+        license::store(&bed.dynamodb, &repo, &sub).await;
+    }
+    let settings = Settings::from_vars(&Vars::given(&[("RENEWAL_QUEUE_URL", queue.as_str())]));
+    let handler = Handler::new(&bed.boot, settings.unwrap());
+
+    let summary = handler.handle().await.unwrap();
+    assert_eq!((summary.due, summary.sqs_calls), (1, 1));
+    assert_eq!(summary.days.last(), Some(&date(2026, 11, 22)));
+    let jobs = bed.received(&queue).await;
+    assert_eq!(
+        jobs,
+        [serde_json::json!({"subscription_id": "due-today", "due_on": "2026-11-22"})]
+    );
+}

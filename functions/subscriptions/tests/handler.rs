@@ -1,0 +1,106 @@
+//! The handler driven by `events/subscriptions.json` against a fresh table on the stand-in: the
+//! owner reads a license and turns its renewal off; nobody else sees it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
+
+use jiff::civil::date;
+use serde_json::json;
+use shop_adapters::boot::config::Vars;
+use shop_domain::{account::model::Account, id::SubscriptionId};
+use shop_testkit::{Answer, Sample, TestBed, customer, license};
+use subscriptions::{Handler, Settings};
+
+struct Setup {
+    bed: TestBed,
+    handler: Handler,
+    owner: Account,
+    id: SubscriptionId,
+}
+
+/// The handler, trusting the test tokens, and the sample's license owned by a customer.
+async fn setup() -> Setup {
+    let bed = TestBed::at("2026-11-22T10:00:00Z").await;
+    let owner = customer::active_account(&bed.boot.accounts(), "anna@example.de", bed.now).await;
+    let id = Sample::of("subscriptions").event()["pathParameters"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let sub = license::alarm_team(&owner, &id, 5, date(2026, 11, 1));
+    license::store(&bed.dynamodb, &bed.boot.subscriptions(), &sub).await;
+    let settings = Settings::from_vars(&Vars::given(&customer::jwt_vars())).unwrap();
+    let handler = Handler::new(&bed.boot, settings);
+    Setup {
+        bed,
+        handler,
+        owner,
+        id: sub.id,
+    }
+}
+
+#[tokio::test]
+async fn the_sample_shows_the_owner_the_license() {
+    let s = setup().await;
+    let sample = Sample::of("subscriptions").with_bearer(&customer::token(&s.owner, s.bed.now));
+    let answer = Answer::of(&s.handler.handle(sample.request()).await);
+    let body = answer.ok(200);
+    assert_eq!(body["id"], s.id.as_str());
+    assert_eq!(
+        (body["quantity"].as_u64(), body["status"].as_str()),
+        (Some(5), Some("active"))
+    );
+    assert_eq!(body["period"]["starts_on"], "2026-11-01");
+}
+
+#[tokio::test]
+async fn auto_renew_is_turned_off_and_a_bad_value_changes_nothing() {
+    let s = setup().await;
+    let path = format!("/v1/subscriptions/{}/auto-renew", s.id);
+    let put = |body: serde_json::Value| {
+        Sample::of("subscriptions")
+            .with_route("PUT /v1/subscriptions/{id}/auto-renew", &path)
+            .with_bearer(&customer::token(&s.owner, s.bed.now))
+            .with_header("content-type", "application/json")
+            .with_body(&body)
+    };
+    let refused = Answer::of(
+        &s.handler
+            .handle(put(json!({"enabled": "no"})).request())
+            .await,
+    );
+    refused.problem(400, "invalid_body");
+    assert!(
+        s.bed
+            .boot
+            .subscriptions()
+            .get(&s.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .auto_renew
+    );
+    let off = Answer::of(
+        &s.handler
+            .handle(put(json!({"enabled": false})).request())
+            .await,
+    );
+    assert_eq!(off.ok(200)["auto_renew"], false);
+    assert!(
+        !s.bed
+            .boot
+            .subscriptions()
+            .get(&s.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .auto_renew
+    );
+}
+
+#[tokio::test]
+async fn another_customer_does_not_find_the_license() {
+    let s = setup().await;
+    let other = customer::active_account(&s.bed.boot.accounts(), "ben@example.de", s.bed.now).await;
+    let sample = Sample::of("subscriptions").with_bearer(&customer::token(&other, s.bed.now));
+    let answer = Answer::of(&s.handler.handle(sample.request()).await);
+    answer.problem(404, "subscription_not_found");
+}

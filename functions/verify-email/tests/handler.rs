@@ -1,0 +1,59 @@
+//! The handler driven by `events/verify-email.json` against a fresh table on the stand-in.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
+
+use serde_json::json;
+use shop_adapters::store::accounts::TokenPurpose;
+use shop_domain::account::model::{Account, AccountStatus};
+use shop_testkit::{Answer, Sample, TestBed, customer};
+use verify_email::Handler;
+
+/// The handler, and a customer waiting for the link the sample event carries.
+async fn setup(sample: &Sample) -> (TestBed, Handler, Account) {
+    let bed = TestBed::at("2026-11-22T10:00:00Z").await;
+    let account = customer::account_with_link(
+        &bed.boot.accounts(),
+        "anna@example.de",
+        AccountStatus::PendingVerification,
+        TokenPurpose::VerifyEmail,
+        sample.body()["token"].as_str().unwrap(),
+        bed.now,
+    )
+    .await;
+    let handler = Handler::new(&bed.boot);
+    (bed, handler, account)
+}
+
+async fn status(bed: &TestBed, account: &Account) -> AccountStatus {
+    bed.boot
+        .accounts()
+        .get(&account.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .status
+}
+
+#[tokio::test]
+async fn the_sample_link_activates_the_account_once() {
+    let sample = Sample::of("verify-email");
+    let (bed, h, account) = setup(&sample).await;
+    let answer = Answer::of(&h.handle(sample.request()).await);
+    let body = answer.ok(200);
+    assert_eq!(body["id"], account.id.as_str());
+    assert_eq!(body["status"], "active");
+    assert_eq!(status(&bed, &account).await, AccountStatus::Active);
+    Answer::of(&h.handle(sample.request()).await).problem(409, "link_used");
+}
+
+#[tokio::test]
+async fn a_body_without_the_token_is_refused_and_changes_nothing() {
+    let sample = Sample::of("verify-email");
+    let (bed, h, account) = setup(&sample).await;
+    let wrong = sample.with_body(&json!({"link": "0000"}));
+    Answer::of(&h.handle(wrong.request()).await).problem(400, "invalid_body");
+    assert_eq!(
+        status(&bed, &account).await,
+        AccountStatus::PendingVerification
+    );
+}

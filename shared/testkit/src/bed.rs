@@ -1,0 +1,43 @@
+//! Where a handler under test runs: the boot step a deployed function gets, pointed at a fresh
+//! table on the stand-in and a fixed clock. A test builds its handler as `main` does, with
+//! `Handler::new(&bed.boot, Settings::from_vars(..))`, so settings are read the production way.
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use shop_adapters::boot::Boot;
+use shop_domain::clock::FixedClock;
+
+pub struct TestBed {
+    pub boot: Boot,
+    pub dynamodb: aws_sdk_dynamodb::Client,
+    pub sqs: aws_sdk_sqs::Client,
+    pub table: String,
+    pub now: Timestamp,
+}
+
+impl TestBed {
+    /// A fresh table, the clock standing at `now` (RFC 3339).
+    pub async fn at(now: &str) -> Self {
+        let sdk = crate::sdk().await;
+        let (dynamodb, table) = crate::fresh_table(&sdk).await;
+        let now: Timestamp = now.parse().expect("an RFC 3339 instant");
+        Self {
+            boot: Boot::new(sdk.clone(), table.clone(), Arc::new(FixedClock(now))),
+            sqs: aws_sdk_sqs::Client::new(&sdk),
+            dynamodb,
+            table,
+            now,
+        }
+    }
+
+    /// A fresh queue's URL.
+    pub async fn queue(&self) -> String {
+        crate::fresh_queue(self.boot.sdk()).await.1
+    }
+
+    /// The JSON messages waiting on the queue at `url`, taken off it.
+    pub async fn received(&self, url: &str) -> Vec<serde_json::Value> {
+        crate::received(&self.sqs, url).await
+    }
+}

@@ -1,0 +1,71 @@
+//! Licenses for handler tests: a paid, active license stored through the real repository, as
+//! the order flow leaves it once the order is confirmed.
+
+use jiff::civil::Date;
+use shop_adapters::store::subscriptions::SubscriptionsRepo;
+use shop_domain::{
+    Money, Quantity,
+    account::model::Account,
+    catalog::{Billing, LocalizedText, Region, Term},
+    id::{AppId, ProductId, SubscriptionId},
+    subscription::{Period, Subscription, SubscriptionStatus},
+    vat::TaxTreatment,
+};
+
+/// An active twelve-month license of `quantity` "alarm-team" seats (48.00 net each, German
+/// VAT) owned and held by `owner`, its term starting on `starts_on`.
+pub fn alarm_team(owner: &Account, id: &str, quantity: u32, starts_on: Date) -> Subscription {
+    Subscription {
+        id: SubscriptionId::parse(id).expect("a valid id"),
+        number: "ORD-2026-000001".into(),
+        account_id: owner.id.clone(),
+        product_id: ProductId::parse("alarm-team").expect("a valid id"),
+        product_name: LocalizedText {
+            de: "Alarmierung Team".into(),
+            en: "Alerting Team".into(),
+            fr: "Alertes équipe".into(),
+        },
+        app: AppId::parse("alerting").expect("a valid id"),
+        billing: Billing::Subscription,
+        holder: owner.email.clone(),
+        status: SubscriptionStatus::Active,
+        quantity: Quantity::new(quantity).expect("a valid quantity"),
+        term: Term::Months(12),
+        region: Region::parse("DE").expect("a region"),
+        unit_net: Money::from_cents(4800),
+        period: Some(Period::starting(starts_on, Term::Months(12))),
+        auto_renew: true,
+        orders: Vec::new(),
+        invoices: Vec::new(),
+        activated: false,
+        payment: None,
+        version: 1,
+        legacy: false,
+        scheduled_change: None,
+        anchor: None,
+        term_index: 0,
+        failed_charges: 0,
+        tax: Some(TaxTreatment::Domestic {
+            rate: "19".parse().expect("a rate"),
+        }),
+        due_on: None,
+        next_period: None,
+    }
+}
+
+/// Stores `sub` as new, the way the order flow writes it.
+pub async fn store(
+    client: &aws_sdk_dynamodb::Client,
+    repo: &SubscriptionsRepo,
+    sub: &Subscription,
+) {
+    let put = repo.put(sub, None).expect("a storable license");
+    client
+        .put_item()
+        .table_name(put.table_name())
+        .set_item(Some(put.item().clone()))
+        .set_condition_expression(put.condition_expression().map(str::to_owned))
+        .send()
+        .await
+        .expect("a fresh table takes the license");
+}

@@ -1,0 +1,307 @@
+"""What the end-to-end tests share, in one place: the HTTP client (`Shop`), waiting and problem
+checks, the operator tool and the payment sandbox, and the steps a customer takes (an account,
+a purchase, seats, changes of a license, the moved clock). Test modules import from here and
+nowhere else; fixtures (`shop`, `clock`, `unique_email`, ...) live in conftest.py."""
+
+import datetime as dt
+import html
+import itertools
+import json
+import os
+import re
+import subprocess
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+PASSWORD = "Sonne#2026x"
+SANDBOX = os.environ.get("SANDBOX_URL", "")
+
+# --- talking to the shop -------------------------------------------------------------------
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status, self.headers, self.body = status, {k.lower(): v for k, v in headers.items()}, body
+
+    def json(self):
+        return json.loads(self.body)
+
+
+class Shop:
+    def __init__(self, url):
+        self.url = url.rstrip("/")
+
+    def request(self, method, path, body=None, headers=None, raw=None):
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        req = urllib.request.Request(self.url + path, data=data, method=method, headers=headers or {})
+        if data is not None:
+            req.add_header("content-type", "application/json")
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return Response(r.status, dict(r.headers), r.read())
+        except urllib.error.HTTPError as e:
+            return Response(e.code, dict(e.headers), e.read())
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.request("POST", path, body, **kw)
+
+    def outbox(self, to):
+        r = self.get(f"/_local/outbox?to={to}")
+        assert r.status == 200
+        return r.json()["messages"]
+
+
+def eventually(check, seconds=30, every=0.25):
+    """Polls `check` until it returns a truthy value; fails with the last value after `seconds`."""
+    deadline = time.time() + seconds
+    while True:
+        value = check()
+        if value or time.time() > deadline:
+            return value
+        time.sleep(every)
+
+
+def assert_problem(response, status, code):
+    assert response.status == status, response.body
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == status and body["code"] == code, body
+    assert body["detail"]
+    return body
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+# --- the operator tool and the payment sandbox ---------------------------------------------
+
+
+def shop_tools(*args):
+    """Runs the operator tool against the local stack (environment from its tools.env)."""
+    env = dict(os.environ)
+    with open(os.environ["SHOP_TOOLS_ENV"], encoding="utf-8") as f:
+        env.update(line.rstrip("\n").split("=", 1) for line in f if "=" in line)
+    return subprocess.run([os.environ["SHOP_TOOLS"], *args], env=env, check=True, capture_output=True, text=True)
+
+
+def sandbox(method, path, body=None):
+    data = body if isinstance(body, bytes) else (json.dumps(body).encode() if body is not None else None)
+    req = urllib.request.Request(SANDBOX + path, data=data, method=method)
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.loads(r.read())
+
+
+def deliver(shop, event, t=None, signature=None):
+    """Posts a payment provider event to the webhook, signed by the sandbox unless `signature`."""
+    body = json.dumps(event).encode()
+    if signature is None:
+        signature = sandbox("POST", "/_sandbox/sign" + (f"?t={t}" if t else ""), body)["signature"]
+    req = urllib.request.Request(shop.url + "/v1/payments/webhook", data=body, method="POST",
+                                 headers={"content-type": "application/json", "stripe-signature": signature})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+def intent_event(kind, pi, order_id):
+    return {"id": f"evt_{uuid.uuid4().hex}", "object": "event", "type": kind,
+            "data": {"object": {"id": pi, "object": "payment_intent", "metadata": {"order_id": order_id}}}}
+
+
+# --- accounts ------------------------------------------------------------------------------
+
+
+def register(shop, email, password=PASSWORD, **extra):
+    body = {"email": email, "name": "Eve Example", "country": "de", "language": "en", "password": password, "accept_terms": True, "accept_privacy": True}
+    body.update(extra)
+    return shop.post("/v1/accounts", body)
+
+
+def link_token(shop, email):
+    mails = eventually(lambda: shop.outbox(email))
+    assert mails, f"no email for {email}"
+    return re.search(r"token=([0-9a-f]{64})", html.unescape(mails[-1]["body"])).group(1)
+
+
+def sign_in(shop, email, password=PASSWORD):
+    return shop.post("/v1/sessions", {"email": email, "password": password})
+
+
+def active_account(shop, email, country="de"):
+    """Registers `email`, confirms it from the outbox's link and signs in; the access token."""
+    assert register(shop, email, country=country).status == 201
+    assert shop.post("/v1/accounts/verify-email", {"token": link_token(shop, email)}).status == 200
+    r = sign_in(shop, email)
+    assert r.status == 200
+    return r.json()["access_token"]
+
+
+def change_password(shop, token, current, new, confirmation=None):
+    body = {"current_password": current, "password": new, "password_confirmation": confirmation or new}
+    return shop.request("PUT", "/v1/me/password", body, headers=bearer(token))
+
+
+def field_codes(r):
+    return [f["code"] for f in r.json().get("fields", [])]
+
+
+_passwords = {}
+_fresh = itertools.count(1)
+
+
+def token_for(shop, email):
+    """A full access token at the current clock: an expired password is changed first."""
+    password = _passwords.get(email, PASSWORD)
+    session = sign_in(shop, email, password).json()
+    if session["password_change_required"]:
+        new = f"Mond#{next(_fresh)}x{uuid.uuid4().hex[:4]}"
+        r = change_password(shop, session["access_token"], password, new)
+        assert r.status == 200, r.body
+        _passwords[email] = new
+        session = sign_in(shop, email, new).json()
+    return session["access_token"]
+
+
+# --- orders --------------------------------------------------------------------------------
+
+
+def five_team(holder=None):
+    line = {"product_id": "alarm-team", "quantity": 5}
+    if holder:
+        line["holder_email"] = holder
+    return [line]
+
+
+def checkout(shop, token, lines, method="card", pm="pm_card_visa", key=None, billing=None):
+    body = {"lines": lines, "payment": {"method": method, "token": pm}, "accept_terms": True}
+    if billing:
+        body["billing"] = billing
+    headers = {**bearer(token), "Idempotency-Key": key or str(uuid.uuid4())}
+    return shop.post("/v1/checkout", body, headers=headers)
+
+
+def order_when(shop, token, order_id, status):
+    def check():
+        r = shop.get(f"/v1/orders/{order_id}", headers=bearer(token))
+        return r.json() if r.status == 200 and r.json()["status"] == status else None
+
+    order = eventually(check)
+    assert order, f"order {order_id} never reached {status}"
+    return order
+
+
+def sepa_order(shop, email):
+    """A new customer's SEPA order, processing until the sandbox settles it: (token, order id,
+    payment intent id)."""
+    token = active_account(shop, email)
+    r = checkout(shop, token, five_team(), method="sepa_debit", pm="pm_sepa_debit")
+    assert r.status == 201, r.body
+    order_id = r.json()["id"]
+    order_when(shop, token, order_id, "processing")
+    (pi,) = sandbox("GET", f"/_sandbox/payment_intents?order_id={order_id}")["data"]
+    return token, order_id, pi["id"]
+
+
+# --- licenses and seats --------------------------------------------------------------------
+
+
+def bought(shop, token, quantity=5, product="alarm-team", holder=None, pm="pm_card_visa", term=None):
+    """Buys one license and waits for its order to be confirmed; the license (subscription) id."""
+    line = {"product_id": product, "quantity": quantity}
+    if holder:
+        line["holder_email"] = holder
+    if term:
+        line["term"] = term
+    r = checkout(shop, token, [line], pm=pm)
+    assert r.status == 201, r.body
+    order_when(shop, token, r.json()["id"], "confirmed")
+    return r.json()["lines"][0]["subscription_id"]
+
+
+def licensed(shop, email, quantity=5, holder=None):
+    """A signed-in owner with a confirmed license of `quantity` seats; (token, license id)."""
+    token = active_account(shop, email)
+    return token, bought(shop, token, quantity=quantity, holder=holder)
+
+
+def colleague():
+    return f"colleague-{uuid.uuid4().hex[:10]}@example.de"
+
+
+def assign(shop, token, sub, email, **dates):
+    return shop.post(f"/v1/subscriptions/{sub}/seats", {"email": email, **dates}, headers=bearer(token))
+
+
+def apps(shop, token):
+    return [a["id"] for a in shop.get("/v1/me/apps", headers=bearer(token)).json()["apps"]]
+
+
+def accept_invitation(shop, email):
+    """An invited colleague sets a password from the invitation's link, signs in and accepts the
+    terms of use (as a moved or invited account does on first sign-in); the access token."""
+    mail = eventually(lambda: shop.outbox(email))[-1]
+    raw = re.search(r"token=([0-9a-f]{64})", html.unescape(mail["body"])).group(1)
+    r = shop.post("/v1/accounts/activate", {"token": raw, "password": PASSWORD, "password_confirmation": PASSWORD})
+    assert r.status == 200, r.body
+    token = sign_in(shop, email).json()["access_token"]
+    assert shop.post("/v1/me/terms", {"version": "2026-10"}, headers=bearer(token)).status == 200
+    return token
+
+
+_accepted = set()
+
+
+def accept_invitation_once(shop, email):
+    """As `accept_invitation` the first time for `email`, afterwards only a fresh token."""
+    if email not in _accepted:
+        _accepted.add(email)
+        token = accept_invitation(shop, email)
+        _passwords[email] = PASSWORD
+        return token
+    return token_for(shop, email)
+
+
+# --- changes of a license ------------------------------------------------------------------
+
+
+def sub_of(shop, token, sub):
+    return shop.get(f"/v1/subscriptions/{sub}", headers=bearer(token)).json()
+
+
+def preview(shop, token, sub, quantity):
+    return shop.post(f"/v1/subscriptions/{sub}/upgrade/preview", {"quantity": quantity}, headers=bearer(token))
+
+
+def upgrade(shop, token, sub, quantity, key=None):
+    return shop.post(f"/v1/subscriptions/{sub}/upgrade", {"quantity": quantity},
+                     headers={**bearer(token), "Idempotency-Key": key or str(uuid.uuid4())})
+
+
+def downgrade(shop, token, sub, quantity):
+    return shop.request("PUT", f"/v1/subscriptions/{sub}/scheduled-change", {"quantity": quantity}, headers=bearer(token))
+
+
+# --- the clock and the schedules -----------------------------------------------------------
+
+
+def day_after(day, n=1):
+    return (dt.date.fromisoformat(day) + dt.timedelta(days=n)).isoformat()
+
+
+def move_to(shop, day):
+    """Sets the clock to 08:00 UTC on `day` (a Berlin calendar day too)."""
+    assert shop.post("/_local/clock", {"set": f"{day}T08:00:00Z"}).status == 200
+
+
+def run_schedule(shop):
+    r = shop.post("/_local/schedules/DailyRenewals/run")
+    assert r.status == 200, r.body
+    return r.json()["result"]
