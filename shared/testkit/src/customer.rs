@@ -3,7 +3,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 use shop_adapters::{
-    store::accounts::{AccountsRepo, StoredToken, TokenPurpose},
+    store::accounts::{AccountsRepo, Registered, StoredToken, TokenPurpose},
     web::auth::{
         jwt::{Scope, TokenIssuer},
         password::PasswordHasherArgon2,
@@ -139,8 +139,12 @@ async fn store(
         account: account.id.clone(),
         expires_at: now + SignedDuration::from_hours(24),
     };
-    accounts
+    let outcome = accounts
         .register(account, &token)
         .await
-        .expect("a fresh table takes the account");
+        .expect("the stand-in answers");
+    assert!(
+        matches!(outcome, Registered::Created),
+        "a fresh table takes the account"
+    );
 }
