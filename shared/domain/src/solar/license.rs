@@ -49,7 +49,9 @@ impl PlantLicense {
     /// since the license no longer covers it. A term not begun yet is credited in full.
     pub fn residual(&self, ended_on: Date) -> Residual {
         let term_days = days_inclusive(self.period.starts_on, self.period.ends_on);
-        let remaining_days = days_inclusive(ended_on, self.period.ends_on).clamp(0, term_days);
+        let remaining_days = days_inclusive(ended_on, self.period.ends_on)
+            .min(term_days)
+            .max(0);
         Residual {
             remaining_days,
             term_days,

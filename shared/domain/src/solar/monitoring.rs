@@ -5,7 +5,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use super::{PlantLicense, SolarSettings};
-use crate::{catalog::Term, subscription::Period};
+use crate::{DomainError, catalog::Term, subscription::Period};
 
 /// What decides a plant's access to its data.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -90,22 +90,14 @@ impl MonitoringHistory {
 
     /// The last day of the unbroken run of license days that holds `day`.
     fn licensed_until(&self, day: Date) -> Option<Date> {
-        let mut until = None;
-        let mut next = day;
-        while let Some(last) = self
-            .licenses
+        run_end(&self.license_spans().collect::<Vec<_>>(), day)
+    }
+
+    /// Each license's covered days, first and last.
+    fn license_spans(&self) -> impl Iterator<Item = (Date, Date)> + '_ {
+        self.licenses
             .iter()
-            .filter(|l| l.covers(next))
-            .filter_map(PlantLicense::last_day)
-            .max()
-        {
-            until = Some(last);
-            match last.tomorrow() {
-                Ok(after) => next = after,
-                Err(_) => break,
-            }
-        }
-        until
+            .filter_map(|l| Some((l.period.starts_on, l.last_day()?)))
     }
 
     /// The latest day on or before `day` a license ended by power, unless a license starting
@@ -128,15 +120,51 @@ impl MonitoringHistory {
     /// or licenses, without a gap) runs out when paid while it runs, so nothing paid for or
     /// free is lost; otherwise the day of payment.
     pub fn license_start(&self, paid_on: Date, settings: &SolarSettings) -> Date {
-        let mut day = paid_on;
-        while may_show_data(self, day, settings) {
-            match day.tomorrow() {
-                Ok(next) => day = next,
-                Err(_) => break,
-            }
-        }
-        day
+        let trial = self
+            .trial(settings)
+            .filter(|t| t.starts_on <= t.ends_on)
+            .map(|t| (t.starts_on, t.ends_on));
+        let spans: Vec<(Date, Date)> = self.license_spans().chain(trial).collect();
+        run_end(&spans, paid_on).map_or(paid_on, |last| last.tomorrow().unwrap_or(last))
     }
+
+    /// A plant may be deleted unless a license that has not ended covers today or a later
+    /// day (a renewal paid ahead too): `plant_licensed`, naming the last licensed day.
+    pub fn check_deletable(&self, today: Date) -> Result<(), DomainError> {
+        match self
+            .license_spans()
+            .map(|(_, last)| last)
+            .filter(|&last| last >= today)
+            .max()
+        {
+            None => Ok(()),
+            Some(last) => Err(DomainError::conflict(
+                "plant_licensed",
+                format!("The plant is licensed until {last}; it can be deleted after that day."),
+            )),
+        }
+    }
+}
+
+/// The last day of the unbroken run of `spans` (first and last day, both covered) that holds
+/// `day`; `None` when none holds it. Each step jumps to a span's end, so a run of n spans
+/// takes at most n steps.
+fn run_end(spans: &[(Date, Date)], day: Date) -> Option<Date> {
+    let mut end = None;
+    let mut next = day;
+    while let Some(last) = spans
+        .iter()
+        .filter(|(first, last)| *first <= next && next <= *last)
+        .map(|&(_, last)| last)
+        .max()
+    {
+        end = Some(last);
+        match last.tomorrow() {
+            Ok(after) => next = after,
+            Err(_) => break,
+        }
+    }
+    end
 }
 
 #[cfg(test)]

@@ -144,6 +144,23 @@ fn states_in_their_order() {
 }
 
 #[test]
+fn a_licensed_plant_is_not_deleted_before_its_last_day() {
+    let mut h = MonitoringHistory {
+        first_activation: Some(date(2027, 3, 1)),
+        licenses: vec![license(date(2027, 3, 10), 365, None)],
+    };
+    assert!(h.check_deletable(date(2027, 3, 1)).is_err());
+    let refused = h.check_deletable(date(2028, 3, 8)).unwrap_err();
+    assert_eq!(refused.code(), "plant_licensed");
+    assert!(refused.to_string().contains("2028-03-08"), "{refused}");
+    assert!(h.check_deletable(date(2028, 3, 9)).is_ok());
+    // A license ended by power holds nothing back.
+    h.licenses[0].ended_on = Some(date(2027, 6, 9));
+    assert!(h.check_deletable(date(2027, 6, 9)).is_ok());
+    assert!(h.check_deletable(date(2027, 6, 8)).is_err());
+}
+
+#[test]
 fn states_serialise_with_their_date() {
     let json = serde_json::to_value(MonitoringState::Trial {
         until: date(2027, 4, 9),
@@ -209,14 +226,9 @@ fn history() -> impl Strategy<Value = MonitoringHistory> {
         })
 }
 
-/// Every day the history allows, counted one by one: the reference for the rule.
-fn allowed_days(h: &MonitoringHistory, trial_days: u16) -> BTreeSet<Date> {
+/// Every day a license covers, counted one by one: the reference for the rules.
+fn licensed_days(h: &MonitoringHistory) -> BTreeSet<Date> {
     let mut days = BTreeSet::new();
-    if let Some(first) = h.first_activation {
-        for i in 0..i64::from(trial_days) {
-            days.insert(plus(first, i));
-        }
-    }
     for l in &h.licenses {
         let mut d = l.period.starts_on;
         while d <= l.period.ends_on && l.ended_on.is_none_or(|end| d < end) {
@@ -224,6 +236,39 @@ fn allowed_days(h: &MonitoringHistory, trial_days: u16) -> BTreeSet<Date> {
             d = plus(d, 1);
         }
     }
+    days
+}
+
+/// Every day the history allows: the licensed days and the trial's.
+fn allowed_days(h: &MonitoringHistory, trial_days: u16) -> BTreeSet<Date> {
+    let mut days = licensed_days(h);
+    if let Some(first) = h.first_activation {
+        for i in 0..i64::from(trial_days) {
+            days.insert(plus(first, i));
+        }
+    }
+    days
+}
+
+/// The days where a rule could be off by one: every first, last and ending day, and the
+/// days either side.
+fn edges(h: &MonitoringHistory, s: &SolarSettings) -> Vec<Date> {
+    let mut days: Vec<Date> = h
+        .licenses
+        .iter()
+        .flat_map(|l| [Some(l.period.starts_on), Some(l.period.ends_on), l.ended_on])
+        .chain(
+            h.trial(s)
+                .into_iter()
+                .flat_map(|t| [Some(t.starts_on), Some(t.ends_on)]),
+        )
+        .flatten()
+        .collect();
+    let around: Vec<Date> = days
+        .iter()
+        .flat_map(|&d| [plus(d, -1), plus(d, 1)])
+        .collect();
+    days.extend(around);
     days
 }
 
@@ -236,8 +281,8 @@ proptest! {
     ) {
         let s = SolarSettings { trial_days, ..settings() };
         let allowed = allowed_days(&h, trial_days);
-        for p in probes {
-            let day = plus(date(2027, 1, 1), p);
+        let licensed = licensed_days(&h);
+        for day in probes.iter().map(|&p| plus(date(2027, 1, 1), p)).chain(edges(&h, &s)) {
             let shown = may_show_data(&h, day, &s);
             prop_assert_eq!(shown, allowed.contains(&day), "{}", day);
             // The state agrees with the rule, and its dates are right.
@@ -245,8 +290,12 @@ proptest! {
                 MonitoringState::Licensed { until } => {
                     prop_assert!(shown);
                     prop_assert!(until >= day);
-                    let licensed = |d: Date| h.licenses.iter().any(|l| l.covers(d));
-                    prop_assert!(licensed(day) && licensed(until) && !licensed(plus(until, 1)));
+                    prop_assert!(
+                        licensed.contains(&day)
+                            && licensed.contains(&until)
+                            && !licensed.contains(&plus(until, 1))
+                    );
+                    prop_assert!(licensed.range(day..=until).count() == usize::try_from(day.until((jiff::Unit::Day, until)).unwrap().get_days()).unwrap() + 1);
                 }
                 MonitoringState::Trial { until } => {
                     prop_assert!(shown);
@@ -261,6 +310,9 @@ proptest! {
                 MonitoringState::Unlicensed => prop_assert!(!shown),
                 MonitoringState::NoInverters => prop_assert!(false, "it has inverters"),
             }
+            // Deleting waits for the last licensed day.
+            let deletable = h.check_deletable(day);
+            prop_assert_eq!(deletable.is_err(), licensed.range(day..).next().is_some());
             // A license bought that day starts on the first day without access.
             let start = h.license_start(day, &s);
             prop_assert!(start >= day && !allowed.contains(&start));
