@@ -25,7 +25,7 @@ pub fn proration(added: u32, unit: Money, remaining_days: i64, term_days: i64) -
 }
 
 /// Days from `from` to `to`, both counted.
-fn days_inclusive(from: Date, to: Date) -> i64 {
+pub fn days_inclusive(from: Date, to: Date) -> i64 {
     from.until((jiff::Unit::Day, to))
         .map_or(0, |span| i64::from(span.get_days()) + 1)
 }

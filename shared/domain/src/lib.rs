@@ -55,6 +55,7 @@ pub mod order;
 pub mod ports;
 pub mod quantity;
 pub mod seats;
+pub mod solar;
 pub mod subscription;
 pub mod vat;
 pub mod wire;
