@@ -1,17 +1,10 @@
 //! The function's settings, read once at cold start, and its handler built from them.
 
 use jiff::SignedDuration;
-use lambda_http::Request;
+use shop_adapters::boot::prelude::*;
 use shop_adapters::{
-    boot::{
-        Boot, Error, HttpHandler,
-        config::{ConfigError, Vars},
-    },
     flows::links::LinkSettings,
-    web::{
-        auth::{jwt::TokenVerifier, settings},
-        http::HttpResponse,
-    },
+    web::auth::{jwt::TokenVerifier, settings},
 };
 
 use crate::Handler;
@@ -30,10 +23,6 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_vars(&Vars::env())
-    }
-
     pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
         Ok(Self {
             verifier: settings::verifier(vars)?,
@@ -45,12 +34,8 @@ impl Settings {
 }
 
 impl Handler {
-    pub fn boot(boot: &Boot) -> Result<Self, Error> {
-        Ok(Self::new(boot, Settings::from_env()?))
-    }
-
-    pub fn new(boot: &Boot, settings: Settings) -> Self {
-        Self {
+    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
+        Ok(Self {
             guard: boot.guard(settings.verifier),
             subscriptions: boot.subscriptions(),
             links: boot.link_mailer(&settings.links),
@@ -58,12 +43,8 @@ impl Handler {
             clock: boot.clock(),
             activation_valid: settings.activation_valid,
             attempts: settings.attempts,
-        }
+        })
     }
 }
 
-impl HttpHandler for Handler {
-    async fn handle(&self, req: Request) -> HttpResponse {
-        Handler::handle(self, req).await
-    }
-}
+shop_adapters::function!(http Handler, Settings);

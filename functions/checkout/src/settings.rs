@@ -3,22 +3,15 @@
 use std::time::Duration;
 
 use jiff::SignedDuration;
-use lambda_http::Request;
+use shop_adapters::boot::prelude::*;
 use shop_adapters::{
-    boot::{
-        Boot, Error, HttpHandler,
-        config::{ConfigError, Vars},
-    },
     clients::{
         payments::{PaymentSettings, StripeClient},
         vies::ViesClient,
     },
     flows::order_flow::OrderFlowSettings,
     store::idempotency::IdempotencyPolicy,
-    web::{
-        auth::{jwt::TokenVerifier, settings},
-        http::HttpResponse,
-    },
+    web::auth::{jwt::TokenVerifier, settings},
 };
 use shop_domain::{
     account::profile::Country,
@@ -61,10 +54,6 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_vars(&Vars::env())
-    }
-
     pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
         let vies_timeout = vars.seconds("VIES_TIMEOUT_SECONDS", DEFAULT_VIES_TIMEOUT_SECONDS)?;
         let wait = vars.seconds("CHECKOUT_WAIT_SECONDS", DEFAULT_WAIT_SECONDS)?;
@@ -91,10 +80,6 @@ impl Settings {
 }
 
 impl Handler<StripeClient, ViesClient> {
-    pub fn boot(boot: &Boot) -> Result<Self, Error> {
-        Self::new(boot, Settings::from_env()?)
-    }
-
     pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
         Ok(Self {
             guard: boot.guard(settings.verifier),
@@ -112,11 +97,7 @@ impl Handler<StripeClient, ViesClient> {
     }
 }
 
-impl HttpHandler for Handler<StripeClient, ViesClient> {
-    async fn handle(&self, req: Request) -> HttpResponse {
-        Handler::handle(self, req).await
-    }
-}
+shop_adapters::function!(http Handler<StripeClient, ViesClient>, Settings);
 
 #[cfg(test)]
 mod tests {

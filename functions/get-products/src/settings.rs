@@ -1,13 +1,6 @@
 //! The function's settings, read once at cold start, and its handler built from them.
 
-use lambda_http::Request;
-use shop_adapters::{
-    boot::{
-        Boot, Error, HttpHandler,
-        config::{ConfigError, Vars},
-    },
-    web::http::HttpResponse,
-};
+use shop_adapters::boot::prelude::*;
 use shop_domain::catalog::Region;
 
 use crate::Handler;
@@ -22,10 +15,6 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_vars(&Vars::env())
-    }
-
     pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
         Ok(Self {
             default_region: vars.read("DEFAULT_REGION", DEFAULT_REGION, Region::parse)?,
@@ -34,23 +23,15 @@ impl Settings {
 }
 
 impl Handler {
-    pub fn boot(boot: &Boot) -> Result<Self, Error> {
-        Ok(Self::new(boot, Settings::from_env()?))
-    }
-
-    pub fn new(boot: &Boot, settings: Settings) -> Self {
-        Self {
+    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
+        Ok(Self {
             catalog: boot.catalog(),
             default_region: settings.default_region,
-        }
+        })
     }
 }
 
-impl HttpHandler for Handler {
-    async fn handle(&self, req: Request) -> HttpResponse {
-        Handler::handle(self, req).await
-    }
-}
+shop_adapters::function!(http Handler, Settings);
 
 #[cfg(test)]
 mod tests {

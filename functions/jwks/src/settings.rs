@@ -1,13 +1,7 @@
 //! The function's settings, read once at cold start, and its handler built from them.
 
-use lambda_http::Request;
-use shop_adapters::{
-    boot::{
-        Boot, Error, HttpHandler,
-        config::{ConfigError, Vars},
-    },
-    web::{auth::settings, http::HttpResponse},
-};
+use shop_adapters::boot::prelude::*;
+use shop_adapters::web::auth::settings;
 
 use crate::Handler;
 
@@ -34,13 +28,13 @@ impl Settings {
 impl Handler {
     /// Reads only its settings: the key set needs no AWS client.
     pub fn boot(_: &Boot) -> Result<Self, Error> {
-        Ok(Self::new(Settings::from_env()?))
+        Self::new(Settings::from_env()?)
     }
 
-    pub fn new(settings: Settings) -> Self {
-        Self {
+    pub fn new(settings: Settings) -> Result<Self, Error> {
+        Ok(Self {
             jwks: settings.jwks,
-        }
+        })
     }
 }
 

@@ -1,16 +1,7 @@
 //! The function's settings, read once at cold start, and its handler built from them.
 
-use lambda_http::Request;
-use shop_adapters::{
-    boot::{
-        Boot, Error, HttpHandler,
-        config::{ConfigError, Vars},
-    },
-    web::{
-        auth::{jwt::TokenVerifier, settings},
-        http::HttpResponse,
-    },
-};
+use shop_adapters::boot::prelude::*;
+use shop_adapters::web::auth::{jwt::TokenVerifier, settings};
 
 use crate::Handler;
 
@@ -22,10 +13,6 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_vars(&Vars::env())
-    }
-
     pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
         Ok(Self {
             verifier: settings::verifier(vars)?,
@@ -35,23 +22,15 @@ impl Settings {
 }
 
 impl Handler {
-    pub fn boot(boot: &Boot) -> Result<Self, Error> {
-        Ok(Self::new(boot, Settings::from_env()?))
-    }
-
-    pub fn new(boot: &Boot, settings: Settings) -> Self {
-        Self {
+    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
+        Ok(Self {
             guard: boot.guard(settings.verifier),
             accounts: boot.accounts(),
             subscriptions: boot.subscriptions(),
             clock: boot.clock(),
             app_url: settings.app_url,
-        }
+        })
     }
 }
 
-impl HttpHandler for Handler {
-    async fn handle(&self, req: Request) -> HttpResponse {
-        Handler::handle(self, req).await
-    }
-}
+shop_adapters::function!(http Handler, Settings);

@@ -1,17 +1,10 @@
 //! The function's settings, read once at cold start, and its handler built from them.
 
-use lambda_http::Request;
+use shop_adapters::boot::prelude::*;
 use shop_adapters::{
-    boot::{
-        Boot, Error, HttpHandler,
-        config::{ConfigError, Vars},
-    },
     clients::payments::{PaymentSettings, StripeClient},
     flows::order_flow::OrderFlowSettings,
-    web::{
-        auth::{jwt::TokenVerifier, settings},
-        http::HttpResponse,
-    },
+    web::auth::{jwt::TokenVerifier, settings},
 };
 use shop_domain::order::CancellationPolicy;
 
@@ -32,10 +25,6 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_vars(&Vars::env())
-    }
-
     pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
         Ok(Self {
             verifier: settings::verifier(vars)?,
@@ -50,10 +39,6 @@ impl Settings {
 }
 
 impl Handler<StripeClient> {
-    pub fn boot(boot: &Boot) -> Result<Self, Error> {
-        Self::new(boot, Settings::from_env()?)
-    }
-
     pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
         Ok(Self {
             guard: boot.guard(settings.verifier),
@@ -67,8 +52,4 @@ impl Handler<StripeClient> {
     }
 }
 
-impl HttpHandler for Handler<StripeClient> {
-    async fn handle(&self, req: Request) -> HttpResponse {
-        Handler::handle(self, req).await
-    }
-}
+shop_adapters::function!(http Handler<StripeClient>, Settings);

@@ -1,16 +1,10 @@
 //! The function's settings, read once at cold start, and its handler built from them.
 
 use jiff::SignedDuration;
-use lambda_http::Request;
+use shop_adapters::boot::prelude::*;
 use shop_adapters::{
-    boot::{
-        Boot, Error, HttpHandler,
-        config::{ConfigError, Vars},
-    },
-    clients::payments::webhook::WebhookVerifier,
-    flows::order_flow::OrderFlowSettings,
+    clients::payments::webhook::WebhookVerifier, flows::order_flow::OrderFlowSettings,
     store::idempotency::IdempotencyPolicy,
-    web::http::HttpResponse,
 };
 
 use crate::Handler;
@@ -32,10 +26,6 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_vars(&Vars::env())
-    }
-
     pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
         Ok(Self {
             secret: vars.required("PAYMENT_WEBHOOK_SECRET")?,
@@ -47,12 +37,8 @@ impl Settings {
 }
 
 impl Handler {
-    pub fn boot(boot: &Boot) -> Result<Self, Error> {
-        Ok(Self::new(boot, Settings::from_env()?))
-    }
-
-    pub fn new(boot: &Boot, settings: Settings) -> Self {
-        Self {
+    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
+        Ok(Self {
             verifier: WebhookVerifier::new(settings.secret, settings.tolerance),
             flow: boot.order_flow(&settings.flow),
             idempotency: boot.idempotency(IdempotencyPolicy {
@@ -60,15 +46,11 @@ impl Handler {
                 retention: RETENTION,
             }),
             clock: boot.clock(),
-        }
+        })
     }
 }
 
-impl HttpHandler for Handler {
-    async fn handle(&self, req: Request) -> HttpResponse {
-        Handler::handle(self, req).await
-    }
-}
+shop_adapters::function!(http Handler, Settings);
 
 #[cfg(test)]
 mod tests {

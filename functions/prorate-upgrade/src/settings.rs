@@ -3,19 +3,12 @@
 use std::time::Duration;
 
 use jiff::SignedDuration;
-use lambda_http::Request;
+use shop_adapters::boot::prelude::*;
 use shop_adapters::{
-    boot::{
-        Boot, Error, HttpHandler,
-        config::{ConfigError, Vars},
-    },
     clients::payments::{PaymentSettings, StripeClient},
     flows::order_flow::OrderFlowSettings,
     store::idempotency::IdempotencyPolicy,
-    web::{
-        auth::{jwt::TokenVerifier, settings},
-        http::HttpResponse,
-    },
+    web::auth::{jwt::TokenVerifier, settings},
 };
 
 use crate::Handler;
@@ -35,10 +28,6 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_vars(&Vars::env())
-    }
-
     pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
         Ok(Self {
             verifier: settings::verifier(vars)?,
@@ -49,10 +38,6 @@ impl Settings {
 }
 
 impl Handler<StripeClient> {
-    pub fn boot(boot: &Boot) -> Result<Self, Error> {
-        Self::new(boot, Settings::from_env()?)
-    }
-
     pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
         Ok(Self {
             guard: boot.guard(settings.verifier),
@@ -64,8 +49,4 @@ impl Handler<StripeClient> {
     }
 }
 
-impl HttpHandler for Handler<StripeClient> {
-    async fn handle(&self, req: Request) -> HttpResponse {
-        Handler::handle(self, req).await
-    }
-}
+shop_adapters::function!(http Handler<StripeClient>, Settings);

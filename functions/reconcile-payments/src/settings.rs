@@ -1,12 +1,8 @@
 //! The job's settings, read once at cold start, and its handler built from them.
 
 use jiff::SignedDuration;
+use shop_adapters::boot::prelude::*;
 use shop_adapters::{
-    AppError,
-    boot::{
-        Boot, Error, ScheduledJob,
-        config::{ConfigError, Vars},
-    },
     clients::payments::{PaymentSettings, StripeClient},
     flows::order_flow::OrderFlowSettings,
 };
@@ -29,10 +25,6 @@ impl Settings {
     pub const DEFAULT_EXPIRY_HOURS: i64 = 24;
     pub const DEFAULT_BATCH: usize = 200;
 
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_vars(&Vars::env())
-    }
-
     /// `RECONCILE_AFTER_MINUTES`, `ORDER_EXPIRY_HOURS`, `RECONCILE_BATCH`, and the flow's and
     /// the provider's settings.
     pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
@@ -47,10 +39,6 @@ impl Settings {
 }
 
 impl Handler<StripeClient> {
-    pub fn boot(boot: &Boot) -> Result<Self, Error> {
-        Self::new(boot, Settings::from_env()?)
-    }
-
     pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
         Ok(Self {
             flow: boot.order_flow(&settings.flow),
@@ -61,13 +49,7 @@ impl Handler<StripeClient> {
     }
 }
 
-impl ScheduledJob for Handler<StripeClient> {
-    type Report = Summary;
-
-    async fn handle(&self) -> Result<Summary, AppError> {
-        Handler::handle(self).await
-    }
-}
+shop_adapters::function!(schedule Handler<StripeClient>, Settings, Summary);
 
 #[cfg(test)]
 mod tests {

@@ -1,17 +1,10 @@
 //! The function's settings, read once at cold start, and its handler built from them.
 
 use jiff::SignedDuration;
-use lambda_http::Request;
+use shop_adapters::boot::prelude::*;
 use shop_adapters::{
-    boot::{
-        Boot, Error, HttpHandler,
-        config::{ConfigError, Vars},
-    },
     flows::links::LinkSettings,
-    web::{
-        auth::{password::PasswordHasherArgon2, settings},
-        http::HttpResponse,
-    },
+    web::auth::{password::PasswordHasherArgon2, settings},
 };
 use shop_domain::account::password::PasswordPolicy;
 
@@ -28,10 +21,6 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_vars(&Vars::env())
-    }
-
     pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
         Ok(Self {
             policy: settings::password_policy(vars)?,
@@ -42,10 +31,6 @@ impl Settings {
 }
 
 impl Handler {
-    pub fn boot(boot: &Boot) -> Result<Self, Error> {
-        Self::new(boot, Settings::from_env()?)
-    }
-
     pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
         Ok(Self {
             accounts: boot.accounts(),
@@ -58,11 +43,7 @@ impl Handler {
     }
 }
 
-impl HttpHandler for Handler {
-    async fn handle(&self, req: Request) -> HttpResponse {
-        Handler::handle(self, req).await
-    }
-}
+shop_adapters::function!(http Handler, Settings);
 
 #[cfg(test)]
 mod tests {

@@ -1,11 +1,7 @@
 //! The worker's settings, read once at cold start, and its handler built from them.
 
-use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use shop_adapters::boot::prelude::*;
 use shop_adapters::{
-    boot::{
-        Boot, Error, SqsHandler,
-        config::{ConfigError, Vars},
-    },
     clients::payments::{PaymentSettings, StripeClient},
     flows::{order_flow::OrderFlowSettings, renewal::RenewalFlow},
 };
@@ -25,10 +21,6 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_vars(&Vars::env())
-    }
-
     pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
         Ok(Self {
             retry: vars.read("RENEWAL_RETRY_DAYS", DEFAULT_RETRY_DAYS, retry_days)?,
@@ -46,10 +38,6 @@ fn retry_days(raw: &str) -> Result<RetryPolicy, std::num::ParseIntError> {
 }
 
 impl Handler<StripeClient> {
-    pub fn boot(boot: &Boot) -> Result<Self, Error> {
-        Self::new(boot, Settings::from_env()?)
-    }
-
     pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
         Ok(Self {
             renewals: RenewalFlow {
@@ -62,11 +50,7 @@ impl Handler<StripeClient> {
     }
 }
 
-impl SqsHandler for Handler<StripeClient> {
-    async fn handle(&self, event: SqsEvent) -> SqsBatchResponse {
-        Handler::handle(self, event).await
-    }
-}
+shop_adapters::function!(sqs Handler<StripeClient>, Settings);
 
 #[cfg(test)]
 mod tests {

@@ -1,12 +1,6 @@
 //! The job's settings, read once at cold start, and its handler built from them.
 
-use shop_adapters::{
-    AppError,
-    boot::{
-        Boot, Error, ScheduledJob,
-        config::{ConfigError, Vars},
-    },
-};
+use shop_adapters::boot::prelude::*;
 
 use crate::{Handler, Summary};
 
@@ -22,10 +16,6 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_vars(&Vars::env())
-    }
-
     pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
         Ok(Self {
             queue_url: vars.required("RENEWAL_QUEUE_URL")?,
@@ -35,27 +25,17 @@ impl Settings {
 }
 
 impl Handler {
-    pub fn boot(boot: &Boot) -> Result<Self, Error> {
-        Ok(Self::new(boot, Settings::from_env()?))
-    }
-
-    pub fn new(boot: &Boot, settings: Settings) -> Self {
-        Self {
+    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
+        Ok(Self {
             subscriptions: boot.subscriptions(),
             queue: boot.jobs(&settings.queue_url),
             clock: boot.clock(),
             lookback_days: settings.lookback_days,
-        }
+        })
     }
 }
 
-impl ScheduledJob for Handler {
-    type Report = Summary;
-
-    async fn handle(&self) -> Result<Summary, AppError> {
-        Handler::handle(self).await
-    }
-}
+shop_adapters::function!(schedule Handler, Settings, Summary);
 
 #[cfg(test)]
 mod tests {

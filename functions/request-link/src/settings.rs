@@ -1,15 +1,8 @@
 //! The function's settings, read once at cold start, and its handler built from them.
 
 use jiff::SignedDuration;
-use lambda_http::Request;
-use shop_adapters::{
-    boot::{
-        Boot, Error, HttpHandler,
-        config::{ConfigError, Vars},
-    },
-    flows::links::LinkSettings,
-    web::http::HttpResponse,
-};
+use shop_adapters::boot::prelude::*;
+use shop_adapters::flows::links::LinkSettings;
 
 use crate::Handler;
 
@@ -32,10 +25,6 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_vars(&Vars::env())
-    }
-
     pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
         Ok(Self {
             per_hour: vars.or("LINK_REQUESTS_PER_HOUR", DEFAULT_PER_HOUR)?,
@@ -48,12 +37,8 @@ impl Settings {
 }
 
 impl Handler {
-    pub fn boot(boot: &Boot) -> Result<Self, Error> {
-        Ok(Self::new(boot, Settings::from_env()?))
-    }
-
-    pub fn new(boot: &Boot, settings: Settings) -> Self {
-        Self {
+    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
+        Ok(Self {
             accounts: boot.accounts(),
             links: boot.link_mailer(&settings.links),
             clock: boot.clock(),
@@ -61,15 +46,11 @@ impl Handler {
             activation_valid: settings.activation_valid,
             verification_valid: settings.verification_valid,
             reset_valid: settings.reset_valid,
-        }
+        })
     }
 }
 
-impl HttpHandler for Handler {
-    async fn handle(&self, req: Request) -> HttpResponse {
-        Handler::handle(self, req).await
-    }
-}
+shop_adapters::function!(http Handler, Settings);
 
 #[cfg(test)]
 mod tests {

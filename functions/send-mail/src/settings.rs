@@ -1,13 +1,7 @@
 //! The worker's settings, read once at cold start, and its handler built from them.
 
-use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
-use shop_adapters::{
-    boot::{
-        Boot, Error, SqsHandler,
-        config::{ConfigError, Vars},
-    },
-    store::idempotency::IdempotencyPolicy,
-};
+use shop_adapters::boot::prelude::*;
+use shop_adapters::store::idempotency::IdempotencyPolicy;
 
 use crate::{Handler, templates::Templates};
 
@@ -25,10 +19,6 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_vars(&Vars::env())
-    }
-
     pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
         Ok(Self {
             sender: vars.required("SENDER_EMAIL")?,
@@ -41,10 +31,6 @@ impl Settings {
 }
 
 impl Handler {
-    pub fn boot(boot: &Boot) -> Result<Self, Error> {
-        Self::new(boot, Settings::from_env()?)
-    }
-
     pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
         Ok(Self {
             templates: Templates::load()?,
@@ -55,11 +41,7 @@ impl Handler {
     }
 }
 
-impl SqsHandler for Handler {
-    async fn handle(&self, event: SqsEvent) -> SqsBatchResponse {
-        Handler::handle(self, event).await
-    }
-}
+shop_adapters::function!(sqs Handler, Settings);
 
 #[cfg(test)]
 mod tests {

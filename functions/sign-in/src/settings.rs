@@ -1,16 +1,7 @@
 //! The function's settings, read once at cold start, and its handler built from them.
 
-use lambda_http::Request;
-use shop_adapters::{
-    boot::{
-        Boot, Error, HttpHandler,
-        config::{ConfigError, Vars},
-    },
-    web::{
-        auth::{jwt::TokenIssuer, password::PasswordHasherArgon2, settings},
-        http::HttpResponse,
-    },
-};
+use shop_adapters::boot::prelude::*;
+use shop_adapters::web::auth::{jwt::TokenIssuer, password::PasswordHasherArgon2, settings};
 use shop_domain::account::password::PasswordPolicy;
 
 use crate::Handler;
@@ -23,10 +14,6 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_vars(&Vars::env())
-    }
-
     pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
         Ok(Self {
             issuer: settings::issuer(vars)?,
@@ -36,10 +23,6 @@ impl Settings {
 }
 
 impl Handler {
-    pub fn boot(boot: &Boot) -> Result<Self, Error> {
-        Self::new(boot, Settings::from_env()?)
-    }
-
     pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
         Ok(Self {
             accounts: boot.accounts(),
@@ -52,11 +35,7 @@ impl Handler {
     }
 }
 
-impl HttpHandler for Handler {
-    async fn handle(&self, req: Request) -> HttpResponse {
-        Handler::handle(self, req).await
-    }
-}
+shop_adapters::function!(http Handler, Settings);
 
 #[cfg(test)]
 mod tests {

@@ -1,23 +1,19 @@
 //! The handler built at cold start: the function has no settings of its own.
 
-use lambda_http::Request;
-use shop_adapters::{
-    boot::{Boot, Error, HttpHandler},
-    web::http::HttpResponse,
-};
+use shop_adapters::boot::prelude::*;
 
 use crate::Handler;
 
 impl Handler {
     pub fn boot(boot: &Boot) -> Result<Self, Error> {
-        Ok(Self::new(boot))
+        Self::new(boot)
     }
 
-    pub fn new(boot: &Boot) -> Self {
-        Self {
+    pub fn new(boot: &Boot) -> Result<Self, Error> {
+        Ok(Self {
             accounts: boot.accounts(),
             clock: boot.clock(),
-        }
+        })
     }
 }
 
