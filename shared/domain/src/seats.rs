@@ -63,6 +63,22 @@ pub struct SeatChange {
     pub ends_on: Option<Date>,
 }
 
+impl Subscription {
+    /// Whether `seat` of this license lets its holder in on `day`. A seat that runs to the
+    /// term's end rolls over with the subscription: while a failed renewal is retried
+    /// (`past_due`) it keeps granting access, and a paid renewal extends it.
+    pub fn seat_grants(&self, seat: &Seat, day: Date) -> bool {
+        if !self.grants_on(day) || seat.status != SeatStatus::Active {
+            return false;
+        }
+        let rolling = self.awaiting_renewal(day)
+            && self
+                .period
+                .is_some_and(|p| seat.ends_on == p.ends_on && day > p.ends_on);
+        seat.covers(day) || rolling
+    }
+}
+
 /// The most seats that overlap on any single day.
 pub fn peak(seats: &[Seat]) -> usize {
     // Sweep: +1 at each start, −1 the day after each end; ends sort before starts on a day.

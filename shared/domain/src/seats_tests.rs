@@ -448,3 +448,34 @@ proptest! {
         prop_assert_eq!(on_first_day, could.min(quantity as usize));
     }
 }
+
+#[test]
+fn access_follows_the_date_with_grace_for_renewals() {
+    let mut sub = sample(
+        2,
+        "10.00",
+        Period {
+            starts_on: date(2026, 1, 1),
+            ends_on: date(2026, 12, 31),
+        },
+    );
+    let seat = Seat {
+        id: "x".into(),
+        email: Email::parse("c@x.de").unwrap(),
+        starts_on: date(2026, 1, 1),
+        ends_on: date(2026, 12, 31),
+        status: SeatStatus::Active,
+        assigned_at: jiff::Timestamp::UNIX_EPOCH,
+        deactivated_at: None,
+    };
+    assert!(sub.seat_grants(&seat, date(2026, 12, 31)));
+    // The renewal day, before the job ran: still in.
+    assert!(sub.seat_grants(&seat, date(2027, 1, 1)));
+    assert!(!sub.seat_grants(&seat, date(2027, 1, 2)));
+    sub.auto_renew = false;
+    assert!(!sub.seat_grants(&seat, date(2027, 1, 1)));
+    sub.status = SubscriptionStatus::PastDue;
+    assert!(sub.seat_grants(&seat, date(2027, 1, 5)));
+    sub.status = SubscriptionStatus::Expired;
+    assert!(!sub.seat_grants(&seat, date(2026, 6, 1)));
+}
