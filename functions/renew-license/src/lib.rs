@@ -12,17 +12,13 @@ use lambda_http::{Request, http::StatusCode};
 use shop_adapters::{
     AppError,
     flows::renewal::RenewalFlow,
-    store::subscriptions::{path_id, stored_tax},
+    store::{dynamo::internal, subscriptions::path_id},
     web::auth::guard::{Guard, Need},
     web::http::{self, HttpResponse},
 };
 use shop_domain::{
-    Clock,
-    changes::fixed_term_renewal,
-    clock::berlin_date,
-    order::Order,
-    ports::PaymentProvider,
-    subscription::{Renewal, Subscription},
+    Clock, changes::fixed_term_renewal, clock::berlin_date, order::Order, ports::PaymentProvider,
+    subscription::Renewal,
 };
 
 pub struct Handler<P> {
@@ -56,7 +52,8 @@ impl<P: PaymentProvider> Handler<P> {
             period,
             term_index,
         };
-        let order = Order::renewal(&sub, order_id, renewal, stored_tax(&sub)?, now)?;
+        let tax = sub.tax_treatment().map_err(internal)?;
+        let order = Order::renewal(&sub, order_id, renewal, tax, now)?;
         let placed = flow.place_change(order, &sub).await?;
         let charged = flow
             .charge(placed, &self.renewals.provider, true, now)
@@ -68,14 +65,9 @@ impl<P: PaymentProvider> Handler<P> {
             let fresh = repo
                 .get(&id)
                 .await?
-                .ok_or_else(|| AppError::Internal(format!("license {id} vanished")))?;
-            if fresh.failed_charges == sub.failed_charges {
-                let next = Subscription {
-                    failed_charges: fresh.failed_charges + 1,
-                    version: fresh.version + 1,
-                    ..fresh.clone()
-                };
-                repo.save(&next, fresh.version).await?;
+                .ok_or_else(|| internal(format!("license {id} vanished")))?;
+            if let Some(counted) = fresh.with_refused_charge(&sub) {
+                repo.save(&counted, fresh.version).await?;
             }
             return Err(refused.into());
         }

@@ -38,6 +38,14 @@ impl Seat {
         self.starts_on <= day && day <= self.ends_on
     }
 
+    /// The seat running on to `ends_on` (a renewal carries it into the new term).
+    pub fn extended_to(&self, ends_on: Date) -> Seat {
+        Seat {
+            ends_on,
+            ..self.clone()
+        }
+    }
+
     fn overlaps(&self, starts_on: Date, ends_on: Date) -> bool {
         self.starts_on <= ends_on && starts_on <= self.ends_on
     }

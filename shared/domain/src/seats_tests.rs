@@ -362,7 +362,7 @@ fn carry_all(seats: &mut [Seat], old_end: Date, new_end: Date, quantity: u32) {
     let q = Quantity::new(quantity).unwrap();
     while let Some(id) = next_to_carry(seats, old_end, q).map(|s| s.id.clone()) {
         let seat = seats.iter_mut().find(|s| s.id == id).unwrap();
-        seat.ends_on = new_end;
+        *seat = seat.extended_to(new_end);
     }
 }
 
