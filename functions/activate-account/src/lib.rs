@@ -15,7 +15,7 @@ use shop_adapters::{
 use shop_domain::{
     Clock, DomainError,
     account::{
-        model::{Account, AccountStatus, LinkPasswordForm, PasswordRecord},
+        model::{AccountStatus, LinkPasswordForm},
         password::PasswordPolicy,
     },
 };
@@ -53,15 +53,7 @@ impl Handler {
             )
             .into());
         }
-        let active = Account {
-            status: AccountStatus::Active,
-            password: Some(PasswordRecord {
-                hash: self.hasher.hash(&body.password)?,
-                set_at: now,
-                history: Vec::new(),
-            }),
-            ..account
-        };
+        let active = account.activated(self.hasher.hash(&body.password)?, now);
         let saved = self.accounts.consume_token(&hash, now, &active).await?;
         self.failures.clear(saved.email.as_str()).await?;
         tracing::info!(account = %saved.id, "account activated");

@@ -27,10 +27,7 @@ use shop_adapters::{
 };
 use shop_domain::{
     Clock, DomainError, Language,
-    account::{
-        model::{Account, AccountStatus},
-        profile::DisplayName,
-    },
+    account::{lifecycle::Invitee, model::Account},
     id::{AccountId, SubscriptionId},
     mail::{DedupeKey, MailMessage, MailTemplate},
     seats::{self, Seat, SeatChange, SeatForm},
@@ -180,22 +177,8 @@ impl Handler {
         seat: &Seat,
         now: Timestamp,
     ) -> Result<Option<String>, AppError> {
-        let local = seat.email.as_str().split('@').next().unwrap_or("colleague");
-        let account = Account {
-            id: new_account_id()?,
-            email: seat.email.clone(),
-            name: DisplayName::parse(local)?,
-            company: owner.company.clone(),
-            country: owner.country.clone(),
-            language: owner.language,
-            status: AccountStatus::PendingActivation,
-            roles: vec!["customer".into()],
-            terms_accepted: None,
-            password: None,
-            eligibility: Vec::new(),
-            created_at: now,
-            version: 1,
-        };
+        let invitee = Invitee::colleague_of(owner, seat.email.clone())?;
+        let account = Account::invited(new_account_id()?, invitee, now);
         let link =
             self.links
                 .prepare(&account, TokenPurpose::Activate, self.activation_valid, now)?;

@@ -35,7 +35,8 @@ async fn setup() -> Setup {
         ("APP_URL", "https://app.example"),
     ];
     let vars = [&customer::jwt_vars()[..], &links].concat();
-    let handler = Handler::new(&bed.boot, Settings::from_vars(&Vars::given(&vars)).unwrap());
+    let handler = Handler::new(&bed.boot, Settings::from_vars(&Vars::given(&vars)).unwrap())
+        .expect("the handler builds");
     Setup {
         bed,
         handler,

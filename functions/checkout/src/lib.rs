@@ -13,7 +13,7 @@ use jiff::Timestamp;
 use lambda_http::{Request, http::StatusCode};
 use shop_adapters::{
     AppError,
-    flows::order_flow::{NewLicense, OrderFlow},
+    flows::order_flow::OrderFlow,
     store::catalog::CatalogRepo,
     store::subscriptions::HOLDER_TRIAL,
     web::auth::guard::{Guard, Need},
@@ -23,15 +23,14 @@ use shop_adapters::{
 use shop_domain::{
     Clock, DomainError,
     account::{model::Account, profile::Country},
-    catalog::Region,
-    id::{OrderId, SubscriptionId},
+    catalog::{Region, price_region},
+    id::OrderId,
     order::{
-        LineChange, Order, OrderLine, OrderPayment,
+        Order, OrderLine, OrderPayment,
         checkout::{BuyerProfile, Checkout, CheckoutForm, PlannedLine, plan},
-        new::Purchase,
+        new::{LineLicense, PendingLicense, Purchase},
     },
     ports::{PaymentProvider, VatRegistry},
-    subscription::Subscription,
     vat::{Buyer, TaxTreatment, VatRates, vies::VatCheckPolicy},
 };
 
@@ -82,67 +81,20 @@ impl<P: PaymentProvider, V: VatRegistry> Handler<P, V> {
     ) -> Result<HttpResponse, AppError> {
         let order_id = idempotent_http::derived_order_id(&checkout_scope(account), key)?;
         if let Some(placed) = self.flow.orders.get(&order_id).await? {
-            // The answer to this request was lost (a crash or a gateway timeout after the
-            // order was placed): go on from where the order stands; never a second order or
-            // charge, and its own holder markers do not stand in its way.
-            tracing::info!(order = %placed.id, status = ?placed.status, "checkout resumed");
-            let now = self.clock.now();
-            if now.duration_since(placed.created_at) > RESUME_CHARGE_WINDOW {
-                // Too late to start charging: the order is left to expire, so a first charge
-                // never races the reconciliation job's expiry.
-                return answer(placed);
-            }
-            let charged = self.flow.charge(placed, &self.provider, false, now).await?;
-            return answer(charged);
+            return self.resume(placed).await;
         }
         let now = self.clock.now();
         let tax = self.tax_treatment(account, &checkout, now).await?;
         let products = self.catalog.all().await?;
-        let own = Region::parse(account.country.as_str())?;
-        let region = if products.iter().any(|p| p.offer(&own).is_some()) {
-            own
-        } else {
-            self.default_region.clone()
+        let region = price_region(&products, account.country.as_str(), &self.default_region)?;
+        let buyer = BuyerProfile {
+            email: &account.email,
+            country: &account.country,
+            eligibility: &account.eligibility,
         };
-        let planned = plan(
-            &checkout,
-            &products,
-            BuyerProfile {
-                email: &account.email,
-                country: &account.country,
-                eligibility: &account.eligibility,
-            },
-            &region,
-            tax,
-        )?;
+        let planned = plan(&checkout, &products, buyer, &region, tax)?;
         let licenses = self.licenses(account, &order_id, &planned, &region).await?;
-        let customer = match self.flow.orders.payment_customer(&account.id).await? {
-            Some(c) => c,
-            None => {
-                let created = self
-                    .provider
-                    .customer(account.id.as_str(), account.email.as_str())
-                    .await?;
-                self.flow
-                    .orders
-                    .keep_payment_customer(&account.id, &created, now)
-                    .await?
-            }
-        };
-        let lines: Vec<OrderLine> = planned
-            .iter()
-            .zip(&licenses)
-            .map(|(p, l)| OrderLine {
-                subscription_id: l.subscription.id.clone(),
-                product_id: p.product_id.clone(),
-                product_name: p.product_name.clone(),
-                holder: p.holder.clone(),
-                term: p.term,
-                converts_trial: l.trial_version.is_some(),
-                change: LineChange::Purchase,
-                invoice: p.invoice.clone(),
-            })
-            .collect();
+        let customer = self.payment_customer(account, now).await?;
         let order = Order::pending(
             Purchase {
                 id: order_id,
@@ -150,25 +102,54 @@ impl<P: PaymentProvider, V: VatRegistry> Handler<P, V> {
                 region,
                 tax,
                 billing: checkout.billing.as_ref().map(|b| b.to_record()),
-                lines,
-                payment: OrderPayment {
-                    method: checkout.method,
-                    customer,
-                    payment_method: checkout.token.clone(),
-                    payment_id: None,
-                    redirect_url: None,
-                    failure: None,
-                    refund_id: None,
-                },
+                lines: planned
+                    .iter()
+                    .zip(&licenses)
+                    .map(|(p, l)| OrderLine::purchase(p, l))
+                    .collect(),
+                payment: OrderPayment::at_checkout(checkout.method, customer, checkout.token),
             },
             now,
         );
         let placed = self.flow.place(order, licenses).await?;
-        let placed = self
+        let charged = self
             .flow
             .charge(placed, &self.provider, false, self.clock.now())
             .await?;
-        answer(placed)
+        answer(charged)
+    }
+
+    /// The answer to this request was lost (a crash or a gateway timeout after the order was
+    /// placed): go on from where the order stands; never a second order or charge, and its
+    /// own holder markers do not stand in its way.
+    async fn resume(&self, placed: Order) -> Result<HttpResponse, AppError> {
+        tracing::info!(order = %placed.id, status = ?placed.status, "checkout resumed");
+        let now = self.clock.now();
+        if now.duration_since(placed.created_at) > RESUME_CHARGE_WINDOW {
+            // Too late to start charging: the order is left to expire, so a first charge
+            // never races the reconciliation job's expiry.
+            return answer(placed);
+        }
+        answer(self.flow.charge(placed, &self.provider, false, now).await?)
+    }
+
+    /// The account's customer at the payment provider, made at its first checkout.
+    async fn payment_customer(
+        &self,
+        account: &Account,
+        now: Timestamp,
+    ) -> Result<String, AppError> {
+        let orders = &self.flow.orders;
+        if let Some(customer) = orders.payment_customer(&account.id).await? {
+            return Ok(customer);
+        }
+        let created = self
+            .provider
+            .customer(account.id.as_str(), account.email.as_str())
+            .await?;
+        orders
+            .keep_payment_customer(&account.id, &created, now)
+            .await
     }
 
     /// The license each line starts: the holder's trial of the product, or a new one.
@@ -178,7 +159,7 @@ impl<P: PaymentProvider, V: VatRegistry> Handler<P, V> {
         order: &OrderId,
         planned: &[PlannedLine],
         region: &Region,
-    ) -> Result<Vec<NewLicense>, AppError> {
+    ) -> Result<Vec<LineLicense>, AppError> {
         let repo = &self.flow.orders.subscriptions;
         let mut licenses = Vec::with_capacity(planned.len());
         for (i, line) in planned.iter().enumerate() {
@@ -200,20 +181,14 @@ impl<P: PaymentProvider, V: VatRegistry> Handler<P, V> {
                 None => None,
             };
             licenses.push(match trial {
-                Some(t) => NewLicense {
-                    trial_version: Some(t.version),
-                    subscription: t,
-                },
-                None => NewLicense {
-                    trial_version: None,
-                    subscription: Subscription::pending(
-                        SubscriptionId::parse(&format!("{order}-{}", i + 1))?,
-                        account.id.clone(),
-                        line,
-                        region.clone(),
-                        order.clone(),
-                    ),
-                },
+                Some(t) => LineLicense::Trial(t),
+                None => LineLicense::New(PendingLicense::new(
+                    order,
+                    i,
+                    account.id.clone(),
+                    line,
+                    region.clone(),
+                )?),
             });
         }
         Ok(licenses)
@@ -274,9 +249,7 @@ const RESUME_CHARGE_WINDOW: jiff::SignedDuration = jiff::SignedDuration::from_ho
 
 /// The order as the buyer sees it, or why it will not be paid.
 fn answer(placed: Order) -> Result<HttpResponse, AppError> {
-    if let Some(refused) = placed.refusal() {
-        return Err(refused.into());
-    }
+    let placed = placed.accepted()?;
     tracing::info!(order = %placed.id, status = ?placed.status, "order placed");
     http::json(StatusCode::CREATED, &placed.view())
 }

@@ -10,7 +10,7 @@ use shop_testkit::{Answer, Sample, customer};
 #[tokio::test]
 async fn the_sample_request_answers_the_public_key_set() {
     let settings = Settings::from_vars(&Vars::given(&customer::jwt_vars())).unwrap();
-    let h = Handler::new(settings);
+    let h = Handler::new(settings).expect("the handler builds");
     // The route takes no input; the sample still passes the production decode step.
     let _request = Sample::of("jwks").request();
     let response = h.handle();

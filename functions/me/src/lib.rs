@@ -125,10 +125,7 @@ impl Handler {
             )
             .into());
         }
-        let accepted = Account {
-            terms_accepted: Some(body.version),
-            ..caller.account
-        };
+        let accepted = caller.account.with_terms_accepted(body.version);
         let saved = self.accounts.save(&accepted).await?;
         tracing::info!(account = %saved.id, "terms accepted");
         http::json(StatusCode::OK, &profile(&saved))

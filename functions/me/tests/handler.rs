@@ -18,7 +18,8 @@ async fn setup() -> (TestBed, Handler, Account) {
         &[("APP_URL", "https://app.example")],
     ]
     .concat();
-    let handler = Handler::new(&bed.boot, Settings::from_vars(&Vars::given(&vars)).unwrap());
+    let handler = Handler::new(&bed.boot, Settings::from_vars(&Vars::given(&vars)).unwrap())
+        .expect("the handler builds");
     (bed, handler, account)
 }
 

@@ -13,8 +13,9 @@ use std::sync::Arc;
 use lambda_http::{Request, RequestExt, http::StatusCode};
 use shop_adapters::{
     AppError,
+    error::Context,
     flows::order_flow::OrderFlow,
-    store::subscriptions::{path_id, stored_tax},
+    store::subscriptions::path_id,
     web::auth::guard::{Guard, Need},
     web::http::{self, HttpResponse},
     web::idempotent_http::{self, IdempotentRequests},
@@ -92,7 +93,14 @@ impl<P: PaymentProvider> Handler<P> {
         let today = berlin_date(self.clock.now());
         // The refusals first: a license that cannot be upgraded needs no price.
         check_upgrade(&sub, to, today)?;
-        let quote = quote_upgrade(&sub, to, today, stored_tax(&sub)?.rate())?;
+        let quote = quote_upgrade(
+            &sub,
+            to,
+            today,
+            sub.tax_treatment()
+                .context("a license's stored state")?
+                .rate(),
+        )?;
         Ok((sub, quote))
     }
 
@@ -120,7 +128,7 @@ impl<P: PaymentProvider> Handler<P> {
                 to: quote.to,
             },
             quote.line.clone(),
-            stored_tax(&sub)?,
+            sub.tax_treatment().context("a license's stored state")?,
             now,
         )?;
         let placed = self.flow.place_change(order, &sub).await?;
@@ -130,9 +138,7 @@ impl<P: PaymentProvider> Handler<P> {
 
 /// The upgrade order as the owner sees it, or why it will not be paid.
 fn answer(charged: Order) -> Result<HttpResponse, AppError> {
-    if let Some(refused) = charged.refusal() {
-        return Err(refused.into());
-    }
+    let charged = charged.accepted()?;
     tracing::info!(order = %charged.id, status = ?charged.status, "upgrade ordered");
     http::json(StatusCode::CREATED, &charged.view())
 }

@@ -21,7 +21,7 @@ use shop_adapters::{
 use shop_domain::{
     Clock,
     account::{
-        model::{Account, AccountStatus, PasswordRecord, RegistrationForm, check_registration},
+        model::{Account, AccountStatus, RegistrationForm, check_registration},
         password::PasswordPolicy,
     },
     id::AccountId,
@@ -57,26 +57,10 @@ impl Handler {
         let form: RegistrationForm = http::json_body(req)?;
         let registration = check_registration(form, &self.policy)?;
         let now = self.clock.now();
-        let account = Account {
-            id: new_account_id()?,
-            email: registration.email,
-            name: registration.name,
-            company: registration.company,
-            country: registration.country,
-            language: registration.language,
-            status: AccountStatus::PendingVerification,
-            roles: vec!["customer".into()],
-            // Ticking the box accepts the terms in force now.
-            terms_accepted: self.accounts.current_terms().await?,
-            password: Some(PasswordRecord {
-                hash: self.hasher.hash(&registration.password)?,
-                set_at: now,
-                history: Vec::new(),
-            }),
-            eligibility: Vec::new(),
-            created_at: now,
-            version: 1,
-        };
+        let hash = self.hasher.hash(&registration.password)?;
+        // Ticking the box accepts the terms in force now.
+        let terms = self.accounts.current_terms().await?;
+        let account = Account::registered(new_account_id()?, registration, hash, terms, now);
         let link = self
             .links
             .prepare(&account, TokenPurpose::VerifyEmail, self.link_valid, now)?;

@@ -11,18 +11,15 @@ use std::sync::Arc;
 use lambda_http::{Request, http::StatusCode};
 use shop_adapters::{
     AppError,
+    error::Context,
     flows::renewal::RenewalFlow,
-    store::subscriptions::{path_id, stored_tax},
+    store::subscriptions::path_id,
     web::auth::guard::{Guard, Need},
     web::http::{self, HttpResponse},
 };
 use shop_domain::{
-    Clock,
-    changes::fixed_term_renewal,
-    clock::berlin_date,
-    order::Order,
-    ports::PaymentProvider,
-    subscription::{Renewal, Subscription},
+    Clock, changes::fixed_term_renewal, clock::berlin_date, order::Order, ports::PaymentProvider,
+    subscription::Renewal,
 };
 
 mod settings;
@@ -60,7 +57,8 @@ impl<P: PaymentProvider> Handler<P> {
             period,
             term_index,
         };
-        let order = Order::renewal(&sub, order_id, renewal, stored_tax(&sub)?, now)?;
+        let tax = sub.tax_treatment().context("a license's stored state")?;
+        let order = Order::renewal(&sub, order_id, renewal, tax, now)?;
         let placed = flow.place_change(order, &sub).await?;
         let charged = flow
             .charge(placed, &self.renewals.provider, true, now)
@@ -73,13 +71,8 @@ impl<P: PaymentProvider> Handler<P> {
                 .get(&id)
                 .await?
                 .ok_or_else(|| AppError::fault(format!("license {id} vanished")))?;
-            if fresh.failed_charges == sub.failed_charges {
-                let next = Subscription {
-                    failed_charges: fresh.failed_charges + 1,
-                    version: fresh.version + 1,
-                    ..fresh.clone()
-                };
-                repo.save(&next, fresh.version).await?;
+            if let Some(counted) = fresh.with_refused_charge(&sub) {
+                repo.save(&counted, fresh.version).await?;
             }
             return Err(refused.into());
         }

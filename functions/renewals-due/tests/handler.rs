@@ -28,7 +28,7 @@ async fn the_scheduled_run_enqueues_the_licenses_due_today() {
         license::store(&bed.dynamodb, &repo, &sub).await;
     }
     let settings = Settings::from_vars(&Vars::given(&[("RENEWAL_QUEUE_URL", queue.as_str())]));
-    let handler = Handler::new(&bed.boot, settings.unwrap());
+    let handler = Handler::new(&bed.boot, settings.unwrap()).expect("the handler builds");
 
     let summary = handler.handle().await.unwrap();
     assert_eq!((summary.due, summary.sqs_calls), (1, 1));

@@ -29,7 +29,8 @@ async fn setup() -> (TestBed, Handler, String) {
         ("MAIL_QUEUE_URL", queue.as_str()),
         ("APP_URL", "https://app.example"),
     ];
-    let handler = Handler::new(&bed.boot, Settings::from_vars(&Vars::given(&vars)).unwrap());
+    let handler = Handler::new(&bed.boot, Settings::from_vars(&Vars::given(&vars)).unwrap())
+        .expect("the handler builds");
     (bed, handler, queue)
 }
 

@@ -21,7 +21,6 @@ use shop_domain::{
     changes::{NewTotal, schedule_downgrade},
     clock::berlin_date,
     seats::used_on,
-    subscription::Subscription,
     wire::Object,
 };
 
@@ -55,11 +54,7 @@ impl Handler {
                 return Err(DomainError::not_found("route_not_found", "No such route.").into());
             }
         };
-        let next = Subscription {
-            scheduled_change,
-            version: sub.version + 1,
-            ..sub.clone()
-        };
+        let next = sub.with_scheduled_change(scheduled_change);
         self.subscriptions.save(&next, sub.version).await?;
         tracing::info!(subscription = %id, change = ?next.scheduled_change, "scheduled change set");
         let today = berlin_date(self.clock.now());

@@ -21,7 +21,7 @@ async fn setup() -> (TestBed, Handler, Account, SubscriptionId) {
     let sub = license::alarm_team(&owner, &id, 20, date(2026, 11, 1));
     license::store(&bed.dynamodb, &bed.boot.subscriptions(), &sub).await;
     let settings = Settings::from_vars(&Vars::given(&customer::jwt_vars())).unwrap();
-    let handler = Handler::new(&bed.boot, settings);
+    let handler = Handler::new(&bed.boot, settings).expect("the handler builds");
     (bed, handler, owner, sub.id)
 }
 

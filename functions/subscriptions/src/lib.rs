@@ -18,11 +18,10 @@ use shop_adapters::{
 };
 use shop_domain::{
     Clock, DomainError,
-    catalog::Billing,
     clock::berlin_date,
     id::{AccountId, SubscriptionId},
     seats::used_on,
-    subscription::{Subscription, SubscriptionStatus},
+    subscription::SubscriptionStatus,
 };
 
 mod settings;
@@ -55,28 +54,7 @@ impl Handler {
         let id = path_id(req)?;
         let body: AutoRenew = http::json_body(req)?;
         let (sub, seats) = self.subscriptions.owned(&id, owner).await?;
-        if sub.billing != Billing::Subscription {
-            return Err(DomainError::conflict(
-                "not_a_subscription",
-                "Fixed-term licenses do not renew automatically.",
-            )
-            .into());
-        }
-        if !matches!(
-            sub.status,
-            SubscriptionStatus::Active | SubscriptionStatus::PastDue
-        ) {
-            return Err(DomainError::conflict(
-                "subscription_not_active",
-                "Only a running subscription can change its renewal.",
-            )
-            .into());
-        }
-        let next = Subscription {
-            auto_renew: body.enabled,
-            version: sub.version + 1,
-            ..sub.clone()
-        };
+        let next = sub.with_auto_renew(body.enabled)?;
         self.subscriptions.save(&next, sub.version).await?;
         tracing::info!(subscription = %id, enabled = body.enabled, "auto-renew set");
         http::json(StatusCode::OK, &next.view(used_on(&seats, today), today))

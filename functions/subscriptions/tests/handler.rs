@@ -28,7 +28,7 @@ async fn setup() -> Setup {
     let sub = license::alarm_team(&owner, &id, 5, date(2026, 11, 1));
     license::store(&bed.dynamodb, &bed.boot.subscriptions(), &sub).await;
     let settings = Settings::from_vars(&Vars::given(&customer::jwt_vars())).unwrap();
-    let handler = Handler::new(&bed.boot, settings);
+    let handler = Handler::new(&bed.boot, settings).expect("the handler builds");
     Setup {
         bed,
         handler,

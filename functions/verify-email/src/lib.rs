@@ -10,10 +10,7 @@ use shop_adapters::{
     store::accounts::{AccountsRepo, TokenPurpose},
     web::http::{self, HttpResponse},
 };
-use shop_domain::{
-    Clock,
-    account::model::{Account, AccountStatus},
-};
+use shop_domain::Clock;
 
 mod settings;
 
@@ -41,10 +38,7 @@ impl Handler {
             .account_for_link(&body.token, TokenPurpose::VerifyEmail, now)
             .await?;
         // Keeps the version that was read: the repository stores it as the next one.
-        let active = Account {
-            status: AccountStatus::Active,
-            ..account
-        };
+        let active = account.verified();
         let saved = self.accounts.consume_token(&hash, now, &active).await?;
         tracing::info!(account = %saved.id, "email verified");
         http::json(

@@ -20,7 +20,7 @@ async fn setup(sample: &Sample) -> (TestBed, Handler, Account) {
         bed.now,
     )
     .await;
-    let handler = Handler::new(&bed.boot);
+    let handler = Handler::new(&bed.boot).expect("the handler builds");
     (bed, handler, account)
 }
 

@@ -25,13 +25,14 @@ use shop_adapters::{
 use shop_domain::{
     Email,
     account::{
-        model::{Account, AccountStatus, TermsVersion},
+        lifecycle::Invitee,
+        model::{Account, TermsVersion},
         profile::{Country, DisplayName},
     },
-    catalog::{Product, Region, Term},
+    catalog::{Product, Region},
     clock,
     id::SubscriptionId,
-    subscription::{Period, Subscription, SubscriptionStatus},
+    subscription::{Subscription, TrialGrant},
 };
 
 const USAGE: &str = "usage: shop-tools seed-catalog <catalog.json> | publish-terms <version> \
@@ -67,21 +68,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         ["invite", email, name, language, rest @ ..] if rest.len() <= 1 => {
             let now = shop_adapters::boot::clock::from_env().now();
-            let account = Account {
-                id: new_account_id()?,
+            let invitee = Invitee {
                 email: Email::parse(email)?,
                 name: DisplayName::parse(name)?,
                 company: None,
                 country: Country::parse(rest.first().copied().unwrap_or("DE"))?,
                 language: language.parse()?,
-                status: AccountStatus::PendingActivation,
-                roles: vec!["customer".into()],
-                terms_accepted: None,
-                password: None,
-                eligibility: Vec::new(),
-                created_at: now,
-                version: 1,
             };
+            let account = Account::invited(new_account_id()?, invitee, now);
             let days: i64 = config::parsed_or("ACTIVATION_LINK_DAYS", 14)?;
             let links = LinkMailer {
                 accounts,
@@ -140,38 +134,16 @@ async fn trial(
         .filter(|r| product.offer(r).is_some())
         .unwrap_or(Region::parse("DE")?);
     let offer = product.offer(&region).ok_or("product not sold in DE")?;
-    let price = offer.prices.first().ok_or("product without price")?;
     let today = clock::berlin_date(shop_adapters::boot::clock::from_env().now());
-    let trial = Subscription {
+    let trial = Subscription::trial(TrialGrant {
         id: SubscriptionId::parse(&format!("trial-{}", new_account_id()?))?,
-        number: format!("TRIAL-{}", today.year()),
         account_id: account.id.clone(),
-        product_id: product.id().clone(),
-        product_name: offer.name.clone(),
-        app: offer.app.clone(),
-        billing: offer.billing,
         holder: holder.unwrap_or_else(|| account.email.clone()),
-        status: SubscriptionStatus::Trial,
-        quantity: offer.min_quantity,
-        term: price.term,
         region,
-        unit_net: price.net,
-        period: Some(Period::starting(today, Term::Days(days))),
-        auto_renew: false,
-        orders: Vec::new(),
-        invoices: Vec::new(),
-        activated: false,
-        payment: None,
-        version: 1,
-        legacy: false,
-        scheduled_change: None,
-        anchor: None,
-        term_index: 0,
-        failed_charges: 0,
-        tax: None,
-        due_on: None,
-        next_period: None,
-    };
+        offer: &offer,
+        starts_on: today,
+        days,
+    })?;
     SubscriptionsRepo::new(aws::dynamodb(sdk), table)
         .grant_trial(&trial)
         .await?;

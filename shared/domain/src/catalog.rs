@@ -243,6 +243,21 @@ pub struct TermPrice {
     pub net: Money,
 }
 
+/// The region whose prices a buyer from `country` pays: their own when the catalog sells
+/// anything there, otherwise `fallback`.
+pub fn price_region(
+    products: &[Product],
+    country: &str,
+    fallback: &Region,
+) -> Result<Region, DomainError> {
+    let own = Region::parse(country)?;
+    Ok(if products.iter().any(|p| p.offer(&own).is_some()) {
+        own
+    } else {
+        fallback.clone()
+    })
+}
+
 /// The catalog for one region, in product-id order. A region in which nothing is sold is
 /// unknown to the shop, which the caller hears as `unknown_region`.
 pub fn offers_in<'a>(
@@ -278,6 +293,19 @@ mod tests {
             "min_quantity": 5,
             "prices": {"DE": {"P12M": "120.00"}, "AT": {"P12M": "125.00"}}
         })
+    }
+
+    #[test]
+    fn buyers_pay_their_own_region_when_anything_is_sold_there() {
+        let products = vec![spec(alarm()).unwrap()];
+        let fallback = Region::parse("DE").unwrap();
+        assert_eq!(
+            price_region(&products, "DE", &fallback).unwrap().as_str(),
+            "DE"
+        );
+        let elsewhere = price_region(&products, "SE", &fallback).unwrap();
+        assert_eq!(elsewhere, fallback);
+        assert!(products[0].offer(&Region::parse("SE").unwrap()).is_none());
     }
 
     #[test]

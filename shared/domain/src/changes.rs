@@ -14,6 +14,8 @@ use crate::{
     subscription::{Period, Subscription, SubscriptionStatus},
 };
 
+pub use crate::subscription::ScheduledChange;
+
 /// The fee for `added` licenses over the rest of a term, exact (the invoice line rounds it):
 /// `added × unit price × remaining days / days in the term`.
 pub fn proration(added: u32, unit: Money, remaining_days: i64, term_days: i64) -> Decimal {
@@ -137,14 +139,6 @@ pub fn check_upgrade(sub: &Subscription, to: Quantity, today: Date) -> Result<Pe
             "The subscription's term is not running.",
         )
     })
-}
-
-/// A downgrade waiting for the next renewal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ScheduledChange {
-    pub quantity: Quantity,
-    /// The first day at the new total: the next term's start.
-    pub effective_on: Date,
 }
 
 /// Schedules a lower total for the next renewal. Refused when more seats run into the next

@@ -38,6 +38,14 @@ impl Seat {
         self.starts_on <= day && day <= self.ends_on
     }
 
+    /// The seat running on to `ends_on` (a renewal carries it into the new term).
+    pub fn extended_to(&self, ends_on: Date) -> Seat {
+        Seat {
+            ends_on,
+            ..self.clone()
+        }
+    }
+
     fn overlaps(&self, starts_on: Date, ends_on: Date) -> bool {
         self.starts_on <= ends_on && starts_on <= self.ends_on
     }
@@ -61,6 +69,22 @@ pub struct SeatChange {
     pub starts_on: Option<Date>,
     #[serde(default, deserialize_with = "crate::wire::optional_date")]
     pub ends_on: Option<Date>,
+}
+
+impl Subscription {
+    /// Whether `seat` of this license lets its holder in on `day`. A seat that runs to the
+    /// term's end rolls over with the subscription: while a failed renewal is retried
+    /// (`past_due`) it keeps granting access, and a paid renewal extends it.
+    pub fn seat_grants(&self, seat: &Seat, day: Date) -> bool {
+        if !self.grants_on(day) || seat.status != SeatStatus::Active {
+            return false;
+        }
+        let rolling = self.awaiting_renewal(day)
+            && self
+                .period
+                .is_some_and(|p| seat.ends_on == p.ends_on && day > p.ends_on);
+        seat.covers(day) || rolling
+    }
 }
 
 /// The most seats that overlap on any single day.

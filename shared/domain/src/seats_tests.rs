@@ -362,7 +362,7 @@ fn carry_all(seats: &mut [Seat], old_end: Date, new_end: Date, quantity: u32) {
     let q = Quantity::new(quantity).unwrap();
     while let Some(id) = next_to_carry(seats, old_end, q).map(|s| s.id.clone()) {
         let seat = seats.iter_mut().find(|s| s.id == id).unwrap();
-        seat.ends_on = new_end;
+        *seat = seat.extended_to(new_end);
     }
 }
 
@@ -447,4 +447,35 @@ proptest! {
         let on_first_day = used_on(&seats, old_end.tomorrow().unwrap());
         prop_assert_eq!(on_first_day, could.min(quantity as usize));
     }
+}
+
+#[test]
+fn access_follows_the_date_with_grace_for_renewals() {
+    let mut sub = sample(
+        2,
+        "10.00",
+        Period {
+            starts_on: date(2026, 1, 1),
+            ends_on: date(2026, 12, 31),
+        },
+    );
+    let seat = Seat {
+        id: "x".into(),
+        email: Email::parse("c@x.de").unwrap(),
+        starts_on: date(2026, 1, 1),
+        ends_on: date(2026, 12, 31),
+        status: SeatStatus::Active,
+        assigned_at: jiff::Timestamp::UNIX_EPOCH,
+        deactivated_at: None,
+    };
+    assert!(sub.seat_grants(&seat, date(2026, 12, 31)));
+    // The renewal day, before the job ran: still in.
+    assert!(sub.seat_grants(&seat, date(2027, 1, 1)));
+    assert!(!sub.seat_grants(&seat, date(2027, 1, 2)));
+    sub.auto_renew = false;
+    assert!(!sub.seat_grants(&seat, date(2027, 1, 1)));
+    sub.status = SubscriptionStatus::PastDue;
+    assert!(sub.seat_grants(&seat, date(2027, 1, 5)));
+    sub.status = SubscriptionStatus::Expired;
+    assert!(!sub.seat_grants(&seat, date(2026, 6, 1)));
 }

@@ -8,12 +8,11 @@ use serde::{Deserialize, Serialize};
 use crate::{
     Email, Money, Quantity,
     catalog::{Billing, LocalizedText, Region, Term},
-    changes::ScheduledChange,
     id::{AccountId, AppId, OrderId, ProductId, SubscriptionId},
-    order::{PaymentMethod, checkout::PlannedLine},
-    seats::{Seat, SeatStatus},
     vat::TaxTreatment,
 };
+
+pub use crate::payment::StoredPayment;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -74,12 +73,12 @@ pub struct Paid<'a> {
     pub reminder_days: i64,
 }
 
-/// How a subscription's renewals and upgrades are paid: provider tokens only.
+/// A downgrade waiting for the next renewal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StoredPayment {
-    pub method: PaymentMethod,
-    pub customer: String,
-    pub payment_method: String,
+pub struct ScheduledChange {
+    pub quantity: Quantity,
+    /// The first day at the new total: the next term's start.
+    pub effective_on: Date,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -135,47 +134,6 @@ pub struct Subscription {
 }
 
 impl Subscription {
-    /// The license a checkout line starts, waiting for its order `order` to be paid; it is
-    /// numbered with the order and gets its period when the payment is confirmed.
-    pub fn pending(
-        id: SubscriptionId,
-        account_id: AccountId,
-        line: &PlannedLine,
-        region: Region,
-        order: OrderId,
-    ) -> Subscription {
-        Subscription {
-            id,
-            number: String::new(),
-            account_id,
-            product_id: line.product_id.clone(),
-            product_name: line.product_name.clone(),
-            app: line.app.clone(),
-            billing: line.billing,
-            holder: line.holder.clone(),
-            status: SubscriptionStatus::PendingPayment,
-            quantity: line.invoice.quantity,
-            term: line.term,
-            region,
-            unit_net: line.invoice.unit_net,
-            period: None,
-            auto_renew: false,
-            orders: vec![order],
-            invoices: Vec::new(),
-            activated: false,
-            payment: None,
-            version: 1,
-            legacy: false,
-            scheduled_change: None,
-            anchor: None,
-            term_index: 0,
-            failed_charges: 0,
-            tax: None,
-            due_on: None,
-            next_period: None,
-        }
-    }
-
     /// The paid license a confirmed order starts (or the trial it converts).
     pub fn confirm(&self, paid: Paid<'_>) -> Subscription {
         let Paid {
@@ -349,20 +307,6 @@ impl Subscription {
         }
     }
 
-    /// Whether `seat` of this license lets its holder in on `day`. A seat that runs to the
-    /// term's end rolls over with the subscription: while a failed renewal is retried
-    /// (`past_due`) it keeps granting access, and a paid renewal extends it.
-    pub fn seat_grants(&self, seat: &Seat, day: Date) -> bool {
-        if !self.grants_on(day) || seat.status != SeatStatus::Active {
-            return false;
-        }
-        let rolling = self.awaiting_renewal(day)
-            && self
-                .period
-                .is_some_and(|p| seat.ends_on == p.ends_on && day > p.ends_on);
-        seat.covers(day) || rolling
-    }
-
     /// The day the renewal job looks at a term that began `today`: a subscription the day
     /// after it ends (renewal), a fixed term `reminder_days` before its end (reminder).
     pub fn next_due(&self, period: Period, today: Date, reminder_days: i64) -> Date {
@@ -393,7 +337,7 @@ impl Subscription {
 
     /// A renewing subscription is not cut off on its renewal day before the daily job has
     /// charged it (the job runs in the early morning), nor while a failed charge is retried.
-    fn awaiting_renewal(&self, day: Date) -> bool {
+    pub(crate) fn awaiting_renewal(&self, day: Date) -> bool {
         let renewal_day = self
             .period
             .and_then(|p| p.ends_on.tomorrow().ok())
@@ -449,6 +393,10 @@ pub(crate) fn sample(quantity: u32, unit: &str, period: Period) -> Subscription 
     }
 }
 
+#[path = "subscription_steps.rs"]
+mod steps;
+pub use steps::{Incomplete, TrialGrant};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -462,37 +410,6 @@ mod tests {
         assert_eq!(leap.ends_on, date(2029, 2, 27));
         let jan = Period::starting(date(2027, 1, 31), Term::Months(1));
         assert_eq!(jan.ends_on, date(2027, 2, 27));
-    }
-
-    #[test]
-    fn access_follows_the_date_with_grace_for_renewals() {
-        let mut sub = sample(
-            2,
-            "10.00",
-            Period {
-                starts_on: date(2026, 1, 1),
-                ends_on: date(2026, 12, 31),
-            },
-        );
-        let seat = Seat {
-            id: "x".into(),
-            email: Email::parse("c@x.de").unwrap(),
-            starts_on: date(2026, 1, 1),
-            ends_on: date(2026, 12, 31),
-            status: SeatStatus::Active,
-            assigned_at: jiff::Timestamp::UNIX_EPOCH,
-            deactivated_at: None,
-        };
-        assert!(sub.seat_grants(&seat, date(2026, 12, 31)));
-        // The renewal day, before the job ran: still in.
-        assert!(sub.seat_grants(&seat, date(2027, 1, 1)));
-        assert!(!sub.seat_grants(&seat, date(2027, 1, 2)));
-        sub.auto_renew = false;
-        assert!(!sub.seat_grants(&seat, date(2027, 1, 1)));
-        sub.status = SubscriptionStatus::PastDue;
-        assert!(sub.seat_grants(&seat, date(2027, 1, 5)));
-        sub.status = SubscriptionStatus::Expired;
-        assert!(!sub.seat_grants(&seat, date(2026, 6, 1)));
     }
 
     #[test]

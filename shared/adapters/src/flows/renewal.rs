@@ -4,21 +4,21 @@
 //! license, the term and the attempt, so a job run twice or a retried worker reaches the same
 //! order and the provider's idempotency key: one charge, one invoice, one email.
 
-use jiff::{Span, Timestamp, civil::Date};
+use jiff::{Timestamp, civil::Date};
 use serde_json::json;
 use shop_domain::{
     Language,
-    catalog::Billing,
-    changes::{RetryPolicy, nth_term},
+    changes::RetryPolicy,
     clock::berlin_date,
     id::{OrderId, SubscriptionId},
     mail::{DedupeKey, MailMessage, MailTemplate},
     order::{Order, OrderStatus},
     ports::PaymentProvider,
-    subscription::{Period, Renewal, Subscription, SubscriptionStatus},
+    renewal::DueStep,
+    subscription::{Renewal, Subscription},
 };
 
-use crate::{AppError, flows::order_flow::OrderFlow};
+use crate::{AppError, error::Context, flows::order_flow::OrderFlow};
 
 pub struct RenewalFlow<P> {
     pub flow: OrderFlow,
@@ -64,44 +64,26 @@ impl<P: PaymentProvider> RenewalFlow<P> {
         // A fixed term renewed early runs its next term once the old one ended; the step
         // below stores that along with what it changes.
         let sub = stored.as_of(today);
-        if sub.due_on != Some(due_on) || today < due_on {
-            return Ok(Renewed::Skipped);
-        }
-        let period = sub
-            .period
-            .ok_or_else(|| AppError::fault(format!("due license {id} without a term")))?;
-        let running = matches!(
-            sub.status,
-            SubscriptionStatus::Active | SubscriptionStatus::PastDue
-        );
-        match sub.billing {
-            Billing::FixedTerm if running && today <= period.ends_on => {
-                self.remind(&sub, period).await?;
-                self.save(&sub, |s| s.due_on = period.ends_on.tomorrow().ok())
-                    .await?;
+        match sub
+            .due_step(due_on, today)
+            .context("a license's stored state")?
+        {
+            DueStep::NotDue => Ok(Renewed::Skipped),
+            DueStep::Remind { ends_on } => {
+                self.remind(&sub, ends_on).await?;
+                self.store(&sub, sub.reminded(ends_on)).await?;
                 Ok(Renewed::Reminded)
             }
-            Billing::Subscription if running && sub.auto_renew => {
-                self.renew(&sub, period, today, now).await
-            }
+            DueStep::Renew(renewal) => self.renew(&sub, renewal, today, now).await,
             // The owner's renewal of the next term is on its way (SEPA): not expired under it;
             // looked at again tomorrow, and its confirmation sets the next due day.
-            Billing::FixedTerm if self.renewal_in_flight(&sub).await? => {
+            DueStep::EndUnlessRenewing if self.renewal_in_flight(&sub).await? => {
                 let until = today.tomorrow().unwrap_or(today);
-                self.save(&sub, |s| s.due_on = Some(until)).await?;
+                self.store(&sub, sub.waiting(until)).await?;
                 Ok(Renewed::Waiting { until })
             }
-            _ => {
-                self.save(&sub, |s| {
-                    if matches!(
-                        s.status,
-                        SubscriptionStatus::Active | SubscriptionStatus::PastDue
-                    ) {
-                        s.status = SubscriptionStatus::Expired;
-                    }
-                    s.due_on = None;
-                })
-                .await?;
+            DueStep::EndUnlessRenewing | DueStep::End => {
+                self.store(&sub, sub.expired()).await?;
                 tracing::info!(subscription = %id, "license ended");
                 Ok(Renewed::Expired)
             }
@@ -112,24 +94,12 @@ impl<P: PaymentProvider> RenewalFlow<P> {
     async fn renew(
         &self,
         sub: &Subscription,
-        period: Period,
+        renewal: Renewal,
         today: Date,
         now: Timestamp,
     ) -> Result<Renewed, AppError> {
-        let next_index = sub.term_index + 1;
-        let anchor = sub.anchor.unwrap_or(period.starts_on);
-        let next = nth_term(anchor, sub.term, next_index);
-        let quantity = sub
-            .scheduled_change
-            .as_ref()
-            .map_or(sub.quantity, |c| c.quantity);
         let order_id = sub.renewal_order_id()?;
-        let renewal = Renewal {
-            quantity,
-            period: next,
-            term_index: next_index,
-        };
-        let tax = crate::store::subscriptions::stored_tax(sub)?;
+        let tax = sub.tax_treatment().context("a license's stored state")?;
         let order = Order::renewal(sub, order_id, renewal, tax, now)?;
         let placed = self.flow.place_change(order, sub).await?;
         let charged = self.flow.charge(placed, &self.provider, true, now).await?;
@@ -141,33 +111,26 @@ impl<P: PaymentProvider> RenewalFlow<P> {
             // An attempt that expired unpaid counts as a failed one: the next try is a new
             // attempt (a new order and provider key).
             OrderStatus::PaymentFailed | OrderStatus::Expired => {
-                let renewal_day = period.ends_on.tomorrow().unwrap_or(today);
-                let failures = sub.failed_charges + 1;
-                let retry_on = self.retry.next_try(renewal_day, failures);
-                self.save_fresh(&sub.id, |s| {
-                    s.failed_charges = failures;
-                    s.due_on = retry_on;
-                    s.status = if retry_on.is_some() {
-                        SubscriptionStatus::PastDue
-                    } else {
-                        SubscriptionStatus::Expired
-                    };
-                })
-                .await?;
-                tracing::info!(subscription = %sub.id, failures, "renewal charge failed");
+                let failed = sub.failed_renewal(&self.retry, today);
+                let fresh = self.fresh(&sub.id).await?;
+                self.store(&fresh, failed.applied_to(&fresh)).await?;
+                tracing::info!(subscription = %sub.id, failures = failed.failures, "renewal charge failed");
                 let data = json!({
-                    "retry_on": retry_on.map(|d| d.to_string()),
-                    "expired": retry_on.is_none(),
+                    "retry_on": failed.retry_on.map(|d| d.to_string()),
+                    "expired": failed.retry_on.is_none(),
                     "reason": charged.payment.failure.clone().unwrap_or_default(),
                 });
                 let dedupe = format!("renewal-failed:{}", charged.id);
                 self.notify(sub, MailTemplate::RenewalFailed, &dedupe, data)
                     .await?;
-                Ok(retry_on.map_or(Renewed::Expired, |retry_on| Renewed::PastDue { retry_on }))
+                Ok(failed
+                    .retry_on
+                    .map_or(Renewed::Expired, |retry_on| Renewed::PastDue { retry_on }))
             }
             _ => {
-                let until = today.checked_add(Span::new().days(1)).unwrap_or(today);
-                self.save_fresh(&sub.id, |s| s.due_on = Some(until)).await?;
+                let until = today.tomorrow().unwrap_or(today);
+                let fresh = self.fresh(&sub.id).await?;
+                self.store(&fresh, fresh.waiting(until)).await?;
                 Ok(Renewed::Waiting { until })
             }
         }
@@ -180,9 +143,9 @@ impl<P: PaymentProvider> RenewalFlow<P> {
     }
 
     /// Reminds the owner that a fixed-term license ends; once per license and end date.
-    async fn remind(&self, sub: &Subscription, period: Period) -> Result<(), AppError> {
-        let data = json!({ "ends_on": period.ends_on.to_string() });
-        let dedupe = format!("renewal-reminder:{}:{}", sub.id, period.ends_on);
+    async fn remind(&self, sub: &Subscription, ends_on: Date) -> Result<(), AppError> {
+        let data = json!({ "ends_on": ends_on.to_string() });
+        let dedupe = format!("renewal-reminder:{}:{}", sub.id, ends_on);
         self.notify(sub, MailTemplate::RenewalReminder, &dedupe, data)
             .await
     }
@@ -230,37 +193,24 @@ impl<P: PaymentProvider> RenewalFlow<P> {
             .await
     }
 
-    /// Stores a change of `sub`; an expired subscription also frees its holder, so the email
-    /// may buy the product again (an expired fixed term is renewed instead and keeps it).
-    async fn save(
-        &self,
-        sub: &Subscription,
-        change: impl FnOnce(&mut Subscription),
-    ) -> Result<(), AppError> {
-        let mut next = sub.clone();
-        change(&mut next);
-        next.version = sub.version + 1;
+    /// Stores `next`, decided on the license as `read`; an expired subscription also frees
+    /// its holder, so the email may buy the product again.
+    async fn store(&self, read: &Subscription, next: Subscription) -> Result<(), AppError> {
         let repo = &self.flow.orders.subscriptions;
-        if next.status == SubscriptionStatus::Expired && next.billing == Billing::Subscription {
-            repo.end(&next, sub.version).await
+        if next.frees_holder() {
+            repo.end(&next, read.version).await
         } else {
-            repo.save(&next, sub.version).await
+            repo.save(&next, read.version).await
         }
     }
 
-    /// Applies `change` to the license as it is now (the charge moved its version).
-    async fn save_fresh(
-        &self,
-        id: &SubscriptionId,
-        change: impl FnOnce(&mut Subscription),
-    ) -> Result<(), AppError> {
-        let sub = self
-            .flow
+    /// The license as it is now (the charge moved its version).
+    async fn fresh(&self, id: &SubscriptionId) -> Result<Subscription, AppError> {
+        self.flow
             .orders
             .subscriptions
             .get(id)
             .await?
-            .ok_or_else(|| AppError::fault(format!("license {id} vanished")))?;
-        self.save(&sub, change).await
+            .ok_or_else(|| AppError::fault(format!("license {id} vanished")))
     }
 }

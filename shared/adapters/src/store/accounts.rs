@@ -213,7 +213,7 @@ impl AccountsRepo {
     /// Stores `account` (whose `version` is the one read) as version + 1; `concurrent_change`
     /// when someone else changed it since.
     pub async fn save(&self, account: &Account) -> Result<Account, AppError> {
-        let next = bumped(account);
+        let next = account.next_version();
         let put = self.account_put(&next, "version = :expected", Some(account.version))?;
         let result = self
             .client
@@ -276,7 +276,7 @@ impl AccountsRepo {
         now: Timestamp,
         account: &Account,
     ) -> Result<Account, AppError> {
-        let next = bumped(account);
+        let next = account.next_version();
         let mark_used = Update::builder()
             .table_name(&self.table)
             .set_key(Some(token_key(hash)))
@@ -381,13 +381,6 @@ impl AccountsRepo {
             .await
             .map_err(|e| AppError::sdk("publish terms", e))?;
         Ok(())
-    }
-}
-
-fn bumped(account: &Account) -> Account {
-    Account {
-        version: account.version + 1,
-        ..account.clone()
     }
 }
 

@@ -37,13 +37,6 @@ pub struct SubscriptionsRepo {
     pub(crate) table: String,
 }
 
-/// How a license's invoices are taxed, as its first order decided. A license without one
-/// (never confirmed, or moved in without it) is a fault: money is never taxed by a guess.
-pub fn stored_tax(sub: &Subscription) -> Result<shop_domain::vat::TaxTreatment, AppError> {
-    sub.tax
-        .ok_or_else(|| AppError::fault(format!("license {} has no stored tax treatment", sub.id)))
-}
-
 /// A change decided on a subscription that changed since it was read.
 pub fn stale() -> AppError {
     DomainError::conflict(
@@ -219,11 +212,7 @@ impl SubscriptionsRepo {
             let (sub, seats) = self.owned(id, owner).await?;
             let at = now();
             let seat = change(&sub, &seats, at, berlin_date(at))?;
-            let next = Subscription {
-                version: sub.version + 1,
-                activated: true,
-                ..sub.clone()
-            };
+            let next = sub.with_seat_assigned();
             if self.write_seat(&sub, &next, &seat).await? {
                 return Ok((next, seat));
             }

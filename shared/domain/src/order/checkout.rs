@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use crate::{
-    DomainError, Email, Money, Quantity,
+    DomainError, Email, Quantity,
     account::profile::{Country, DisplayName},
     catalog::{
         Billing as BillingKind, Eligibility, LocalizedText, PriceUnit, Product, Region, Term,
@@ -285,11 +285,6 @@ pub fn plan(
         });
     }
     Ok(planned)
-}
-
-/// The sum a plan charges.
-pub fn gross_total(lines: &[PlannedLine]) -> Money {
-    lines.iter().map(|l| l.invoice.gross).sum()
 }
 
 #[cfg(test)]

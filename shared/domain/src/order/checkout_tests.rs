@@ -76,7 +76,74 @@ fn prices_five_licenses_with_domestic_vat() {
     assert_eq!(l.holder.as_str(), "buyer@example.com");
     assert_eq!(l.term, Term::Months(12));
     assert_eq!(l.invoice.gross.to_string(), "285.60");
-    assert_eq!(gross_total(&lines).to_string(), "285.60");
+}
+
+#[test]
+fn a_planned_checkout_becomes_an_order_of_new_licenses_numbered_with_it() {
+    use crate::{
+        id::{AccountId, OrderId},
+        order::{
+            OrderLine, OrderPayment,
+            new::{LineLicense, PendingLicense, Purchase},
+        },
+        subscription::SubscriptionStatus,
+    };
+    let lines = plan_for(
+        serde_json::json!([
+            {"product_id": "alarm-team", "quantity": 5},
+            {"product_id": "alarm-solo", "quantity": 1, "holder_email": "b@example.com"}
+        ]),
+        &[],
+    )
+    .unwrap();
+    let id = OrderId::parse("o-7").unwrap();
+    let account = AccountId::parse("a1").unwrap();
+    let region = Region::parse("DE").unwrap();
+    let licenses: Vec<LineLicense> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            PendingLicense::new(&id, i, account.clone(), l, region.clone()).map(LineLicense::New)
+        })
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let order_lines: Vec<OrderLine> = lines
+        .iter()
+        .zip(&licenses)
+        .map(|(p, l)| OrderLine::purchase(p, l))
+        .collect();
+    let new = Order::pending(
+        Purchase {
+            id: id.clone(),
+            account_id: account,
+            region,
+            tax: TaxTreatment::Domestic {
+                rate: Decimal::from(19),
+            },
+            billing: None,
+            lines: order_lines,
+            payment: OrderPayment::at_checkout(
+                PaymentMethod::Card,
+                "cus_1".into(),
+                "pm_card_visa".into(),
+            ),
+        },
+        "2026-11-22T10:00:00Z".parse().unwrap(),
+    );
+    let gross: crate::Money = lines.iter().map(|l| l.invoice.gross).sum();
+    assert_eq!(new.totals().gross, gross);
+    assert_eq!(new.lines()[1].subscription_id.as_str(), "o-7-2");
+    assert!(new.lines().iter().all(|l| !l.converts_trial));
+    let order = new.numbered("ORD-2026-000042");
+    assert_eq!(order.status, OrderStatus::PendingPayment);
+    let LineLicense::New(second) = &licenses[1] else {
+        panic!("a new license");
+    };
+    let sub = second.numbered(&order.number);
+    assert_eq!(sub.number, "ORD-2026-000042-2");
+    assert_eq!(sub.status, SubscriptionStatus::PendingPayment);
+    assert_eq!(sub.holder.as_str(), "b@example.com");
+    assert_eq!(sub.orders, vec![id]);
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Orders: checkout, invoices, payment status and cancellation.
 
 pub mod checkout;
+pub mod confirm;
 pub mod invoice;
 pub mod model;
 pub mod new;

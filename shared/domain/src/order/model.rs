@@ -14,12 +14,7 @@ use crate::{
     vat::TaxTreatment,
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PaymentMethod {
-    Card,
-    SepaDebit,
-}
+pub use crate::payment::PaymentMethod;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

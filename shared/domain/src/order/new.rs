@@ -1,61 +1,237 @@
 //! How orders come to be: a purchase at checkout, and a change of an existing license (an
 //! upgrade, a renewal) charged to its stored payment method. Every order starts pending
-//! payment with its totals summed from its lines, and without a number: the number is taken
-//! in the transaction that places it. What an order that will not be paid answers lives here
-//! too, so every route that charges says it alike.
+//! payment with its totals summed from its lines, as a [`NewOrder`]: it has no number until
+//! the transaction that places it takes one, so an unnumbered order cannot be stored or
+//! shown. What an order that will not be paid answers lives here too, so every route that
+//! charges says it alike.
 
 use jiff::Timestamp;
 
 use crate::{
-    DomainError,
-    id::{AccountId, OrderId},
+    DomainError, Email,
+    catalog::Region,
+    id::{AccountId, OrderId, ProductId, SubscriptionId},
     order::{
-        Billing, LineChange, Order, OrderLine, OrderPayment, OrderStatus,
+        Billing, LineChange, Order, OrderLine, OrderPayment, OrderStatus, PaymentMethod,
+        checkout::PlannedLine,
         invoice::{InvoiceLine, Totals},
     },
-    subscription::{Renewal, Subscription},
+    subscription::{Renewal, Subscription, SubscriptionStatus},
     vat::TaxTreatment,
 };
 
 /// What a checkout buys, before it is an order.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Purchase {
     pub id: OrderId,
     pub account_id: AccountId,
-    pub region: crate::catalog::Region,
+    pub region: Region,
     pub tax: TaxTreatment,
     pub billing: Option<Billing>,
     pub lines: Vec<OrderLine>,
     pub payment: OrderPayment,
 }
 
-impl Order {
-    /// A new order for `purchase`, pending payment.
-    pub fn pending(purchase: Purchase, now: Timestamp) -> Order {
-        let Purchase {
-            id,
-            account_id,
-            region,
-            tax,
-            billing,
-            lines,
-            payment,
-        } = purchase;
+/// An order pending payment that has no number yet: [`NewOrder::numbered`] makes it the
+/// order, in the transaction that takes the number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOrder {
+    purchase: Purchase,
+    totals: Totals,
+    created_at: Timestamp,
+}
+
+impl NewOrder {
+    pub fn id(&self) -> &OrderId {
+        &self.purchase.id
+    }
+
+    pub fn account_id(&self) -> &AccountId {
+        &self.purchase.account_id
+    }
+
+    pub fn created_at(&self) -> Timestamp {
+        self.created_at
+    }
+
+    pub fn totals(&self) -> &Totals {
+        &self.totals
+    }
+
+    pub fn lines(&self) -> &[OrderLine] {
+        &self.purchase.lines
+    }
+
+    pub fn payment(&self) -> &OrderPayment {
+        &self.purchase.payment
+    }
+
+    /// The order placed as `number`, pending payment.
+    pub fn numbered(&self, number: &str) -> Order {
+        let p = self.purchase.clone();
         Order {
-            id,
-            number: String::new(),
-            account_id,
+            id: p.id,
+            number: number.to_owned(),
+            account_id: p.account_id,
             status: OrderStatus::PendingPayment,
-            region,
-            tax,
-            billing,
-            totals: Totals::of(lines.iter().map(|l| &l.invoice)),
-            lines,
-            payment,
-            created_at: now,
+            region: p.region,
+            tax: p.tax,
+            billing: p.billing,
+            lines: p.lines,
+            totals: self.totals,
+            payment: p.payment,
+            created_at: self.created_at,
             confirmed_at: None,
             invoice: None,
             cancelled_at: None,
             credit_note: None,
+        }
+    }
+}
+
+impl OrderPayment {
+    /// The payment a buyer chose at checkout: `token` is the provider's for the card or SEPA
+    /// mandate, `customer` the provider's customer of the account; nothing charged yet.
+    pub fn at_checkout(method: PaymentMethod, customer: String, token: String) -> Self {
+        Self {
+            method,
+            customer,
+            payment_method: token,
+            payment_id: None,
+            redirect_url: None,
+            failure: None,
+            refund_id: None,
+        }
+    }
+}
+
+/// The number of the license an order's line `index` (from 0) starts: the order's number
+/// and the line, from 1.
+pub fn license_number(order_number: &str, index: usize) -> String {
+    format!("{order_number}-{}", index + 1)
+}
+
+/// A license a checkout line starts, waiting for its order to be placed (which numbers it)
+/// and paid (which gives it its period).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingLicense {
+    id: SubscriptionId,
+    index: usize,
+    account_id: AccountId,
+    line: PlannedLine,
+    region: Region,
+    order: OrderId,
+}
+
+impl PendingLicense {
+    /// The license of line `index` (from 0) of order `order`, named after both.
+    pub fn new(
+        order: &OrderId,
+        index: usize,
+        account_id: AccountId,
+        line: &PlannedLine,
+        region: Region,
+    ) -> Result<PendingLicense, DomainError> {
+        Ok(PendingLicense {
+            id: SubscriptionId::parse(&license_number(order.as_str(), index))?,
+            index,
+            account_id,
+            line: line.clone(),
+            region,
+            order: order.clone(),
+        })
+    }
+
+    /// The license as stored with its order, numbered after it (`order_number`).
+    pub fn numbered(&self, order_number: &str) -> Subscription {
+        let line = &self.line;
+        Subscription {
+            id: self.id.clone(),
+            number: license_number(order_number, self.index),
+            account_id: self.account_id.clone(),
+            product_id: line.product_id.clone(),
+            product_name: line.product_name.clone(),
+            app: line.app.clone(),
+            billing: line.billing,
+            holder: line.holder.clone(),
+            status: SubscriptionStatus::PendingPayment,
+            quantity: line.invoice.quantity,
+            term: line.term,
+            region: self.region.clone(),
+            unit_net: line.invoice.unit_net,
+            period: None,
+            auto_renew: false,
+            orders: vec![self.order.clone()],
+            invoices: Vec::new(),
+            activated: false,
+            payment: None,
+            version: 1,
+            legacy: false,
+            scheduled_change: None,
+            anchor: None,
+            term_index: 0,
+            failed_charges: 0,
+            tax: None,
+            due_on: None,
+            next_period: None,
+        }
+    }
+}
+
+/// What one checkout line starts: the holder's trial of the product, which the paid license
+/// replaces under the same id, or a new license.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineLicense {
+    Trial(Subscription),
+    New(PendingLicense),
+}
+
+impl LineLicense {
+    pub fn id(&self) -> &SubscriptionId {
+        match self {
+            LineLicense::Trial(t) => &t.id,
+            LineLicense::New(p) => &p.id,
+        }
+    }
+
+    pub fn holder(&self) -> &Email {
+        match self {
+            LineLicense::Trial(t) => &t.holder,
+            LineLicense::New(p) => &p.line.holder,
+        }
+    }
+
+    pub fn product_id(&self) -> &ProductId {
+        match self {
+            LineLicense::Trial(t) => &t.product_id,
+            LineLicense::New(p) => &p.line.product_id,
+        }
+    }
+}
+
+impl OrderLine {
+    /// The order line that buys `planned` for `license`.
+    pub fn purchase(planned: &PlannedLine, license: &LineLicense) -> OrderLine {
+        OrderLine {
+            subscription_id: license.id().clone(),
+            product_id: planned.product_id.clone(),
+            product_name: planned.product_name.clone(),
+            holder: planned.holder.clone(),
+            term: planned.term,
+            converts_trial: matches!(license, LineLicense::Trial(_)),
+            change: LineChange::Purchase,
+            invoice: planned.invoice.clone(),
+        }
+    }
+}
+
+impl Order {
+    /// A new order for `purchase`, pending payment.
+    pub fn pending(purchase: Purchase, now: Timestamp) -> NewOrder {
+        NewOrder {
+            totals: Totals::of(purchase.lines.iter().map(|l| &l.invoice)),
+            purchase,
+            created_at: now,
         }
     }
 
@@ -68,7 +244,7 @@ impl Order {
         invoice: InvoiceLine,
         tax: TaxTreatment,
         now: Timestamp,
-    ) -> Result<Order, DomainError> {
+    ) -> Result<NewOrder, DomainError> {
         let stored = sub.payment.clone().ok_or_else(|| {
             DomainError::conflict(
                 "no_payment_method",
@@ -106,7 +282,7 @@ impl Order {
         renewal: Renewal,
         tax: TaxTreatment,
         now: Timestamp,
-    ) -> Result<Order, DomainError> {
+    ) -> Result<NewOrder, DomainError> {
         let Renewal {
             quantity,
             period,
@@ -154,6 +330,14 @@ impl Order {
             _ => None,
         }
     }
+
+    /// The order a buyer is answered with once charged, or why it will not be paid.
+    pub fn accepted(self) -> Result<Order, DomainError> {
+        match self.refusal() {
+            Some(refused) => Err(refused),
+            None => Ok(self),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -191,7 +375,7 @@ pub(crate) mod tests_support {
             TaxTreatment::ReverseCharge,
             at,
         );
-        order.unwrap().lines.remove(0)
+        order.unwrap().numbered("ORD-2027-000001").lines.remove(0)
     }
 }
 
@@ -234,13 +418,15 @@ mod tests {
         let tax = TaxTreatment::Domestic {
             rate: rust_decimal::Decimal::from(19),
         };
-        let order =
-            Order::renewal(&sub, OrderId::parse("r1").unwrap(), renewal, tax, now()).unwrap();
+        let new = Order::renewal(&sub, OrderId::parse("r1").unwrap(), renewal, tax, now()).unwrap();
+        assert_eq!(new.totals().net.to_string(), "144.00");
+        assert_eq!(new.totals().gross.to_string(), "171.36");
+        assert_eq!(new.payment().payment_method, "pm_1");
+        let order = new.numbered("ORD-2027-000007");
         assert_eq!(order.status, OrderStatus::PendingPayment);
-        assert_eq!(order.totals.net.to_string(), "144.00");
-        assert_eq!(order.totals.gross.to_string(), "171.36");
-        assert_eq!(order.payment.payment_method, "pm_1");
-        assert!(order.number.is_empty() && order.invoice.is_none());
+        assert_eq!(order.number, "ORD-2027-000007");
+        assert_eq!(order.totals, *new.totals());
+        assert!(order.invoice.is_none() && order.confirmed_at.is_none());
         let mut unpaid = sub.clone();
         unpaid.payment = None;
         let err = Order::renewal(&unpaid, OrderId::parse("r2").unwrap(), renewal, tax, now());
@@ -254,6 +440,10 @@ mod tests {
         let refused = order.refusal().unwrap();
         assert_eq!(refused.code(), "payment_declined");
         assert!(refused.to_string().contains("card_declined"));
+        assert_eq!(
+            order.clone().accepted().unwrap_err().code(),
+            "payment_declined"
+        );
         order.status = OrderStatus::Expired;
         assert_eq!(order.refusal().unwrap().code(), "order_expired");
         for status in [
@@ -264,6 +454,7 @@ mod tests {
         ] {
             order.status = status;
             assert!(order.refusal().is_none());
+            assert_eq!(order.clone().accepted(), Ok(order.clone()));
         }
     }
 }

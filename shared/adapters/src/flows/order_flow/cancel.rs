@@ -8,7 +8,6 @@ use shop_domain::{
     mail::MailTemplate,
     order::{Document, Order, OrderStatus},
     ports::PaymentProvider,
-    subscription::{Subscription, SubscriptionStatus},
 };
 
 use super::{CREDIT_NOTE_SERIES, OrderFlow};
@@ -108,12 +107,7 @@ impl OrderFlow {
                     let mut writes =
                         vec![Write::Put(self.orders.put_order(&o, Some(order.status))?)];
                     for sub in &subs {
-                        let ended = Subscription {
-                            status: SubscriptionStatus::Cancelled,
-                            version: sub.version + 1,
-                            ..sub.clone()
-                        };
-                        writes.push(Write::Put(repo.put(&ended, Some(sub.version))?));
+                        writes.push(Write::Put(repo.put(&sub.cancelled(), Some(sub.version))?));
                         writes.push(Write::Delete(repo.release_holder(sub, &order.id)?));
                     }
                     cancelled = o;

@@ -5,8 +5,7 @@ use serde_json::json;
 use shop_domain::{
     mail::{DedupeKey, MailMessage, MailTemplate},
     order::{LineChange, Order, OrderStatus, PaymentEvent},
-    seats::{Seat, next_to_carry},
-    subscription::Subscription,
+    seats::next_to_carry,
 };
 
 use super::OrderFlow;
@@ -35,16 +34,10 @@ impl OrderFlow {
                 let Some(seat) = next_to_carry(&seats, old_end, *quantity) else {
                     break;
                 };
-                let extended = Seat {
-                    ends_on: period.ends_on,
-                    ..seat.clone()
-                };
-                let next = Subscription {
-                    version: sub.version + 1,
-                    ..sub.clone()
-                };
+                let extended = seat.extended_to(period.ends_on);
                 // A lost race reads again; the loop ends when no seat is left to carry.
-                repo.write_seat(&sub, &next, &extended).await?;
+                repo.write_seat(&sub, &sub.next_version(), &extended)
+                    .await?;
             }
             tracing::info!(subscription = %line.subscription_id, at = %now, "seats rolled over");
         }

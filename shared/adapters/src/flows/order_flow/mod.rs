@@ -8,9 +8,13 @@ use shop_domain::{
     DomainError,
     clock::berlin_date,
     id::OrderId,
-    order::{Document, LineChange, Order, OrderStatus, PaymentEvent},
+    order::{
+        Document, LineChange, Order, OrderStatus, PaymentEvent,
+        confirm::Confirmation,
+        new::{LineLicense, NewOrder},
+    },
     ports::{Charge, ChargeOutcome, PaymentProvider},
-    subscription::{Paid, Renewal, StoredPayment, Subscription, SubscriptionStatus},
+    subscription::Subscription,
 };
 
 use crate::{
@@ -53,118 +57,86 @@ pub struct PaymentReport {
     pub redirect_url: Option<String>,
 }
 
-/// What a new order brings: the licenses its lines start, and for a trial the version read.
-pub struct NewLicense {
-    pub subscription: Subscription,
-    /// `Some(version)` when the line converts this existing trial.
-    pub trial_version: Option<u64>,
-}
-
 impl OrderFlow {
     /// Numbers and writes a new order with its licenses. An email that holds (or is buying) the
     /// product already answers `409 license_exists`, also when two checkouts race.
-    pub async fn place(&self, order: Order, licenses: Vec<NewLicense>) -> Result<Order, AppError> {
-        let year = berlin_date(order.created_at).year();
+    pub async fn place(
+        &self,
+        order: NewOrder,
+        licenses: Vec<LineLicense>,
+    ) -> Result<Order, AppError> {
+        let year = berlin_date(order.created_at()).year();
         let subs = &self.orders.subscriptions;
-        let mut placed = order.clone();
-        let result = self
-            .orders
-            .numbered(ORDER_SERIES, year, |number| {
-                let mut o = order.clone();
-                o.number = number.to_owned();
-                let mut writes = vec![Write::Put(self.orders.put_order(&o, None)?)];
-                for (i, l) in licenses.iter().enumerate() {
-                    let mut sub = l.subscription.clone();
-                    match l.trial_version {
-                        Some(_) => writes.push(Write::Update(subs.move_holder(
-                            &sub,
-                            HOLDER_TRIAL,
-                            HOLDER_PENDING,
-                            &o.id,
-                        )?)),
-                        None => {
-                            sub.number = format!("{number}-{}", i + 1);
-                            writes.push(Write::Put(subs.put(&sub, None)?));
-                            writes.push(Write::Put(subs.claim_holder(&sub, &o.id)?));
+        let mut placed = None;
+        let result =
+            self.orders
+                .numbered(ORDER_SERIES, year, |number| {
+                    let o = order.numbered(number);
+                    let mut writes = vec![Write::Put(self.orders.put_order(&o, None)?)];
+                    for license in &licenses {
+                        match license {
+                            LineLicense::Trial(trial) => writes.push(Write::Update(
+                                subs.move_holder(trial, HOLDER_TRIAL, HOLDER_PENDING, &o.id)?,
+                            )),
+                            LineLicense::New(pending) => {
+                                let sub = pending.numbered(number);
+                                writes.push(Write::Put(subs.put(&sub, None)?));
+                                writes.push(Write::Put(subs.claim_holder(&sub, &o.id)?));
+                            }
                         }
                     }
-                }
-                placed = o;
-                Ok(writes)
-            })
-            .await;
+                    placed = Some(o);
+                    Ok(writes)
+                })
+                .await;
         match result {
-            Ok(_) => Ok(placed),
-            Err(NumberedError::Condition(0)) => {
-                // The order id comes from the caller's idempotency key: this is a retry of an
-                // order placed before, which goes on from where it stands.
-                self.orders
-                    .get(&order.id)
-                    .await?
-                    .filter(|o| o.account_id == order.account_id)
-                    .ok_or_else(|| AppError::fault(format!("order id {} taken", order.id)))
-            }
-            Err(NumberedError::Condition(index)) => {
-                // Write 0 is the order; then one (trial) or two writes per license.
-                let mut at = 1;
-                for l in &licenses {
-                    let width = if l.trial_version.is_some() { 1 } else { 2 };
-                    if index < at + width {
-                        let s = &l.subscription;
-                        return Err(DomainError::conflict(
-                            "license_exists",
-                            format!(
-                                "{} holds a license of {} already (or is buying one right now). \
-                                 One email holds one license per product; assign seats to \
-                                 colleagues instead.",
-                                s.holder, s.product_id
-                            ),
-                        )
-                        .into());
-                    }
-                    at += width;
-                }
-                Err(AppError::fault(format!(
-                    "order {} was placed twice",
-                    order.id
-                )))
-            }
+            Ok(_) => placed.ok_or_else(|| AppError::fault("order placed without its number")),
+            Err(NumberedError::Condition(0)) => self.placed_before(&order).await,
+            Err(NumberedError::Condition(index)) => Err(license_taken(&licenses, index)
+                .unwrap_or_else(|| {
+                    AppError::fault(format!("order {} was placed twice", order.id()))
+                })),
             Err(NumberedError::Other(e)) => Err(e),
         }
+    }
+
+    /// The order placed before under the id of `order`: the id comes from the caller's
+    /// idempotency key, so this is a retry, which goes on from where that order stands.
+    async fn placed_before(&self, order: &NewOrder) -> Result<Order, AppError> {
+        self.orders
+            .get(order.id())
+            .await?
+            .filter(|o| &o.account_id == order.account_id())
+            .ok_or_else(|| AppError::fault(format!("order id {} taken", order.id())))
     }
 
     /// Numbers and writes an order that changes an existing license (upgrade, renewal), in one
     /// transaction with the license moved to its next version: a change decided on a license
     /// that changed meanwhile fails with `409 concurrent_change`. An order written before under
     /// the same id (a retry) goes on from where it stands.
-    pub async fn place_change(&self, order: Order, sub: &Subscription) -> Result<Order, AppError> {
-        let year = berlin_date(order.created_at).year();
-        let touched = Subscription {
-            version: sub.version + 1,
-            ..sub.clone()
-        };
-        let mut placed = order.clone();
+    pub async fn place_change(
+        &self,
+        order: NewOrder,
+        sub: &Subscription,
+    ) -> Result<Order, AppError> {
+        let year = berlin_date(order.created_at()).year();
+        let touched = sub.next_version();
+        let mut placed = None;
         let result = self
             .orders
             .numbered(ORDER_SERIES, year, |number| {
-                let mut o = order.clone();
-                o.number = number.to_owned();
+                let o = order.numbered(number);
                 let writes = vec![
                     Write::Put(self.orders.put_order(&o, None)?),
                     Write::Put(self.orders.subscriptions.put(&touched, Some(sub.version))?),
                 ];
-                placed = o;
+                placed = Some(o);
                 Ok(writes)
             })
             .await;
         match result {
-            Ok(_) => Ok(placed),
-            Err(NumberedError::Condition(0)) => self
-                .orders
-                .get(&order.id)
-                .await?
-                .filter(|o| o.account_id == order.account_id)
-                .ok_or_else(|| AppError::fault(format!("order id {} taken", order.id))),
+            Ok(_) => placed.ok_or_else(|| AppError::fault("order placed without its number")),
+            Err(NumberedError::Condition(0)) => self.placed_before(&order).await,
             Err(NumberedError::Condition(_)) => Err(crate::store::subscriptions::stale()),
             Err(NumberedError::Other(e)) => Err(e),
         }
@@ -302,14 +274,9 @@ impl OrderFlow {
     ) -> Result<Option<Order>, AppError> {
         let subs = self.orders.subscriptions_of(order).await?;
         let day = berlin_date(now);
-        let payment = StoredPayment {
-            method: order.payment.method,
-            customer: order.payment.customer.clone(),
-            payment_method: order.payment.payment_method.clone(),
-        };
         changed.confirmed_at = Some(now);
         let repo = &self.orders.subscriptions;
-        let mut confirmed = changed.clone();
+        let mut confirmed = None;
         let result = self
             .orders
             .numbered(INVOICE_SERIES, day.year(), |number| {
@@ -319,43 +286,16 @@ impl OrderFlow {
                     issued_at: now,
                 });
                 let mut writes = vec![Write::Put(self.orders.put_order(&o, Some(order.status))?)];
-                for (i, (line, sub)) in order.lines.iter().zip(&subs).enumerate() {
-                    let mut paid = match &line.change {
-                        LineChange::Purchase => sub.confirm(Paid {
-                            day,
-                            quantity: line.invoice.quantity,
-                            unit_net: line.invoice.unit_net,
-                            invoice: number,
-                            payment: payment.clone(),
-                            tax: order.tax,
-                            reminder_days: self.reminder_days,
-                        }),
-                        LineChange::Upgrade { from, to } => sub.upgraded(*from, *to),
-                        LineChange::Renewal {
-                            quantity,
-                            period,
-                            term_index,
-                        } => sub.renewed(
-                            Renewal {
-                                quantity: *quantity,
-                                period: *period,
-                                term_index: *term_index,
-                            },
-                            day,
-                            self.reminder_days,
-                        ),
-                    };
-                    if line.change != LineChange::Purchase {
-                        paid.invoices.push(number.to_owned());
-                    }
-                    paid.orders.push(order.id.clone());
-                    paid.orders.dedup();
-                    if line.converts_trial {
-                        // The trial's own number was provisional; the paid license is numbered
-                        // after the order that bought it, like every other line.
-                        paid.number = format!("{}-{}", order.number, i + 1);
-                    }
-                    writes.push(Write::Put(repo.put(&paid, Some(sub.version))?));
+                let paid = order.paid_licenses(
+                    &subs,
+                    Confirmation {
+                        day,
+                        invoice: number,
+                        reminder_days: self.reminder_days,
+                    },
+                );
+                for ((line, sub), paid) in order.lines.iter().zip(&subs).zip(&paid) {
+                    writes.push(Write::Put(repo.put(paid, Some(sub.version))?));
                     if line.change == LineChange::Purchase {
                         writes.push(Write::Update(repo.move_holder(
                             sub,
@@ -365,12 +305,12 @@ impl OrderFlow {
                         )?));
                     }
                 }
-                confirmed = o;
+                confirmed = Some(o);
                 Ok(writes)
             })
             .await;
         match result {
-            Ok(_) => Ok(Some(confirmed)),
+            Ok(_) => Ok(confirmed),
             Err(NumberedError::Condition(_)) => Ok(None),
             Err(NumberedError::Other(e)) => Err(e),
         }
@@ -399,12 +339,7 @@ impl OrderFlow {
                     .item(),
                 )
             } else {
-                let void = Subscription {
-                    status: SubscriptionStatus::Void,
-                    version: sub.version + 1,
-                    ..sub.clone()
-                };
-                tx.transact_items(Write::Put(repo.put(&void, Some(sub.version))?).item())
+                tx.transact_items(Write::Put(repo.put(&sub.voided(), Some(sub.version))?).item())
                     .transact_items(Write::Delete(repo.release_holder(sub, &order.id)?).item())
             };
         }
@@ -414,4 +349,34 @@ impl OrderFlow {
             Err(e) => Err(AppError::sdk("fail order", e)),
         }
     }
+}
+
+/// The `license_exists` refusal for the license whose holder marker made write `index` of a
+/// placing transaction fail: write 0 is the order, then one write per trial and two per new
+/// license.
+fn license_taken(licenses: &[LineLicense], index: usize) -> Option<AppError> {
+    let mut at = 1;
+    for license in licenses {
+        let width = match license {
+            LineLicense::Trial(_) => 1,
+            LineLicense::New(_) => 2,
+        };
+        if index < at + width {
+            return Some(
+                DomainError::conflict(
+                    "license_exists",
+                    format!(
+                        "{} holds a license of {} already (or is buying one right now). One \
+                         email holds one license per product; assign seats to colleagues \
+                         instead.",
+                        license.holder(),
+                        license.product_id()
+                    ),
+                )
+                .into(),
+            );
+        }
+        at += width;
+    }
+    None
 }
