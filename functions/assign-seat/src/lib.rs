@@ -28,7 +28,7 @@ use shop_adapters::{
 use shop_domain::{
     Clock, DomainError, Language,
     account::{
-        model::{Account, AccountStatus},
+        model::{Account, AccountStatus, Role},
         profile::DisplayName,
     },
     id::{AccountId, SubscriptionId},
@@ -185,7 +185,7 @@ impl Handler {
             country: owner.country.clone(),
             language: owner.language,
             status: AccountStatus::PendingActivation,
-            roles: vec!["customer".into()],
+            roles: vec![Role::Customer],
             terms_accepted: None,
             password: None,
             eligibility: Vec::new(),

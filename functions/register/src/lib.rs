@@ -21,7 +21,9 @@ use shop_adapters::{
 use shop_domain::{
     Clock,
     account::{
-        model::{Account, AccountStatus, PasswordRecord, RegistrationForm, check_registration},
+        model::{
+            Account, AccountStatus, PasswordRecord, RegistrationForm, Role, check_registration,
+        },
         password::PasswordPolicy,
     },
     id::AccountId,
@@ -61,7 +63,7 @@ impl Handler {
             country: registration.country,
             language: registration.language,
             status: AccountStatus::PendingVerification,
-            roles: vec!["customer".into()],
+            roles: vec![Role::Customer],
             // Ticking the box accepts the terms in force now.
             terms_accepted: self.accounts.current_terms().await?,
             password: Some(PasswordRecord {

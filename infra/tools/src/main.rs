@@ -25,7 +25,7 @@ use shop_adapters::{
 use shop_domain::{
     Email,
     account::{
-        model::{Account, AccountStatus, TermsVersion},
+        model::{Account, AccountStatus, Role, TermsVersion},
         profile::{Country, DisplayName},
     },
     catalog::{Product, Region, Term},
@@ -75,7 +75,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 country: Country::parse(rest.first().copied().unwrap_or("DE"))?,
                 language: language.parse()?,
                 status: AccountStatus::PendingActivation,
-                roles: vec!["customer".into()],
+                roles: vec![Role::Customer],
                 terms_accepted: None,
                 password: None,
                 eligibility: Vec::new(),

@@ -18,7 +18,7 @@ use crate::{
     messaging::outbox::MailOutbox,
     store::accounts::AccountsRepo,
     store::orders::{NumberedError, OrdersRepo, Write},
-    store::subscriptions::{HOLDER_HELD, HOLDER_PENDING, HOLDER_TRIAL},
+    store::subscriptions::HolderState,
 };
 
 mod cancel;
@@ -94,8 +94,8 @@ impl OrderFlow {
                     match l.trial_version {
                         Some(_) => writes.push(Write::Update(subs.move_holder(
                             &sub,
-                            HOLDER_TRIAL,
-                            HOLDER_PENDING,
+                            HolderState::Trial,
+                            HolderState::Pending,
                             &o.id,
                         )?)),
                         None => {
@@ -375,8 +375,8 @@ impl OrderFlow {
                     if line.change == LineChange::Purchase {
                         writes.push(Write::Update(repo.move_holder(
                             sub,
-                            HOLDER_PENDING,
-                            HOLDER_HELD,
+                            HolderState::Pending,
+                            HolderState::Held,
                             &order.id,
                         )?));
                     }
@@ -408,8 +408,8 @@ impl OrderFlow {
                 tx.transact_items(
                     Write::Update(repo.move_holder(
                         sub,
-                        HOLDER_PENDING,
-                        HOLDER_TRIAL,
+                        HolderState::Pending,
+                        HolderState::Trial,
                         &order.id,
                     )?)
                     .item(),
