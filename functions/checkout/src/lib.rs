@@ -15,7 +15,7 @@ use shop_adapters::{
     AppError,
     flows::order_flow::OrderFlow,
     store::catalog::CatalogRepo,
-    store::subscriptions::HOLDER_TRIAL,
+    store::subscriptions::HolderState,
     web::auth::guard::{Guard, Need},
     web::http::{self, HttpResponse},
     web::idempotent_http::{self, IdempotentRequests},
@@ -164,7 +164,7 @@ impl<P: PaymentProvider, V: VatRegistry> Handler<P, V> {
         let mut licenses = Vec::with_capacity(planned.len());
         for (i, line) in planned.iter().enumerate() {
             let trial = match repo.holder(&line.product_id, &line.holder).await? {
-                Some(m) if m.state == HOLDER_TRIAL && m.account_id == account.id => {
+                Some(m) if m.state == HolderState::Trial && m.account_id == account.id => {
                     repo.get(&m.subscription_id).await?
                 }
                 Some(_) => {

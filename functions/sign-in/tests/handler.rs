@@ -18,7 +18,7 @@ use shop_adapters::{
 use shop_domain::{
     Email, Language,
     account::{
-        model::{Account, AccountStatus, PasswordRecord},
+        model::{Account, AccountStatus, PasswordRecord, Role},
         password::PasswordPolicy,
         profile::{Country, DisplayName},
     },
@@ -52,7 +52,7 @@ async fn handler() -> Handler {
         country: Country::parse("DE").unwrap(),
         language: Language::De,
         status: AccountStatus::Active,
-        roles: vec!["customer".into()],
+        roles: vec![Role::Customer],
         terms_accepted: None,
         password: Some(PasswordRecord {
             hash: hasher.hash("Sonne#2026x").unwrap(),

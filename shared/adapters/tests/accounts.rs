@@ -14,7 +14,7 @@ use shop_adapters::{
 use shop_domain::{
     Email, Language,
     account::{
-        model::{Account, AccountStatus, TermsVersion},
+        model::{Account, AccountStatus, Role, TermsVersion},
         profile::{Country, DisplayName},
     },
     id::AccountId,
@@ -33,7 +33,7 @@ fn account(id: &str, email: &str) -> Account {
         country: Country::parse("DE").unwrap(),
         language: Language::De,
         status: AccountStatus::PendingVerification,
-        roles: vec!["customer".into()],
+        roles: vec![Role::Customer],
         terms_accepted: None,
         password: None,
         eligibility: Vec::new(),

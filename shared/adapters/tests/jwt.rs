@@ -6,6 +6,7 @@ use jiff::{SignedDuration, Timestamp};
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode, jwk::JwkSet};
 use serde_json::{Value, json};
 use shop_adapters::web::auth::jwt::{Scope, TokenIssuer, TokenRejected, TokenVerifier};
+use shop_domain::account::model::Role;
 
 // Test-only keys, generated for these tests and used nowhere else.
 const KEY_A: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIIv9AxaVqvctA9bOg6PKl3j+Qv8PWc/4hDR67f0CoSZO\n-----END PRIVATE KEY-----\n";
@@ -30,7 +31,7 @@ fn verifier(issuers: &[&TokenIssuer]) -> TokenVerifier {
 }
 
 fn token(i: &TokenIssuer) -> String {
-    i.issue("acc-1", &["customer".into()], Scope::Full, LIFE, now())
+    i.issue("acc-1", &[Role::Customer], Scope::Full, LIFE, now())
         .unwrap()
 }
 
@@ -81,6 +82,21 @@ fn a_good_token_verifies_with_its_claims() {
     let claims = verifier(&[&a]).verify(&token(&a), now()).unwrap();
     assert_eq!((claims.sub.as_str(), claims.scope), ("acc-1", Scope::Full));
     assert_eq!(claims.exp - claims.iat, 900);
+    assert_eq!(claims.roles, [Role::Customer]);
+}
+
+#[test]
+fn roles_travel_by_name_and_an_unknown_one_is_refused() {
+    let v = verifier(&[&issuer("a", KEY_A)]);
+    let mut claims = good_claims();
+    claims["roles"] = json!(["customer", "operator"]);
+    let verified = v.verify(&signed_claims(claims.clone()), now()).unwrap();
+    assert_eq!(verified.roles, [Role::Customer, Role::Operator]);
+    claims["roles"] = json!(["admin"]);
+    assert!(matches!(
+        v.verify(&signed_claims(claims), now()),
+        Err(TokenRejected::Invalid(_))
+    ));
 }
 
 #[test]

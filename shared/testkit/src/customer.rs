@@ -13,7 +13,7 @@ use shop_adapters::{
 use shop_domain::{
     Email, Language,
     account::{
-        model::{Account, AccountStatus, PasswordRecord},
+        model::{Account, AccountStatus, PasswordRecord, Role},
         profile::{Country, DisplayName},
     },
     id::AccountId,
@@ -112,7 +112,7 @@ fn account(email: &str, status: AccountStatus, with_password: bool, now: Timesta
         country: Country::parse("DE").expect("a country"),
         language: Language::De,
         status,
-        roles: vec!["customer".into()],
+        roles: vec![Role::Customer],
         terms_accepted: None,
         password: with_password.then(|| PasswordRecord {
             hash: hasher.hash(PASSWORD).expect("hashes"),

@@ -4,7 +4,7 @@
 
 use aws_sdk_dynamodb::{
     Client,
-    types::{AttributeValue, Delete, Put, TransactWriteItem, Update},
+    types::{Delete, Put, TransactWriteItem, Update},
 };
 use std::time::Duration;
 
@@ -27,9 +27,33 @@ use crate::{
 };
 
 /// The holder marker's states: a trial, a license being paid for, a license held.
-pub const HOLDER_TRIAL: &str = "trial";
-pub const HOLDER_PENDING: &str = "pending";
-pub const HOLDER_HELD: &str = "held";
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HolderState {
+    Trial,
+    Pending,
+    Held,
+}
+
+impl HolderState {
+    const ALL: [HolderState; 3] = [HolderState::Trial, HolderState::Pending, HolderState::Held];
+
+    /// The name in the marker's `state` attribute, which conditions compare.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HolderState::Trial => "trial",
+            HolderState::Pending => "pending",
+            HolderState::Held => "held",
+        }
+    }
+
+    /// The state a stored name stands for; an unknown one is bad stored data.
+    fn stored(name: &str) -> Result<Self, AppError> {
+        Self::ALL
+            .into_iter()
+            .find(|state| state.as_str() == name)
+            .ok_or_else(|| AppError::fault(format!("holder marker in unknown state {name:?}")))
+    }
+}
 
 #[derive(Clone)]
 pub struct SubscriptionsRepo {
@@ -68,7 +92,7 @@ pub fn holder_key(product: &ProductId, holder: &Email) -> Item {
 pub struct HolderMarker {
     pub subscription_id: SubscriptionId,
     pub account_id: AccountId,
-    pub state: String,
+    pub state: HolderState,
 }
 
 impl SubscriptionsRepo {
@@ -109,7 +133,7 @@ impl SubscriptionsRepo {
                 .context("license of a holder marker")?,
             account_id: AccountId::parse(field("account_id")?)
                 .context("account of a holder marker")?,
-            state: field("state")?.to_owned(),
+            state: HolderState::stored(field("state")?)?,
         }))
     }
 
@@ -370,7 +394,7 @@ impl SubscriptionsRepo {
         let mut item = holder_key(&sub.product_id, &sub.holder);
         item.insert("subscription_id".into(), s(sub.id.as_str()));
         item.insert("account_id".into(), s(sub.account_id.as_str()));
-        item.insert("state".into(), s(HOLDER_PENDING));
+        item.insert("state".into(), s(HolderState::Pending.as_str()));
         item.insert("order_id".into(), s(order.as_str()));
         Put::builder()
             .table_name(&self.table)
@@ -385,8 +409,8 @@ impl SubscriptionsRepo {
     pub fn move_holder(
         &self,
         sub: &Subscription,
-        from: &str,
-        to: &str,
+        from: HolderState,
+        to: HolderState,
         order: &OrderId,
     ) -> Result<Update, AppError> {
         Update::builder()
@@ -395,8 +419,8 @@ impl SubscriptionsRepo {
             .update_expression("SET #state = :to, order_id = :order")
             .condition_expression("#state = :from AND subscription_id = :sub")
             .expression_attribute_names("#state", "state")
-            .expression_attribute_values(":to", s(to))
-            .expression_attribute_values(":from", s(from))
+            .expression_attribute_values(":to", s(to.as_str()))
+            .expression_attribute_values(":from", s(from.as_str()))
             .expression_attribute_values(":order", s(order.as_str()))
             .expression_attribute_values(":sub", s(sub.id.as_str()))
             .build()
@@ -421,7 +445,7 @@ impl SubscriptionsRepo {
         let mut marker = holder_key(&sub.product_id, &sub.holder);
         marker.insert("subscription_id".into(), s(sub.id.as_str()));
         marker.insert("account_id".into(), s(sub.account_id.as_str()));
-        marker.insert("state".into(), AttributeValue::S(HOLDER_TRIAL.into()));
+        marker.insert("state".into(), s(HolderState::Trial.as_str()));
         let marker = Put::builder()
             .table_name(&self.table)
             .set_item(Some(marker))
@@ -440,5 +464,25 @@ impl SubscriptionsRepo {
             .await
             .map_err(|e| AppError::sdk("grant trial", e))?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn holder_states_keep_their_stored_names_and_unknown_ones_are_faults() {
+        let names: Vec<_> = HolderState::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(names, ["trial", "pending", "held"]);
+        for state in HolderState::ALL {
+            assert_eq!(HolderState::stored(state.as_str()).unwrap(), state);
+        }
+        for bad in ["Held", "", "void"] {
+            assert!(matches!(
+                HolderState::stored(bad),
+                Err(AppError::Internal { .. })
+            ));
+        }
     }
 }

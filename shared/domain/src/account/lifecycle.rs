@@ -6,13 +6,10 @@
 use jiff::Timestamp;
 
 use super::{
-    model::{Account, AccountStatus, PasswordRecord, Registration, TermsVersion},
+    model::{Account, AccountStatus, PasswordRecord, Registration, Role, TermsVersion},
     profile::{Country, DisplayName},
 };
 use crate::{DomainError, Email, Language, id::AccountId};
-
-/// The role every account of a customer has.
-const CUSTOMER: &str = "customer";
 
 impl PasswordRecord {
     /// A first password (registration, activation): no history yet.
@@ -68,7 +65,7 @@ impl Account {
             country: registration.country,
             language: registration.language,
             status: AccountStatus::PendingVerification,
-            roles: vec![CUSTOMER.into()],
+            roles: vec![Role::Customer],
             terms_accepted: terms,
             password: Some(PasswordRecord::first(hash, now)),
             eligibility: Vec::new(),
@@ -95,7 +92,7 @@ impl Account {
             country,
             language,
             status: AccountStatus::PendingActivation,
-            roles: vec![CUSTOMER.into()],
+            roles: vec![Role::Customer],
             terms_accepted: None,
             password: None,
             eligibility: Vec::new(),

@@ -22,6 +22,17 @@ pub enum AccountStatus {
     Active,
 }
 
+/// What an account may do, as stored with it and carried in its access tokens (`customer`,
+/// `operator`): a typo cannot grant anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Buys and manages its own licenses: every account.
+    Customer,
+    /// Runs the shop's admin routes.
+    Operator,
+}
+
 /// The version of the terms of use, as published (`2026-10`); compared for equality only.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -61,7 +72,7 @@ pub struct Account {
     pub country: Country,
     pub language: Language,
     pub status: AccountStatus,
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
     pub terms_accepted: Option<TermsVersion>,
     pub password: Option<PasswordRecord>,
     /// Restricted product groups (EDU, GOV) this account may buy; set by an operator.
@@ -372,7 +383,7 @@ mod tests {
             country: Country::parse("DE").unwrap(),
             language: Language::De,
             status,
-            roles: vec!["customer".into()],
+            roles: vec![Role::Customer],
             terms_accepted: None,
             password: Some(PasswordRecord {
                 hash: "h".into(),
@@ -506,5 +517,15 @@ mod tests {
                 password_expired: false
             }
         );
+    }
+
+    #[test]
+    fn roles_are_stored_by_their_names_and_unknown_ones_refused() {
+        let json = serde_json::to_value([Role::Customer, Role::Operator]).unwrap();
+        assert_eq!(json, serde_json::json!(["customer", "operator"]));
+        let mut stored = serde_json::to_value(account(AccountStatus::Active)).unwrap();
+        assert_eq!(stored["roles"], serde_json::json!(["customer"]));
+        stored["roles"] = serde_json::json!(["admin"]);
+        assert!(serde_json::from_value::<Account>(stored).is_err());
     }
 }

@@ -22,7 +22,7 @@ use crate::{
     messaging::outbox::MailOutbox,
     store::accounts::AccountsRepo,
     store::orders::{NumberedError, OrdersRepo, Write},
-    store::subscriptions::{HOLDER_HELD, HOLDER_PENDING, HOLDER_TRIAL},
+    store::subscriptions::HolderState,
 };
 
 mod cancel;
@@ -68,27 +68,30 @@ impl OrderFlow {
         let year = berlin_date(order.created_at()).year();
         let subs = &self.orders.subscriptions;
         let mut placed = None;
-        let result =
-            self.orders
-                .numbered(ORDER_SERIES, year, |number| {
-                    let o = order.numbered(number);
-                    let mut writes = vec![Write::Put(self.orders.put_order(&o, None)?)];
-                    for license in &licenses {
-                        match license {
-                            LineLicense::Trial(trial) => writes.push(Write::Update(
-                                subs.move_holder(trial, HOLDER_TRIAL, HOLDER_PENDING, &o.id)?,
-                            )),
-                            LineLicense::New(pending) => {
-                                let sub = pending.numbered(number);
-                                writes.push(Write::Put(subs.put(&sub, None)?));
-                                writes.push(Write::Put(subs.claim_holder(&sub, &o.id)?));
-                            }
+        let result = self
+            .orders
+            .numbered(ORDER_SERIES, year, |number| {
+                let o = order.numbered(number);
+                let mut writes = vec![Write::Put(self.orders.put_order(&o, None)?)];
+                for license in &licenses {
+                    match license {
+                        LineLicense::Trial(trial) => writes.push(Write::Update(subs.move_holder(
+                            trial,
+                            HolderState::Trial,
+                            HolderState::Pending,
+                            &o.id,
+                        )?)),
+                        LineLicense::New(pending) => {
+                            let sub = pending.numbered(number);
+                            writes.push(Write::Put(subs.put(&sub, None)?));
+                            writes.push(Write::Put(subs.claim_holder(&sub, &o.id)?));
                         }
                     }
-                    placed = Some(o);
-                    Ok(writes)
-                })
-                .await;
+                }
+                placed = Some(o);
+                Ok(writes)
+            })
+            .await;
         match result {
             Ok(_) => placed.ok_or_else(|| AppError::fault("order placed without its number")),
             Err(NumberedError::Condition(0)) => self.placed_before(&order).await,
@@ -299,8 +302,8 @@ impl OrderFlow {
                     if line.change == LineChange::Purchase {
                         writes.push(Write::Update(repo.move_holder(
                             sub,
-                            HOLDER_PENDING,
-                            HOLDER_HELD,
+                            HolderState::Pending,
+                            HolderState::Held,
                             &order.id,
                         )?));
                     }
@@ -332,8 +335,8 @@ impl OrderFlow {
                 tx.transact_items(
                     Write::Update(repo.move_holder(
                         sub,
-                        HOLDER_PENDING,
-                        HOLDER_TRIAL,
+                        HolderState::Pending,
+                        HolderState::Trial,
                         &order.id,
                     )?)
                     .item(),

@@ -13,6 +13,7 @@ use jsonwebtoken::{
     jwk::{Jwk, JwkSet},
 };
 use serde::{Deserialize, Serialize};
+use shop_domain::account::model::Role;
 
 /// What a token allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,7 +31,7 @@ pub struct Claims {
     pub iss: String,
     pub aud: String,
     pub sub: String,
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
     pub scope: Scope,
     pub iat: i64,
     pub nbf: i64,
@@ -84,7 +85,7 @@ impl TokenIssuer {
     pub fn issue(
         &self,
         subject: &str,
-        roles: &[String],
+        roles: &[Role],
         scope: Scope,
         lifetime: SignedDuration,
         now: Timestamp,
