@@ -41,3 +41,21 @@ impl TestBed {
         crate::received(&self.sqs, url).await
     }
 }
+
+/// The settings of a function that charges: the local stack's payment sandbox (`SANDBOX_URL`,
+/// exported by infra/test.sh) with the API key the stack gives it.
+pub fn sandbox_vars() -> [(&'static str, &'static str); 2] {
+    static URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let url = URL.get_or_init(|| {
+        let url = std::env::var("SANDBOX_URL").unwrap_or_default();
+        assert!(
+            url.starts_with("http://127.0.0.1:"),
+            "SANDBOX_URL must point at the local stack's payment sandbox (got `{url}`); run infra/test.sh"
+        );
+        url
+    });
+    [
+        ("PAYMENT_API_URL", url),
+        ("PAYMENT_API_KEY", "sk_test_local"),
+    ]
+}

@@ -8,11 +8,12 @@ use shop_domain::{
     account::model::Account,
     catalog::{Billing, LocalizedText, Region, Term},
     id::{AppId, ProductId, SubscriptionId},
-    subscription::{Period, Subscription, SubscriptionStatus},
+    order::model::PaymentMethod,
+    subscription::{Period, StoredPayment, Subscription, SubscriptionStatus},
     vat::TaxTreatment,
 };
 
-/// An active twelve-month license of `quantity` "alarm-team" seats (48.00 net each, German
+/// A paid, active twelve-month license of `quantity` "alarm-team" seats (48.00 net each, German
 /// VAT) owned and held by `owner`, its term starting on `starts_on`.
 pub fn alarm_team(owner: &Account, id: &str, quantity: u32, starts_on: Date) -> Subscription {
     Subscription {
@@ -36,7 +37,8 @@ pub fn alarm_team(owner: &Account, id: &str, quantity: u32, starts_on: Date) -> 
         period: Some(Period::starting(starts_on, Term::Months(12))),
         auto_renew: true,
         orders: Vec::new(),
-        invoices: Vec::new(),
+        // Paid: its first order's invoice.
+        invoices: vec!["INV-2026-000001".into()],
         activated: false,
         payment: None,
         version: 1,
@@ -68,4 +70,16 @@ pub async fn store(
         .send()
         .await
         .expect("a fresh table takes the license");
+}
+
+/// `sub` paid by card through the payment sandbox, so renewals and upgrades can charge it.
+pub fn paid_by_card(sub: Subscription) -> Subscription {
+    Subscription {
+        payment: Some(StoredPayment {
+            method: PaymentMethod::Card,
+            customer: "cus_handler_test".into(),
+            payment_method: "pm_card_visa".into(),
+        }),
+        ..sub
+    }
 }
