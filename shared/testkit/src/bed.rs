@@ -31,6 +31,17 @@ impl TestBed {
         }
     }
 
+    /// Another boot step on the same table, its clock standing at `later` (RFC 3339): for a
+    /// job that runs after what the test stored.
+    pub fn boot_at(&self, later: &str) -> Boot {
+        let later: Timestamp = later.parse().expect("an RFC 3339 instant");
+        Boot::new(
+            self.boot.sdk().clone(),
+            self.table.clone(),
+            Arc::new(FixedClock(later)),
+        )
+    }
+
     /// A fresh queue's URL.
     pub async fn queue(&self) -> String {
         crate::fresh_queue(self.boot.sdk()).await.1
