@@ -103,7 +103,7 @@ pub async fn place_renewal(
         period: Period::starting(starts_on, Term::Months(12)),
         term_index: sub.term_index + 1,
     };
-    let tax = sub.tax.clone().expect("a license with its tax treatment");
+    let tax = sub.tax.expect("a license with its tax treatment");
     let id = sub.renewal_order_id().expect("a renewal order id");
     let order = shop_domain::order::Order::renewal(sub, id, renewal, tax, boot.clock().now())
         .expect("a renewal order");
