@@ -31,6 +31,17 @@ impl TestBed {
         }
     }
 
+    /// Another boot step on the same table, its clock standing at `later` (RFC 3339): for a
+    /// job that runs after what the test stored.
+    pub fn boot_at(&self, later: &str) -> Boot {
+        let later: Timestamp = later.parse().expect("an RFC 3339 instant");
+        Boot::new(
+            self.boot.sdk().clone(),
+            self.table.clone(),
+            Arc::new(FixedClock(later)),
+        )
+    }
+
     /// A fresh queue's URL.
     pub async fn queue(&self) -> String {
         crate::fresh_queue(self.boot.sdk()).await.1
@@ -40,4 +51,22 @@ impl TestBed {
     pub async fn received(&self, url: &str) -> Vec<serde_json::Value> {
         crate::received(&self.sqs, url).await
     }
+}
+
+/// The settings of a function that charges: the local stack's payment sandbox (`SANDBOX_URL`,
+/// exported by infra/test.sh) with the API key the stack gives it.
+pub fn sandbox_vars() -> [(&'static str, &'static str); 2] {
+    static URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let url = URL.get_or_init(|| {
+        let url = std::env::var("SANDBOX_URL").unwrap_or_default();
+        assert!(
+            url.starts_with("http://127.0.0.1:"),
+            "SANDBOX_URL must point at the local stack's payment sandbox (got `{url}`); run infra/test.sh"
+        );
+        url
+    });
+    [
+        ("PAYMENT_API_URL", url),
+        ("PAYMENT_API_KEY", "sk_test_local"),
+    ]
 }

@@ -2,17 +2,21 @@
 //! the order flow leaves it once the order is confirmed.
 
 use jiff::civil::Date;
-use shop_adapters::store::subscriptions::SubscriptionsRepo;
+use shop_adapters::{
+    boot::config::Vars, flows::order_flow::OrderFlowSettings,
+    store::subscriptions::SubscriptionsRepo,
+};
 use shop_domain::{
     Money, Quantity,
     account::model::Account,
     catalog::{Billing, LocalizedText, Region, Term},
     id::{AppId, ProductId, SubscriptionId},
-    subscription::{Period, Subscription, SubscriptionStatus},
+    order::model::PaymentMethod,
+    subscription::{Period, Renewal, StoredPayment, Subscription, SubscriptionStatus},
     vat::TaxTreatment,
 };
 
-/// An active twelve-month license of `quantity` "alarm-team" seats (48.00 net each, German
+/// A paid, active twelve-month license of `quantity` "alarm-team" seats (48.00 net each, German
 /// VAT) owned and held by `owner`, its term starting on `starts_on`.
 pub fn alarm_team(owner: &Account, id: &str, quantity: u32, starts_on: Date) -> Subscription {
     Subscription {
@@ -36,7 +40,8 @@ pub fn alarm_team(owner: &Account, id: &str, quantity: u32, starts_on: Date) -> 
         period: Some(Period::starting(starts_on, Term::Months(12))),
         auto_renew: true,
         orders: Vec::new(),
-        invoices: Vec::new(),
+        // Paid: its first order's invoice.
+        invoices: vec!["INV-2026-000001".into()],
         activated: false,
         payment: None,
         version: 1,
@@ -68,4 +73,47 @@ pub async fn store(
         .send()
         .await
         .expect("a fresh table takes the license");
+}
+
+/// `sub` paid by card through the payment sandbox, so renewals and upgrades can charge it.
+pub fn paid_by_card(sub: Subscription) -> Subscription {
+    Subscription {
+        payment: Some(StoredPayment {
+            method: PaymentMethod::Card,
+            customer: "cus_handler_test".into(),
+            payment_method: "pm_card_visa".into(),
+        }),
+        ..sub
+    }
+}
+
+/// The renewal order of `sub` for its next twelve months, placed through the order flow as the
+/// renewal worker places it (numbered, pending payment, nothing charged yet).
+pub async fn place_renewal(
+    boot: &shop_adapters::boot::Boot,
+    sub: &Subscription,
+    mail_queue: &str,
+) -> shop_domain::order::Order {
+    let starts_on = sub
+        .period
+        .and_then(|p| p.ends_on.tomorrow().ok())
+        .expect("a license with a term");
+    let renewal = Renewal {
+        quantity: sub.quantity,
+        period: Period::starting(starts_on, Term::Months(12)),
+        term_index: sub.term_index + 1,
+    };
+    let tax = sub.tax.expect("a license with its tax treatment");
+    let id = sub.renewal_order_id().expect("a renewal order id");
+    let order = shop_domain::order::Order::renewal(sub, id, renewal, tax, boot.clock().now())
+        .expect("a renewal order");
+    let vars = [
+        ("MAIL_QUEUE_URL", mail_queue),
+        ("APP_URL", "https://app.example"),
+    ];
+    let settings = OrderFlowSettings::from_vars(&Vars::given(&vars)).expect("flow settings");
+    boot.order_flow(&settings)
+        .place_change(order, sub)
+        .await
+        .expect("the order flow places the renewal")
 }

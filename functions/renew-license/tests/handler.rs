@@ -1,0 +1,76 @@
+//! The handler driven by `events/renew-license.json` against a fresh table on the stand-in and
+//! the local stack's payment sandbox: the owner renews a fixed-term license inside its window,
+//! paid at once, and the next term follows the current one without a gap.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
+
+use jiff::civil::date;
+use renew_license::{Handler, Settings};
+use shop_adapters::{boot::config::Vars, clients::payments::StripeClient};
+use shop_domain::{
+    account::model::Account,
+    catalog::{Billing, Term},
+    id::SubscriptionId,
+    subscription::{Period, Subscription},
+};
+use shop_testkit::{Answer, Sample, TestBed, bed, customer, license};
+
+/// The clock 30 days before the end of a 365-day term: inside the 40-day renewal window.
+const NOW: &str = "2026-11-22T10:00:00Z";
+
+/// The handler, trusting the test tokens and charging through the sandbox, and the sample's
+/// fixed-term license, paid by card, whose term ends on 2026-12-22 (`fixed_term` false: a
+/// rolling license instead, which cannot be renewed early).
+async fn setup(fixed_term: bool) -> (TestBed, Handler<StripeClient>, Account, SubscriptionId) {
+    let bed = TestBed::at(NOW).await;
+    let queue = bed.queue().await;
+    let owner = customer::active_account(&bed.boot.accounts(), "anna@example.de", bed.now).await;
+    let id = Sample::of("renew-license").event()["pathParameters"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let rolling = license::paid_by_card(license::alarm_team(&owner, &id, 1, date(2026, 11, 1)));
+    let sub = if fixed_term {
+        Subscription {
+            billing: Billing::FixedTerm,
+            term: Term::Days(365),
+            period: Some(Period::starting(date(2025, 12, 23), Term::Days(365))),
+            ..rolling
+        }
+    } else {
+        rolling
+    };
+    license::store(&bed.dynamodb, &bed.boot.subscriptions(), &sub).await;
+    let flow = [
+        ("MAIL_QUEUE_URL", queue.as_str()),
+        ("APP_URL", "https://app.example"),
+    ];
+    let vars = [&customer::jwt_vars()[..], &bed::sandbox_vars(), &flow].concat();
+    let handler = Handler::new(&bed.boot, Settings::from_vars(&Vars::given(&vars)).unwrap());
+    (bed, handler.unwrap(), owner, sub.id)
+}
+
+#[tokio::test]
+async fn the_sample_renews_the_fixed_term_without_a_gap() {
+    let (bed, h, owner, id) = setup(true).await;
+    let sample = Sample::of("renew-license").with_bearer(&customer::token(&owner, bed.now));
+    let answer = Answer::of(&h.handle(sample.request()).await);
+    assert_eq!(answer.ok(201)["status"], "confirmed");
+    let sub = bed.boot.subscriptions().get(&id).await.unwrap().unwrap();
+    let next = sub.next_period.unwrap();
+    assert_eq!(next.starts_on, date(2026, 12, 23));
+    Answer::of(&h.handle(sample.request()).await).problem(409, "already_renewed");
+}
+
+#[tokio::test]
+async fn a_rolling_license_is_refused_and_nothing_is_charged() {
+    let (bed, h, owner, id) = setup(false).await;
+    let sample = Sample::of("renew-license").with_bearer(&customer::token(&owner, bed.now));
+    let answer = Answer::of(&h.handle(sample.request()).await);
+    assert_eq!(
+        (answer.status, answer.content_type.as_str()),
+        (409, "application/problem+json")
+    );
+    let sub = bed.boot.subscriptions().get(&id).await.unwrap().unwrap();
+    assert!(sub.next_period.is_none() && sub.orders.is_empty());
+}
