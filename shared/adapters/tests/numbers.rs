@@ -5,13 +5,13 @@
 
 use aws_sdk_dynamodb::types::Put;
 use shop_adapters::{
-    store::dynamo::{key, s},
+    store::dynamo::{key, string_attr},
     store::orders::{NumberedError, OrdersRepo, Write},
 };
 
 fn document(repo: &OrdersRepo, pk: String, number: &str) -> Write {
     let mut item = key(pk, "DOC");
-    item.insert("number".into(), s(number));
+    item.insert("number".into(), string_attr(number));
     Write::Put(
         Put::builder()
             .table_name(repo.table())

@@ -24,7 +24,8 @@ use crate::{
     AppError,
     error::Context,
     store::dynamo::{
-        condition_failed, first_condition_failed, from_json, get_item, key, n, number, s, text,
+        condition_failed, first_condition_failed, from_json, get_item, key, number, number_attr,
+        string_attr, text,
     },
 };
 
@@ -117,24 +118,27 @@ impl AccountsRepo {
         let mut item = account_key(&account.id);
         item.insert(
             "account".into(),
-            s(serde_json::to_string(account).context("encode an account")?),
+            string_attr(serde_json::to_string(account).context("encode an account")?),
         );
-        item.insert("version".into(), n(account.version));
+        item.insert("version".into(), number_attr(account.version));
         let mut put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(item))
             .condition_expression(condition);
         if let Some(v) = expected {
-            put = put.expression_attribute_values(":expected", n(v));
+            put = put.expression_attribute_values(":expected", number_attr(v));
         }
         put.build().context("build the account put")
     }
 
     fn token_put(&self, token: &StoredToken) -> Result<Put, AppError> {
         let mut item = token_key(&token.hash);
-        item.insert("purpose".into(), s(token.purpose.name()));
-        item.insert("account_id".into(), s(token.account.as_str()));
-        item.insert("expires_at".into(), n(token.expires_at.as_second()));
+        item.insert("purpose".into(), string_attr(token.purpose.name()));
+        item.insert("account_id".into(), string_attr(token.account.as_str()));
+        item.insert(
+            "expires_at".into(),
+            number_attr(token.expires_at.as_second()),
+        );
         Put::builder()
             .table_name(&self.table)
             .set_item(Some(item))
@@ -151,7 +155,7 @@ impl AccountsRepo {
         token: &StoredToken,
     ) -> Result<Registered, AppError> {
         let mut marker = email_key(&account.email);
-        marker.insert("account_id".into(), s(account.id.as_str()));
+        marker.insert("account_id".into(), string_attr(account.id.as_str()));
         let marker = Put::builder()
             .table_name(&self.table)
             .set_item(Some(marker))
@@ -245,7 +249,9 @@ impl AccountsRepo {
         if item.contains_key("used_at") {
             return Err(link_used());
         }
-        let expires = i64::try_from(number(&item, "expires_at")).unwrap_or(0);
+        let expires = number(&item, "expires_at")
+            .and_then(|at| i64::try_from(at).ok())
+            .ok_or_else(|| AppError::fault("token without expiry"))?;
         if now.as_second() >= expires {
             return Err(link_expired());
         }
@@ -284,7 +290,7 @@ impl AccountsRepo {
             .condition_expression(
                 "attribute_exists(pk) AND attribute_not_exists(used_at) AND expires_at > :now",
             )
-            .expression_attribute_values(":now", n(now.as_second()))
+            .expression_attribute_values(":now", number_attr(now.as_second()))
             .build()
             .context("build the token use")?;
         let result = self
@@ -342,9 +348,9 @@ impl AccountsRepo {
             .update_expression("ADD #n :one SET expires_at = :end")
             .condition_expression("attribute_not_exists(#n) OR #n < :limit")
             .expression_attribute_names("#n", "n")
-            .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":limit", n(limit))
-            .expression_attribute_values(":end", n(window_end.as_second()))
+            .expression_attribute_values(":one", number_attr(1))
+            .expression_attribute_values(":limit", number_attr(limit))
+            .expression_attribute_values(":end", number_attr(window_end.as_second()))
             .send()
             .await;
         match result {
@@ -372,7 +378,7 @@ impl AccountsRepo {
 
     pub async fn publish_terms(&self, version: &TermsVersion) -> Result<(), AppError> {
         let mut item = key("SETTINGS".into(), "TERMS");
-        item.insert("version".into(), s(version.as_str()));
+        item.insert("version".into(), string_attr(version.as_str()));
         self.client
             .put_item()
             .table_name(&self.table)

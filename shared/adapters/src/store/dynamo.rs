@@ -14,22 +14,21 @@ use crate::{AppError, error::Context};
 
 pub type Item = HashMap<String, AttributeValue>;
 
-pub fn s(v: impl Into<String>) -> AttributeValue {
+/// A string attribute value (`S`) to store.
+pub fn string_attr(v: impl Into<String>) -> AttributeValue {
     AttributeValue::S(v.into())
 }
 
-pub fn n(v: impl ToString) -> AttributeValue {
+/// A number attribute value (`N`) to store.
+pub fn number_attr(v: impl ToString) -> AttributeValue {
     AttributeValue::N(v.to_string())
 }
 
 pub fn key(pk: String, sk: &str) -> Item {
-    HashMap::from([("pk".to_owned(), s(pk)), ("sk".to_owned(), s(sk))])
-}
-
-/// Merely names a fault, dropping its cause: use [`AppError::fault`] or `.context(..)`.
-#[deprecated(note = "keeps no cause: use AppError::fault(what) or .context(what)")]
-pub fn internal(e: impl std::fmt::Display) -> AppError {
-    AppError::fault(e.to_string())
+    HashMap::from([
+        ("pk".to_owned(), string_attr(pk)),
+        ("sk".to_owned(), string_attr(sk)),
+    ])
 }
 
 /// One item by its key, read consistently (every reader here decides on what it reads).
@@ -57,17 +56,19 @@ pub fn text<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
         .map(String::as_str)
 }
 
-/// A number attribute as `u64`; 0 when absent.
-pub fn number(item: &Item, name: &str) -> u64 {
+/// A number attribute as `u64`, if present and one; what its absence means is the caller's
+/// to say (never a silent 0).
+pub fn number(item: &Item, name: &str) -> Option<u64> {
     item.get(name)
         .and_then(|v| v.as_n().ok())
         .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
 }
 
 /// A document kept as JSON in one attribute.
 pub fn to_json<T: Serialize>(value: &T) -> Result<AttributeValue, AppError> {
-    Ok(s(serde_json::to_string(value).context("encode a document")?))
+    Ok(string_attr(
+        serde_json::to_string(value).context("encode a document")?,
+    ))
 }
 
 pub fn from_json<T: DeserializeOwned>(item: &Item, attr: &str) -> Result<T, AppError> {
@@ -130,7 +131,7 @@ pub async fn query_all(
     let mut query = client
         .query()
         .table_name(table)
-        .expression_attribute_values(":pk", s(value))
+        .expression_attribute_values(":pk", string_attr(value))
         .scan_index_forward(!backwards);
     query = match partition {
         Partition::Table => query

@@ -21,7 +21,7 @@ use crate::{
     error::Context,
     store::dynamo::{
         GSI1, Item, condition_failed, first_condition_failed, from_json, get_item, is_conflict,
-        key, n, number, query_all, s, text, to_json,
+        key, number, number_attr, query_all, string_attr, text, to_json,
     },
     store::subscriptions::SubscriptionsRepo,
 };
@@ -120,7 +120,14 @@ impl OrdersRepo {
             "read counter",
         )
         .await?;
-        Ok(found.map_or(0, |i| number(&i, "n")))
+        // No counter yet: nothing of the series was numbered this year. A counter without
+        // its number is a fault, never taken as 0 (that would hand out a number twice).
+        match found {
+            None => Ok(0),
+            Some(item) => {
+                number(&item, "n").ok_or_else(|| AppError::fault("counter without its number"))
+            }
+        }
     }
 
     /// Takes the next number of `series` in `year` and writes what `build` makes with it, all
@@ -146,12 +153,12 @@ impl OrdersRepo {
                 .table_name(&self.table)
                 .set_key(Some(counter_key(series, year)))
                 .update_expression("SET n = :next")
-                .expression_attribute_values(":next", n(seen + 1));
+                .expression_attribute_values(":next", number_attr(seen + 1));
             bump = if seen == 0 {
                 bump.condition_expression("attribute_not_exists(pk)")
             } else {
                 bump.condition_expression("n = :seen")
-                    .expression_attribute_values(":seen", n(seen))
+                    .expression_attribute_values(":seen", number_attr(seen))
             };
             let mut tx = self.client.transact_write_items().transact_items(
                 TransactWriteItem::builder()
@@ -191,22 +198,22 @@ impl OrdersRepo {
         let mut item = order_key(&order.id);
         item.insert("order".into(), to_json(order)?);
         item.insert("status".into(), to_json(&order.status)?);
-        item.insert("account_id".into(), s(order.account_id.as_str()));
+        item.insert("account_id".into(), string_attr(order.account_id.as_str()));
         item.insert(
             "gsi1pk".into(),
-            s(format!("ACCOUNT#{}#ORDERS", order.account_id)),
+            string_attr(format!("ACCOUNT#{}#ORDERS", order.account_id)),
         );
         item.insert(
             "gsi1sk".into(),
-            s(format!("{}#{}", order.created_at.as_second(), order.id)),
+            string_attr(format!("{}#{}", order.created_at.as_second(), order.id)),
         );
         if let Some(partition) = open_partition(order.status) {
             // Sparse: only orders waiting for their payment's outcome, oldest first, for the
             // reconciliation job. A final status writes the order without them.
-            item.insert("gsi2pk".into(), s(partition));
+            item.insert("gsi2pk".into(), string_attr(partition));
             item.insert(
                 "gsi2sk".into(),
-                s(open_sort_key(order.created_at, order.id.as_str())),
+                string_attr(open_sort_key(order.created_at, order.id.as_str())),
             );
         }
         let put = Put::builder().table_name(&self.table).set_item(Some(item));
@@ -255,8 +262,8 @@ impl OrdersRepo {
             .table_name(&self.table)
             .index_name("gsi2")
             .key_condition_expression("gsi2pk = :pk AND gsi2sk < :before")
-            .expression_attribute_values(":pk", s(partition))
-            .expression_attribute_values(":before", s(open_sort_key(before, "")))
+            .expression_attribute_values(":pk", string_attr(partition))
+            .expression_attribute_values(":before", string_attr(open_sort_key(before, "")))
             .into_paginator()
             .items()
             .send();
@@ -358,8 +365,8 @@ impl OrdersRepo {
         now: Timestamp,
     ) -> Result<String, AppError> {
         let mut item = key(format!("ACCOUNT#{account}"), "PAYMENT_CUSTOMER");
-        item.insert("customer".into(), s(customer));
-        item.insert("created_at".into(), n(now.as_second()));
+        item.insert("customer".into(), string_attr(customer));
+        item.insert("created_at".into(), number_attr(now.as_second()));
         let put = self
             .client
             .put_item()

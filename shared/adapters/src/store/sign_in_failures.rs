@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use crate::{
     AppError,
-    store::dynamo::{Item, condition_failed, get_item, key, n},
+    store::dynamo::{Item, condition_failed, get_item, key, number_attr},
 };
 
 /// Entries kept after a cut; the lockout rule needs only the last few.
@@ -91,8 +91,11 @@ impl SignInFailureLog {
             )
             .expression_attribute_names("#log", "log")
             .expression_attribute_values(":empty", AttributeValue::L(Vec::new()))
-            .expression_attribute_values(":now", AttributeValue::L(vec![n(now.as_millisecond())]))
-            .expression_attribute_values(":expires", n(expires))
+            .expression_attribute_values(
+                ":now",
+                AttributeValue::L(vec![number_attr(now.as_millisecond())]),
+            )
+            .expression_attribute_values(":expires", number_attr(expires))
             .return_values(ReturnValue::AllNew)
             .send()
             .await
@@ -117,7 +120,7 @@ impl SignInFailureLog {
             .update_expression(format!("REMOVE {}", oldest.join(", ")))
             .condition_expression("size(#log) >= :seen")
             .expression_attribute_names("#log", "log")
-            .expression_attribute_values(":seen", n(seen))
+            .expression_attribute_values(":seen", number_attr(seen))
             .send()
             .await;
         match cut {

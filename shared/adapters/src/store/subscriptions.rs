@@ -22,7 +22,7 @@ use crate::{
     error::Context,
     store::dynamo::{
         GSI1, Item, Partition, condition_failed, first_condition_failed, from_json, get_item,
-        is_conflict, key, n, query_all, s, text, to_json,
+        is_conflict, key, number_attr, query_all, string_attr, text, to_json,
     },
 };
 
@@ -191,9 +191,15 @@ impl SubscriptionsRepo {
     ) -> Result<bool, AppError> {
         let mut item = key(format!("SUB#{}", read.id), &format!("SEAT#{}", seat.id));
         item.insert("seat".into(), to_json(seat)?);
-        item.insert("subscription_id".into(), s(read.id.as_str()));
-        item.insert("gsi2pk".into(), s(format!("SEATHOLDER#{}", seat.email)));
-        item.insert("gsi2sk".into(), s(format!("{}#{}", read.id, seat.id)));
+        item.insert("subscription_id".into(), string_attr(read.id.as_str()));
+        item.insert(
+            "gsi2pk".into(),
+            string_attr(format!("SEATHOLDER#{}", seat.email)),
+        );
+        item.insert(
+            "gsi2sk".into(),
+            string_attr(format!("{}#{}", read.id, seat.id)),
+        );
         let seat_put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(item))
@@ -286,7 +292,7 @@ impl SubscriptionsRepo {
             .table_name(&self.table)
             .set_item(Some(put.item().clone()))
             .condition_expression("version = :expected")
-            .expression_attribute_values(":expected", n(read))
+            .expression_attribute_values(":expected", number_attr(read))
             .send()
             .await;
         match result {
@@ -303,7 +309,7 @@ impl SubscriptionsRepo {
             .table_name(&self.table)
             .set_key(Some(holder_key(&next.product_id, &next.holder)))
             .condition_expression("attribute_not_exists(pk) OR subscription_id = :sub")
-            .expression_attribute_values(":sub", s(next.id.as_str()))
+            .expression_attribute_values(":sub", string_attr(next.id.as_str()))
             .build()
             .context("build the holder release")?;
         let result = self
@@ -368,23 +374,23 @@ impl SubscriptionsRepo {
     pub fn put(&self, sub: &Subscription, expected: Option<u64>) -> Result<Put, AppError> {
         let mut item = sub_key(&sub.id);
         item.insert("subscription".into(), to_json(sub)?);
-        item.insert("version".into(), n(sub.version));
-        item.insert("account_id".into(), s(sub.account_id.as_str()));
+        item.insert("version".into(), number_attr(sub.version));
+        item.insert("account_id".into(), string_attr(sub.account_id.as_str()));
         item.insert(
             "gsi1pk".into(),
-            s(format!("ACCOUNT#{}#SUBS", sub.account_id)),
+            string_attr(format!("ACCOUNT#{}#SUBS", sub.account_id)),
         );
-        item.insert("gsi1sk".into(), s(sub.id.as_str()));
+        item.insert("gsi1sk".into(), string_attr(sub.id.as_str()));
         if let Some(due) = sub.due_on {
-            item.insert("duepk".into(), s(format!("DUE#{due}")));
-            item.insert("duesk".into(), s(sub.id.as_str()));
+            item.insert("duepk".into(), string_attr(format!("DUE#{due}")));
+            item.insert("duesk".into(), string_attr(sub.id.as_str()));
         }
         let put = Put::builder().table_name(&self.table).set_item(Some(item));
         let put = match expected {
             None => put.condition_expression("attribute_not_exists(pk)"),
             Some(v) => put
                 .condition_expression("version = :expected")
-                .expression_attribute_values(":expected", n(v)),
+                .expression_attribute_values(":expected", number_attr(v)),
         };
         put.build().context("build the license put")
     }
@@ -392,10 +398,10 @@ impl SubscriptionsRepo {
     /// Claims the holder marker for a new license bought by `order`.
     pub fn claim_holder(&self, sub: &Subscription, order: &OrderId) -> Result<Put, AppError> {
         let mut item = holder_key(&sub.product_id, &sub.holder);
-        item.insert("subscription_id".into(), s(sub.id.as_str()));
-        item.insert("account_id".into(), s(sub.account_id.as_str()));
-        item.insert("state".into(), s(HolderState::Pending.as_str()));
-        item.insert("order_id".into(), s(order.as_str()));
+        item.insert("subscription_id".into(), string_attr(sub.id.as_str()));
+        item.insert("account_id".into(), string_attr(sub.account_id.as_str()));
+        item.insert("state".into(), string_attr(HolderState::Pending.as_str()));
+        item.insert("order_id".into(), string_attr(order.as_str()));
         Put::builder()
             .table_name(&self.table)
             .set_item(Some(item))
@@ -419,10 +425,10 @@ impl SubscriptionsRepo {
             .update_expression("SET #state = :to, order_id = :order")
             .condition_expression("#state = :from AND subscription_id = :sub")
             .expression_attribute_names("#state", "state")
-            .expression_attribute_values(":to", s(to.as_str()))
-            .expression_attribute_values(":from", s(from.as_str()))
-            .expression_attribute_values(":order", s(order.as_str()))
-            .expression_attribute_values(":sub", s(sub.id.as_str()))
+            .expression_attribute_values(":to", string_attr(to.as_str()))
+            .expression_attribute_values(":from", string_attr(from.as_str()))
+            .expression_attribute_values(":order", string_attr(order.as_str()))
+            .expression_attribute_values(":sub", string_attr(sub.id.as_str()))
             .build()
             .context("build the holder move")
     }
@@ -433,8 +439,8 @@ impl SubscriptionsRepo {
             .table_name(&self.table)
             .set_key(Some(holder_key(&sub.product_id, &sub.holder)))
             .condition_expression("order_id = :order AND subscription_id = :sub")
-            .expression_attribute_values(":order", s(order.as_str()))
-            .expression_attribute_values(":sub", s(sub.id.as_str()))
+            .expression_attribute_values(":order", string_attr(order.as_str()))
+            .expression_attribute_values(":sub", string_attr(sub.id.as_str()))
             .build()
             .context("build the holder release")
     }
@@ -443,9 +449,9 @@ impl SubscriptionsRepo {
     /// the product already.
     pub async fn grant_trial(&self, sub: &Subscription) -> Result<(), AppError> {
         let mut marker = holder_key(&sub.product_id, &sub.holder);
-        marker.insert("subscription_id".into(), s(sub.id.as_str()));
-        marker.insert("account_id".into(), s(sub.account_id.as_str()));
-        marker.insert("state".into(), s(HolderState::Trial.as_str()));
+        marker.insert("subscription_id".into(), string_attr(sub.id.as_str()));
+        marker.insert("account_id".into(), string_attr(sub.account_id.as_str()));
+        marker.insert("state".into(), string_attr(HolderState::Trial.as_str()));
         let marker = Put::builder()
             .table_name(&self.table)
             .set_item(Some(marker))
