@@ -14,6 +14,8 @@ use shop_domain::{Clock, clock::berlin_date};
 mod settings;
 
 pub use settings::Settings;
+/// The renewal queue's message, shared with the `renew` worker.
+pub use shop_adapters::messaging::jobs::DueJob;
 
 pub struct Handler {
     pub subscriptions: SubscriptionsRepo,
@@ -22,8 +24,6 @@ pub struct Handler {
     /// Earlier days looked at too, so a missed run is caught up.
     pub lookback_days: i64,
 }
-
-pub use shop_adapters::messaging::jobs::DueJob;
 
 /// What a run did.
 #[derive(Debug, Serialize)]
