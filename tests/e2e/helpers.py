@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from zoneinfo import ZoneInfo
 
 PASSWORD = "Sonne#2026x"
 SANDBOX = os.environ.get("SANDBOX_URL", "")
@@ -290,6 +291,12 @@ def downgrade(shop, token, sub, quantity):
 
 
 # --- the clock and the schedules -----------------------------------------------------------
+
+
+def berlin_today(shop):
+    """The stack's calendar day in Berlin, where the shop counts days (not the UTC date)."""
+    now = dt.datetime.fromisoformat(shop.get("/_local/clock").json()["now"])
+    return now.astimezone(ZoneInfo("Europe/Berlin")).date()
 
 
 def day_after(day, n=1):

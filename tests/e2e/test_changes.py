@@ -8,8 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from helpers import (
-    assert_problem, assign, bearer, colleague, downgrade, licensed, preview, shop_tools, sign_in,
-    sub_of, upgrade,
+    assert_problem, assign, bearer, berlin_today, colleague, downgrade, licensed, preview,
+    shop_tools, sign_in, sub_of, upgrade,
 )
 
 
@@ -20,7 +20,7 @@ def test_upgrade_charges_the_previewed_prorated_fee(shop, clock, unique_email):
     token = sign_in(shop, unique_email).json()["access_token"]
     before = sub_of(shop, token, sub)
     period = before["period"]
-    today = dt.date.fromisoformat(shop.get("/_local/clock").json()["now"][:10])
+    today = berlin_today(shop)
     start, end = dt.date.fromisoformat(period["starts_on"]), dt.date.fromisoformat(period["ends_on"])
     term_days, remaining = (end - start).days + 1, (end - today).days + 1
     expected = (Decimal("48.00") * 10 * remaining / term_days).quantize(Decimal("0.01"), ROUND_HALF_UP)

@@ -354,7 +354,6 @@ impl Account {
                 set_at: now,
                 history,
             }),
-            eligibility: Vec::new(),
             ..self.clone()
         })
     }
@@ -459,6 +458,20 @@ mod tests {
             }
         );
         assert!(!granted.is_failure());
+    }
+
+    #[test]
+    fn a_new_password_keeps_what_the_account_is_eligible_for() {
+        let p = PasswordPolicy::vendor();
+        let mut a = account(AccountStatus::Active);
+        a.eligibility = vec![Eligibility::Edu];
+        let later = a.password.as_ref().unwrap().set_at + SignedDuration::from_hours(24 * 30);
+        for how in [PasswordChange::ByOwner, PasswordChange::ByReset] {
+            let changed = a
+                .with_new_password("n".into(), false, how, later, &p)
+                .unwrap();
+            assert_eq!(changed.eligibility, vec![Eligibility::Edu]);
+        }
     }
 
     #[test]
