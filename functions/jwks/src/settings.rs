@@ -26,8 +26,8 @@ impl Settings {
 }
 
 impl Handler {
-    /// Reads only its settings: the key set needs no AWS client.
-    pub fn boot(_: &Boot) -> Result<Self, Error> {
+    /// Reads only its settings: the key set needs no AWS client, so no boot step either.
+    pub fn from_env() -> Result<Self, Error> {
         Self::new(Settings::from_env()?)
     }
 

@@ -14,7 +14,10 @@ use std::sync::{Arc, OnceLock};
 
 use shop_domain::Clock;
 
-pub use serve::{HttpHandler, ScheduledJob, SqsHandler, serve_http, serve_schedule, serve_sqs};
+pub use serve::{
+    HttpHandler, ScheduledJob, SqsHandler, serve_http, serve_http_without_aws, serve_schedule,
+    serve_sqs,
+};
 
 /// What a function's `settings.rs` uses to read its settings and build its handler.
 pub mod prelude {

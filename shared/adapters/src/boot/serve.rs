@@ -38,6 +38,16 @@ pub async fn serve_http<H: HttpHandler>(
     http::serve(|req| handler.handle(req)).await
 }
 
+/// Serves an HTTP function that talks to no AWS service (the key set): no SDK configuration
+/// is loaded, which is most of a cold start.
+pub async fn serve_http_without_aws<H: HttpHandler>(
+    build: impl FnOnce() -> Result<H, Error>,
+) -> Result<(), Error> {
+    super::telemetry::init();
+    let handler = build()?;
+    http::serve(|req| handler.handle(req)).await
+}
+
 /// Serves an SQS worker.
 pub async fn serve_sqs<H: SqsHandler>(
     build: impl FnOnce(&Boot) -> Result<H, Error>,
