@@ -47,7 +47,7 @@ pub fn alarm_team(owner: &Account, id: &str, quantity: u32, starts_on: Date) -> 
         version: 1,
         legacy: false,
         scheduled_change: None,
-        anchor: None,
+        anchor: Some(starts_on),
         term_index: 0,
         failed_charges: 0,
         tax: Some(TaxTreatment::Domestic {
