@@ -18,6 +18,7 @@ use crate::{
         accounts::AccountsRepo,
         catalog::CatalogRepo,
         idempotency::{IdempotencyPolicy, IdempotencyStore},
+        plants::PlantsRepo,
         sign_in_failures::SignInFailureLog,
         subscriptions::SubscriptionsRepo,
     },
@@ -34,6 +35,10 @@ impl Boot {
 
     pub fn subscriptions(&self) -> SubscriptionsRepo {
         SubscriptionsRepo::new(self.dynamodb(), self.table())
+    }
+
+    pub fn plants(&self) -> PlantsRepo {
+        PlantsRepo::new(self.dynamodb(), self.table())
     }
 
     pub fn catalog(&self) -> CatalogRepo {

@@ -5,5 +5,6 @@ pub mod catalog;
 pub mod dynamo;
 pub mod idempotency;
 pub mod orders;
+pub mod plants;
 pub mod sign_in_failures;
 pub mod subscriptions;
