@@ -31,7 +31,8 @@ const SOURCES: &[(&str, &str)] = sources![
     "seat_invitation",
     "renewal_reminder",
     "renewal_failed",
-    "order_expired"
+    "order_expired",
+    "monitoring_license_ended"
 ];
 const LAYOUT: &str = include_str!("../templates/layout.html");
 
@@ -103,6 +104,11 @@ mod tests {
                 "owner": "Anna <b>", "product": "Alerting Team", "starts_on": "2026-11-22",
                 "ends_on": "2027-11-21", "activate": true, "valid_days": 14,
                 "link": "https://shop.example/verify?token=abc&x=1"
+            }),
+            MailTemplate::MonitoringLicenseEnded => json!({
+                "name": "Anna <b>", "plant": "Roof <east>", "license": "SUB-1",
+                "licensed_power": "10 kW", "total_power": "30 kW", "ended_on": "2026-11-22",
+                "residual": "21.78", "link": "https://shop.example/verify?token=abc&x=1"
             }),
             MailTemplate::OrderConfirmation
             | MailTemplate::OrderCancellation

@@ -29,10 +29,13 @@ pub enum MailTemplate {
     /// An order was never paid and has expired: nothing was charged, the product may be
     /// ordered again.
     OrderExpired,
+    /// A plant outgrew its monitoring license (an inverter raised its power): the license
+    /// ended that day, and its residual value is credited on the next license of the plant.
+    MonitoringLicenseEnded,
 }
 
 impl MailTemplate {
-    pub const ALL: [MailTemplate; 9] = [
+    pub const ALL: [MailTemplate; 10] = [
         MailTemplate::EmailVerification,
         MailTemplate::AccountActivation,
         MailTemplate::PasswordReset,
@@ -42,6 +45,7 @@ impl MailTemplate {
         MailTemplate::RenewalReminder,
         MailTemplate::RenewalFailed,
         MailTemplate::OrderExpired,
+        MailTemplate::MonitoringLicenseEnded,
     ];
 
     pub fn name(self) -> &'static str {
@@ -55,6 +59,7 @@ impl MailTemplate {
             MailTemplate::RenewalReminder => "renewal_reminder",
             MailTemplate::RenewalFailed => "renewal_failed",
             MailTemplate::OrderExpired => "order_expired",
+            MailTemplate::MonitoringLicenseEnded => "monitoring_license_ended",
         }
     }
 }

@@ -167,6 +167,20 @@ impl Subscription {
             ..self.next_version()
         })
     }
+
+    /// A monitoring license its plant outgrew (an added or exchanged inverter raised
+    /// the plant's power above what it was bought for): it ends, is never renewed or charged
+    /// again, and its residual value is credited on the next license of the plant. The day it
+    /// ended is the plant's license row's `ended_on`; the license keeps its period as bought.
+    pub fn ended_by_power(&self) -> Subscription {
+        Subscription {
+            status: SubscriptionStatus::Expired,
+            auto_renew: false,
+            due_on: None,
+            scheduled_change: None,
+            ..self.next_version()
+        }
+    }
 }
 
 #[cfg(test)]
@@ -193,6 +207,7 @@ mod tests {
             sub.with_seat_assigned(),
             sub.with_scheduled_change(None),
             sub.with_auto_renew(false).unwrap(),
+            sub.ended_by_power(),
         ];
         for next in steps {
             assert_eq!(next.version, sub.version + 1);
@@ -202,6 +217,16 @@ mod tests {
         assert_eq!(sub.cancelled().status, SubscriptionStatus::Cancelled);
         assert!(sub.with_seat_assigned().activated);
         assert!(!sub.with_auto_renew(false).unwrap().auto_renew);
+    }
+
+    #[test]
+    fn a_license_ended_by_power_is_never_renewed_or_looked_at_again() {
+        let mut sub = license();
+        sub.due_on = Some(date(2027, 1, 1));
+        let ended = sub.ended_by_power();
+        assert_eq!(ended.status, SubscriptionStatus::Expired);
+        assert!(!ended.auto_renew);
+        assert_eq!((ended.due_on, ended.period), (None, sub.period));
     }
 
     #[test]

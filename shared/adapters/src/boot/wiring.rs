@@ -17,7 +17,9 @@ use crate::{
     store::{
         accounts::AccountsRepo,
         catalog::CatalogRepo,
+        devices::DevicesRepo,
         idempotency::{IdempotencyPolicy, IdempotencyStore},
+        inverters::InvertersRepo,
         plants::PlantsRepo,
         sign_in_failures::SignInFailureLog,
         subscriptions::SubscriptionsRepo,
@@ -39,6 +41,14 @@ impl Boot {
 
     pub fn plants(&self) -> PlantsRepo {
         PlantsRepo::new(self.dynamodb(), self.table())
+    }
+
+    pub fn devices(&self) -> DevicesRepo {
+        DevicesRepo::new(self.dynamodb(), self.table())
+    }
+
+    pub fn inverters(&self) -> InvertersRepo {
+        InvertersRepo::new(self.dynamodb(), self.table())
     }
 
     pub fn catalog(&self) -> CatalogRepo {

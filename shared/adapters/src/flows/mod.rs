@@ -3,4 +3,5 @@
 
 pub mod links;
 pub mod order_flow;
+pub mod power_exceeded;
 pub mod renewal;

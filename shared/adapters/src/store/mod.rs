@@ -1,9 +1,12 @@
 //! Repositories on the single DynamoDB table: every invariant is a condition or a transaction.
 
 pub mod accounts;
+pub mod activation_limit;
 pub mod catalog;
+pub mod devices;
 pub mod dynamo;
 pub mod idempotency;
+pub mod inverters;
 pub mod orders;
 pub mod plants;
 pub mod sign_in_failures;

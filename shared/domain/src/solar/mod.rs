@@ -9,6 +9,7 @@ pub mod license;
 pub mod monitoring;
 pub mod plant;
 pub mod pricing;
+pub mod registry;
 
 pub use device::{
     DeviceConfig, DeviceModel, Inverter, NominalPower, SerialNumber, Watts, total_power,
@@ -22,6 +23,7 @@ pub use plant::{PlantDetails, check_plant};
 pub use pricing::{
     LicenseOrder, PlantId, PlantLine, PlantToLicense, check_monitoring_buyer, price_licenses,
 };
+pub use registry::{ActivationCode, InverterLabel};
 
 /// The settings the rules take, named so the functions read them from configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

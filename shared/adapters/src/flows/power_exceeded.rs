@@ -1,0 +1,151 @@
+//! After an inverter raised a plant's power: every license the plant outgrew ends that day
+//! (`shop_domain::solar::end_exceeded`), each in one transaction (the plant's license row
+//! `ended_on`, set only if unset; the license `SUB#<id>` under its version; the plant's
+//! version), and the owner is emailed once per license (dedupe key per license). Running it
+//! again, after a retried add or a crash between the steps, ends nothing twice and finishes
+//! what was left: the emails of the licenses ended that day are queued again and sent once.
+
+use jiff::civil::Date;
+use serde_json::json;
+use shop_domain::{
+    DomainError,
+    id::AccountId,
+    mail::{DedupeKey, MailMessage, MailTemplate},
+    solar::{Ended, PlantId, PlantLicense, SolarSettings, end_exceeded},
+};
+
+use crate::{
+    AppError,
+    error::Context,
+    messaging::outbox::MailOutbox,
+    store::{
+        accounts::AccountsRepo,
+        dynamo::string_attr,
+        inverters::InvertersRepo,
+        plants::{PlantRecord, PlantsRepo, license_sk, plant_pk},
+        subscriptions::SubscriptionsRepo,
+    },
+};
+
+/// A license write that lost a race is decided again on fresh state this often.
+const ATTEMPTS: u32 = 5;
+
+pub struct PowerExceeded {
+    pub plants: PlantsRepo,
+    pub inverters: InvertersRepo,
+    pub subscriptions: SubscriptionsRepo,
+    pub accounts: AccountsRepo,
+    pub outbox: MailOutbox,
+    /// The web app, for the link to the plant in the email.
+    pub app_url: String,
+    pub settings: SolarSettings,
+    pub table: String,
+}
+
+impl PowerExceeded {
+    /// Ends what the plant's power outgrew on `today`; answers the plant as it is now and the
+    /// licenses ended `today` (by this call or an earlier one), with their residual values.
+    pub async fn settle(
+        &self,
+        id: &PlantId,
+        owner: &AccountId,
+        today: Date,
+    ) -> Result<(PlantRecord, Vec<Ended>), AppError> {
+        let mut plant = self.plants.owned(owner, id).await?;
+        for _ in 0..ATTEMPTS {
+            let due = end_exceeded(&plant.licenses, plant.total_power(&self.settings), today);
+            if due.is_empty() {
+                break;
+            }
+            for ended in &due {
+                self.end(&plant, ended, today).await?;
+            }
+            plant = self.plants.owned(owner, id).await?;
+        }
+        let ended: Vec<Ended> = plant
+            .licenses
+            .iter()
+            .filter(|l| l.ended_on == Some(today))
+            .map(|l| ended_on(l, today))
+            .collect();
+        for e in &ended {
+            self.tell_owner(&plant, e).await?;
+        }
+        Ok((plant, ended))
+    }
+
+    /// One license ended: its row, the license itself and the plant's version together.
+    /// A license ended meanwhile, or changed meanwhile, is left to the next round.
+    async fn end(&self, plant: &PlantRecord, ended: &Ended, day: Date) -> Result<(), AppError> {
+        let sub = self
+            .subscriptions
+            .get(&ended.license)
+            .await?
+            .ok_or_else(|| AppError::fault("a plant's license row without its license"))?;
+        let row = aws_sdk_dynamodb::types::Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(crate::store::dynamo::key(
+                plant_pk(&plant.id),
+                &license_sk(&ended.license),
+            )))
+            .update_expression("SET ended_on = :day")
+            .condition_expression("attribute_exists(pk) AND attribute_not_exists(ended_on)")
+            .expression_attribute_values(":day", string_attr(day.to_string()))
+            .build()
+            .context("build the license row update")?;
+        let items = vec![
+            aws_sdk_dynamodb::types::TransactWriteItem::builder()
+                .update(row)
+                .build(),
+            aws_sdk_dynamodb::types::TransactWriteItem::builder()
+                .put(
+                    self.subscriptions
+                        .put(&sub.ended_by_power(), Some(sub.version))?,
+                )
+                .build(),
+            self.inverters
+                .touch_plant(&plant.id, &plant.account_id, None)?,
+        ];
+        match self.inverters.transact(items, "end a license").await? {
+            Some(2) => Err(DomainError::not_found("plant_not_found", "The plant is gone.").into()),
+            _ => Ok(()),
+        }
+    }
+
+    async fn tell_owner(&self, plant: &PlantRecord, ended: &Ended) -> Result<(), AppError> {
+        let owner = self
+            .accounts
+            .get(&plant.account_id)
+            .await?
+            .ok_or_else(|| AppError::fault("a plant without its owner's account"))?;
+        let data = json!({
+            "name": owner.name.as_str(),
+            "plant": plant.details.name.as_str(),
+            "license": ended.license.as_str(),
+            "licensed_power": ended.licensed_power.to_string(),
+            "total_power": plant.total_power(&self.settings).to_string(),
+            "ended_on": ended.ended_on.to_string(),
+            "residual": ended.residual.value.to_string(),
+            "link": format!("{}/plants/{}", self.app_url.trim_end_matches('/'), plant.id),
+        });
+        self.outbox
+            .enqueue(&MailMessage {
+                template: MailTemplate::MonitoringLicenseEnded,
+                language: owner.language,
+                to: owner.email,
+                data: data.as_object().cloned().unwrap_or_default(),
+                dedupe_key: DedupeKey::parse(&format!("license-ended:{}", ended.license))?,
+            })
+            .await
+    }
+}
+
+/// A license ended on `day`, with what is left of it.
+fn ended_on(license: &PlantLicense, day: Date) -> Ended {
+    Ended {
+        license: license.id.clone(),
+        licensed_power: license.power,
+        ended_on: day,
+        residual: license.residual(day),
+    }
+}

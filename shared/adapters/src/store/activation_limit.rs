@@ -1,0 +1,97 @@
+//! Wrong activation codes per account and window (`RATE#activation#<account>#<window start>`):
+//! a slot is taken *before* a code is compared and given back when the code was right, so of
+//! any number of parallel guesses at most `limit` are ever compared in one window. The counter
+//! expires with its window (TTL `expires_at`).
+
+use aws_sdk_dynamodb::Client;
+use jiff::{SignedDuration, Timestamp};
+use shop_domain::id::AccountId;
+
+use crate::{
+    AppError,
+    store::dynamo::{Item, condition_failed, key, number_attr},
+};
+
+#[derive(Clone)]
+pub struct ActivationLimit {
+    client: Client,
+    table: String,
+    /// Wrong codes an account may enter per window.
+    pub limit: u32,
+    pub window: SignedDuration,
+}
+
+impl ActivationLimit {
+    pub fn new(
+        client: Client,
+        table: impl Into<String>,
+        limit: u32,
+        window: SignedDuration,
+    ) -> Self {
+        Self {
+            client,
+            table: table.into(),
+            limit,
+            window,
+        }
+    }
+
+    /// The window `now` falls in, and when it ends.
+    fn window_of(&self, now: Timestamp) -> (i64, i64) {
+        let length = self.window.as_secs().max(1);
+        let start = now.as_second().div_euclid(length) * length;
+        (start, start + length)
+    }
+
+    fn counter(&self, account: &AccountId, start: i64) -> Item {
+        key(format!("RATE#activation#{account}#{start}"), "RATE")
+    }
+
+    /// Takes a slot for one comparison of a code; false when the window's wrong codes are
+    /// used up (the code must then not be compared at all).
+    pub async fn take(&self, account: &AccountId, now: Timestamp) -> Result<bool, AppError> {
+        let (start, end) = self.window_of(now);
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(self.counter(account, start)))
+            .update_expression("ADD #n :one SET expires_at = :end")
+            .condition_expression("attribute_not_exists(#n) OR #n < :limit")
+            .expression_attribute_names("#n", "n")
+            .expression_attribute_values(":one", number_attr(1))
+            .expression_attribute_values(":limit", number_attr(self.limit))
+            .expression_attribute_values(":end", number_attr(end))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) if condition_failed(&e) => Ok(false),
+            Err(e) => Err(AppError::sdk("count an activation attempt", e)),
+        }
+    }
+
+    /// Gives back the slot taken at `now`: the code was right, so it was no guess.
+    pub async fn give_back(&self, account: &AccountId, now: Timestamp) -> Result<(), AppError> {
+        let (start, _) = self.window_of(now);
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(self.counter(account, start)))
+            .update_expression("ADD #n :minus")
+            .condition_expression("#n > :zero")
+            .expression_attribute_names("#n", "n")
+            .expression_attribute_values(":minus", number_attr(-1))
+            .expression_attribute_values(":zero", number_attr(0))
+            .send()
+            .await
+            .map(|_| ())
+            .or_else(|e| {
+                if condition_failed(&e) {
+                    Ok(())
+                } else {
+                    Err(AppError::sdk("give back an activation attempt", e))
+                }
+            })
+    }
+}

@@ -1,0 +1,305 @@
+//! The writes that move a device into, within and out of a plant, each one transaction
+//! (docs/data-model.md, "Plants, inverters and the device registry"): the device's
+//! `plant_id` is the one place that says which plant holds it, so of two concurrent adds of the
+//! same device exactly one wins, whoever makes them. Every write moves the plant's version.
+
+use aws_sdk_dynamodb::{
+    Client,
+    types::{Delete, Put, TransactWriteItem, Update},
+};
+use jiff::civil::Date;
+use shop_domain::{
+    id::AccountId,
+    solar::{DeviceConfig, InverterLabel, PlantId, SerialNumber},
+};
+
+use crate::{
+    AppError,
+    error::Context,
+    store::{
+        devices::{Device, device_key},
+        dynamo::{
+            Item, condition_failed, first_condition_failed, is_conflict, key, string_attr, to_json,
+        },
+        plants::{PLANT_SK, inverter_sk, plant_pk},
+    },
+};
+
+/// What an add (or the new device of an exchange) came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placed {
+    Added,
+    /// The device was in this plant already (a retried add): nothing changed.
+    AlreadyHere,
+    /// Another plant holds the device.
+    InUse,
+    /// The plant is gone or not the caller's.
+    NoPlant,
+    /// The inverter to exchange is no longer in the plant.
+    NoOldInverter,
+}
+
+/// Transactions that collide with another on the same items are tried again this often.
+const CONFLICT_ATTEMPTS: u32 = 5;
+
+#[derive(Clone)]
+pub struct InvertersRepo {
+    client: Client,
+    table: String,
+}
+
+impl InvertersRepo {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    /// Adds `device` (its code already checked against `device.code_hash`) to the owner's
+    /// plant: device, inverter row and plant (first activation kept, version + 1) at once.
+    pub async fn add(
+        &self,
+        plant: &PlantId,
+        owner: &AccountId,
+        device: &Device,
+        label: &InverterLabel,
+        today: Date,
+    ) -> Result<Placed, AppError> {
+        let items = vec![
+            self.claim_device(plant, owner, device)?,
+            self.put_inverter(plant, owner, &device.serial, &device.config, label, today)?,
+            self.touch_plant(plant, owner, Some(today))?,
+        ];
+        let failed = self.transact(items, "add an inverter").await?;
+        self.placed(failed, plant, &device.serial, 2).await
+    }
+
+    /// Takes `old` out of the plant and puts `new` in its place with `label`, in one
+    /// transaction: either both happen or neither.
+    pub async fn exchange(
+        &self,
+        plant: &PlantId,
+        owner: &AccountId,
+        old: &SerialNumber,
+        new: &Device,
+        label: &InverterLabel,
+        today: Date,
+    ) -> Result<Placed, AppError> {
+        let items = vec![
+            self.claim_device(plant, owner, new)?,
+            self.put_inverter(plant, owner, &new.serial, &new.config, label, today)?,
+            self.touch_plant(plant, owner, Some(today))?,
+            self.delete_inverter(plant, old)?,
+            self.release_device(plant, old)?,
+        ];
+        let failed = self.transact(items, "exchange an inverter").await?;
+        match failed {
+            Some(3 | 4) => Ok(Placed::NoOldInverter),
+            other => self.placed(other, plant, &new.serial, 2).await,
+        }
+    }
+
+    /// Takes an inverter out of the owner's plant; false when it is not in it.
+    pub async fn remove(
+        &self,
+        plant: &PlantId,
+        owner: &AccountId,
+        serial: &SerialNumber,
+    ) -> Result<bool, AppError> {
+        let items = vec![
+            self.delete_inverter(plant, serial)?,
+            self.release_device(plant, serial)?,
+            self.touch_plant(plant, owner, None)?,
+        ];
+        Ok(self.transact(items, "remove an inverter").await?.is_none())
+    }
+
+    /// Renames an inverter of the owner's plant; false when it is not in it.
+    pub async fn relabel(
+        &self,
+        plant: &PlantId,
+        owner: &AccountId,
+        serial: &SerialNumber,
+        label: &InverterLabel,
+    ) -> Result<bool, AppError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(plant_pk(plant), &inverter_sk(serial))))
+            .update_expression("SET label = :label")
+            .condition_expression("attribute_exists(pk) AND account_id = :me")
+            .expression_attribute_values(":label", string_attr(label.as_str()))
+            .expression_attribute_values(":me", string_attr(owner.as_str()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) if condition_failed(&e) => Ok(false),
+            Err(e) => Err(AppError::sdk("label an inverter", e)),
+        }
+    }
+
+    /// Runs a transaction, again when it collided with another; the index of the item whose
+    /// condition failed, if one did.
+    pub(crate) async fn transact(
+        &self,
+        items: Vec<TransactWriteItem>,
+        what: &str,
+    ) -> Result<Option<usize>, AppError> {
+        for attempt in 1..=CONFLICT_ATTEMPTS {
+            let result = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(items.clone()))
+                .send()
+                .await;
+            match result {
+                Ok(_) => return Ok(None),
+                Err(e) => {
+                    if let Some(i) = first_condition_failed(&e) {
+                        return Ok(Some(i));
+                    }
+                    if !is_conflict(&e) || attempt == CONFLICT_ATTEMPTS {
+                        return Err(AppError::sdk(what, e));
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(10 * u64::from(attempt)))
+                        .await;
+                }
+            }
+        }
+        Err(AppError::unavailable(format!("{what}: too many conflicts")))
+    }
+
+    /// Why a placing transaction (device claim first, plant at `plant_item`) failed.
+    async fn placed(
+        &self,
+        failed: Option<usize>,
+        plant: &PlantId,
+        serial: &SerialNumber,
+        plant_item: usize,
+    ) -> Result<Placed, AppError> {
+        match failed {
+            None => Ok(Placed::Added),
+            Some(i) if i == plant_item => Ok(Placed::NoPlant),
+            Some(_) => {
+                let holder = crate::store::devices::DevicesRepo::new(
+                    self.client.clone(),
+                    self.table.clone(),
+                )
+                .get(serial)
+                .await?
+                .and_then(|d| d.plant_id);
+                Ok(match holder {
+                    Some(p) if &p == plant => Placed::AlreadyHere,
+                    Some(_) => Placed::InUse,
+                    // Not held and still refused: its code changed meanwhile; say it is taken
+                    // rather than guess.
+                    None => Placed::InUse,
+                })
+            }
+        }
+    }
+
+    fn claim_device(
+        &self,
+        plant: &PlantId,
+        owner: &AccountId,
+        device: &Device,
+    ) -> Result<TransactWriteItem, AppError> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(device_key(&device.serial)))
+            .update_expression("SET plant_id = :plant, account_id = :me")
+            .condition_expression("attribute_not_exists(plant_id) AND code_hash = :hash")
+            .expression_attribute_values(":plant", string_attr(plant.as_str()))
+            .expression_attribute_values(":me", string_attr(owner.as_str()))
+            .expression_attribute_values(":hash", string_attr(&device.code_hash))
+            .build()
+            .context("build the device claim")?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    fn release_device(
+        &self,
+        plant: &PlantId,
+        serial: &SerialNumber,
+    ) -> Result<TransactWriteItem, AppError> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(device_key(serial)))
+            .update_expression("REMOVE plant_id, account_id")
+            .condition_expression("plant_id = :plant")
+            .expression_attribute_values(":plant", string_attr(plant.as_str()))
+            .build()
+            .context("build the device release")?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    fn put_inverter(
+        &self,
+        plant: &PlantId,
+        owner: &AccountId,
+        serial: &SerialNumber,
+        config: &DeviceConfig,
+        label: &InverterLabel,
+        today: Date,
+    ) -> Result<TransactWriteItem, AppError> {
+        let mut item: Item = key(plant_pk(plant), &inverter_sk(serial));
+        item.insert("serial".into(), string_attr(serial.as_str()));
+        item.insert("label".into(), string_attr(label.as_str()));
+        item.insert("config".into(), to_json(config)?);
+        item.insert("activated_on".into(), string_attr(today.to_string()));
+        item.insert("account_id".into(), string_attr(owner.as_str()));
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .context("build the inverter put")?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    fn delete_inverter(
+        &self,
+        plant: &PlantId,
+        serial: &SerialNumber,
+    ) -> Result<TransactWriteItem, AppError> {
+        let delete = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(plant_pk(plant), &inverter_sk(serial))))
+            .condition_expression("attribute_exists(pk)")
+            .build()
+            .context("build the inverter delete")?;
+        Ok(TransactWriteItem::builder().delete(delete).build())
+    }
+
+    /// The plant's version + 1 (and, with `activated`, its first activation day if it has
+    /// none), on the condition that it is the owner's.
+    pub(crate) fn touch_plant(
+        &self,
+        plant: &PlantId,
+        owner: &AccountId,
+        activated: Option<Date>,
+    ) -> Result<TransactWriteItem, AppError> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(plant_pk(plant), PLANT_SK)))
+            .condition_expression("account_id = :me")
+            .expression_attribute_values(":me", string_attr(owner.as_str()))
+            .expression_attribute_values(":one", crate::store::dynamo::number_attr(1));
+        let update = match activated {
+            Some(day) => update
+                .update_expression(
+                    "SET first_activation = if_not_exists(first_activation, :today), \
+                     version = version + :one",
+                )
+                .expression_attribute_values(":today", string_attr(day.to_string())),
+            None => update.update_expression("SET version = version + :one"),
+        };
+        Ok(TransactWriteItem::builder()
+            .update(update.build().context("build the plant update")?)
+            .build())
+    }
+}

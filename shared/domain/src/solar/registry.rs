@@ -1,0 +1,104 @@
+//! What an owner types to add an inverter: the activation code printed on the device and the
+//! label they give it. Both are parsed once, so nothing after the decode step sees a bad one.
+
+use serde::{Deserialize, Serialize};
+
+use crate::DomainError;
+
+/// The activation code from the device's label: 4 to 64 visible ASCII characters, compared
+/// exactly as printed (only surrounding spaces are dropped).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ActivationCode(String);
+
+impl ActivationCode {
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        let code = raw.trim();
+        if (4..=64).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_graphic()) {
+            Ok(Self(code.to_owned()))
+        } else {
+            Err(DomainError::invalid(
+                "invalid_activation_code",
+                "An activation code is 4 to 64 visible characters, as printed on the device.",
+            ))
+        }
+    }
+}
+
+string_newtype!(ActivationCode);
+
+/// Never shown in logs or debug output: it is what proves the device is in the caller's hands.
+impl std::fmt::Debug for ActivationCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ActivationCode(..)")
+    }
+}
+
+/// The owner's name for an inverter in a plant: 0 to 100 characters, no control or
+/// invisible characters (it is shown in the app and in emails). Empty means none.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct InverterLabel(String);
+
+impl InverterLabel {
+    pub const MAX_CHARS: usize = 100;
+
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        let label = raw.trim();
+        let invisible = |c: char| {
+            c.is_control()
+                || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+        };
+        if label.chars().count() <= Self::MAX_CHARS && !label.chars().any(invisible) {
+            Ok(Self(label.to_owned()))
+        } else {
+            Err(DomainError::invalid(
+                "invalid_label",
+                "A label is at most 100 characters, without control or invisible characters.",
+            ))
+        }
+    }
+}
+
+string_newtype!(InverterLabel);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_kept_as_printed_and_bad_ones_refused() {
+        assert_eq!(
+            ActivationCode::parse(" Ab3-x9 ").unwrap().as_str(),
+            "Ab3-x9"
+        );
+        for bad in ["", "abc", "with space", "é-code", &"x".repeat(65)] {
+            assert_eq!(
+                ActivationCode::parse(bad).unwrap_err().code(),
+                "invalid_activation_code",
+                "{bad:?}"
+            );
+        }
+        assert_eq!(
+            format!("{:?}", ActivationCode::parse("SECRET-1").unwrap()),
+            "ActivationCode(..)"
+        );
+    }
+
+    #[test]
+    fn labels_are_short_visible_text() {
+        assert_eq!(
+            InverterLabel::parse(" Roof east ").unwrap().as_str(),
+            "Roof east"
+        );
+        assert_eq!(InverterLabel::parse("").unwrap(), InverterLabel::default());
+        assert!(InverterLabel::parse(&"ä".repeat(100)).is_ok());
+        for bad in ["a\u{202E}b", "a\nb", "a\u{200B}b", &"x".repeat(101)] {
+            assert_eq!(
+                InverterLabel::parse(bad).unwrap_err().code(),
+                "invalid_label",
+                "{bad:?}"
+            );
+        }
+    }
+}
