@@ -197,6 +197,7 @@ def main():
             subprocess.run([tools, "seed-catalog", str(ROOT / "infra" / "seed" / "catalog.json")], env=seed_env, check=True)
             subprocess.run([tools, "publish-terms", args.terms_version], env=seed_env, check=True)
             subprocess.run([tools, "invite", "demo@license-shop.example", "Demo Kunde", "de"], env=seed_env, check=True)
+            subprocess.run([tools, "import-devices", str(ROOT / "infra" / "seed" / "devices.csv")], env=seed_env, check=True)
         routes = []
         for fn in stack.functions.values():
             pool = runtime.FunctionPool(fn, str(Path(args.bin_dir) / fn.binary), base_env, log, args.max_instances)

@@ -10,7 +10,12 @@
 //!   account may buy (none given: none);
 //! - `shop-tools grant-trial <account email> <product> <days> [holder email]` gives a trial
 //!   license of a product (sales grant trials by hand); buying the product for the same holder
-//!   turns the trial into the paid license.
+//!   turns the trial into the paid license;
+//! - `shop-tools import-devices <devices.csv>` loads the manufacturer's device registry (all
+//!   rows checked first; a re-import changes nothing; a registered device is never changed):
+//!   see `devices.rs` for the columns.
+
+mod devices;
 
 use jiff::SignedDuration;
 use shop_adapters::{
@@ -37,7 +42,7 @@ use shop_domain::{
 
 const USAGE: &str = "usage: shop-tools seed-catalog <catalog.json> | publish-terms <version> \
     | invite <email> <name> <de|en|fr> [country] | set-eligibility <email> [edu] [gov] \
-    | grant-trial <account email> <product> <days> [holder email]";
+    | grant-trial <account email> <product> <days> [holder email] | import-devices <devices.csv>";
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -110,6 +115,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "trial {} of {product} for {} until {:?}",
                 trial.id, trial.holder, trial.period
             );
+        }
+        ["import-devices", path] => {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+            let checked = devices::read(&text).map_err(|problems| {
+                format!("{path}: nothing imported:\n{}", problems.join("\n"))
+            })?;
+            let repo = shop_adapters::store::devices::DevicesRepo::new(aws::dynamodb(&sdk), table);
+            let (added, unchanged) = devices::import(&repo, &checked).await?;
+            println!("imported {added} devices ({unchanged} already registered)");
         }
         _ => return Err(USAGE.into()),
     }

@@ -11,6 +11,7 @@ pub mod bed;
 pub mod customer;
 pub mod license;
 pub mod sample;
+pub mod solar;
 
 pub use bed::TestBed;
 pub use sample::{Answer, Sample};

@@ -60,18 +60,17 @@ impl Sample {
         self.with_header("authorization", &format!("Bearer {token}"))
     }
 
-    /// The path parameter `name` set to `value`, in the parameters and in the path alike.
+    /// The path parameter `name` set to `value`, in the parameters and in the path alike
+    /// (a parameter the sample lacks, of a route set by [`Sample::with_route`], is added).
     pub fn with_path_param(mut self, name: &str, value: &str) -> Self {
-        let old = self.0["pathParameters"][name]
-            .as_str()
-            .unwrap_or_else(|| panic!("the sample has no path parameter `{name}`"))
-            .to_owned();
-        let path = self.0["rawPath"]
-            .as_str()
-            .expect("an HTTP sample")
-            .replace(&old, value);
-        self.0["rawPath"] = path.clone().into();
-        self.0["requestContext"]["http"]["path"] = path.into();
+        if let Some(old) = self.0["pathParameters"][name].as_str().map(str::to_owned) {
+            let path = self.0["rawPath"]
+                .as_str()
+                .expect("an HTTP sample")
+                .replace(&old, value);
+            self.0["rawPath"] = path.clone().into();
+            self.0["requestContext"]["http"]["path"] = path.into();
+        }
         self.0["pathParameters"][name] = value.into();
         self
     }

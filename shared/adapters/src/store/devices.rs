@@ -42,7 +42,7 @@ pub fn same_hash(a: &str, b: &str) -> bool {
 }
 
 /// One row of the operator's import, checked: what the registry stores about a device.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewDevice {
     pub serial: SerialNumber,
     pub code_hash: String,
@@ -56,9 +56,20 @@ pub struct NewDevice {
 pub struct Device {
     pub serial: SerialNumber,
     pub code_hash: String,
+    pub secret_hash: String,
     pub config: DeviceConfig,
     /// The plant it is in, if any.
     pub plant_id: Option<PlantId>,
+}
+
+impl NewDevice {
+    /// Whether `stored` is this device as the registry has it: same code, secret and
+    /// configuration (hashes compared in constant time).
+    pub fn matches(&self, stored: &Device) -> bool {
+        let hashes = same_hash(&stored.code_hash, &self.code_hash)
+            & same_hash(&stored.secret_hash, &self.secret_hash);
+        hashes && stored.config == self.config
+    }
 }
 
 impl Device {
@@ -121,22 +132,11 @@ impl DevicesRepo {
     }
 
     async fn compare(&self, device: &NewDevice) -> Result<Imported, AppError> {
-        let stored = get_item(
-            &self.client,
-            &self.table,
-            device_key(&device.serial),
-            "read a registered device",
-        )
-        .await?
-        .ok_or_else(|| AppError::unavailable("a device vanished while it was imported"))?;
-        let same = same_hash(
-            text(&stored, "code_hash").unwrap_or_default(),
-            &device.code_hash,
-        ) & same_hash(
-            text(&stored, "secret_hash").unwrap_or_default(),
-            &device.secret_hash,
-        ) && from_json::<DeviceConfig>(&stored, "config")? == device.config;
-        Ok(if same {
+        let stored = self
+            .get(&device.serial)
+            .await?
+            .ok_or_else(|| AppError::unavailable("a device vanished while it was imported"))?;
+        Ok(if device.matches(&stored) {
             Imported::Unchanged
         } else {
             Imported::Refused
@@ -209,6 +209,9 @@ fn device_row(item: &Item) -> Result<Device, AppError> {
             .context("the serial of a registered device")?,
         code_hash: text(item, "code_hash")
             .ok_or_else(|| AppError::fault("a registered device without its code hash"))?
+            .to_owned(),
+        secret_hash: text(item, "secret_hash")
+            .ok_or_else(|| AppError::fault("a registered device without its secret hash"))?
             .to_owned(),
         config: from_json(item, "config")?,
         plant_id,
