@@ -162,9 +162,12 @@ impl DevicesRepo {
         serials: &[SerialNumber],
     ) -> Result<HashMap<SerialNumber, Device>, AppError> {
         let mut found = HashMap::new();
-        for chunk in serials.chunks(BATCH_GET) {
-            let mut keys: Vec<Item> = chunk.iter().map(device_key).collect();
-            keys.dedup();
+        // A batch must not name a key twice.
+        let mut unique: Vec<&SerialNumber> = serials.iter().collect();
+        unique.sort();
+        unique.dedup();
+        for chunk in unique.chunks(BATCH_GET) {
+            let mut keys: Vec<Item> = chunk.iter().map(|s| device_key(s)).collect();
             while !keys.is_empty() {
                 let wanted = KeysAndAttributes::builder()
                     .set_keys(Some(std::mem::take(&mut keys)))

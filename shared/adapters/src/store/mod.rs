@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod devices;
 pub mod dynamo;
 pub mod idempotency;
+pub mod inverter_import;
 pub mod inverters;
 pub mod orders;
 pub mod plants;
