@@ -308,3 +308,29 @@ async fn power_above_a_license_ends_it_that_day_and_tells_the_owner_once() {
         assert_eq!(mail["data"]["residual"], "21.78");
     }
 }
+
+#[tokio::test]
+async fn odd_paths_and_bodies_are_refused_with_their_codes() {
+    let s = setup().await;
+    Answer::of(&s.handler.handle(s.sample().request()).await).ok(201);
+    let itself = s
+        .at("POST", "/{serial}/exchange", "/DEMO-INV-0001/exchange")
+        .with_path_param("serial", "DEMO-INV-0001")
+        .with_body(&json!({"serial": "demo-inv-0001", "activation_code": CODE}));
+    Answer::of(&s.handler.handle(itself.request()).await).problem(422, "same_inverter");
+    let no_serial = s
+        .at("DELETE", "/{serial}", "/not a serial")
+        .with_path_param("serial", "not a serial");
+    Answer::of(&s.handler.handle(no_serial.request()).await).problem(404, "inverter_not_found");
+    let emptied = s
+        .at("PATCH", "/{serial}", "/DEMO-INV-0001")
+        .with_path_param("serial", "DEMO-INV-0001")
+        .with_body(&json!({"label": ""}));
+    assert_eq!(
+        Answer::of(&s.handler.handle(emptied.request()).await).ok(200)["label"],
+        ""
+    );
+    let unknown_field = s.sample().with_field("colour", json!("red"));
+    Answer::of(&s.handler.handle(unknown_field.request()).await).problem(400, "invalid_body");
+    assert_eq!(s.stored().await.inverters.len(), 1);
+}
