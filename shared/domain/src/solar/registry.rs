@@ -44,12 +44,14 @@ impl InverterLabel {
     pub const MAX_CHARS: usize = 100;
 
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        // Counted before trimming, as the contract's `maxLength` counts what was sent.
+        let long = raw.chars().count() > Self::MAX_CHARS;
         let label = raw.trim();
         let invisible = |c: char| {
             c.is_control()
                 || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
         };
-        if label.chars().count() <= Self::MAX_CHARS && !label.chars().any(invisible) {
+        if !long && !label.chars().any(invisible) {
             Ok(Self(label.to_owned()))
         } else {
             Err(DomainError::invalid(
@@ -93,7 +95,14 @@ mod tests {
         );
         assert_eq!(InverterLabel::parse("").unwrap(), InverterLabel::default());
         assert!(InverterLabel::parse(&"ä".repeat(100)).is_ok());
-        for bad in ["a\u{202E}b", "a\nb", "a\u{200B}b", &"x".repeat(101)] {
+        let padded = format!(" {} ", "x".repeat(99));
+        for bad in [
+            "a\u{202E}b",
+            "a\nb",
+            "a\u{200B}b",
+            &"x".repeat(101),
+            &padded,
+        ] {
             assert_eq!(
                 InverterLabel::parse(bad).unwrap_err().code(),
                 "invalid_label",
