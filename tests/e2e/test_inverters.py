@@ -6,6 +6,7 @@ stand-in's table, as the plants function stores them; devices come from the oper
 import datetime as dt
 import json
 import os
+import subprocess
 import tempfile
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -182,3 +183,33 @@ def test_power_above_a_license_ends_it_today_and_the_owner_is_told_once(shop, ta
     # The retry queued the message again under the same dedupe key: still one email.
     eventually(lambda: False, seconds=3)
     assert len(ended_mails()) == 1
+
+
+def test_the_registry_import_is_all_or_nothing_and_never_changes_a_device(shop, owner):
+    token, pid = owner
+    serial, code = f"E2E-{uuid.uuid4().hex[:12].upper()}", "CODE-ORIGINAL"
+    fresh = f"E2E-{uuid.uuid4().hex[:12].upper()}"
+    header = "serial,activation_code,device_type,nominal_power_w,firmware,secret\n"
+
+    def run(*rows):
+        with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as f:
+            f.write(header + "".join(r + "\n" for r in rows))
+        try:
+            return shop_tools("import-devices", f.name).stdout
+        finally:
+            os.unlink(f.name)
+
+    row = f"{serial},{code},SMA-E2E,5000,1.0,secret-{serial}"
+    assert "imported 1 devices (0 already registered)" in run(row)
+    assert add(shop, token, pid, serial, code).status == 201
+    # The same file again: nothing changes, the device stays in its plant.
+    assert "imported 0 devices (1 already registered)" in run(row)
+    # Another code for a registered serial, or a bad row: refused, and nothing of the file is written.
+    for rows in ([f"{serial},CODE-CHANGED,SMA-E2E,5000,1.0,secret-{serial}", f"{fresh},CODE-NEW,unknown,,1.0,secret-x1"],
+                 [f"{fresh},CODE-NEW,unknown,,1.0,secret-x1", "bad serial!,CODE,unknown,,1.0,secret-x2"]):
+        with pytest.raises(subprocess.CalledProcessError) as refused:
+            run(*rows)
+        assert "nothing imported" in refused.value.stderr
+    assert_problem(add(shop, token, pid, fresh, "CODE-NEW"), 422, "invalid_activation")
+    listed = shop.get(f"/v1/plants/{pid}/inverters", headers=bearer(token)).json()["inverters"]
+    assert [i["serial"] for i in listed] == [serial]
