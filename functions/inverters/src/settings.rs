@@ -49,7 +49,6 @@ impl Settings {
 
 impl Handler {
     pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
-        let table = boot.table().to_owned();
         Ok(Self {
             guard: boot.guard(settings.verifier),
             plants: boot.plants(),
@@ -57,7 +56,7 @@ impl Handler {
             inverters: boot.inverters(),
             limit: ActivationLimit::new(
                 boot.dynamodb(),
-                table.clone(),
+                boot.table(),
                 settings.activation_attempts,
                 settings.activation_window,
             ),
@@ -69,7 +68,6 @@ impl Handler {
                 outbox: boot.outbox(&settings.links.mail_queue_url),
                 app_url: settings.links.app_url.clone(),
                 settings: settings.solar,
-                table,
             },
             clock: boot.clock(),
             solar: settings.solar,

@@ -8,7 +8,6 @@
 use jiff::civil::Date;
 use serde_json::json;
 use shop_domain::{
-    DomainError,
     id::AccountId,
     mail::{DedupeKey, MailMessage, MailTemplate},
     solar::{Ended, PlantId, PlantLicense, SolarSettings, end_exceeded},
@@ -16,13 +15,9 @@ use shop_domain::{
 
 use crate::{
     AppError,
-    error::Context,
     messaging::outbox::MailOutbox,
     store::{
-        accounts::AccountsRepo,
-        dynamo::string_attr,
-        inverters::InvertersRepo,
-        plants::{PlantRecord, PlantsRepo, license_sk, plant_pk},
+        accounts::AccountsRepo, inverters::InvertersRepo, plants::PlantRecord, plants::PlantsRepo,
         subscriptions::SubscriptionsRepo,
     },
 };
@@ -39,7 +34,6 @@ pub struct PowerExceeded {
     /// The web app, for the link to the plant in the email.
     pub app_url: String,
     pub settings: SolarSettings,
-    pub table: String,
 }
 
 impl PowerExceeded {
@@ -74,42 +68,17 @@ impl PowerExceeded {
         Ok((plant, ended))
     }
 
-    /// One license ended: its row, the license itself and the plant's version together.
-    /// A license ended meanwhile, or changed meanwhile, is left to the next round.
+    /// One license ended, as `Subscription::ended_by_power` says, with its row and the
+    /// plant's version.
     async fn end(&self, plant: &PlantRecord, ended: &Ended, day: Date) -> Result<(), AppError> {
         let sub = self
             .subscriptions
             .get(&ended.license)
             .await?
             .ok_or_else(|| AppError::fault("a plant's license row without its license"))?;
-        let row = aws_sdk_dynamodb::types::Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(crate::store::dynamo::key(
-                plant_pk(&plant.id),
-                &license_sk(&ended.license),
-            )))
-            .update_expression("SET ended_on = :day")
-            .condition_expression("attribute_exists(pk) AND attribute_not_exists(ended_on)")
-            .expression_attribute_values(":day", string_attr(day.to_string()))
-            .build()
-            .context("build the license row update")?;
-        let items = vec![
-            aws_sdk_dynamodb::types::TransactWriteItem::builder()
-                .update(row)
-                .build(),
-            aws_sdk_dynamodb::types::TransactWriteItem::builder()
-                .put(
-                    self.subscriptions
-                        .put(&sub.ended_by_power(), Some(sub.version))?,
-                )
-                .build(),
-            self.inverters
-                .touch_plant(&plant.id, &plant.account_id, None)?,
-        ];
-        match self.inverters.transact(items, "end a license").await? {
-            Some(2) => Err(DomainError::not_found("plant_not_found", "The plant is gone.").into()),
-            _ => Ok(()),
-        }
+        self.inverters
+            .end_license(&self.subscriptions, plant, &sub, &sub.ended_by_power(), day)
+            .await
     }
 
     async fn tell_owner(&self, plant: &PlantRecord, ended: &Ended) -> Result<(), AppError> {

@@ -56,6 +56,10 @@ impl InvertersRepo {
         }
     }
 
+    pub(crate) fn table(&self) -> &str {
+        &self.table
+    }
+
     /// Adds `device` (its code already checked against `device.code_hash`) to the owner's
     /// plant: device, inverter row and plant (first activation kept, version + 1) at once.
     pub async fn add(

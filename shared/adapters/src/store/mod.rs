@@ -9,6 +9,7 @@ pub mod idempotency;
 pub mod inverter_import;
 pub mod inverters;
 pub mod orders;
+pub mod plant_licenses;
 pub mod plants;
 pub mod sign_in_failures;
 pub mod subscriptions;
