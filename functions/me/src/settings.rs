@@ -5,19 +5,12 @@ use shop_adapters::web::auth::{jwt::TokenVerifier, settings};
 
 use crate::Handler;
 
-pub struct Settings {
-    /// `JWT_PUBLIC_KEYS`, `JWT_ISSUER`, `JWT_AUDIENCE`: whose tokens are trusted.
-    pub verifier: TokenVerifier,
-    /// `APP_URL`: the web app, where app entries link.
-    pub app_url: String,
-}
-
-impl Settings {
-    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
-        Ok(Self {
-            verifier: settings::verifier(vars)?,
-            app_url: vars.required("APP_URL")?,
-        })
+shop_adapters::settings! {
+    pub struct Settings {
+        /// `JWT_PUBLIC_KEYS`, `JWT_ISSUER`, `JWT_AUDIENCE`: whose tokens are trusted.
+        pub verifier: TokenVerifier = settings::verifier,
+        /// `APP_URL`: the web app, where app entries link.
+        pub app_url: String = |v| v.required("APP_URL"),
     }
 }
 

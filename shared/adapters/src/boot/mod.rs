@@ -6,6 +6,7 @@
 pub mod aws;
 pub mod clock;
 pub mod config;
+mod declare;
 mod serve;
 pub mod telemetry;
 mod wiring;
@@ -103,66 +104,4 @@ impl Boot {
         let client = reqwest::Client::builder().build()?;
         Ok(self.https.get_or_init(|| client).clone())
     }
-}
-
-/// Wires a function crate's `Handler` to the boot step, so its `settings.rs` says only what
-/// the function reads (`Settings::from_vars`) and builds (`Handler::new`). It adds
-/// `Settings::from_env` (the same settings from the process environment), `Handler::boot`
-/// (what `main.rs` hands to the serve loop: settings from the environment, then `new`) and the
-/// serve trait of the function's kind, whose `handle` is the handler's own.
-///
-/// `function!(http Handler, Settings)`, `function!(sqs Handler, Settings)` or
-/// `function!(schedule Handler, Settings, Report)`.
-#[macro_export]
-macro_rules! function {
-    (http $handler:ty, $settings:ty) => {
-        $crate::function!(@boot $handler, $settings);
-
-        impl $crate::boot::HttpHandler for $handler {
-            async fn handle(
-                &self,
-                req: $crate::boot::prelude::Request,
-            ) -> $crate::boot::prelude::HttpResponse {
-                <$handler>::handle(self, req).await
-            }
-        }
-    };
-    (sqs $handler:ty, $settings:ty) => {
-        $crate::function!(@boot $handler, $settings);
-
-        impl $crate::boot::SqsHandler for $handler {
-            async fn handle(
-                &self,
-                event: $crate::boot::prelude::SqsEvent,
-            ) -> $crate::boot::prelude::SqsBatchResponse {
-                <$handler>::handle(self, event).await
-            }
-        }
-    };
-    (schedule $handler:ty, $settings:ty, $report:ty) => {
-        $crate::function!(@boot $handler, $settings);
-
-        impl $crate::boot::ScheduledJob for $handler {
-            type Report = $report;
-
-            async fn handle(&self) -> Result<$report, $crate::AppError> {
-                <$handler>::handle(self).await
-            }
-        }
-    };
-    (@boot $handler:ty, $settings:ty) => {
-        impl $settings {
-            /// The settings from the process environment.
-            pub fn from_env() -> Result<Self, $crate::boot::config::ConfigError> {
-                Self::from_vars(&$crate::boot::config::Vars::env())
-            }
-        }
-
-        impl $handler {
-            /// The handler as deployed: its settings from the environment.
-            pub fn boot(boot: &$crate::boot::Boot) -> Result<Self, $crate::boot::Error> {
-                Self::new(boot, <$settings>::from_env()?)
-            }
-        }
-    };
 }
