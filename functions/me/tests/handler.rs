@@ -5,28 +5,26 @@
 
 use me::{Handler, Settings};
 use serde_json::json;
-use shop_adapters::boot::config::Vars;
 use shop_domain::account::model::{Account, TermsVersion};
 use shop_testkit::{Answer, Sample, TestBed, customer};
 
 /// The handler, trusting the test tokens, and a signed-up customer.
 async fn setup() -> (TestBed, Handler, Account) {
     let bed = TestBed::at("2026-11-22T10:00:00Z").await;
-    let account = customer::active_account(&bed.boot.accounts(), "anna@example.de", bed.now).await;
+    let account = bed.customer("anna@example.de").await;
     let vars = [
         &customer::jwt_vars()[..],
         &[("APP_URL", "https://app.example")],
     ]
     .concat();
-    let handler = Handler::new(&bed.boot, Settings::from_vars(&Vars::given(&vars)).unwrap())
-        .expect("the handler builds");
+    let handler = bed.handler(&vars, Settings::from_vars, Handler::new);
     (bed, handler, account)
 }
 
 #[tokio::test]
 async fn the_sample_answers_the_callers_profile() {
     let (bed, h, account) = setup().await;
-    let sample = Sample::of("me").with_bearer(&customer::token(&account, bed.now));
+    let sample = Sample::of("me").with_bearer(&bed.token(&account));
     let answer = Answer::of(&h.handle(sample.request()).await);
     let body = answer.ok(200);
     assert_eq!(body["email"], "anna@example.de");
@@ -41,7 +39,7 @@ async fn accepting_the_published_terms_is_stored() {
     accounts.publish_terms(&version).await.unwrap();
     let accept = Sample::of("me")
         .with_route("POST /v1/me/terms", "/v1/me/terms")
-        .with_bearer(&customer::token(&account, bed.now))
+        .with_bearer(&bed.token(&account))
         .with_header("content-type", "application/json")
         .with_body(&json!({"version": "2026-10"}));
     assert_eq!(Answer::of(&h.handle(accept.request()).await).status, 200);
