@@ -4,10 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
 
 use assign_seat::{Handler, Settings};
-use jiff::civil::date;
 use serde_json::json;
 use shop_domain::{account::model::Account, id::SubscriptionId, seats::Seat};
-use shop_testkit::{Answer, Sample, TestBed, bed, customer, license};
+use shop_testkit::{Answer, Sample, TestBed, bed, customer};
 
 struct Setup {
     bed: TestBed,
@@ -22,10 +21,7 @@ struct Setup {
 async fn setup() -> Setup {
     let bed = TestBed::at("2026-11-22T10:00:00Z").await;
     let queue = bed.queue().await;
-    let owner = bed.customer("anna@example.de").await;
-    let id = Sample::of("assign-seat").path_param("id");
-    let sub = license::alarm_team(&owner, &id, 5, date(2026, 11, 1));
-    bed.store_license(&sub).await;
+    let (owner, sub) = bed.sample_license("assign-seat", 5, |s| s).await;
     let links = bed::mail_vars(&queue);
     let vars = [&customer::jwt_vars()[..], &links].concat();
     let handler = bed.handler(&vars, Settings::from_vars, Handler::new);

@@ -8,7 +8,7 @@ use jiff::civil::date;
 use orders::{Handler, Settings};
 use shop_adapters::clients::payments::StripeClient;
 use shop_domain::{account::model::Account, order::Order};
-use shop_testkit::{Answer, Sample, TestBed, bed, customer, license};
+use shop_testkit::{Answer, Sample, TestBed, bed, license};
 
 /// The handler, trusting the test tokens, a customer, and the renewal order of their license,
 /// placed (numbered, pending payment).
@@ -18,9 +18,8 @@ async fn setup() -> (TestBed, Handler<StripeClient>, Account, Order) {
     let owner = bed.customer("anna@example.de").await;
     let sub = license::paid_by_card(license::alarm_team(&owner, "lic-1", 5, date(2025, 11, 22)));
     bed.store_license(&sub).await;
-    let flow = bed::mail_vars(&queue);
     let placed = license::place_renewal(&bed.boot, &sub, &queue).await;
-    let vars = [&customer::jwt_vars()[..], &bed::sandbox_vars(), &flow].concat();
+    let vars = bed::charging_vars(&queue);
     let handler = bed.handler(&vars, Settings::from_vars, Handler::new);
     (bed, handler, owner, placed)
 }

@@ -4,7 +4,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
 
-use jiff::civil::date;
 use prorate_upgrade::{Handler, Settings};
 use serde_json::json;
 use shop_adapters::clients::payments::StripeClient;
@@ -23,12 +22,10 @@ struct Setup {
 async fn setup() -> Setup {
     let bed = TestBed::at("2026-11-22T10:00:00Z").await;
     let queue = bed.queue().await;
-    let owner = bed.customer("anna@example.de").await;
-    let id = Sample::of("prorate-upgrade").path_param("id");
-    let sub = license::paid_by_card(license::alarm_team(&owner, &id, 20, date(2026, 11, 1)));
-    bed.store_license(&sub).await;
-    let flow = bed::mail_vars(&queue);
-    let vars = [&customer::jwt_vars()[..], &bed::sandbox_vars(), &flow].concat();
+    let (owner, sub) = bed
+        .sample_license("prorate-upgrade", 20, license::paid_by_card)
+        .await;
+    let vars = bed::charging_vars(&queue);
     let handler = bed.handler(&vars, Settings::from_vars, Handler::new);
     Setup {
         bed,

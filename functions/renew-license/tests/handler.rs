@@ -13,7 +13,7 @@ use shop_domain::{
     id::SubscriptionId,
     subscription::{Period, Subscription},
 };
-use shop_testkit::{Answer, Sample, TestBed, bed, customer, license};
+use shop_testkit::{Answer, Sample, TestBed, bed, license};
 
 /// The clock 30 days before the end of a 365-day term: inside the 40-day renewal window.
 const NOW: &str = "2026-11-22T10:00:00Z";
@@ -24,22 +24,19 @@ const NOW: &str = "2026-11-22T10:00:00Z";
 async fn setup(fixed_term: bool) -> (TestBed, Handler<StripeClient>, Account, SubscriptionId) {
     let bed = TestBed::at(NOW).await;
     let queue = bed.queue().await;
-    let owner = bed.customer("anna@example.de").await;
-    let id = Sample::of("renew-license").path_param("id");
-    let rolling = license::paid_by_card(license::alarm_team(&owner, &id, 1, date(2026, 11, 1)));
-    let sub = if fixed_term {
-        Subscription {
-            billing: Billing::FixedTerm,
-            term: Term::Days(365),
-            period: Some(Period::starting(date(2025, 12, 23), Term::Days(365))),
-            ..rolling
-        }
-    } else {
-        rolling
+    let fixed = |rolling| Subscription {
+        billing: Billing::FixedTerm,
+        term: Term::Days(365),
+        period: Some(Period::starting(date(2025, 12, 23), Term::Days(365))),
+        ..rolling
     };
-    bed.store_license(&sub).await;
-    let flow = bed::mail_vars(&queue);
-    let vars = [&customer::jwt_vars()[..], &bed::sandbox_vars(), &flow].concat();
+    let (owner, sub) = bed
+        .sample_license("renew-license", 1, |s| {
+            let card = license::paid_by_card(s);
+            if fixed_term { fixed(card) } else { card }
+        })
+        .await;
+    let vars = bed::charging_vars(&queue);
     let handler = bed.handler(&vars, Settings::from_vars, Handler::new);
     (bed, handler, owner, sub.id)
 }

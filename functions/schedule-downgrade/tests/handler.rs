@@ -3,25 +3,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
 
-use jiff::civil::date;
 use schedule_downgrade::{Handler, Settings};
 use serde_json::json;
-use shop_domain::{account::model::Account, id::SubscriptionId, subscription::Subscription};
-use shop_testkit::{Answer, Sample, TestBed, customer, license};
+use shop_domain::{account::model::Account, id::SubscriptionId};
+use shop_testkit::{Answer, Sample, TestBed, customer};
 
 /// The handler, trusting the test tokens, the owner and the sample's license of 20 seats.
 async fn setup() -> (TestBed, Handler, Account, SubscriptionId) {
     let bed = TestBed::at("2026-11-22T10:00:00Z").await;
-    let owner = bed.customer("anna@example.de").await;
-    let id = Sample::of("schedule-downgrade").path_param("id");
-    let sub = license::alarm_team(&owner, &id, 20, date(2026, 11, 1));
-    bed.store_license(&sub).await;
+    let (owner, sub) = bed.sample_license("schedule-downgrade", 20, |s| s).await;
     let handler = bed.handler(&customer::jwt_vars(), Settings::from_vars, Handler::new);
     (bed, handler, owner, sub.id)
-}
-
-async fn stored(bed: &TestBed, id: &SubscriptionId) -> Subscription {
-    bed.boot.subscriptions().get(id).await.unwrap().unwrap()
 }
 
 #[tokio::test]
@@ -33,7 +25,7 @@ async fn the_sample_schedules_the_downgrade_for_the_next_term() {
     let body = answer.ok(200);
     assert_eq!(body["scheduled_change"]["quantity"].as_u64(), Some(to));
     assert_eq!(body["quantity"], 20);
-    let sub = stored(&bed, &id).await;
+    let sub = bed.license(&id).await;
     assert_eq!(sub.quantity.get(), 20);
     assert_eq!(
         sub.scheduled_change.map(|c| u64::from(c.quantity.get())),
@@ -48,5 +40,5 @@ async fn a_fractional_quantity_is_refused_and_nothing_is_scheduled() {
         .with_bearer(&bed.token(&owner))
         .with_field("quantity", json!(3.5));
     Answer::of(&h.handle(sample.request()).await).problem(400, "invalid_body");
-    assert!(stored(&bed, &id).await.scheduled_change.is_none());
+    assert!(bed.license(&id).await.scheduled_change.is_none());
 }

@@ -3,10 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
 
-use jiff::civil::date;
 use serde_json::json;
 use shop_domain::{account::model::Account, id::SubscriptionId};
-use shop_testkit::{Answer, Sample, TestBed, customer, license};
+use shop_testkit::{Answer, Sample, TestBed, customer};
 use subscriptions::{Handler, Settings};
 
 struct Setup {
@@ -19,10 +18,7 @@ struct Setup {
 /// The handler, trusting the test tokens, and the sample's license owned by a customer.
 async fn setup() -> Setup {
     let bed = TestBed::at("2026-11-22T10:00:00Z").await;
-    let owner = bed.customer("anna@example.de").await;
-    let id = Sample::of("subscriptions").path_param("id");
-    let sub = license::alarm_team(&owner, &id, 5, date(2026, 11, 1));
-    bed.store_license(&sub).await;
+    let (owner, sub) = bed.sample_license("subscriptions", 5, |s| s).await;
     let handler = bed.handler(&customer::jwt_vars(), Settings::from_vars, Handler::new);
     Setup {
         bed,

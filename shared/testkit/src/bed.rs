@@ -120,6 +120,23 @@ impl TestBed {
         crate::license::store(&self.dynamodb, &self.boot.subscriptions(), sub).await;
     }
 
+    /// A customer and the license the sample of `function` names (its `id` path parameter):
+    /// `quantity` alarm-team seats from 2026-11-01, owned by the customer, changed by `adjust`
+    /// (`license::paid_by_card`, or `|s| s`) and stored.
+    pub async fn sample_license(
+        &self,
+        function: &str,
+        quantity: u32,
+        adjust: impl FnOnce(Subscription) -> Subscription,
+    ) -> (Account, Subscription) {
+        let owner = self.customer("anna@example.de").await;
+        let id = crate::Sample::of(function).path_param("id");
+        let starts_on = jiff::civil::date(2026, 11, 1);
+        let sub = adjust(crate::license::alarm_team(&owner, &id, quantity, starts_on));
+        self.store_license(&sub).await;
+        (owner, sub)
+    }
+
     /// The license `id` as stored now.
     pub async fn license(&self, id: &SubscriptionId) -> Subscription {
         let stored = self.boot.subscriptions().get(id).await;
@@ -143,6 +160,13 @@ impl TestBed {
 /// links into the web app (`APP_URL`).
 pub fn mail_vars(url: &str) -> [(&'static str, &str); 2] {
     [("MAIL_QUEUE_URL", url), ("APP_URL", "https://app.example")]
+}
+
+/// The settings of a protected function that charges through the sandbox and mails through
+/// the queue at `url`: [`crate::customer::jwt_vars`], [`sandbox_vars`] and [`mail_vars`].
+pub fn charging_vars(url: &str) -> Vec<(&'static str, &str)> {
+    let jwt = crate::customer::jwt_vars();
+    [&jwt[..], &sandbox_vars(), &mail_vars(url)].concat()
 }
 
 /// The settings of a function that charges: the local stack's payment sandbox (`SANDBOX_URL`,
