@@ -3,7 +3,7 @@
 //! boot step and the serve loop of its kind.
 
 /// Declares a function's `Settings`: each field names the reader that takes it from
-/// [`Vars`](crate::boot::config::Vars): a shared group's `from_vars` (`auth::verifier`,
+/// [`Vars`](crate::boot::config::Vars): a shared group's `from_vars` (`settings::verifier`,
 /// `OrderFlowSettings::from_vars`, ...) or a closure naming the variable and its default
 /// (`|v| v.days("VERIFY_LINK_DAYS", DEFAULT_VERIFY_LINK_DAYS)`). It adds `Settings::from_vars`,
 /// which reads every field in order, so a function writes down what it reads once, not twice.
@@ -12,7 +12,7 @@
 /// shop_adapters::settings! {
 ///     pub struct Settings {
 ///         /// `JWT_PUBLIC_KEYS`, `JWT_ISSUER`, `JWT_AUDIENCE`: whose tokens are trusted.
-///         pub verifier: TokenVerifier = auth::verifier,
+///         pub verifier: TokenVerifier = settings::verifier,
 ///     }
 /// }
 /// ```
