@@ -21,7 +21,7 @@ use crate::{
     error::Context,
     store::dynamo::{
         GSI1, Item, condition_failed, first_condition_failed, from_json, get_item, is_conflict,
-        key, number, number_attr, query_all, string_attr, text, to_json,
+        key, number, number_attr, put_item, query_all, string_attr, text, to_json,
     },
     store::subscriptions::SubscriptionsRepo,
 };
@@ -335,14 +335,7 @@ impl OrdersRepo {
     pub async fn save_vat_check(&self, check: &VatCheck) -> Result<(), AppError> {
         let mut item = key(format!("VAT#{}", check.vat_id), "VAT");
         item.insert("check".into(), to_json(check)?);
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(|e| AppError::sdk("save VAT check", e))?;
-        Ok(())
+        put_item(&self.client, &self.table, item, "save VAT check").await
     }
 
     /// The payment provider's customer of an account, if one was recorded.
