@@ -68,6 +68,16 @@ async fn anna(repo: &AccountsRepo) -> (Account, String) {
     (a, raw)
 }
 
+/// Why `repo` refuses the link token `hash` for `purpose` at `at`: its problem code.
+async fn refused(
+    repo: &AccountsRepo,
+    hash: &str,
+    purpose: TokenPurpose,
+    at: Timestamp,
+) -> &'static str {
+    code(repo.token_owner(hash, purpose, at).await.unwrap_err())
+}
+
 fn code(e: AppError) -> &'static str {
     match e {
         AppError::Domain(d) => d.code(),
@@ -159,11 +169,7 @@ async fn of_ten_concurrent_uses_of_one_token_exactly_one_succeeds() {
         AccountStatus::Active
     );
     assert_eq!(
-        code(
-            repo.token_owner(&hash, TokenPurpose::VerifyEmail, now())
-                .await
-                .unwrap_err()
-        ),
+        refused(&repo, &hash, TokenPurpose::VerifyEmail, now()).await,
         "link_used"
     );
 }
@@ -180,28 +186,16 @@ async fn tokens_are_checked_for_purpose_expiry_and_existence() {
         a.id
     );
     assert_eq!(
-        code(
-            repo.token_owner(&hash, TokenPurpose::Activate, now())
-                .await
-                .unwrap_err()
-        ),
+        refused(&repo, &hash, TokenPurpose::Activate, now()).await,
         "link_unknown"
     );
     assert_eq!(
-        code(
-            repo.token_owner("0000", TokenPurpose::VerifyEmail, now())
-                .await
-                .unwrap_err()
-        ),
+        refused(&repo, "0000", TokenPurpose::VerifyEmail, now()).await,
         "link_unknown"
     );
     let late = now() + SignedDuration::from_hours(25);
     assert_eq!(
-        code(
-            repo.token_owner(&hash, TokenPurpose::VerifyEmail, late)
-                .await
-                .unwrap_err()
-        ),
+        refused(&repo, &hash, TokenPurpose::VerifyEmail, late).await,
         "link_expired"
     );
     assert_eq!(
