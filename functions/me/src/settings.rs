@@ -1,7 +1,9 @@
 //! The function's settings, read once at cold start, and its handler built from them.
 
 use shop_adapters::boot::prelude::*;
+use shop_adapters::store::plants::solar_settings;
 use shop_adapters::web::auth::{jwt::TokenVerifier, settings};
+use shop_domain::solar::SolarSettings;
 
 use crate::Handler;
 
@@ -10,6 +12,8 @@ pub struct Settings {
     pub verifier: TokenVerifier,
     /// `APP_URL`: the web app, where app entries link.
     pub app_url: String,
+    /// `TRIAL_DAYS`, `UNKNOWN_DEVICE_POWER_W`: whether a plant may show its data today.
+    pub solar: SolarSettings,
 }
 
 impl Settings {
@@ -17,6 +21,7 @@ impl Settings {
         Ok(Self {
             verifier: settings::verifier(vars)?,
             app_url: vars.required("APP_URL")?,
+            solar: solar_settings(vars)?,
         })
     }
 }
@@ -27,6 +32,8 @@ impl Handler {
             guard: boot.guard(settings.verifier),
             accounts: boot.accounts(),
             subscriptions: boot.subscriptions(),
+            plants: boot.plants(),
+            solar: settings.solar,
             clock: boot.clock(),
             app_url: settings.app_url,
         })
