@@ -75,7 +75,8 @@ impl PlantsRepo {
         item.insert("gsi1pk".into(), string_attr(account_plants(owner)));
         item.insert(
             "gsi1sk".into(),
-            string_attr(format!("{:012}#{id}", at.as_second().max(0))),
+            // Milliseconds: two plants made in one second still list newest first.
+            string_attr(format!("{:013}#{id}", at.as_millisecond().max(0))),
         );
         if details.public {
             item.insert("gsi2pk".into(), string_attr(PUBLIC_PLANTS));
