@@ -187,6 +187,8 @@ def test_a_running_license_keeps_the_plant_and_deleting_frees_the_devices(shop, 
 def test_consumers_outside_germany_are_refused_businesses_are_not(shop, unique_email):
     token = active_account(shop, unique_email, country="at")
     assert_problem(shop.post("/v1/plants", plant_body(), headers=bearer(token)), 403, "monitoring_consumers_germany_only")
+    # The rule comes before the fields: a wrong field does not hide it.
+    assert_problem(shop.post("/v1/plants", plant_body(tilt=99), headers=bearer(token)), 403, "monitoring_consumers_germany_only")
     assert listed(shop, token) == []
     business = "biz-" + unique_email
     assert register(shop, business, country="at", company="Hof Berger GmbH").status == 201
