@@ -229,3 +229,23 @@ def test_monitoring_is_in_the_app_portal_while_the_trial_runs(clock, unique_emai
     token = token_for(shop, unique_email)
     assert "monitoring" not in apps(shop, token)
     assert shop.get(f"/v1/plants/{plant['id']}", headers=bearer(token)).json()["monitoring"] == {"state": "unlicensed"}
+
+
+def test_parallel_changes_each_win_or_hear_concurrent_change(shop, unique_email, table):
+    import concurrent.futures
+
+    token = active_account(shop, unique_email)
+    plant = new_plant(shop, token)
+    path = f"/v1/plants/{plant['id']}"
+    names = [f"Dach {n}" for n in range(8)]
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda name: shop.request("PATCH", path, {"name": name}, headers=bearer(token)), names))
+    won = [name for name, r in zip(names, answers) if r.status == 200]
+    for r in answers:
+        if r.status != 200:
+            assert_problem(r, 409, "concurrent_change")
+    assert won, "at least one change is written"
+    stored = item(table, f"PLANT#{plant['id']}", "PLANT")
+    # Every answered 200 was written on the version it read, none lost or doubled.
+    assert int(stored["version"]["N"]) == 1 + len(won)
+    assert shop.get(path, headers=bearer(token)).json()["name"] in won
