@@ -245,6 +245,12 @@ def apps(shop, token):
     return [a["id"] for a in shop.get("/v1/me/apps", headers=bearer(token)).json()["apps"]]
 
 
+def monitoring_data(shop, token):
+    """The app portal's monitoring entry: whether a plant of the account may show data today."""
+    listed = shop.get("/v1/me/apps", headers=bearer(token)).json()["apps"]
+    return next(a for a in listed if a["id"] == "monitoring")["data"]
+
+
 def accept_invitation(shop, email):
     """An invited colleague sets a password from the invitation's link, signs in and accepts the
     terms of use (as a moved or invited account does on first sign-in); the access token."""

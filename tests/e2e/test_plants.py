@@ -1,7 +1,7 @@
 """Plants end to end: every bad field with its own code and nothing written; create, read,
 change (the whole plant checked again) and delete; another account's plant is 404; a running
 license keeps the plant; consumers outside Germany are refused; the public flag sets the public
-index; the app portal lists monitoring while a plant's trial runs. Inverters and licenses are
+index; the app portal shows monitoring data while a plant's trial runs. Inverters and licenses are
 written into the table as docs/data-model.md describes them (their functions are separate)."""
 
 import datetime as dt
@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 import yaml
 from helpers import (
-    active_account, apps, assert_problem, bearer, berlin_today, move_to, new_plant, plant_body, register,
+    active_account, assert_problem, bearer, berlin_today, monitoring_data, move_to, new_plant, plant_body, register,
     link_token, sign_in, token_for,
 )
 
@@ -212,22 +212,22 @@ def test_the_public_flag_sets_and_clears_the_public_index(shop, unique_email, ta
     assert "gsi2pk" not in item(table, f"PLANT#{new_plant(shop, token)['id']}", "PLANT")
 
 
-def test_monitoring_is_in_the_app_portal_while_the_trial_runs(clock, unique_email, table):
+def test_the_app_portal_shows_monitoring_data_while_the_trial_runs(clock, unique_email, table):
     shop = clock
     token = active_account(shop, unique_email)
     plant = new_plant(shop, token)
-    assert "monitoring" not in apps(shop, token)
+    assert monitoring_data(shop, token) is False
     today = berlin_today(shop)
     add_inverter(table, plant["id"], f"E2E-{plant['id'][:12].upper()}", today.isoformat())
     day_40 = today + dt.timedelta(days=39)
     shown = shop.get(f"/v1/plants/{plant['id']}", headers=bearer(token)).json()
     assert shown["monitoring"] == {"state": "trial", "until": day_40.isoformat()}
-    assert apps(shop, token)[-1] == "monitoring"
+    assert monitoring_data(shop, token) is True
     move_to(shop, day_40.isoformat())
-    assert "monitoring" in apps(shop, token_for(shop, unique_email))
+    assert monitoring_data(shop, token_for(shop, unique_email)) is True
     move_to(shop, (day_40 + dt.timedelta(days=1)).isoformat())
     token = token_for(shop, unique_email)
-    assert "monitoring" not in apps(shop, token)
+    assert monitoring_data(shop, token) is False
     assert shop.get(f"/v1/plants/{plant['id']}", headers=bearer(token)).json()["monitoring"] == {"state": "unlicensed"}
 
 
