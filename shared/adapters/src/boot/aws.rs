@@ -52,3 +52,19 @@ pub fn sqs(sdk: &SdkConfig) -> aws_sdk_sqs::Client {
 pub fn sesv2(sdk: &SdkConfig) -> aws_sdk_sesv2::Client {
     aws_sdk_sesv2::Client::new(sdk)
 }
+
+#[cfg(test)]
+mod tests {
+    use rustls::pki_types::{CertificateDer, pem::PemObject};
+
+    #[test]
+    fn the_aws_roots_are_five_certificates_rustls_accepts() {
+        let certs: Vec<CertificateDer<'_>> =
+            CertificateDer::pem_slice_iter(super::AWS_ROOTS.as_bytes())
+                .collect::<Result<_, _>>()
+                .unwrap();
+        let mut store = rustls::RootCertStore::empty();
+        assert_eq!(store.add_parsable_certificates(certs), (5, 0));
+        assert!(super::aws_roots().is_ok());
+    }
+}
