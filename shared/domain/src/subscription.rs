@@ -9,6 +9,7 @@ use crate::{
     Email, Money, Quantity,
     catalog::{Billing, LocalizedText, Region, Term},
     id::{AccountId, AppId, OrderId, ProductId, SubscriptionId},
+    solar::{PlantId, Watts},
     vat::TaxTreatment,
 };
 
@@ -131,6 +132,22 @@ pub struct Subscription {
     /// a gap and takes its place once `period` has ended ([`Subscription::as_of`]).
     #[serde(default)]
     pub next_period: Option<Period>,
+    /// A monitoring license: the plant it covers and the power it was bought for. Absent on
+    /// every other license (and on licenses stored before monitoring was sold).
+    #[serde(default)]
+    pub plant: Option<MonitoredPlant>,
+}
+
+/// The plant a monitoring license covers. Licenses per plant stack instead of being held once
+/// per email (docs/payments.md), so such a license has no holder marker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonitoredPlant {
+    pub plant: PlantId,
+    /// The plant's total nominal power when it was bought; a larger plant ends it.
+    pub power: Watts,
+    /// Licenses of the plant ended by power whose residual value this one's order credited.
+    #[serde(default)]
+    pub credits: Vec<SubscriptionId>,
 }
 
 impl Subscription {
@@ -163,6 +180,19 @@ impl Subscription {
             tax: Some(tax),
             due_on: Some(due_on),
             next_period: None,
+            ..self.clone()
+        }
+    }
+
+    /// A paid monitoring license whose first term starts on `start` rather than on `day`, the
+    /// day of payment: bought while its plant had access (trial or a license), it runs on from
+    /// the day after that access ends (`MonitoringHistory::license_start`).
+    pub fn starting_on(&self, start: Date, day: Date, reminder_days: i64) -> Subscription {
+        let period = Period::starting(start, self.term);
+        Subscription {
+            period: Some(period),
+            anchor: Some(start),
+            due_on: Some(self.next_due(period, day, reminder_days)),
             ..self.clone()
         }
     }
@@ -390,6 +420,7 @@ pub(crate) fn sample(quantity: u32, unit: &str, period: Period) -> Subscription 
         tax: None,
         due_on: None,
         next_period: None,
+        plant: None,
     }
 }
 

@@ -15,6 +15,7 @@ use crate::{
         Billing, LineChange, Order, OrderLine, OrderPayment, OrderStatus, PaymentMethod,
         checkout::PlannedLine,
         invoice::{InvoiceLine, Totals},
+        monitoring::PlantCredit,
     },
     subscription::{Renewal, Subscription, SubscriptionStatus},
     vat::TaxTreatment,
@@ -37,6 +38,7 @@ pub struct Purchase {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewOrder {
     purchase: Purchase,
+    credits: Vec<PlantCredit>,
     totals: Totals,
     created_at: Timestamp,
 }
@@ -66,6 +68,26 @@ impl NewOrder {
         &self.purchase.payment
     }
 
+    pub fn credits(&self) -> &[PlantCredit] {
+        &self.credits
+    }
+
+    /// The order with residual values of ended plant licenses credited; totals include them.
+    pub fn with_credits(self, credits: Vec<PlantCredit>) -> NewOrder {
+        let totals = Totals::of(
+            self.purchase
+                .lines
+                .iter()
+                .map(|l| &l.invoice)
+                .chain(credits.iter().map(|c| &c.invoice)),
+        );
+        NewOrder {
+            credits,
+            totals,
+            ..self
+        }
+    }
+
     /// The order placed as `number`, pending payment.
     pub fn numbered(&self, number: &str) -> Order {
         let p = self.purchase.clone();
@@ -85,6 +107,7 @@ impl NewOrder {
             invoice: None,
             cancelled_at: None,
             credit_note: None,
+            credits: self.credits.clone(),
         }
     }
 }
@@ -174,6 +197,7 @@ impl PendingLicense {
             tax: None,
             due_on: None,
             next_period: None,
+            plant: line.plant.clone(),
         }
     }
 }
@@ -221,6 +245,7 @@ impl OrderLine {
             converts_trial: matches!(license, LineLicense::Trial(_)),
             change: LineChange::Purchase,
             invoice: planned.invoice.clone(),
+            plant: planned.plant.clone(),
         }
     }
 }
@@ -230,6 +255,7 @@ impl Order {
     pub fn pending(purchase: Purchase, now: Timestamp) -> NewOrder {
         NewOrder {
             totals: Totals::of(purchase.lines.iter().map(|l| &l.invoice)),
+            credits: Vec::new(),
             purchase,
             created_at: now,
         }
@@ -260,6 +286,7 @@ impl Order {
             converts_trial: false,
             change,
             invoice,
+            plant: sub.plant.clone(),
         };
         Ok(Order::pending(
             Purchase {
