@@ -257,15 +257,15 @@ pub struct PlannedLine {
 /// eligibility and one license per email and product within the order, and prices the lines.
 /// A line of plants is priced per plant by its power (`plants`: each named plant as read).
 pub fn plan(
-    checkout: &Checkout,
+    lines: &[CheckoutLine],
     products: &[Product],
     buyer: BuyerProfile<'_>,
     region: &Region,
     tax: TaxTreatment,
     plants: &[PlantToLicense],
 ) -> Result<Vec<PlannedLine>, DomainError> {
-    let mut planned: Vec<PlannedLine> = Vec::with_capacity(checkout.lines.len());
-    for line in &checkout.lines {
+    let mut planned: Vec<PlannedLine> = Vec::with_capacity(lines.len());
+    for line in lines {
         let product = products.iter().find(|p| p.id() == &line.product);
         let offer = product.and_then(|p| p.offer(region)).ok_or_else(|| {
             DomainError::invalid(

@@ -61,7 +61,7 @@ fn plan_in(
         power: crate::solar::Watts(w),
     });
     plan(
-        &checkout,
+        &checkout.lines,
         &catalog(),
         BuyerProfile {
             email: &email,

@@ -211,6 +211,16 @@ pub enum LineLicense {
 }
 
 impl LineLicense {
+    /// Whether the license claims its holder's marker (one license per email and product):
+    /// every license but a plant's, since the licenses of a plant stack and an owner has many
+    /// plants (docs/payments.md).
+    pub fn held_once(&self) -> bool {
+        match self {
+            LineLicense::Trial(_) => true,
+            LineLicense::New(p) => p.line.plant.is_none(),
+        }
+    }
+
     pub fn id(&self) -> &SubscriptionId {
         match self {
             LineLicense::Trial(t) => &t.id,
