@@ -12,7 +12,7 @@ import uuid
 
 import boto3
 from helpers import (
-    active_account, assert_problem, bearer, berlin_today, checkout, day_after, move_to, order_when,
+    active_account, assert_problem, bearer, berlin_today, checkout, day_after, move_to, order_when, token_for,
 )
 
 TABLE = "ShopTable"
@@ -151,6 +151,7 @@ def test_the_residual_value_is_credited_once_on_the_next_license(clock, unique_e
     # Day 101 of 365 the plant grows to 12 kW and the license ends: 265 days are left.
     ended_on = day_after(old["starts_on"], 100)
     move_to(shop, ended_on)
+    token = token_for(shop, unique_email)
     set_inverter(pid, owner, "SN-GROWN-1", 2_000, ended_on)
     end_by_power(pid, old["subscription_id"], ended_on)
     shown = preview(shop, token, [line([pid])]).json()
@@ -185,6 +186,7 @@ def test_racing_checkouts_credit_once_and_stack_their_licenses(clock, unique_ema
     (old,) = license_rows(pid)
     ended_on = day_after(old["starts_on"], 10)
     move_to(shop, ended_on)
+    token = token_for(shop, unique_email)
     set_inverter(pid, owner, "SN-GROWN-2", 5_000, ended_on)
     end_by_power(pid, old["subscription_id"], ended_on)
     with concurrent.futures.ThreadPoolExecutor(4) as pool:

@@ -457,6 +457,26 @@ mod tests {
     }
 
     #[test]
+    fn a_monitoring_license_bought_ahead_runs_from_its_start_and_is_reminded_before_its_end() {
+        let mut sub = sample(
+            1,
+            "30.00",
+            Period::starting(date(2027, 1, 1), Term::Days(365)),
+        );
+        sub.billing = Billing::FixedTerm;
+        sub.term = Term::Days(365);
+        // Paid on 1 January during a trial that runs to 9 February.
+        let paid = sub.starting_on(date(2027, 2, 10), date(2027, 1, 1), 40);
+        let period = paid.period.unwrap();
+        assert_eq!(
+            (period.starts_on, period.ends_on),
+            (date(2027, 2, 10), date(2028, 2, 9))
+        );
+        assert_eq!(paid.anchor, Some(date(2027, 2, 10)));
+        assert_eq!(paid.due_on, Some(date(2027, 12, 31)));
+    }
+
+    #[test]
     fn day_terms_count_the_first_day() {
         let p = Period::starting(date(2026, 1, 1), Term::Days(365));
         assert_eq!(p.ends_on, date(2026, 12, 31));

@@ -22,6 +22,7 @@ pub struct PlantCredit {
     pub ended: SubscriptionId,
     /// The plant's new license, bought by the order that credits it.
     pub license: SubscriptionId,
+    #[serde(flatten)]
     pub invoice: InvoiceLine,
 }
 
