@@ -11,11 +11,15 @@ import os
 import uuid
 
 import boto3
+import jsonschema
+import yaml
+from pathlib import Path
 from helpers import (
     active_account, assert_problem, bearer, berlin_today, checkout, day_after, move_to, order_when, token_for,
 )
 
 TABLE = "ShopTable"
+SPEC = yaml.safe_load((Path(__file__).resolve().parents[2] / "openapi.yaml").read_text())
 PRODUCT = "solar-monitoring"
 
 
@@ -64,6 +68,10 @@ def license_rows(pid):
     return sorted((r for sk, r in partition(pid).items() if sk.startswith("LICENSE#")), key=lambda r: r["starts_on"])
 
 
+def matches(answer, name):
+    jsonschema.validate(answer, {"$ref": f"#/components/schemas/{name}", "components": SPEC["components"]})
+
+
 def line(plants, term="P365D"):
     return {"product_id": PRODUCT, "term": term, "plants": plants}
 
@@ -98,6 +106,8 @@ def test_plants_are_priced_by_power_for_both_terms_and_licensed_when_paid(shop, 
     assert "12.5 kW" in placed["lines"][0]["description"]
     assert [money(l) for l in shown.json()["lines"]] == [money(l) for l in placed["lines"]]
     assert shown.json()["totals"] == placed["totals"] and shown.json()["credits"] == []
+    matches(placed, "Order")
+    matches(shown.json(), "CheckoutPreview")
     order_when(shop, token, placed["id"], "confirmed")
     subs = [l["subscription_id"] for l in placed["lines"]]
     trial_end = day_after(today, 39)
@@ -163,6 +173,8 @@ def test_the_residual_value_is_credited_once_on_the_next_license(clock, unique_e
     assert r.status == 201, r.body
     placed = r.json()
     assert placed["totals"] == shown["totals"]
+    matches(placed, "Order")
+    matches(shown, "CheckoutPreview")
     assert [money(c) for c in placed["credits"]] == [("-17.42", "-3.31", "-20.73")]
     assert "265/365 days" in placed["credits"][0]["description"]
     order = order_when(shop, token, placed["id"], "confirmed")
