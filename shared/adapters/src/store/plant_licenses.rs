@@ -9,11 +9,7 @@ use aws_sdk_dynamodb::{
     Client,
     types::{Put, Update},
 };
-use shop_domain::{
-    id::SubscriptionId,
-    solar::PlantId,
-    subscription::{Period, Subscription},
-};
+use shop_domain::{Money, id::SubscriptionId, solar::PlantId, subscription::Period};
 
 use crate::{
     AppError,
@@ -23,6 +19,16 @@ use crate::{
         plants::{PLANT_SK, PlantsRepo, license_sk, plant_pk},
     },
 };
+
+/// One paid term of a monitoring license as its plant's row holds it.
+pub struct LicenseRow {
+    pub id: SubscriptionId,
+    /// The license a renewed term belongs to; `None` for a license's first term.
+    pub renews: Option<SubscriptionId>,
+    pub period: Period,
+    pub power_w: u64,
+    pub net: Money,
+}
 
 /// Who claimed an ended license's residual credit: the new license whose order credits it.
 const CREDITED_BY: &str = "credited_by";
@@ -103,24 +109,22 @@ impl PlantLicenseRows {
             .context("build the credit release")
     }
 
-    /// The paid license's row in its plant, written once.
-    pub fn put_license(
-        &self,
-        plant: &PlantId,
-        license: &Subscription,
-        period: Period,
-        power_w: u64,
-    ) -> Result<Put, AppError> {
-        let mut item = key(plant_pk(plant), &license_sk(&license.id));
+    /// A paid term's row in its plant, written once: the first term as the license's own
+    /// row, a renewed term (`row.renews`) under its own id (`<license>-t<term>`).
+    pub fn put_license(&self, plant: &PlantId, row: &LicenseRow) -> Result<Put, AppError> {
+        let mut item = key(plant_pk(plant), &license_sk(&row.id));
         for (name, value) in [
-            ("subscription_id", license.id.to_string()),
-            ("starts_on", period.starts_on.to_string()),
-            ("ends_on", period.ends_on.to_string()),
-            ("net", license.unit_net.to_string()),
+            ("subscription_id", row.id.to_string()),
+            ("starts_on", row.period.starts_on.to_string()),
+            ("ends_on", row.period.ends_on.to_string()),
+            ("net", row.net.to_string()),
         ] {
             item.insert(name.into(), string_attr(value));
         }
-        item.insert("power_w".into(), number_attr(power_w));
+        if let Some(license) = &row.renews {
+            item.insert("renews".into(), string_attr(license.as_str()));
+        }
+        item.insert("power_w".into(), number_attr(row.power_w));
         Put::builder()
             .table_name(&self.table)
             .set_item(Some(item))

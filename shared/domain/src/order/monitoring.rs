@@ -6,11 +6,21 @@ use std::collections::{BTreeMap, BTreeSet};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use jiff::Timestamp;
+
 use crate::{
-    DomainError, Money,
+    DomainError, Money, Quantity,
+    catalog::{PriceUnit, Product},
     id::{OrderId, SubscriptionId},
-    order::{checkout::PlannedLine, invoice::InvoiceLine, new::license_number},
-    solar::{Ended, PlantId, PlantLicense, residual_credit_line},
+    order::{
+        LineChange, Order,
+        checkout::PlannedLine,
+        invoice::InvoiceLine,
+        new::{NewOrder, license_number},
+    },
+    solar::{Ended, PlantId, PlantLicense, PlantToLicense, Watts, residual_credit_line},
+    subscription::{MonitoredPlant, Renewal, Subscription},
+    vat::TaxTreatment,
 };
 
 /// A negative invoice line: the residual value of an ended license of a plant, credited on
@@ -88,6 +98,74 @@ pub fn credit_plants(
         }
     }
     Ok(credits)
+}
+
+/// The order for the next term of a plant's monitoring license (`sub`), priced like a purchase
+/// on the renewal day: the catalog's price per kW for the license's term in its region ×
+/// the plant's total power today (not the power it was bought for), rounded half away from
+/// zero; the renewed term licenses that power.
+pub fn plant_renewal(
+    sub: &Subscription,
+    id: OrderId,
+    renewal: Renewal,
+    tax: TaxTreatment,
+    product: &Product,
+    plant: &PlantToLicense,
+    now: Timestamp,
+) -> Result<NewOrder, DomainError> {
+    let price = product
+        .offer(&sub.region)
+        .filter(|o| o.unit == PriceUnit::Kw)
+        .and_then(|o| o.prices.into_iter().find(|p| p.term == sub.term))
+        .ok_or_else(|| {
+            DomainError::conflict(
+                "renewal_not_offered",
+                format!(
+                    "{} is no longer sold for {} in region {}; buy a new license instead.",
+                    sub.product_id, sub.term, sub.region
+                ),
+            )
+        })?;
+    if plant.power == Watts(0) {
+        return Err(DomainError::invalid(
+            "plant_without_power",
+            format!(
+                "Plant {} has no inverters, so there is no power to license.",
+                plant.id
+            ),
+        ));
+    }
+    let exact = price.net.amount() * plant.power.kw();
+    let period = renewal.period;
+    let invoice = InvoiceLine::new(
+        format!(
+            "{} ({}), plant {} ({}): {} × {} EUR/kW, {} to {}",
+            sub.product_name.en,
+            sub.term,
+            plant.name,
+            plant.id,
+            plant.power,
+            price.net,
+            period.starts_on,
+            period.ends_on
+        ),
+        Quantity::new(1)?,
+        Money::round(exact),
+        exact,
+        tax.rate(),
+    );
+    let change = LineChange::Renewal {
+        quantity: Quantity::new(1)?,
+        period,
+        term_index: renewal.term_index,
+    };
+    Ok(
+        Order::change_of(sub, id, change, invoice, tax, now)?.with_line_plant(MonitoredPlant {
+            plant: plant.id.clone(),
+            power: plant.power,
+            credits: Vec::new(),
+        }),
+    )
 }
 
 #[cfg(test)]

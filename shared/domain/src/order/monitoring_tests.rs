@@ -111,3 +111,88 @@ fn a_credit_as_large_as_the_new_price_is_refused() {
     .unwrap_err();
     assert_eq!(err.code(), "credit_exceeds_price");
 }
+
+#[test]
+fn a_renewal_is_priced_at_the_plants_power_on_the_renewal_day() {
+    let mut sub = crate::subscription::sample(
+        1,
+        "24.00",
+        Period::starting(date(2027, 1, 1), Term::Days(365)),
+    );
+    sub.billing = Billing::FixedTerm;
+    sub.term = Term::Days(365);
+    sub.product_id = ProductId::parse("solar-monitoring").unwrap();
+    sub.payment = Some(crate::subscription::StoredPayment {
+        method: crate::order::PaymentMethod::Card,
+        customer: "cus_1".into(),
+        payment_method: "pm_1".into(),
+    });
+    sub.plant = Some(MonitoredPlant {
+        plant: plant(),
+        power: Watts(10_000),
+        credits: Vec::new(),
+    });
+    let product: Product = serde_json::from_value(serde_json::json!({
+        "id": "solar-monitoring", "name": {"de": "M", "en": "M", "fr": "M"}, "app": "monitoring",
+        "billing": "fixed_term", "unit": "kw", "min_quantity": 1,
+        "prices": {"DE": {"P365D": "2.40", "P730D": "4.30"}}
+    }))
+    .unwrap();
+    let grown = crate::solar::PlantToLicense {
+        id: plant(),
+        name: crate::solar::PlantName::parse("Roof").unwrap(),
+        power: Watts(12_345),
+    };
+    let renewal = Renewal {
+        quantity: Quantity::new(1).unwrap(),
+        period: Period::starting(date(2028, 1, 1), Term::Days(365)),
+        term_index: 1,
+    };
+    let tax = crate::vat::TaxTreatment::Domestic {
+        rate: Decimal::from(19),
+    };
+    let order = plant_renewal(
+        &sub,
+        OrderId::parse("r1").unwrap(),
+        renewal,
+        tax,
+        &product,
+        &grown,
+        "2027-12-01T08:00:00Z".parse().unwrap(),
+    )
+    .unwrap()
+    .numbered("ORD-2027-000009");
+    // 2.40 × 12.345 = 29.628 → 29.63 (not 24.00, the price of the 10 kW it was bought for).
+    let line = &order.lines[0];
+    assert_eq!(
+        (line.invoice.net.to_string(), line.invoice.gross.to_string()),
+        ("29.63".into(), "35.26".into())
+    );
+    assert_eq!(line.plant.as_ref().map(|p| p.power), Some(Watts(12_345)));
+    let paid = order.paid_licenses(
+        std::slice::from_ref(&sub),
+        crate::order::confirm::Confirmation {
+            day: date(2027, 12, 2),
+            invoice: "INV-2027-000009",
+            reminder_days: 40,
+        },
+    );
+    assert_eq!(paid[0].plant.as_ref().map(|p| p.power), Some(Watts(12_345)));
+    assert_eq!(paid[0].unit_net.to_string(), "29.63");
+    assert_eq!(paid[0].next_period, Some(renewal.period));
+    // A plant without inverters has nothing to renew.
+    let empty = crate::solar::PlantToLicense {
+        power: Watts(0),
+        ..grown
+    };
+    let err = plant_renewal(
+        &sub,
+        OrderId::parse("r1").unwrap(),
+        renewal,
+        tax,
+        &product,
+        &empty,
+        "2027-12-01T08:00:00Z".parse().unwrap(),
+    );
+    assert_eq!(err.unwrap_err().code(), "plant_without_power");
+}

@@ -17,7 +17,7 @@ use crate::{
         invoice::{InvoiceLine, Totals},
         monitoring::PlantCredit,
     },
-    subscription::{Renewal, Subscription, SubscriptionStatus},
+    subscription::{MonitoredPlant, Renewal, Subscription, SubscriptionStatus},
     vat::TaxTreatment,
 };
 
@@ -66,6 +66,14 @@ impl NewOrder {
 
     pub fn payment(&self) -> &OrderPayment {
         &self.purchase.payment
+    }
+
+    /// The order with its (one) line licensing `plant` at the power it is priced at.
+    pub(crate) fn with_line_plant(mut self, plant: MonitoredPlant) -> NewOrder {
+        for line in &mut self.purchase.lines {
+            line.plant = Some(plant.clone());
+        }
+        self
     }
 
     pub fn credits(&self) -> &[PlantCredit] {

@@ -313,7 +313,7 @@ impl OrderFlow {
                 for (((line, sub), paid), plant) in
                     order.lines.iter().zip(&subs).zip(paid).zip(&plants)
                 {
-                    let (paid, in_plant) = self.paid_in_plant(paid, plant.as_ref(), day)?;
+                    let (paid, in_plant) = self.paid_in_plant(line, paid, plant.as_ref(), day)?;
                     writes.push(Write::Put(repo.put(&paid, Some(sub.version))?));
                     writes.extend(in_plant);
                     if line.change == LineChange::Purchase && sub.plant.is_none() {

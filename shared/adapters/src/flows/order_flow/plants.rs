@@ -5,12 +5,18 @@
 
 use jiff::civil::Date;
 use shop_domain::{
+    id::SubscriptionId,
+    order::{LineChange, OrderLine},
     solar::{PlantId, SolarSettings},
     subscription::Subscription,
 };
 
 use super::OrderFlow;
-use crate::{AppError, store::orders::Write};
+use crate::{
+    AppError,
+    error::Context,
+    store::{orders::Write, plant_licenses::LicenseRow},
+};
 
 /// The plant of a monitoring license as its confirmation read it.
 #[derive(Debug, Clone)]
@@ -55,9 +61,11 @@ impl OrderFlow {
         Ok(read)
     }
 
-    /// The paid license as its plant decides its start, and the writes to the plant.
+    /// The paid license as its plant decides its start (a purchase), and the writes to the
+    /// plant: the paid term's row and the plant's version moved.
     pub(super) fn paid_in_plant(
         &self,
+        line: &OrderLine,
         paid: Subscription,
         at: Option<&PlantAtPayment>,
         day: Date,
@@ -65,16 +73,46 @@ impl OrderFlow {
         let (Some(at), Some(cover)) = (at, paid.plant.clone()) else {
             return Ok((paid, Vec::new()));
         };
-        let paid = paid.starting_on(at.starts_on, day, self.reminder_days);
-        let period = paid
-            .period
-            .ok_or_else(|| AppError::fault("a paid license without its period"))?;
-        let rows = &self.orders.plant_licenses;
-        let writes = vec![
-            Write::Put(rows.put_license(&at.plant, &paid, period, cover.power.0)?),
-            Write::Update(rows.touch_plant(&at.plant, at.version)?),
-        ];
+        let (paid, row) = match &line.change {
+            LineChange::Purchase => {
+                let paid = paid.starting_on(at.starts_on, day, self.reminder_days);
+                let period = paid
+                    .period
+                    .ok_or_else(|| AppError::fault("a paid license without its period"))?;
+                let row = LicenseRow {
+                    id: paid.id.clone(),
+                    renews: None,
+                    period,
+                    power_w: cover.power.0,
+                    net: paid.unit_net,
+                };
+                (paid, row)
+            }
+            LineChange::Renewal {
+                period, term_index, ..
+            } => {
+                let row = LicenseRow {
+                    id: SubscriptionId::parse(&format!("{}-t{term_index}", paid.id))
+                        .context("the row id of a renewed term")?,
+                    renews: Some(paid.id.clone()),
+                    period: *period,
+                    power_w: cover.power.0,
+                    net: line.invoice.net,
+                };
+                (paid, row)
+            }
+            LineChange::Upgrade { .. } => return Ok((paid, Vec::new())),
+        };
+        let writes = self.row_writes(at, &row)?;
         Ok((paid, writes))
+    }
+
+    fn row_writes(&self, at: &PlantAtPayment, row: &LicenseRow) -> Result<Vec<Write>, AppError> {
+        let rows = &self.orders.plant_licenses;
+        Ok(vec![
+            Write::Put(rows.put_license(&at.plant, row)?),
+            Write::Update(rows.touch_plant(&at.plant, at.version)?),
+        ])
     }
 
     /// The credits a monitoring license's order claimed, given back when it is not paid.
