@@ -217,3 +217,33 @@ def test_racing_checkouts_credit_once_and_stack_their_licenses(clock, unique_ema
     assert rows[0]["starts_on"] == ended_on
     credited = [r for r in license_rows(pid) if r.get("credited_by")]
     assert [r["subscription_id"] for r in credited] == [old["subscription_id"]]
+
+
+def test_a_renewal_is_priced_at_the_plants_power_on_the_renewal_day(clock, unique_email):
+    shop = clock
+    token = active_account(shop, unique_email)
+    owner = account_id(shop, token)
+    pid = plant(shop, token, [10_000])
+    placed = checkout(shop, token, [line([pid])]).json()
+    order_when(shop, token, placed["id"], "confirmed")
+    sub = placed["lines"][0]["subscription_id"]
+    (first,) = license_rows(pid)
+    end = first["ends_on"]
+    # Inside the window the plant has 8.5 kW (a configuration corrected downwards).
+    move_to(shop, day_after(end, -10))
+    token = token_for(shop, unique_email)
+    set_inverter(pid, owner, f"SN-{pid[3:]}-0".upper(), 8_500, first["starts_on"])
+    r = shop.post(f"/v1/subscriptions/{sub}/renew", headers=bearer(token))
+    assert r.status == 201, r.body
+    renewal = r.json()
+    # 2.40 × 8.5 = 20.40, not the 24.00 of the 10 kW it was bought for.
+    assert money(renewal["lines"][0]) == ("20.40", "3.88", "24.28")
+    assert renewal["lines"][0]["plant"]["power"] == 8_500
+    matches(renewal, "Order")
+    order_when(shop, token, renewal["id"], "confirmed")
+    rows = license_rows(pid)
+    assert [(r["subscription_id"], r["starts_on"], r["ends_on"], r["power_w"], r["net"]) for r in rows] == [
+        (sub, first["starts_on"], end, "10000", "24.00"),
+        (f"{sub}-t1", day_after(end), day_after(end, 365), "8500", "20.40"),
+    ]
+    assert rows[1]["renews"] == sub
