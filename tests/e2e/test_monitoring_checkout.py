@@ -247,3 +247,31 @@ def test_a_renewal_is_priced_at_the_plants_power_on_the_renewal_day(clock, uniqu
         (f"{sub}-t1", day_after(end), day_after(end, 365), "8500", "20.40"),
     ]
     assert rows[1]["renews"] == sub
+
+
+def test_an_unpaid_or_cancelled_order_gives_its_credit_back(clock, unique_email):
+    shop = clock
+    token = active_account(shop, unique_email)
+    owner = account_id(shop, token)
+    pid = plant(shop, token, [10_000])
+    order_when(shop, token, checkout(shop, token, [line([pid])]).json()["id"], "confirmed")
+    (old,) = license_rows(pid)
+    ended_on = day_after(old["starts_on"], 100)
+    move_to(shop, ended_on)
+    token = token_for(shop, unique_email)
+    set_inverter(pid, owner, "SN-GROWN-3", 2_000, ended_on)
+    end_by_power(pid, old["subscription_id"], ended_on)
+    credit = [("-17.42", "-3.31", "-20.73")]
+    assert_problem(checkout(shop, token, [line([pid])], pm="pm_card_chargeDeclined"), 402, "payment_declined")
+    assert [money(c) for c in preview(shop, token, [line([pid])]).json()["credits"]] == credit
+    placed = checkout(shop, token, [line([pid])]).json()
+    assert [money(c) for c in placed["credits"]] == credit
+    order_when(shop, token, placed["id"], "confirmed")
+    version = partition(pid)["PLANT"]["version"]
+    r = shop.post(f"/v1/orders/{placed['id']}/cancel", headers=bearer(token))
+    assert r.status == 200, r.body
+    # The cancelled license's row is gone, and the credit waits for the next purchase.
+    assert [r["subscription_id"] for r in license_rows(pid)] == [old["subscription_id"]]
+    assert "credited_by" not in license_rows(pid)[0]
+    assert int(partition(pid)["PLANT"]["version"]) == int(version) + 1
+    assert [money(c) for c in preview(shop, token, [line([pid])]).json()["credits"]] == credit
