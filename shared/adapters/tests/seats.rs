@@ -47,6 +47,7 @@ fn license(id: &str, quantity: u32) -> Subscription {
         tax: None,
         due_on: None,
         next_period: None,
+        plant: None,
     }
 }
 

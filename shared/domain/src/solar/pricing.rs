@@ -13,6 +13,7 @@ use crate::{
         checkout::{MAX_LINES, PlannedLine},
         invoice::InvoiceLine,
     },
+    subscription::MonitoredPlant,
     vat::{Buyer, TaxTreatment},
 };
 
@@ -165,6 +166,11 @@ pub fn price_licenses(
                         exact,
                         order.tax.rate(),
                     ),
+                    plant: Some(MonitoredPlant {
+                        plant: plant.id.clone(),
+                        power: plant.power,
+                        credits: Vec::new(),
+                    }),
                 },
             })
         })
