@@ -6,7 +6,7 @@
 use aws_sdk_dynamodb::Client;
 use jiff::civil::Date;
 use shop_domain::{
-    DomainError, Money,
+    Money,
     id::{AccountId, SubscriptionId},
     solar::{
         DeviceConfig, Inverter, MonitoringHistory, MonitoringState, PlantDetails, PlantId,
@@ -156,14 +156,7 @@ impl PlantsRepo {
     }
 }
 
-/// The answer for a plant that is not the caller's (or does not exist): the same either way,
-/// so ids of other owners' plants cannot be probed.
-pub fn plant_not_found(id: &PlantId) -> DomainError {
-    DomainError::not_found(
-        "plant_not_found",
-        format!("There is no plant {id} of yours."),
-    )
-}
+pub use shop_domain::solar::plant_not_found;
 
 fn inverter_row(item: &Item) -> Result<PlantInverter, AppError> {
     Ok(PlantInverter {

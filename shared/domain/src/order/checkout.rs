@@ -11,7 +11,7 @@ use crate::{
     },
     id::{AppId, ProductId},
     order::{Billing, PaymentMethod, invoice::InvoiceLine},
-    solar::{LicenseOrder, PlantId, PlantToLicense, price_licenses},
+    solar::{LicenseOrder, PlantId, PlantToLicense, plant_not_found, price_licenses},
     subscription::MonitoredPlant,
     vat::{Buyer, TaxTreatment, VatId, latin::check_vies_fields},
 };
@@ -407,15 +407,6 @@ fn plant_lines(
         &named,
     )?;
     Ok(priced.into_iter().map(|p| p.planned).collect())
-}
-
-/// A plant that is not the caller's (or does not exist): the same either way, so ids of other
-/// owners' plants cannot be probed.
-pub fn plant_not_found(id: &PlantId) -> DomainError {
-    DomainError::not_found(
-        "plant_not_found",
-        format!("There is no plant {id} of yours."),
-    )
 }
 
 #[cfg(test)]
