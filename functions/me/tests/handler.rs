@@ -53,3 +53,44 @@ async fn the_placeholder_token_is_refused() {
     let answer = Answer::of(&h.handle(Sample::of("me").request()).await);
     answer.problem(401, "unauthenticated");
 }
+
+#[tokio::test]
+async fn monitoring_shows_data_while_a_plant_may_show_it() {
+    use shop_testkit::dynamodb::types::AttributeValue;
+    let (bed, h, account) = setup().await;
+    let apps = || async {
+        let sample = Sample::of("me")
+            .with_route("GET /v1/me/apps", "/v1/me/apps")
+            .with_bearer(&customer::token(&account, bed.now));
+        let answer = Answer::of(&h.handle(sample.request()).await);
+        let apps = answer.ok(200)["apps"].as_array().unwrap().clone();
+        let ids: Vec<&str> = apps.iter().map(|a| a["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, ["shop", "license-management", "monitoring"]);
+        apps[2]["data"].as_bool().unwrap()
+    };
+    assert!(!apps().await, "no plant");
+    let details =
+        shop_domain::solar::check_plant(Sample::of("plants").body().as_object().unwrap()).unwrap();
+    let id = shop_domain::solar::PlantId::parse("p1").unwrap();
+    let plants = bed.boot.plants();
+    plants
+        .create(id, &account.id, details, bed.now)
+        .await
+        .unwrap();
+    assert!(!apps().await, "no inverter, no trial");
+    let first_activation = |day: &'static str| {
+        bed.dynamodb
+            .update_item()
+            .table_name(&bed.table)
+            .key("pk", AttributeValue::S("PLANT#p1".into()))
+            .key("sk", AttributeValue::S("PLANT".into()))
+            .update_expression("SET first_activation = :d")
+            .expression_attribute_values(":d", AttributeValue::S(day.into()))
+            .send()
+    };
+    // Day 40 of the trial is today (2026-11-22); the day after it, nothing is shown.
+    first_activation("2026-10-14").await.unwrap();
+    assert!(apps().await, "day 40 of the trial");
+    first_activation("2026-10-13").await.unwrap();
+    assert!(!apps().await, "day 41");
+}

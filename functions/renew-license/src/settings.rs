@@ -31,6 +31,7 @@ impl Handler<StripeClient> {
         };
         Ok(Self {
             guard: boot.guard(settings.verifier),
+            catalog: boot.catalog(),
             renewals,
             clock: boot.clock(),
         })

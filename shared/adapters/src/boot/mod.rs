@@ -95,13 +95,25 @@ impl Boot {
     }
 
     /// The one HTTPS client for services outside AWS (payment provider, VIES): its TLS
-    /// configuration, and the system's root certificates it reads, are set up once per process
-    /// however many of them a function talks to. Each caller sets its own timeout per request.
+    /// configuration is set up once per process however many of them a function talks to. Its
+    /// roots are Mozilla's, compiled in and already parsed (webpki-roots): reading and parsing
+    /// the system's ~150 root files was most of a paying function's cold start. Each caller
+    /// sets its own timeout per request.
     pub fn https(&self) -> Result<reqwest::Client, Error> {
         if let Some(client) = self.https.get() {
             return Ok(client.clone());
         }
-        let client = reqwest::Client::builder().build()?;
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let roots = rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .build()?;
         Ok(self.https.get_or_init(|| client).clone())
     }
 }

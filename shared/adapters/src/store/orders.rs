@@ -16,6 +16,7 @@ use shop_domain::{
     vat::{VatId, vies::VatCheck},
 };
 
+use crate::store::plant_licenses::PlantLicenseRows;
 use crate::{
     AppError,
     error::Context,
@@ -34,6 +35,8 @@ pub struct OrdersRepo {
     client: Client,
     table: String,
     pub subscriptions: SubscriptionsRepo,
+    /// A monitoring license's rows in its plant.
+    pub plant_licenses: PlantLicenseRows,
 }
 
 fn order_key(id: &OrderId) -> Item {
@@ -95,6 +98,7 @@ impl OrdersRepo {
                 client: client.clone(),
                 table: table.clone(),
             },
+            plant_licenses: PlantLicenseRows::new(client.clone(), table.clone()),
             client,
             table,
         }
