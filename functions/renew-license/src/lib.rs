@@ -13,7 +13,6 @@ use std::sync::Arc;
 use lambda_http::{Request, http::StatusCode};
 use shop_adapters::{
     AppError,
-    error::Context,
     flows::renewal::RenewalFlow,
     store::catalog::CatalogRepo,
     store::subscriptions::path_id,
@@ -67,7 +66,7 @@ impl<P: PaymentProvider> Handler<P> {
             period,
             term_index,
         };
-        let tax = sub.tax_treatment().context("a license's stored state")?;
+        let tax = sub.tax_treatment()?;
         let order = match &sub.plant {
             None => Order::renewal(&sub, order_id, renewal, tax, now)?,
             Some(cover) => {
