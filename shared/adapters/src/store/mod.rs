@@ -8,6 +8,7 @@ pub mod dynamo;
 pub mod idempotency;
 pub mod inverter_import;
 pub mod inverters;
+pub mod license_endings;
 pub mod orders;
 pub mod plant_licenses;
 pub mod plants;
