@@ -73,11 +73,12 @@ impl PowerExceeded {
     async fn end(&self, plant: &PlantRecord, ended: &Ended, day: Date) -> Result<(), AppError> {
         let sub = self
             .subscriptions
-            .get(&ended.license)
+            .get(plant.license_of(&ended.license))
             .await?
             .ok_or_else(|| AppError::fault("a plant's license row without its license"))?;
+        let next = sub.ended_by_power();
         self.inverters
-            .end_license(&self.subscriptions, plant, &sub, &sub.ended_by_power(), day)
+            .end_license(&self.subscriptions, plant, &ended.license, &sub, &next, day)
             .await
     }
 
@@ -90,7 +91,7 @@ impl PowerExceeded {
         let data = json!({
             "name": owner.name.as_str(),
             "plant": plant.details.name.as_str(),
-            "license": ended.license.as_str(),
+            "license": plant.license_of(&ended.license).as_str(),
             "licensed_power": ended.licensed_power.to_string(),
             "total_power": plant.total_power(&self.settings).to_string(),
             "ended_on": ended.ended_on.to_string(),
@@ -103,7 +104,11 @@ impl PowerExceeded {
                 language: owner.language,
                 to: owner.email,
                 data: data.as_object().cloned().unwrap_or_default(),
-                dedupe_key: DedupeKey::parse(&format!("license-ended:{}", ended.license))?,
+                // Per license: a renewed term ending with it is the same license to its owner.
+                dedupe_key: DedupeKey::parse(&format!(
+                    "license-ended:{}",
+                    plant.license_of(&ended.license)
+                ))?,
             })
             .await
     }

@@ -4,7 +4,7 @@
 
 use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 use jiff::civil::Date;
-use shop_domain::{DomainError, subscription::Subscription};
+use shop_domain::{DomainError, id::SubscriptionId, subscription::Subscription};
 
 use crate::{
     AppError,
@@ -18,19 +18,21 @@ use crate::{
 };
 
 impl InvertersRepo {
-    /// Ends `read` (one of `plant`'s licenses) on `day` as `next`. A license ended meanwhile,
-    /// or changed meanwhile, is left as it is: the caller reads again and decides anew.
+    /// Ends the term `row` of `plant` (of the license `read`) on `day`, the license as `next`.
+    /// A term ended meanwhile, or a license changed meanwhile, is left as it is: the caller
+    /// reads again and decides anew.
     pub async fn end_license(
         &self,
         subscriptions: &SubscriptionsRepo,
         plant: &PlantRecord,
+        row: &SubscriptionId,
         read: &Subscription,
         next: &Subscription,
         day: Date,
     ) -> Result<(), AppError> {
         let row = Update::builder()
             .table_name(self.table())
-            .set_key(Some(key(plant_pk(&plant.id), &license_sk(&read.id))))
+            .set_key(Some(key(plant_pk(&plant.id), &license_sk(row))))
             .update_expression("SET ended_on = :day")
             .condition_expression("attribute_exists(pk) AND attribute_not_exists(ended_on)")
             .expression_attribute_values(":day", string_attr(day.to_string()))

@@ -3,6 +3,8 @@
 //! `INV#<serial>` (each inverter in the plant) and `LICENSE#<license id>` (each paid monitoring
 //! license of the plant). docs/data-model.md has the rows and the writes that keep them true.
 
+use std::collections::BTreeMap;
+
 use aws_sdk_dynamodb::Client;
 use jiff::civil::Date;
 use shop_domain::{
@@ -64,10 +66,18 @@ pub struct PlantRecord {
     pub first_activation: Option<Date>,
     pub version: u64,
     pub inverters: Vec<PlantInverter>,
+    /// One per paid term: a renewed term has a row of its own (`<license>-t<term>`).
     pub licenses: Vec<PlantLicense>,
+    /// The license (`SUB#<id>`) of each renewed term's row; a first term's row is its license.
+    pub renewed_terms: BTreeMap<SubscriptionId, SubscriptionId>,
 }
 
 impl PlantRecord {
+    /// The license a row of the plant belongs to.
+    pub fn license_of<'a>(&'a self, row: &'a SubscriptionId) -> &'a SubscriptionId {
+        self.renewed_terms.get(row).unwrap_or(row)
+    }
+
     /// What the access rule and the monitoring state read.
     pub fn history(&self) -> MonitoringHistory {
         MonitoringHistory {
@@ -122,11 +132,20 @@ impl PlantsRepo {
         let mut plant = None;
         let mut inverters = Vec::new();
         let mut licenses = Vec::new();
+        let mut renewed_terms = BTreeMap::new();
         for item in &items {
             match text(item, "sk") {
                 Some(PLANT_SK) => plant = Some(item),
                 Some(sk) if sk.starts_with("INV#") => inverters.push(inverter_row(item)?),
-                Some(sk) if sk.starts_with("LICENSE#") => licenses.push(license_row(item)?),
+                Some(sk) if sk.starts_with("LICENSE#") => {
+                    let row = license_row(item)?;
+                    if let Some(license) = text(item, "renews") {
+                        let license = SubscriptionId::parse(license)
+                            .context("the license a renewed term's row names")?;
+                        renewed_terms.insert(row.id.clone(), license);
+                    }
+                    licenses.push(row);
+                }
                 _ => {}
             }
         }
@@ -144,6 +163,7 @@ impl PlantsRepo {
                 .ok_or_else(|| AppError::fault("a stored plant without its version"))?,
             inverters,
             licenses,
+            renewed_terms,
         }))
     }
 

@@ -99,6 +99,7 @@ impl PlantsRepo {
                 version: 1,
                 inverters: Vec::new(),
                 licenses: Vec::new(),
+                renewed_terms: Default::default(),
             }),
             // 128 random bits never collide; a collision is a fault, never an overwrite.
             Err(e) if condition_failed(&e) => Err(AppError::fault("a new plant id was taken")),
