@@ -155,7 +155,10 @@ impl PlantsRepo {
 /// The answer for a plant that is not the caller's (or does not exist): the same either way,
 /// so ids of other owners' plants cannot be probed.
 pub fn plant_not_found(id: &PlantId) -> DomainError {
-    DomainError::not_found("plant_not_found", format!("There is no plant {id} of yours."))
+    DomainError::not_found(
+        "plant_not_found",
+        format!("There is no plant {id} of yours."),
+    )
 }
 
 fn inverter_row(item: &Item) -> Result<PlantInverter, AppError> {

@@ -70,6 +70,9 @@ fn status_and_code(err: &AppError) -> (StatusCode, &'static str) {
         A::Domain(d @ D::RateLimited { .. }) => (StatusCode::TOO_MANY_REQUESTS, d.code()),
         A::Domain(d @ D::PaymentRequired { .. }) => (StatusCode::PAYMENT_REQUIRED, d.code()),
         A::Domain(d @ D::TooLarge { .. }) => (StatusCode::PAYLOAD_TOO_LARGE, d.code()),
+        A::Domain(d @ D::UnsupportedMediaType { .. }) => {
+            (StatusCode::UNSUPPORTED_MEDIA_TYPE, d.code())
+        }
         A::Domain(d @ D::PreconditionFailed { .. }) => (StatusCode::PRECONDITION_FAILED, d.code()),
         A::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthenticated"),
         A::Unavailable { .. } => (StatusCode::SERVICE_UNAVAILABLE, "service_unavailable"),
