@@ -6,7 +6,7 @@ use rust_xlsxwriter::{Format as CellFormat, Note, Workbook, XlsxError};
 use shop_domain::solar::import::{Column, MAX_LABEL_CHARS};
 
 /// The example row: the owner replaces it (unchanged, it is an unknown serial number).
-pub const EXAMPLE: [&str; 3] = ["AE-3TL-0042", "7F3K-9Q2M", "Roof east (example: replace)"];
+pub const EXAMPLE: [&str; 3] = ["EXAMPLE-0001", "ABCD-1234", "Roof east (example: replace)"];
 
 fn note(column: Column) -> String {
     match column {

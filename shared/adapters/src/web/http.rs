@@ -350,6 +350,13 @@ mod tests {
             (DomainError::invalid("invalid_email", "x"), 422),
             (DomainError::not_found("unknown_region", "x"), 404),
             (DomainError::conflict("seat_limit_reached", "x"), 409),
+            (
+                DomainError::UnsupportedMediaType {
+                    code: "unsupported_media_type",
+                    detail: "x".into(),
+                },
+                415,
+            ),
         ] {
             let code = err.code();
             let r = problem(&AppError::Domain(err));
