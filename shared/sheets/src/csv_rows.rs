@@ -57,16 +57,19 @@ pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<Vec<SheetRow>, Domai
     }
 }
 
-fn decode(bytes: &[u8]) -> Cow<'_, str> {
+/// The text, its line ends made `\n` (the row count reads lines; a `\r\n` split by the
+/// reader between two records would count a row twice).
+fn decode(bytes: &[u8]) -> String {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
+    let text = match std::str::from_utf8(bytes) {
         Ok(text) => Cow::Borrowed(text),
         Err(_) => {
             encoding_rs::WINDOWS_1252
                 .decode_without_bom_handling(bytes)
                 .0
         }
-    }
+    };
+    text.replace("\r\n", "\n").replace('\r', "\n")
 }
 
 /// The separator the first line uses most (outside quotes); `,` when it holds none.

@@ -54,6 +54,8 @@ fn csv_rows_are_numbered_as_a_spreadsheet_shows_them() {
     let rows =
         csv(b"serial_number,activation_code\n\nSN-1,\"two\nlines\"\nSN-2,c\n\n\nSN-3,c").unwrap();
     assert_eq!(numbers(&rows), vec![1, 3, 4, 7]);
+    let crlf = csv(b"serial_number\r\n\r\nSN-1\r\nSN-2\rSN-3\r\n\r\nSN-4").unwrap();
+    assert_eq!(numbers(&crlf), vec![1, 3, 4, 5, 7]);
     assert_eq!(rows[1].cells, vec![t("SN-1"), t("two\nlines")]);
 }
 
