@@ -87,7 +87,8 @@ def test_the_xlsx_template_round_trips_with_the_exact_row_list(shop, owner):
     book = openpyxl.load_workbook(io.BytesIO(r.body))
     sheet = book.active
     assert [c.value for c in sheet[1]] == ["serial_number", "activation_code", "label"]
-    assert sheet["A1"].comment is not None, "each column has a note"
+    assert all(sheet.cell(row=1, column=c).comment for c in (1, 2, 3)), "each column has a note"
+    assert sheet["A2"].number_format == "@" and sheet["B2"].number_format == "@", "text, so leading zeros stay"
     for i, row in enumerate(FILLED, start=2):
         for j, value in enumerate(row, start=1):
             sheet.cell(row=i, column=j, value=value)

@@ -120,6 +120,19 @@ fn a_bomb_that_lies_about_its_size_is_stopped_while_unpacking() {
     assert_eq!(err.code(), "unpacked_too_large", "{err:?}");
 }
 
+#[test]
+fn an_archive_of_too_many_parts_is_refused() {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for part in 0..=unpack::MAX_ENTRIES {
+        zip.start_file(format!("xl/part{part}.xml"), stored)
+            .unwrap();
+    }
+    let bytes = zip.finish().unwrap().into_inner();
+    assert_eq!(refused(&bytes).code(), "unpacked_too_large");
+}
+
 /// Runs `test` of this file in a child process and answers the child's peak resident memory.
 fn peak_kib_of(test: &str) -> u64 {
     let out = std::process::Command::new(std::env::current_exe().unwrap())
