@@ -245,6 +245,12 @@ def apps(shop, token):
     return [a["id"] for a in shop.get("/v1/me/apps", headers=bearer(token)).json()["apps"]]
 
 
+def monitoring_data(shop, token):
+    """The app portal's monitoring entry: whether a plant of the account may show data today."""
+    listed = shop.get("/v1/me/apps", headers=bearer(token)).json()["apps"]
+    return next(a for a in listed if a["id"] == "monitoring")["data"]
+
+
 def accept_invitation(shop, email):
     """An invited colleague sets a password from the invitation's link, signs in and accepts the
     terms of use (as a moved or invited account does on first sign-in); the access token."""
@@ -312,3 +318,23 @@ def run_schedule(shop):
     r = shop.post("/_local/schedules/DailyRenewals/run")
     assert r.status == 200, r.body
     return r.json()["result"]
+
+
+# --- plants --------------------------------------------------------------------------------
+
+
+def plant_body(**fields):
+    """A valid plant (the sample of events/plants.json), with `fields` changed."""
+    body = {"name": "Scheune Süd", "description": "Roof of the barn, two strings.", "module_name": "Sunny 400",
+            "country": "DE", "postal_code": "79098", "city": "Freiburg", "latitude": "47.9990", "longitude": "7.8421",
+            "temperature_coefficient": "-0.35", "azimuth": "180", "tilt": "30", "module_area": "62.5",
+            "feed_in_tariff": "0.082", "type": "pv", "public": False}
+    body.update(fields)
+    return body
+
+
+def new_plant(shop, token, **fields):
+    """Creates a plant of the token's account; its answer."""
+    r = shop.post("/v1/plants", plant_body(**fields), headers=bearer(token))
+    assert r.status == 201, r.body
+    return r.json()

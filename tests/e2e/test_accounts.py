@@ -25,6 +25,7 @@ def test_register_validate_sign_in_and_see_the_apps(shop, unique_email):
     apps = shop.get("/v1/me/apps", headers=bearer(body["access_token"]))
     assert apps.status == 200
     assert [a["id"] for a in apps.json()["apps"]] == ["shop", "license-management", "monitoring"]
+    assert apps.json()["apps"][2]["data"] is False
     me = shop.get("/v1/me", headers=bearer(body["access_token"])).json()
     assert me["email"] == unique_email and me["terms_accepted"] == "2026-10"
     assert "password" not in str(me).replace("password_set_at", "")

@@ -1,7 +1,7 @@
 """The contract fuzzed: schemathesis generates requests from openapi.yaml (valid ones and ones
 that break the schema) for every route and sends them to the local stack that infra/test.sh
-started (SHOP_URL), signed in as a fresh customer who owns a paid subscription, an order and a
-seat, so the generated requests reach the handlers with real ids and not only the guard.
+started (SHOP_URL), signed in as a fresh customer who owns a paid subscription, an order, a
+seat and a plant, so the generated requests reach the handlers with real ids and not only the guard.
 
 Every answer must be documented: no 5xx, no status the route does not list, no body that
 breaks the route's schema, the documented content type, and a refusal for data that breaks
@@ -30,7 +30,7 @@ from schemathesis.specs.openapi.checks import (
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
-from helpers import Shop, active_account, bearer, checkout, five_team, order_when  # noqa: E402
+from helpers import Shop, active_account, bearer, checkout, five_team, new_plant, order_when  # noqa: E402
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 SEED = os.environ.get("FUZZ_SEED")
@@ -72,9 +72,10 @@ def customer():
     sub = subs[0]["id"]
     seat = shop.post(f"/v1/subscriptions/{sub}/seats", {"email": f"fuzz-colleague-{uuid.uuid4().hex[:8]}@example.de"}, headers=bearer(token))
     assert seat.status == 201, seat.body
+    plant = new_plant(shop, token)["id"]
     return {
         "token": token,
-        "ids": {"orders": order, "subscriptions": sub, "seat_id": seat.json()["id"]},
+        "ids": {"orders": order, "subscriptions": sub, "seat_id": seat.json()["id"], "plants": plant},
     }
 
 

@@ -1,33 +1,23 @@
-//! The function's settings, read once at cold start, and its handler built from them.
+//! Activation reads only the password policy; the rest comes from the boot step.
 
 use shop_adapters::boot::prelude::*;
-use shop_adapters::web::auth::{password::PasswordHasherArgon2, settings};
+use shop_adapters::web::auth::settings;
 use shop_domain::account::password::PasswordPolicy;
 
 use crate::Handler;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Settings {
-    /// `PASSWORD_POLICY`: the new password is held to it.
-    pub policy: PasswordPolicy,
-}
-
-impl Settings {
-    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
-        Ok(Self {
-            policy: settings::password_policy(vars)?,
-        })
+shop_adapters::settings! {
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Settings {
+        /// `PASSWORD_POLICY`: the new password is held to it.
+        pub policy: PasswordPolicy = settings::password_policy,
     }
 }
 
 impl Handler {
     pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
         Ok(Self {
-            accounts: boot.accounts(),
-            failures: boot.sign_in_failures(&settings.policy),
-            hasher: PasswordHasherArgon2::new()?,
-            clock: boot.clock(),
-            policy: settings.policy,
+            passwords: boot.passwords(settings.policy)?,
         })
     }
 }

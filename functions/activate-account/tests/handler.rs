@@ -5,32 +5,21 @@
 
 use activate_account::{Handler, Settings};
 use serde_json::json;
-use shop_adapters::{
-    boot::config::Vars, store::accounts::TokenPurpose, web::auth::password::PasswordHasherArgon2,
-};
+use shop_adapters::store::accounts::TokenPurpose;
 use shop_domain::account::model::{Account, AccountStatus};
-use shop_testkit::{Answer, Sample, TestBed, customer};
+use shop_testkit::{Answer, Sample, TestBed};
 
-/// The handler (default password policy), and an account whose emailed link is the sample's
-/// token.
+/// The handler (default password policy), and a moved account whose welcome link is the
+/// sample's token.
 async fn setup(sample: &Sample) -> (TestBed, Handler, Account) {
     let bed = TestBed::at("2026-11-22T10:00:00Z").await;
-    let account = customer::account_with_link(
-        &bed.boot.accounts(),
-        "claire@example.fr",
-        AccountStatus::PendingActivation,
-        TokenPurpose::Activate,
-        sample.body()["token"].as_str().unwrap(),
-        bed.now,
-    )
-    .await;
-    let settings = Settings::from_vars(&Vars::given(&[])).unwrap();
-    let handler = Handler::new(&bed.boot, settings).unwrap();
+    let token = sample.body()["token"].as_str().unwrap().to_owned();
+    let pending = AccountStatus::PendingActivation;
+    let account = bed
+        .account_with_link("claire@example.fr", pending, TokenPurpose::Activate, &token)
+        .await;
+    let handler = bed.handler(&[], Settings::from_vars, Handler::new);
     (bed, handler, account)
-}
-
-async fn stored(bed: &TestBed, account: &Account) -> Account {
-    bed.boot.accounts().get(&account.id).await.unwrap().unwrap()
 }
 
 #[tokio::test]
@@ -41,11 +30,9 @@ async fn the_sample_sets_the_password_and_the_link_is_used_up() {
     let body = answer.ok(200);
     assert_eq!(body["id"], account.id.as_str());
     assert_eq!(body["status"], "active");
-    let after = stored(&bed, &account).await;
-    assert_eq!(after.status, AccountStatus::Active);
+    assert_eq!(bed.account(&account.id).await.status, AccountStatus::Active);
     let typed = sample.body()["password"].as_str().unwrap().to_owned();
-    let hash = after.password.unwrap().hash;
-    assert!(PasswordHasherArgon2::new().unwrap().verify(&typed, &hash));
+    assert!(bed.password_is(&account, &typed).await);
     Answer::of(&h.handle(sample.request()).await).problem(409, "link_used");
 }
 
@@ -57,10 +44,5 @@ async fn a_confirmation_that_differs_is_refused_and_changes_nothing() {
     let answer = Answer::of(&h.handle(typo.request()).await);
     let body = answer.problem(422, "invalid_password");
     assert_eq!(body["fields"][0]["code"], "password_mismatch");
-    let after = stored(&bed, &account).await;
-    assert_eq!(after.status, account.status);
-    assert_eq!(
-        after.password.map(|p| p.hash),
-        account.password.map(|p| p.hash)
-    );
+    bed.assert_unchanged(&account).await;
 }

@@ -14,22 +14,17 @@ pub const DEFAULT_ACTIVATION_DAYS: i64 = 14;
 /// How often a seat change is decided again after losing a race (`SEAT_WRITE_ATTEMPTS`).
 pub const DEFAULT_ATTEMPTS: u32 = 60;
 
-pub struct Settings {
-    /// `JWT_PUBLIC_KEYS`, `JWT_ISSUER`, `JWT_AUDIENCE`: whose tokens are trusted.
-    pub verifier: TokenVerifier,
-    pub activation_valid: SignedDuration,
-    pub attempts: u32,
-    pub links: LinkSettings,
-}
-
-impl Settings {
-    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
-        Ok(Self {
-            verifier: settings::verifier(vars)?,
-            activation_valid: vars.days("ACTIVATION_LINK_DAYS", DEFAULT_ACTIVATION_DAYS)?,
-            attempts: vars.or("SEAT_WRITE_ATTEMPTS", DEFAULT_ATTEMPTS)?,
-            links: LinkSettings::from_vars(vars)?,
-        })
+shop_adapters::settings! {
+    pub struct Settings {
+        /// `JWT_PUBLIC_KEYS`, `JWT_ISSUER`, `JWT_AUDIENCE`: whose tokens are trusted.
+        pub verifier: TokenVerifier = settings::verifier,
+        /// `ACTIVATION_LINK_DAYS`: how long an invited colleague's activation link works.
+        pub activation_valid: SignedDuration =
+            |v| v.days("ACTIVATION_LINK_DAYS", DEFAULT_ACTIVATION_DAYS),
+        /// `SEAT_WRITE_ATTEMPTS`: how often a seat change is decided again after losing a race.
+        pub attempts: u32 = |v| v.or("SEAT_WRITE_ATTEMPTS", DEFAULT_ATTEMPTS),
+        /// The invitation's mail queue and links.
+        pub links: LinkSettings = LinkSettings::from_vars,
     }
 }
 

@@ -4,11 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
 
 use assign_seat::{Handler, Settings};
-use jiff::civil::date;
 use serde_json::json;
-use shop_adapters::boot::config::Vars;
 use shop_domain::{account::model::Account, id::SubscriptionId, seats::Seat};
-use shop_testkit::{Answer, Sample, TestBed, customer, license};
+use shop_testkit::{Answer, Sample, TestBed, bed, customer};
 
 struct Setup {
     bed: TestBed,
@@ -23,20 +21,10 @@ struct Setup {
 async fn setup() -> Setup {
     let bed = TestBed::at("2026-11-22T10:00:00Z").await;
     let queue = bed.queue().await;
-    let owner = customer::active_account(&bed.boot.accounts(), "anna@example.de", bed.now).await;
-    let id = Sample::of("assign-seat").event()["pathParameters"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let sub = license::alarm_team(&owner, &id, 5, date(2026, 11, 1));
-    license::store(&bed.dynamodb, &bed.boot.subscriptions(), &sub).await;
-    let links = [
-        ("MAIL_QUEUE_URL", queue.as_str()),
-        ("APP_URL", "https://app.example"),
-    ];
+    let (owner, sub) = bed.sample_license("assign-seat", 5, |s| s).await;
+    let links = bed::mail_vars(&queue);
     let vars = [&customer::jwt_vars()[..], &links].concat();
-    let handler = Handler::new(&bed.boot, Settings::from_vars(&Vars::given(&vars)).unwrap())
-        .expect("the handler builds");
+    let handler = bed.handler(&vars, Settings::from_vars, Handler::new);
     Setup {
         bed,
         handler,

@@ -5,26 +5,19 @@
 //! current password counts like a failed sign-in (a stolen token cannot guess it without
 //! limit), and while the email is locked the current password is refused as wrong.
 
-use std::sync::Arc;
-
 use lambda_http::{Request, http::StatusCode};
 use serde::Deserialize;
 use shop_adapters::{
     AppError,
-    store::accounts::AccountsRepo,
-    store::sign_in_failures::SignInFailureLog,
-    web::auth::{
-        guard::{Guard, Need},
-        password::PasswordHasherArgon2,
-    },
+    flows::passwords::Passwords,
+    web::auth::guard::{Guard, Need},
     web::http::{self, HttpResponse},
 };
 use shop_domain::{
-    Clock, DomainError,
+    DomainError,
     account::{
         lockout::SignInFailures,
         model::{PasswordChange, check_new_password},
-        password::PasswordPolicy,
     },
     error::FieldError,
 };
@@ -35,11 +28,7 @@ pub use settings::Settings;
 
 pub struct Handler {
     pub guard: Guard,
-    pub accounts: AccountsRepo,
-    pub failures: SignInFailureLog,
-    pub hasher: PasswordHasherArgon2,
-    pub clock: Arc<dyn Clock>,
-    pub policy: PasswordPolicy,
+    pub passwords: Passwords,
 }
 
 #[derive(Deserialize)]
@@ -56,19 +45,20 @@ impl Handler {
     }
 
     async fn change(&self, req: &Request) -> Result<HttpResponse, AppError> {
+        let pw = &self.passwords;
         let caller = self.guard.caller(req, Need::PasswordChange).await?;
         let body: Change = http::json_body(req)?;
-        check_new_password(&self.policy, &body.password, &body.password_confirmation)?;
+        check_new_password(&pw.policy, &body.password, &body.password_confirmation)?;
         let account = caller.account;
         let email = account.email.as_str();
-        let now = self.clock.now();
+        let now = pw.clock.now();
         // Logged before it is judged, like a sign-in: parallel guesses each see the earlier.
-        let before = self.failures.attempt(email, now).await?;
-        let locked = SignInFailures::replay(&before, &self.policy.lockout).is_locked(now);
+        let before = pw.failures.attempt(email, now).await?;
+        let locked = SignInFailures::replay(&before, &pw.policy.lockout).is_locked(now);
         let current_ok = account
             .password
             .as_ref()
-            .is_some_and(|p| self.hasher.verify(&body.current_password, &p.hash));
+            .is_some_and(|p| pw.hasher.verify(&body.current_password, &p.hash));
         if locked || !current_ok {
             return Err(DomainError::Invalid {
                 code: "invalid_password",
@@ -81,15 +71,15 @@ impl Handler {
             }
             .into());
         }
-        let changed = self.hasher.replace_password(
+        let changed = pw.hasher.replace_password(
             &account,
             &body.password,
             PasswordChange::ByOwner,
             now,
-            &self.policy,
+            &pw.policy,
         )?;
-        let saved = self.accounts.save(&changed).await?;
-        self.failures.clear(email).await?;
+        let saved = pw.accounts.save(&changed).await?;
+        pw.failures.clear(email).await?;
         tracing::info!(account = %saved.id, "password changed");
         http::json(StatusCode::OK, &serde_json::json!({"password_set_at": now}))
     }

@@ -1,24 +1,17 @@
 //! The function's settings, read once at cold start, and its handler built from them.
 
 use shop_adapters::boot::prelude::*;
-use shop_adapters::web::auth::{jwt::TokenVerifier, password::PasswordHasherArgon2, settings};
+use shop_adapters::web::auth::{jwt::TokenVerifier, settings};
 use shop_domain::account::password::PasswordPolicy;
 
 use crate::Handler;
 
-pub struct Settings {
-    /// `JWT_PUBLIC_KEYS`, `JWT_ISSUER`, `JWT_AUDIENCE`: whose tokens are trusted.
-    pub verifier: TokenVerifier,
-    /// `PASSWORD_POLICY`: the new password is held to it, wrong current ones count to its lock.
-    pub policy: PasswordPolicy,
-}
-
-impl Settings {
-    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
-        Ok(Self {
-            verifier: settings::verifier(vars)?,
-            policy: settings::password_policy(vars)?,
-        })
+shop_adapters::settings! {
+    pub struct Settings {
+        /// `JWT_PUBLIC_KEYS`, `JWT_ISSUER`, `JWT_AUDIENCE`: whose tokens are trusted.
+        pub verifier: TokenVerifier = settings::verifier,
+        /// `PASSWORD_POLICY`: the new password is held to it, wrong current ones count to its lock.
+        pub policy: PasswordPolicy = settings::password_policy,
     }
 }
 
@@ -26,11 +19,7 @@ impl Handler {
     pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
         Ok(Self {
             guard: boot.guard(settings.verifier),
-            accounts: boot.accounts(),
-            failures: boot.sign_in_failures(&settings.policy),
-            hasher: PasswordHasherArgon2::new()?,
-            clock: boot.clock(),
-            policy: settings.policy,
+            passwords: boot.passwords(settings.policy)?,
         })
     }
 }

@@ -3,6 +3,10 @@
 //! its licenses, and charges the payment method. The order is confirmed only by the payment
 //! provider's webhook; the answer shows it pending, waiting for a redirect, or processing.
 //!
+//! A line of plants buys one monitoring license per plant, priced by the plant's power, with
+//! the residual value of the plant's licenses ended by power credited (`pricing.rs`).
+//! `POST /v1/checkout/preview` answers what the same lines would cost, writing nothing.
+//!
 //! The same key with the same body answers the stored answer (waiting while the first request
 //! still runs), with another body `422 idempotency_key_reused`. The order id is derived from
 //! account and key, so even a retry after a crash reaches the same order and the same charge.
@@ -10,7 +14,7 @@
 use std::sync::Arc;
 
 use jiff::Timestamp;
-use lambda_http::{Request, http::StatusCode};
+use lambda_http::{Request, RequestExt, http::StatusCode};
 use shop_adapters::{
     AppError,
     flows::order_flow::OrderFlow,
@@ -23,19 +27,22 @@ use shop_adapters::{
 use shop_domain::{
     Clock, DomainError,
     account::{model::Account, profile::Country},
-    catalog::{Region, price_region},
+    catalog::Region,
     id::OrderId,
     order::{
         Order, OrderLine, OrderPayment,
-        checkout::{BuyerProfile, Checkout, CheckoutForm, PlannedLine, plan},
+        checkout::{BusinessBilling, Checkout, CheckoutForm, PlannedLine},
         new::{LineLicense, PendingLicense, Purchase},
     },
     ports::{PaymentProvider, VatRegistry},
+    subscription::Subscription,
     vat::{Buyer, TaxTreatment, VatRates, vies::VatCheckPolicy},
 };
 
+mod pricing;
 mod settings;
 
+use pricing::Priced;
 pub use settings::Settings;
 
 pub struct Handler<P, V> {
@@ -55,7 +62,15 @@ pub struct Handler<P, V> {
 
 impl<P: PaymentProvider, V: VatRegistry> Handler<P, V> {
     pub async fn handle(&self, req: Request) -> HttpResponse {
-        http::respond(self.idempotent(&req).await)
+        let preview = req
+            .raw_http_path()
+            .trim_end_matches('/')
+            .ends_with("/preview");
+        http::respond(if preview {
+            self.preview(&req).await
+        } else {
+            self.idempotent(&req).await
+        })
     }
 
     async fn idempotent(&self, req: &Request) -> Result<HttpResponse, AppError> {
@@ -84,15 +99,20 @@ impl<P: PaymentProvider, V: VatRegistry> Handler<P, V> {
             return self.resume(placed).await;
         }
         let now = self.clock.now();
-        let tax = self.tax_treatment(account, &checkout, now).await?;
-        let products = self.catalog.all().await?;
-        let region = price_region(&products, account.country.as_str(), &self.default_region)?;
-        let buyer = BuyerProfile {
-            email: &account.email,
-            country: &account.country,
-            eligibility: &account.eligibility,
-        };
-        let planned = plan(&checkout, &products, buyer, &region, tax)?;
+        let Priced {
+            region,
+            tax,
+            planned,
+            credits,
+        } = self
+            .price(
+                account,
+                &checkout.lines,
+                checkout.billing.as_ref(),
+                &order_id,
+                now,
+            )
+            .await?;
         let licenses = self.licenses(account, &order_id, &planned, &region).await?;
         let customer = self.payment_customer(account, now).await?;
         let order = Order::pending(
@@ -110,7 +130,8 @@ impl<P: PaymentProvider, V: VatRegistry> Handler<P, V> {
                 payment: OrderPayment::at_checkout(checkout.method, customer, checkout.token),
             },
             now,
-        );
+        )
+        .with_credits(credits);
         let placed = self.flow.place(order, licenses).await?;
         let charged = self
             .flow
@@ -160,25 +181,12 @@ impl<P: PaymentProvider, V: VatRegistry> Handler<P, V> {
         planned: &[PlannedLine],
         region: &Region,
     ) -> Result<Vec<LineLicense>, AppError> {
-        let repo = &self.flow.orders.subscriptions;
         let mut licenses = Vec::with_capacity(planned.len());
         for (i, line) in planned.iter().enumerate() {
-            let trial = match repo.holder(&line.product_id, &line.holder).await? {
-                Some(m) if m.state == HolderState::Trial && m.account_id == account.id => {
-                    repo.get(&m.subscription_id).await?
-                }
-                Some(_) => {
-                    return Err(DomainError::conflict(
-                        "license_exists",
-                        format!(
-                            "{} holds a license of {} already. One email holds one license per \
-                             product; assign seats to colleagues instead.",
-                            line.holder, line.product_id
-                        ),
-                    )
-                    .into());
-                }
-                None => None,
+            // A plant's licenses hold no marker: they stack (docs/payments.md).
+            let trial = match line.plant {
+                Some(_) => None,
+                None => self.trial(account, line).await?,
             };
             licenses.push(match trial {
                 Some(t) => LineLicense::Trial(t),
@@ -194,16 +202,43 @@ impl<P: PaymentProvider, V: VatRegistry> Handler<P, V> {
         Ok(licenses)
     }
 
+    /// The holder's trial of the line's product, which the purchase converts; a license the
+    /// holder has (or is buying) is `409 license_exists`.
+    async fn trial(
+        &self,
+        account: &Account,
+        line: &PlannedLine,
+    ) -> Result<Option<Subscription>, AppError> {
+        let repo = &self.flow.orders.subscriptions;
+        Ok(match repo.holder(&line.product_id, &line.holder).await? {
+            Some(m) if m.state == HolderState::Trial && m.account_id == account.id => {
+                repo.get(&m.subscription_id).await?
+            }
+            Some(_) => {
+                return Err(DomainError::conflict(
+                    "license_exists",
+                    format!(
+                        "{} holds a license of {} already. One email holds one license per \
+                             product; assign seats to colleagues instead.",
+                        line.holder, line.product_id
+                    ),
+                )
+                .into());
+            }
+            None => None,
+        })
+    }
+
     /// Domestic, reverse charge or the customer's country; a business abroad in the EU needs
     /// its VAT ID confirmed by VIES first.
     async fn tax_treatment(
         &self,
         account: &Account,
-        checkout: &Checkout,
+        billing: Option<&BusinessBilling>,
         now: Timestamp,
     ) -> Result<TaxTreatment, AppError> {
         let country = &account.country;
-        let Some(billing) = &checkout.billing else {
+        let Some(billing) = billing else {
             return Ok(self
                 .rates
                 .treatment(&self.seller, Buyer::Consumer { country })?);

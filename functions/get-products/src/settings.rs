@@ -8,17 +8,11 @@ use crate::Handler;
 /// The price region when `DEFAULT_REGION` is unset.
 pub const DEFAULT_REGION: &str = "DE";
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Settings {
-    /// `DEFAULT_REGION`: prices shown when the request names no region.
-    pub default_region: Region,
-}
-
-impl Settings {
-    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
-        Ok(Self {
-            default_region: vars.read("DEFAULT_REGION", DEFAULT_REGION, Region::parse)?,
-        })
+shop_adapters::settings! {
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Settings {
+        /// `DEFAULT_REGION`: prices shown when the request names no region.
+        pub default_region: Region = |v| v.read("DEFAULT_REGION", DEFAULT_REGION, Region::parse),
     }
 }
 

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use shop_adapters::{
     AppError,
     store::accounts::AccountsRepo,
+    store::plants::PlantsRepo,
     store::subscriptions::SubscriptionsRepo,
     web::auth::guard::{Caller, Guard, Need},
     web::http::{self, HttpResponse},
@@ -22,6 +23,7 @@ use shop_domain::{
     Clock, DomainError,
     account::model::{Account, TermsVersion},
     clock::berlin_date,
+    solar::{SolarSettings, may_show_data},
 };
 
 mod settings;
@@ -32,18 +34,27 @@ pub struct Handler {
     pub guard: Guard,
     pub accounts: AccountsRepo,
     pub subscriptions: SubscriptionsRepo,
+    pub plants: PlantsRepo,
+    pub solar: SolarSettings,
     pub clock: Arc<dyn Clock>,
     /// The web app's address; app entries link there.
     pub app_url: String,
 }
 
 /// Applications every signed-in customer may open, before any product seat.
-const BASE_APPS: [&str; 3] = ["shop", "license-management", "monitoring"];
+const BASE_APPS: [&str; 2] = ["shop", "license-management"];
+
+/// The plant owners' app (docs/solar.md): always listed (SPEC section 1), since it is where a
+/// plant is created; its `data` says whether a plant of the account may show data today.
+const MONITORING_APP: &str = "monitoring";
 
 #[derive(Serialize)]
 struct App {
     id: String,
     url: String,
+    /// Monitoring only: a plant of the account may show its data today (the access rule).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -82,29 +93,39 @@ impl Handler {
         }
     }
 
-    /// The base apps, and the app of every product whose seat the caller holds today in a
+    /// The base apps, monitoring (with whether a plant of the account may show its data today:
+    /// trial or license), and the app of every product whose seat the caller holds today in a
     /// license that grants access today: decided by today's date, so a seat that ended or was
     /// deactivated disappears at once.
     async fn apps(&self, caller: &Caller) -> Result<Vec<App>, AppError> {
         let base = self.app_url.trim_end_matches('/');
-        let mut ids: Vec<String> = BASE_APPS.iter().map(|id| (*id).to_owned()).collect();
         let today = berlin_date(self.clock.now());
+        let plants = self.plants.list(&caller.account.id).await?;
+        let data = plants
+            .iter()
+            .any(|p| may_show_data(&p.history(), today, &self.solar));
+        let mut apps: Vec<(String, Option<bool>)> = BASE_APPS
+            .iter()
+            .map(|id| ((*id).to_owned(), None))
+            .collect();
+        apps.push((MONITORING_APP.to_owned(), Some(data)));
         for (sub_id, seat) in self.subscriptions.seats_of(&caller.account.email).await? {
             if seat.starts_on > today {
                 continue;
             }
             let granted = self.subscriptions.get(&sub_id).await?;
             if let Some(sub) = granted.filter(|s| s.seat_grants(&seat, today))
-                && !ids.iter().any(|id| id == sub.app.as_str())
+                && !apps.iter().any(|(id, _)| id == sub.app.as_str())
             {
-                ids.push(sub.app.to_string());
+                apps.push((sub.app.to_string(), None));
             }
         }
-        Ok(ids
+        Ok(apps
             .into_iter()
-            .map(|id| App {
+            .map(|(id, data)| App {
                 url: format!("{base}/{id}"),
                 id,
+                data,
             })
             .collect())
     }

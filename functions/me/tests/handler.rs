@@ -5,28 +5,26 @@
 
 use me::{Handler, Settings};
 use serde_json::json;
-use shop_adapters::boot::config::Vars;
 use shop_domain::account::model::{Account, TermsVersion};
 use shop_testkit::{Answer, Sample, TestBed, customer};
 
 /// The handler, trusting the test tokens, and a signed-up customer.
 async fn setup() -> (TestBed, Handler, Account) {
     let bed = TestBed::at("2026-11-22T10:00:00Z").await;
-    let account = customer::active_account(&bed.boot.accounts(), "anna@example.de", bed.now).await;
+    let account = bed.customer("anna@example.de").await;
     let vars = [
         &customer::jwt_vars()[..],
         &[("APP_URL", "https://app.example")],
     ]
     .concat();
-    let handler = Handler::new(&bed.boot, Settings::from_vars(&Vars::given(&vars)).unwrap())
-        .expect("the handler builds");
+    let handler = bed.handler(&vars, Settings::from_vars, Handler::new);
     (bed, handler, account)
 }
 
 #[tokio::test]
 async fn the_sample_answers_the_callers_profile() {
     let (bed, h, account) = setup().await;
-    let sample = Sample::of("me").with_bearer(&customer::token(&account, bed.now));
+    let sample = Sample::of("me").with_bearer(&bed.token(&account));
     let answer = Answer::of(&h.handle(sample.request()).await);
     let body = answer.ok(200);
     assert_eq!(body["email"], "anna@example.de");
@@ -41,7 +39,7 @@ async fn accepting_the_published_terms_is_stored() {
     accounts.publish_terms(&version).await.unwrap();
     let accept = Sample::of("me")
         .with_route("POST /v1/me/terms", "/v1/me/terms")
-        .with_bearer(&customer::token(&account, bed.now))
+        .with_bearer(&bed.token(&account))
         .with_header("content-type", "application/json")
         .with_body(&json!({"version": "2026-10"}));
     assert_eq!(Answer::of(&h.handle(accept.request()).await).status, 200);
@@ -54,4 +52,45 @@ async fn the_placeholder_token_is_refused() {
     let (_bed, h, _) = setup().await;
     let answer = Answer::of(&h.handle(Sample::of("me").request()).await);
     answer.problem(401, "unauthenticated");
+}
+
+#[tokio::test]
+async fn monitoring_shows_data_while_a_plant_may_show_it() {
+    use shop_testkit::dynamodb::types::AttributeValue;
+    let (bed, h, account) = setup().await;
+    let apps = || async {
+        let sample = Sample::of("me")
+            .with_route("GET /v1/me/apps", "/v1/me/apps")
+            .with_bearer(&customer::token(&account, bed.now));
+        let answer = Answer::of(&h.handle(sample.request()).await);
+        let apps = answer.ok(200)["apps"].as_array().unwrap().clone();
+        let ids: Vec<&str> = apps.iter().map(|a| a["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, ["shop", "license-management", "monitoring"]);
+        apps[2]["data"].as_bool().unwrap()
+    };
+    assert!(!apps().await, "no plant");
+    let details =
+        shop_domain::solar::check_plant(Sample::of("plants").body().as_object().unwrap()).unwrap();
+    let id = shop_domain::solar::PlantId::parse("p1").unwrap();
+    let plants = bed.boot.plants();
+    plants
+        .create(id, &account.id, details, bed.now)
+        .await
+        .unwrap();
+    assert!(!apps().await, "no inverter, no trial");
+    let first_activation = |day: &'static str| {
+        bed.dynamodb
+            .update_item()
+            .table_name(&bed.table)
+            .key("pk", AttributeValue::S("PLANT#p1".into()))
+            .key("sk", AttributeValue::S("PLANT".into()))
+            .update_expression("SET first_activation = :d")
+            .expression_attribute_values(":d", AttributeValue::S(day.into()))
+            .send()
+    };
+    // Day 40 of the trial is today (2026-11-22); the day after it, nothing is shown.
+    first_activation("2026-10-14").await.unwrap();
+    assert!(apps().await, "day 40 of the trial");
+    first_activation("2026-10-13").await.unwrap();
+    assert!(!apps().await, "day 41");
 }

@@ -120,11 +120,11 @@ impl<P: PaymentProvider> Handler<P> {
                 .credit_note
                 .as_ref()
                 .ok_or_else(|| missing("credit note"))?;
-            let lines: Vec<_> = order.lines.iter().map(|l| l.invoice.credited()).collect();
+            let lines: Vec<_> = order.invoice_lines().iter().map(|l| l.credited()).collect();
             let totals = Totals::of(&lines);
             ("Credit note", note, lines, totals)
         } else {
-            let lines: Vec<_> = order.lines.iter().map(|l| l.invoice.clone()).collect();
+            let lines = order.invoice_lines();
             ("Invoice", invoice, lines, order.totals)
         };
         let html = self

@@ -15,27 +15,24 @@ pub const DEFAULT_CANCELLATION_DAYS: i32 = 21;
 /// The seller as printed on documents (`SELLER_ADDRESS`).
 pub const DEFAULT_SELLER: &str = "License Shop GmbH, Musterstrasse 1, 10115 Berlin, Germany";
 
-pub struct Settings {
-    /// `JWT_PUBLIC_KEYS`, `JWT_ISSUER`, `JWT_AUDIENCE`: whose tokens are trusted.
-    pub verifier: TokenVerifier,
-    pub cancellation: CancellationPolicy,
-    pub seller: String,
-    pub flow: OrderFlowSettings,
-    pub payments: PaymentSettings,
+shop_adapters::settings! {
+    pub struct Settings {
+        /// `JWT_PUBLIC_KEYS`, `JWT_ISSUER`, `JWT_AUDIENCE`: whose tokens are trusted.
+        pub verifier: TokenVerifier = settings::verifier,
+        /// `CANCELLATION_DAYS`: how long after its confirmation an order may be cancelled.
+        pub cancellation: CancellationPolicy = cancellation,
+        /// `SELLER_ADDRESS`: the seller as printed on invoices and credit notes.
+        pub seller: String = |v| v.or("SELLER_ADDRESS", DEFAULT_SELLER.to_owned()),
+        /// Confirmations, cancellations and refunds go through the order flow.
+        pub flow: OrderFlowSettings = OrderFlowSettings::from_vars,
+        /// The provider that refunds a cancelled order.
+        pub payments: PaymentSettings = PaymentSettings::from_vars,
+    }
 }
 
-impl Settings {
-    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
-        Ok(Self {
-            verifier: settings::verifier(vars)?,
-            cancellation: CancellationPolicy {
-                days: vars.or("CANCELLATION_DAYS", DEFAULT_CANCELLATION_DAYS)?,
-            },
-            seller: vars.or("SELLER_ADDRESS", DEFAULT_SELLER.to_owned())?,
-            flow: OrderFlowSettings::from_vars(vars)?,
-            payments: PaymentSettings::from_vars(vars)?,
-        })
-    }
+fn cancellation(vars: &Vars) -> Result<CancellationPolicy, ConfigError> {
+    let days = vars.or("CANCELLATION_DAYS", DEFAULT_CANCELLATION_DAYS)?;
+    Ok(CancellationPolicy { days })
 }
 
 impl Handler<StripeClient> {

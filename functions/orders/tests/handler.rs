@@ -6,26 +6,22 @@
 
 use jiff::civil::date;
 use orders::{Handler, Settings};
-use shop_adapters::{boot::config::Vars, clients::payments::StripeClient};
+use shop_adapters::clients::payments::StripeClient;
 use shop_domain::{account::model::Account, order::Order};
-use shop_testkit::{Answer, Sample, TestBed, bed, customer, license};
+use shop_testkit::{Answer, Sample, TestBed, bed, license};
 
 /// The handler, trusting the test tokens, a customer, and the renewal order of their license,
 /// placed (numbered, pending payment).
 async fn setup() -> (TestBed, Handler<StripeClient>, Account, Order) {
     let bed = TestBed::at("2026-11-22T10:00:00Z").await;
     let queue = bed.queue().await;
-    let owner = customer::active_account(&bed.boot.accounts(), "anna@example.de", bed.now).await;
+    let owner = bed.customer("anna@example.de").await;
     let sub = license::paid_by_card(license::alarm_team(&owner, "lic-1", 5, date(2025, 11, 22)));
-    license::store(&bed.dynamodb, &bed.boot.subscriptions(), &sub).await;
-    let flow = [
-        ("MAIL_QUEUE_URL", queue.as_str()),
-        ("APP_URL", "https://app.example"),
-    ];
+    bed.store_license(&sub).await;
     let placed = license::place_renewal(&bed.boot, &sub, &queue).await;
-    let vars = [&customer::jwt_vars()[..], &bed::sandbox_vars(), &flow].concat();
-    let handler = Handler::new(&bed.boot, Settings::from_vars(&Vars::given(&vars)).unwrap());
-    (bed, handler.unwrap(), owner, placed)
+    let vars = bed::charging_vars(&queue);
+    let handler = bed.handler(&vars, Settings::from_vars, Handler::new);
+    (bed, handler, owner, placed)
 }
 
 #[tokio::test]
@@ -33,7 +29,7 @@ async fn the_sample_shows_the_owner_the_order() {
     let (bed, h, owner, placed) = setup().await;
     let sample = Sample::of("orders")
         .with_path_param("id", placed.id.as_str())
-        .with_bearer(&customer::token(&owner, bed.now));
+        .with_bearer(&bed.token(&owner));
     let answer = Answer::of(&h.handle(sample.request()).await);
     let order = answer.ok(200);
     assert_eq!(order["id"], placed.id.as_str());
@@ -46,8 +42,8 @@ async fn the_sample_shows_the_owner_the_order() {
 #[tokio::test]
 async fn another_customer_and_an_unknown_id_find_nothing() {
     let (bed, h, _, placed) = setup().await;
-    let other = customer::active_account(&bed.boot.accounts(), "ben@example.de", bed.now).await;
-    let token = customer::token(&other, bed.now);
+    let other = bed.customer("ben@example.de").await;
+    let token = bed.token(&other);
     let theirs = Sample::of("orders")
         .with_path_param("id", placed.id.as_str())
         .with_bearer(&token);

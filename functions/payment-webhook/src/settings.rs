@@ -17,22 +17,17 @@ pub const DEFAULT_LEASE_SECONDS: i64 = 15;
 /// Providers redeliver for a few days at most.
 pub const RETENTION: SignedDuration = SignedDuration::from_hours(24 * 7);
 
-pub struct Settings {
-    /// `PAYMENT_WEBHOOK_SECRET`: the endpoint's signing secret.
-    pub secret: String,
-    pub tolerance: SignedDuration,
-    pub lease: SignedDuration,
-    pub flow: OrderFlowSettings,
-}
-
-impl Settings {
-    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
-        Ok(Self {
-            secret: vars.required("PAYMENT_WEBHOOK_SECRET")?,
-            tolerance: vars.seconds("WEBHOOK_TOLERANCE_SECONDS", DEFAULT_TOLERANCE_SECONDS)?,
-            lease: vars.seconds("WEBHOOK_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)?,
-            flow: OrderFlowSettings::from_vars(vars)?,
-        })
+shop_adapters::settings! {
+    pub struct Settings {
+        /// `PAYMENT_WEBHOOK_SECRET`: the endpoint's signing secret.
+        pub secret: String = |v| v.required("PAYMENT_WEBHOOK_SECRET"),
+        /// `WEBHOOK_TOLERANCE_SECONDS`: how old a signed event may be.
+        pub tolerance: SignedDuration =
+            |v| v.seconds("WEBHOOK_TOLERANCE_SECONDS", DEFAULT_TOLERANCE_SECONDS),
+        /// `WEBHOOK_LEASE_SECONDS`: how long a delivery holds its event.
+        pub lease: SignedDuration = |v| v.seconds("WEBHOOK_LEASE_SECONDS", DEFAULT_LEASE_SECONDS),
+        /// A paid event confirms its order through the flow.
+        pub flow: OrderFlowSettings = OrderFlowSettings::from_vars,
     }
 }
 

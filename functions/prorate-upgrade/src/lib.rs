@@ -13,7 +13,6 @@ use std::sync::Arc;
 use lambda_http::{Request, RequestExt, http::StatusCode};
 use shop_adapters::{
     AppError,
-    error::Context,
     flows::order_flow::OrderFlow,
     store::subscriptions::path_id,
     web::auth::guard::{Guard, Need},
@@ -93,14 +92,7 @@ impl<P: PaymentProvider> Handler<P> {
         let today = berlin_date(self.clock.now());
         // The refusals first: a license that cannot be upgraded needs no price.
         check_upgrade(&sub, to, today)?;
-        let quote = quote_upgrade(
-            &sub,
-            to,
-            today,
-            sub.tax_treatment()
-                .context("a license's stored state")?
-                .rate(),
-        )?;
+        let quote = quote_upgrade(&sub, to, today, sub.tax_treatment()?.rate())?;
         Ok((sub, quote))
     }
 
@@ -128,7 +120,7 @@ impl<P: PaymentProvider> Handler<P> {
                 to: quote.to,
             },
             quote.line.clone(),
-            sub.tax_treatment().context("a license's stored state")?,
+            sub.tax_treatment()?,
             now,
         )?;
         let placed = self.flow.place_change(order, &sub).await?;

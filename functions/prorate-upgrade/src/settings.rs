@@ -20,20 +20,14 @@ pub const REQUESTS: IdempotencyPolicy = IdempotencyPolicy {
 };
 pub const WAIT_FOR_FIRST: Duration = Duration::from_secs(20);
 
-pub struct Settings {
-    /// `JWT_PUBLIC_KEYS`, `JWT_ISSUER`, `JWT_AUDIENCE`: whose tokens are trusted.
-    pub verifier: TokenVerifier,
-    pub flow: OrderFlowSettings,
-    pub payments: PaymentSettings,
-}
-
-impl Settings {
-    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
-        Ok(Self {
-            verifier: settings::verifier(vars)?,
-            flow: OrderFlowSettings::from_vars(vars)?,
-            payments: PaymentSettings::from_vars(vars)?,
-        })
+shop_adapters::settings! {
+    pub struct Settings {
+        /// `JWT_PUBLIC_KEYS`, `JWT_ISSUER`, `JWT_AUDIENCE`: whose tokens are trusted.
+        pub verifier: TokenVerifier = settings::verifier,
+        /// The upgrade is an order placed and confirmed through the flow.
+        pub flow: OrderFlowSettings = OrderFlowSettings::from_vars,
+        /// The provider that charges the prorated fee off-session.
+        pub payments: PaymentSettings = PaymentSettings::from_vars,
     }
 }
 

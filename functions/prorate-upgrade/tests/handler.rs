@@ -4,10 +4,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
 
-use jiff::civil::date;
 use prorate_upgrade::{Handler, Settings};
 use serde_json::json;
-use shop_adapters::{boot::config::Vars, clients::payments::StripeClient};
+use shop_adapters::clients::payments::StripeClient;
 use shop_domain::{account::model::Account, id::SubscriptionId};
 use shop_testkit::{Answer, Sample, TestBed, bed, customer, license};
 
@@ -23,20 +22,11 @@ struct Setup {
 async fn setup() -> Setup {
     let bed = TestBed::at("2026-11-22T10:00:00Z").await;
     let queue = bed.queue().await;
-    let owner = customer::active_account(&bed.boot.accounts(), "anna@example.de", bed.now).await;
-    let id = Sample::of("prorate-upgrade").event()["pathParameters"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let sub = license::paid_by_card(license::alarm_team(&owner, &id, 20, date(2026, 11, 1)));
-    license::store(&bed.dynamodb, &bed.boot.subscriptions(), &sub).await;
-    let flow = [
-        ("MAIL_QUEUE_URL", queue.as_str()),
-        ("APP_URL", "https://app.example"),
-    ];
-    let vars = [&customer::jwt_vars()[..], &bed::sandbox_vars(), &flow].concat();
-    let settings = Settings::from_vars(&Vars::given(&vars)).unwrap();
-    let handler = Handler::new(&bed.boot, settings).unwrap();
+    let (owner, sub) = bed
+        .sample_license("prorate-upgrade", 20, license::paid_by_card)
+        .await;
+    let vars = bed::charging_vars(&queue);
+    let handler = bed.handler(&vars, Settings::from_vars, Handler::new);
     Setup {
         bed,
         handler,
@@ -46,14 +36,7 @@ async fn setup() -> Setup {
 }
 
 async fn quantity(s: &Setup) -> u32 {
-    let sub = s
-        .bed
-        .boot
-        .subscriptions()
-        .get(&s.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let sub = s.bed.license(&s.id).await;
     sub.quantity.get()
 }
 

@@ -9,33 +9,29 @@ use shop_adapters::{
 
 use crate::{Handler, Summary};
 
-pub struct Settings {
-    /// How old an open order must be before the provider is asked (the webhook's chance).
-    pub after: SignedDuration,
-    /// How long an order may wait for its payment before it expires.
-    pub expire_after: SignedDuration,
-    /// Orders looked at per run at most, per partition; the rest wait for the next run.
-    pub batch: usize,
-    pub flow: OrderFlowSettings,
-    pub payments: PaymentSettings,
+shop_adapters::settings! {
+    pub struct Settings {
+        /// `RECONCILE_AFTER_MINUTES`: how old an open order must be before the provider is asked
+        /// (the webhook's chance).
+        pub after: SignedDuration =
+            |v| v.minutes("RECONCILE_AFTER_MINUTES", Self::DEFAULT_AFTER_MINUTES),
+        /// `ORDER_EXPIRY_HOURS`: how long an order may wait for its payment before it expires.
+        pub expire_after: SignedDuration =
+            |v| v.hours("ORDER_EXPIRY_HOURS", Self::DEFAULT_EXPIRY_HOURS),
+        /// `RECONCILE_BATCH`: orders looked at per run at most, per partition; the rest wait for
+        /// the next run.
+        pub batch: usize = |v| v.or("RECONCILE_BATCH", Self::DEFAULT_BATCH),
+        /// A settled payment confirms its order through the flow.
+        pub flow: OrderFlowSettings = OrderFlowSettings::from_vars,
+        /// The provider asked about open orders.
+        pub payments: PaymentSettings = PaymentSettings::from_vars,
+    }
 }
 
 impl Settings {
     pub const DEFAULT_AFTER_MINUTES: i64 = 15;
     pub const DEFAULT_EXPIRY_HOURS: i64 = 24;
     pub const DEFAULT_BATCH: usize = 200;
-
-    /// `RECONCILE_AFTER_MINUTES`, `ORDER_EXPIRY_HOURS`, `RECONCILE_BATCH`, and the flow's and
-    /// the provider's settings.
-    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
-        Ok(Self {
-            after: vars.minutes("RECONCILE_AFTER_MINUTES", Self::DEFAULT_AFTER_MINUTES)?,
-            expire_after: vars.hours("ORDER_EXPIRY_HOURS", Self::DEFAULT_EXPIRY_HOURS)?,
-            batch: vars.or("RECONCILE_BATCH", Self::DEFAULT_BATCH)?,
-            flow: OrderFlowSettings::from_vars(vars)?,
-            payments: PaymentSettings::from_vars(vars)?,
-        })
-    }
 }
 
 impl Handler<StripeClient> {

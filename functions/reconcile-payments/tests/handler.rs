@@ -11,7 +11,7 @@ use shop_adapters::{
     store::orders::OrdersRepo,
 };
 use shop_domain::order::OrderStatus;
-use shop_testkit::{Sample, TestBed, bed, customer, license};
+use shop_testkit::{Sample, TestBed, bed, license};
 
 fn handler(boot: &Boot, queue: &str) -> Handler<shop_adapters::clients::payments::StripeClient> {
     let flow = [
@@ -28,9 +28,9 @@ async fn an_unpaid_order_waits_while_young_and_expires_after_a_day() {
     let placed_at = Sample::of("reconcile-payments").event()["time"].clone();
     let bed = TestBed::at(placed_at.as_str().unwrap()).await;
     let queue = bed.queue().await;
-    let owner = customer::active_account(&bed.boot.accounts(), "anna@example.de", bed.now).await;
+    let owner = bed.customer("anna@example.de").await;
     let sub = license::paid_by_card(license::alarm_team(&owner, "lic-1", 5, date(2025, 11, 22)));
-    license::store(&bed.dynamodb, &bed.boot.subscriptions(), &sub).await;
+    bed.store_license(&sub).await;
     let order = license::place_renewal(&bed.boot, &sub, &queue).await;
 
     let young = handler(&bed.boot, &queue).handle().await.unwrap();

@@ -13,20 +13,14 @@ use crate::Handler;
 /// Days the validation link works (`VERIFY_LINK_DAYS`).
 pub const DEFAULT_VERIFY_LINK_DAYS: i64 = 7;
 
-pub struct Settings {
-    /// `PASSWORD_POLICY`: the first password is held to it.
-    pub policy: PasswordPolicy,
-    pub link_valid: SignedDuration,
-    pub links: LinkSettings,
-}
-
-impl Settings {
-    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
-        Ok(Self {
-            policy: settings::password_policy(vars)?,
-            link_valid: vars.days("VERIFY_LINK_DAYS", DEFAULT_VERIFY_LINK_DAYS)?,
-            links: LinkSettings::from_vars(vars)?,
-        })
+shop_adapters::settings! {
+    pub struct Settings {
+        /// `PASSWORD_POLICY`: the first password is held to it.
+        pub policy: PasswordPolicy = settings::password_policy,
+        /// `VERIFY_LINK_DAYS`: how long the validation link works.
+        pub link_valid: SignedDuration = |v| v.days("VERIFY_LINK_DAYS", DEFAULT_VERIFY_LINK_DAYS),
+        /// The validation email's queue and links.
+        pub links: LinkSettings = LinkSettings::from_vars,
     }
 }
 

@@ -5,20 +5,15 @@
 
 use register::{Handler, Settings};
 use serde_json::json;
-use shop_adapters::boot::config::Vars;
 use shop_domain::{Email, account::model::AccountStatus};
-use shop_testkit::{Answer, Sample, TestBed};
+use shop_testkit::{Answer, Sample, TestBed, bed};
 
 /// The handler (default settings) and its mail queue.
 async fn setup() -> (TestBed, Handler, String) {
     let bed = TestBed::at("2026-11-22T10:00:00Z").await;
     let queue = bed.queue().await;
-    let vars = [
-        ("MAIL_QUEUE_URL", queue.as_str()),
-        ("APP_URL", "https://app.example"),
-    ];
-    let settings = Settings::from_vars(&Vars::given(&vars)).unwrap();
-    let handler = Handler::new(&bed.boot, settings).unwrap();
+    let vars = bed::mail_vars(&queue);
+    let handler = bed.handler(&vars, Settings::from_vars, Handler::new);
     (bed, handler, queue)
 }
 

@@ -2,7 +2,9 @@
 //! days before its end (earlier: 409 with the day it opens). Renewed before the end, the new
 //! term follows without a gap and the paid rest of the running one is kept (the license shows
 //! both; `409 already_renewed` until the new one begins); after the end it starts on the day
-//! of payment. Charged
+//! of payment. A plant's monitoring license renews at the plant's total power on the renewal
+//! day and the catalog's price per kW then; its paid term gets its own row in the plant.
+//! Charged
 //! off-session to the stored payment method; the order for a term has one id, so a repeated
 //! request reaches the same order and never charges twice.
 
@@ -11,15 +13,21 @@ use std::sync::Arc;
 use lambda_http::{Request, http::StatusCode};
 use shop_adapters::{
     AppError,
-    error::Context,
     flows::renewal::RenewalFlow,
+    store::catalog::CatalogRepo,
     store::subscriptions::path_id,
     web::auth::guard::{Guard, Need},
     web::http::{self, HttpResponse},
 };
 use shop_domain::{
-    Clock, changes::fixed_term_renewal, clock::berlin_date, order::Order, ports::PaymentProvider,
-    subscription::Renewal,
+    Clock, DomainError,
+    catalog::Product,
+    changes::fixed_term_renewal,
+    clock::berlin_date,
+    order::{Order, monitoring::plant_renewal},
+    ports::PaymentProvider,
+    solar::{PlantToLicense, SolarSettings},
+    subscription::{Renewal, Subscription},
 };
 
 mod settings;
@@ -28,6 +36,7 @@ pub use settings::Settings;
 
 pub struct Handler<P> {
     pub guard: Guard,
+    pub catalog: CatalogRepo,
     pub renewals: RenewalFlow<P>,
     pub clock: Arc<dyn Clock>,
 }
@@ -57,8 +66,32 @@ impl<P: PaymentProvider> Handler<P> {
             period,
             term_index,
         };
-        let tax = sub.tax_treatment().context("a license's stored state")?;
-        let order = Order::renewal(&sub, order_id, renewal, tax, now)?;
+        let tax = sub.tax_treatment()?;
+        let order = match &sub.plant {
+            None => Order::renewal(&sub, order_id, renewal, tax, now)?,
+            Some(cover) => {
+                let plant = flow
+                    .orders
+                    .plant_licenses
+                    .plants()
+                    .owned(&caller.account.id, &cover.plant)
+                    .await?;
+                let products = self.catalog.all().await?;
+                plant_renewal(
+                    &sub,
+                    order_id,
+                    renewal,
+                    tax,
+                    sold(&products, &sub)?,
+                    &PlantToLicense {
+                        id: plant.id.clone(),
+                        name: plant.details.name.clone(),
+                        power: plant.total_power(&SolarSettings::default()),
+                    },
+                    now,
+                )?
+            }
+        };
         let placed = flow.place_change(order, &sub).await?;
         let charged = flow
             .charge(placed, &self.renewals.provider, true, now)
@@ -79,4 +112,20 @@ impl<P: PaymentProvider> Handler<P> {
         tracing::info!(subscription = %id, order = %charged.id, "fixed term renewed");
         http::json(StatusCode::CREATED, &charged.view())
     }
+}
+
+/// The catalog's product of a license, to price its renewal.
+fn sold<'a>(products: &'a [Product], sub: &Subscription) -> Result<&'a Product, DomainError> {
+    products
+        .iter()
+        .find(|p| p.id() == &sub.product_id)
+        .ok_or_else(|| {
+            DomainError::conflict(
+                "renewal_not_offered",
+                format!(
+                    "{} is no longer sold; buy a new license instead.",
+                    sub.product_id
+                ),
+            )
+        })
 }

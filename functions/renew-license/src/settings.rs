@@ -10,20 +10,14 @@ use shop_domain::changes::RetryPolicy;
 
 use crate::Handler;
 
-pub struct Settings {
-    /// `JWT_PUBLIC_KEYS`, `JWT_ISSUER`, `JWT_AUDIENCE`: whose tokens are trusted.
-    pub verifier: TokenVerifier,
-    pub flow: OrderFlowSettings,
-    pub payments: PaymentSettings,
-}
-
-impl Settings {
-    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
-        Ok(Self {
-            verifier: settings::verifier(vars)?,
-            flow: OrderFlowSettings::from_vars(vars)?,
-            payments: PaymentSettings::from_vars(vars)?,
-        })
+shop_adapters::settings! {
+    pub struct Settings {
+        /// `JWT_PUBLIC_KEYS`, `JWT_ISSUER`, `JWT_AUDIENCE`: whose tokens are trusted.
+        pub verifier: TokenVerifier = settings::verifier,
+        /// The renewal is an order placed and confirmed through the flow.
+        pub flow: OrderFlowSettings = OrderFlowSettings::from_vars,
+        /// The provider that charges the renewal while the customer waits.
+        pub payments: PaymentSettings = PaymentSettings::from_vars,
     }
 }
 
@@ -37,6 +31,7 @@ impl Handler<StripeClient> {
         };
         Ok(Self {
             guard: boot.guard(settings.verifier),
+            catalog: boot.catalog(),
             renewals,
             clock: boot.clock(),
         })

@@ -6,14 +6,14 @@
 
 use jiff::civil::date;
 use renew_license::{Handler, Settings};
-use shop_adapters::{boot::config::Vars, clients::payments::StripeClient};
+use shop_adapters::clients::payments::StripeClient;
 use shop_domain::{
     account::model::Account,
     catalog::{Billing, Term},
     id::SubscriptionId,
     subscription::{Period, Subscription},
 };
-use shop_testkit::{Answer, Sample, TestBed, bed, customer, license};
+use shop_testkit::{Answer, Sample, TestBed, bed, license};
 
 /// The clock 30 days before the end of a 365-day term: inside the 40-day renewal window.
 const NOW: &str = "2026-11-22T10:00:00Z";
@@ -24,39 +24,30 @@ const NOW: &str = "2026-11-22T10:00:00Z";
 async fn setup(fixed_term: bool) -> (TestBed, Handler<StripeClient>, Account, SubscriptionId) {
     let bed = TestBed::at(NOW).await;
     let queue = bed.queue().await;
-    let owner = customer::active_account(&bed.boot.accounts(), "anna@example.de", bed.now).await;
-    let id = Sample::of("renew-license").event()["pathParameters"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let rolling = license::paid_by_card(license::alarm_team(&owner, &id, 1, date(2026, 11, 1)));
-    let sub = if fixed_term {
-        Subscription {
-            billing: Billing::FixedTerm,
-            term: Term::Days(365),
-            period: Some(Period::starting(date(2025, 12, 23), Term::Days(365))),
-            ..rolling
-        }
-    } else {
-        rolling
+    let fixed = |rolling| Subscription {
+        billing: Billing::FixedTerm,
+        term: Term::Days(365),
+        period: Some(Period::starting(date(2025, 12, 23), Term::Days(365))),
+        ..rolling
     };
-    license::store(&bed.dynamodb, &bed.boot.subscriptions(), &sub).await;
-    let flow = [
-        ("MAIL_QUEUE_URL", queue.as_str()),
-        ("APP_URL", "https://app.example"),
-    ];
-    let vars = [&customer::jwt_vars()[..], &bed::sandbox_vars(), &flow].concat();
-    let handler = Handler::new(&bed.boot, Settings::from_vars(&Vars::given(&vars)).unwrap());
-    (bed, handler.unwrap(), owner, sub.id)
+    let (owner, sub) = bed
+        .sample_license("renew-license", 1, |s| {
+            let card = license::paid_by_card(s);
+            if fixed_term { fixed(card) } else { card }
+        })
+        .await;
+    let vars = bed::charging_vars(&queue);
+    let handler = bed.handler(&vars, Settings::from_vars, Handler::new);
+    (bed, handler, owner, sub.id)
 }
 
 #[tokio::test]
 async fn the_sample_renews_the_fixed_term_without_a_gap() {
     let (bed, h, owner, id) = setup(true).await;
-    let sample = Sample::of("renew-license").with_bearer(&customer::token(&owner, bed.now));
+    let sample = Sample::of("renew-license").with_bearer(&bed.token(&owner));
     let answer = Answer::of(&h.handle(sample.request()).await);
     assert_eq!(answer.ok(201)["status"], "confirmed");
-    let sub = bed.boot.subscriptions().get(&id).await.unwrap().unwrap();
+    let sub = bed.license(&id).await;
     let next = sub.next_period.unwrap();
     assert_eq!(next.starts_on, date(2026, 12, 23));
     Answer::of(&h.handle(sample.request()).await).problem(409, "already_renewed");
@@ -65,12 +56,12 @@ async fn the_sample_renews_the_fixed_term_without_a_gap() {
 #[tokio::test]
 async fn a_rolling_license_is_refused_and_nothing_is_charged() {
     let (bed, h, owner, id) = setup(false).await;
-    let sample = Sample::of("renew-license").with_bearer(&customer::token(&owner, bed.now));
+    let sample = Sample::of("renew-license").with_bearer(&bed.token(&owner));
     let answer = Answer::of(&h.handle(sample.request()).await);
     assert_eq!(
         (answer.status, answer.content_type.as_str()),
         (409, "application/problem+json")
     );
-    let sub = bed.boot.subscriptions().get(&id).await.unwrap().unwrap();
+    let sub = bed.license(&id).await;
     assert!(sub.next_period.is_none() && sub.orders.is_empty());
 }

@@ -13,20 +13,14 @@ use crate::Handler;
 /// unset.
 pub const DEFAULT_RETRY_DAYS: &str = "1,3,7";
 
-pub struct Settings {
-    /// `RENEWAL_RETRY_DAYS`: comma-separated days.
-    pub retry: RetryPolicy,
-    pub flow: OrderFlowSettings,
-    pub payments: PaymentSettings,
-}
-
-impl Settings {
-    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
-        Ok(Self {
-            retry: vars.read("RENEWAL_RETRY_DAYS", DEFAULT_RETRY_DAYS, retry_days)?,
-            flow: OrderFlowSettings::from_vars(vars)?,
-            payments: PaymentSettings::from_vars(vars)?,
-        })
+shop_adapters::settings! {
+    pub struct Settings {
+        /// `RENEWAL_RETRY_DAYS`: comma-separated days.
+        pub retry: RetryPolicy = |v| v.read("RENEWAL_RETRY_DAYS", DEFAULT_RETRY_DAYS, retry_days),
+        /// Renewal orders are placed and confirmed through the flow.
+        pub flow: OrderFlowSettings = OrderFlowSettings::from_vars,
+        /// The provider that charges the stored payment method.
+        pub payments: PaymentSettings = PaymentSettings::from_vars,
     }
 }
 

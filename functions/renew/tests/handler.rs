@@ -7,9 +7,8 @@
 use aws_lambda_events::event::sqs::SqsEvent;
 use jiff::civil::date;
 use renew::{Handler, Settings};
-use shop_adapters::boot::config::Vars;
 use shop_domain::subscription::Subscription;
-use shop_testkit::{Sample, TestBed, bed, customer, license};
+use shop_testkit::{Sample, TestBed, bed, license};
 
 #[tokio::test]
 async fn the_sample_job_renews_the_due_license_once() {
@@ -18,7 +17,7 @@ async fn the_sample_job_renews_the_due_license_once() {
         serde_json::from_str(sample.event()["Records"][0]["body"].as_str().unwrap()).unwrap();
     let bed = TestBed::at("2026-11-22T02:31:00Z").await;
     let queue = bed.queue().await;
-    let owner = customer::active_account(&bed.boot.accounts(), "anna@example.de", bed.now).await;
+    let owner = bed.customer("anna@example.de").await;
     let repo = bed.boot.subscriptions();
     // A twelve-month term that ended yesterday, due today (the job's day).
     let sub = Subscription {
@@ -32,13 +31,9 @@ async fn the_sample_job_renews_the_due_license_once() {
     };
     assert_eq!(job["due_on"], "2026-11-22");
     license::store(&bed.dynamodb, &repo, &sub).await;
-    let flow = [
-        ("MAIL_QUEUE_URL", queue.as_str()),
-        ("APP_URL", "https://app.example"),
-    ];
+    let flow = bed::mail_vars(&queue);
     let vars = [&bed::sandbox_vars()[..], &flow].concat();
-    let handler =
-        Handler::new(&bed.boot, Settings::from_vars(&Vars::given(&vars)).unwrap()).unwrap();
+    let handler = bed.handler(&vars, Settings::from_vars, Handler::new);
 
     let response = handler.handle(sample.parse::<SqsEvent>()).await;
     assert!(response.batch_item_failures.is_empty(), "{response:?}");
@@ -60,13 +55,9 @@ async fn the_sample_job_renews_the_due_license_once() {
 async fn an_unreadable_job_fails_alone() {
     let bed = TestBed::at("2026-11-22T02:31:00Z").await;
     let queue = bed.queue().await;
-    let flow = [
-        ("MAIL_QUEUE_URL", queue.as_str()),
-        ("APP_URL", "https://app.example"),
-    ];
+    let flow = bed::mail_vars(&queue);
     let vars = [&bed::sandbox_vars()[..], &flow].concat();
-    let handler =
-        Handler::new(&bed.boot, Settings::from_vars(&Vars::given(&vars)).unwrap()).unwrap();
+    let handler = bed.handler(&vars, Settings::from_vars, Handler::new);
     let mut event = Sample::of("renew").event().clone();
     event["Records"][0]["body"] = "{\"subscription_id\": 7}".into();
     let event: SqsEvent = serde_json::from_value(event).unwrap();

@@ -7,20 +7,13 @@ use crate::{Handler, Summary};
 /// Earlier days looked at when `RENEWAL_LOOKBACK_DAYS` is unset: a missed week is caught up.
 pub const DEFAULT_LOOKBACK_DAYS: i64 = 7;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Settings {
-    /// `RENEWAL_QUEUE_URL`: where due licenses go to the `renew` worker.
-    pub queue_url: String,
-    /// `RENEWAL_LOOKBACK_DAYS`.
-    pub lookback_days: i64,
-}
-
-impl Settings {
-    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
-        Ok(Self {
-            queue_url: vars.required("RENEWAL_QUEUE_URL")?,
-            lookback_days: vars.or("RENEWAL_LOOKBACK_DAYS", DEFAULT_LOOKBACK_DAYS)?,
-        })
+shop_adapters::settings! {
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Settings {
+        /// `RENEWAL_QUEUE_URL`: where due licenses go to the `renew` worker.
+        pub queue_url: String = |v| v.required("RENEWAL_QUEUE_URL"),
+        /// `RENEWAL_LOOKBACK_DAYS`.
+        pub lookback_days: i64 = |v| v.or("RENEWAL_LOOKBACK_DAYS", DEFAULT_LOOKBACK_DAYS),
     }
 }
 

@@ -6,16 +6,15 @@
 
 use jiff::civil::date;
 use renewals_due::{Handler, Settings};
-use shop_adapters::boot::config::Vars;
 use shop_domain::subscription::Subscription;
-use shop_testkit::{Sample, TestBed, customer, license};
+use shop_testkit::{Sample, TestBed, license};
 
 #[tokio::test]
 async fn the_scheduled_run_enqueues_the_licenses_due_today() {
     let sample = Sample::of("renewals-due");
     let bed = TestBed::at(sample.event()["time"].as_str().unwrap()).await;
     let queue = bed.queue().await;
-    let owner = customer::active_account(&bed.boot.accounts(), "anna@example.de", bed.now).await;
+    let owner = bed.customer("anna@example.de").await;
     let repo = bed.boot.subscriptions();
     for (id, due) in [
         ("due-today", date(2026, 11, 22)),
@@ -27,8 +26,8 @@ async fn the_scheduled_run_enqueues_the_licenses_due_today() {
         };
         license::store(&bed.dynamodb, &repo, &sub).await;
     }
-    let settings = Settings::from_vars(&Vars::given(&[("RENEWAL_QUEUE_URL", queue.as_str())]));
-    let handler = Handler::new(&bed.boot, settings.unwrap()).expect("the handler builds");
+    let vars = [("RENEWAL_QUEUE_URL", queue.as_str())];
+    let handler = bed.handler(&vars, Settings::from_vars, Handler::new);
 
     let summary = handler.handle().await.unwrap();
     assert_eq!((summary.due, summary.sqs_calls), (1, 1));

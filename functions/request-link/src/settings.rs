@@ -15,24 +15,21 @@ pub const DEFAULT_VERIFY_DAYS: i64 = 7;
 /// Hours a password reset link works (`RESET_LINK_HOURS`).
 pub const DEFAULT_RESET_HOURS: i64 = 2;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Settings {
-    pub per_hour: u32,
-    pub activation_valid: SignedDuration,
-    pub verification_valid: SignedDuration,
-    pub reset_valid: SignedDuration,
-    pub links: LinkSettings,
-}
-
-impl Settings {
-    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
-        Ok(Self {
-            per_hour: vars.or("LINK_REQUESTS_PER_HOUR", DEFAULT_PER_HOUR)?,
-            activation_valid: vars.days("ACTIVATION_LINK_DAYS", DEFAULT_ACTIVATION_DAYS)?,
-            verification_valid: vars.days("VERIFY_LINK_DAYS", DEFAULT_VERIFY_DAYS)?,
-            reset_valid: vars.hours("RESET_LINK_HOURS", DEFAULT_RESET_HOURS)?,
-            links: LinkSettings::from_vars(vars)?,
-        })
+shop_adapters::settings! {
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Settings {
+        /// `LINK_REQUESTS_PER_HOUR`: links one email may ask for per hour.
+        pub per_hour: u32 = |v| v.or("LINK_REQUESTS_PER_HOUR", DEFAULT_PER_HOUR),
+        /// `ACTIVATION_LINK_DAYS`.
+        pub activation_valid: SignedDuration =
+            |v| v.days("ACTIVATION_LINK_DAYS", DEFAULT_ACTIVATION_DAYS),
+        /// `VERIFY_LINK_DAYS`.
+        pub verification_valid: SignedDuration =
+            |v| v.days("VERIFY_LINK_DAYS", DEFAULT_VERIFY_DAYS),
+        /// `RESET_LINK_HOURS`.
+        pub reset_valid: SignedDuration = |v| v.hours("RESET_LINK_HOURS", DEFAULT_RESET_HOURS),
+        /// The link email's queue and links.
+        pub links: LinkSettings = LinkSettings::from_vars,
     }
 }
 

@@ -6,9 +6,9 @@
 
 use request_link::{Handler, Settings};
 use serde_json::json;
-use shop_adapters::{boot::config::Vars, store::accounts::TokenPurpose};
+use shop_adapters::store::accounts::TokenPurpose;
 use shop_domain::account::model::AccountStatus;
-use shop_testkit::{Answer, Sample, TestBed, customer};
+use shop_testkit::{Answer, Sample, TestBed, bed, customer};
 
 /// The handler (default settings: three links an hour), its mail queue, and the sample's
 /// address waiting for activation.
@@ -25,12 +25,8 @@ async fn setup() -> (TestBed, Handler, String) {
         bed.now,
     )
     .await;
-    let vars = [
-        ("MAIL_QUEUE_URL", queue.as_str()),
-        ("APP_URL", "https://app.example"),
-    ];
-    let handler = Handler::new(&bed.boot, Settings::from_vars(&Vars::given(&vars)).unwrap())
-        .expect("the handler builds");
+    let vars = bed::mail_vars(&queue);
+    let handler = bed.handler(&vars, Settings::from_vars, Handler::new);
     (bed, handler, queue)
 }
 

@@ -1,33 +1,24 @@
-//! The function's settings, read once at cold start, and its handler built from them.
+//! A reset reads only the password policy (whose lockout it ends); the rest comes from the
+//! boot step.
 
 use shop_adapters::boot::prelude::*;
-use shop_adapters::web::auth::{password::PasswordHasherArgon2, settings};
+use shop_adapters::web::auth::settings;
 use shop_domain::account::password::PasswordPolicy;
 
 use crate::Handler;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Settings {
-    /// `PASSWORD_POLICY`: the new password is held to it, and its lockout is cleared.
-    pub policy: PasswordPolicy,
-}
-
-impl Settings {
-    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
-        Ok(Self {
-            policy: settings::password_policy(vars)?,
-        })
+shop_adapters::settings! {
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Settings {
+        /// `PASSWORD_POLICY`: the new password is held to it, and its lockout is cleared.
+        pub policy: PasswordPolicy = settings::password_policy,
     }
 }
 
 impl Handler {
     pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
         Ok(Self {
-            accounts: boot.accounts(),
-            failures: boot.sign_in_failures(&settings.policy),
-            hasher: PasswordHasherArgon2::new()?,
-            clock: boot.clock(),
-            policy: settings.policy,
+            passwords: boot.passwords(settings.policy)?,
         })
     }
 }
@@ -38,12 +29,12 @@ shop_adapters::function!(http Handler, Settings);
 mod tests {
     use super::*;
 
+    /// Unset, the vendor policy applies; a name it does not know stops the start.
     #[test]
-    fn a_bad_policy_is_named() {
-        let vars = Vars::given(&[("PASSWORD_POLICY", "nist")]);
-        let settings = Settings::from_vars(&vars).unwrap();
-        assert_eq!(Some(settings.policy), PasswordPolicy::named("nist"));
-        let err = Settings::from_vars(&Vars::given(&[("PASSWORD_POLICY", "x")])).unwrap_err();
-        assert!(err.to_string().contains("PASSWORD_POLICY"));
+    fn the_policy_defaults_to_vendor_and_a_bad_one_is_named() {
+        let unset = Settings::from_vars(&Vars::given(&[])).map(|s| s.policy);
+        assert_eq!(unset.ok(), PasswordPolicy::named("vendor"));
+        let bad = Settings::from_vars(&Vars::given(&[("PASSWORD_POLICY", "lax")]));
+        assert!(bad.is_err_and(|e| e.to_string().contains("PASSWORD_POLICY")));
     }
 }

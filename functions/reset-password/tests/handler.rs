@@ -5,32 +5,21 @@
 
 use reset_password::{Handler, Settings};
 use serde_json::json;
-use shop_adapters::{
-    boot::config::Vars, store::accounts::TokenPurpose, web::auth::password::PasswordHasherArgon2,
-};
+use shop_adapters::store::accounts::TokenPurpose;
 use shop_domain::account::model::{Account, AccountStatus};
 use shop_testkit::{Answer, Sample, TestBed, customer};
 
-/// The handler (default password policy), and an account whose emailed link is the sample's
-/// token.
+/// The handler (default password policy), and an active account (password
+/// [`customer::PASSWORD`]) whose reset link is the sample's token.
 async fn setup(sample: &Sample) -> (TestBed, Handler, Account) {
     let bed = TestBed::at("2026-11-22T10:00:00Z").await;
-    let account = customer::account_with_link(
-        &bed.boot.accounts(),
-        "claire@example.fr",
-        AccountStatus::Active,
-        TokenPurpose::ResetPassword,
-        sample.body()["token"].as_str().unwrap(),
-        bed.now,
-    )
-    .await;
-    let settings = Settings::from_vars(&Vars::given(&[])).unwrap();
-    let handler = Handler::new(&bed.boot, settings).unwrap();
+    let token = sample.body()["token"].as_str().unwrap().to_owned();
+    let purpose = TokenPurpose::ResetPassword;
+    let account = bed
+        .account_with_link("claire@example.fr", AccountStatus::Active, purpose, &token)
+        .await;
+    let handler = bed.handler(&[], Settings::from_vars, Handler::new);
     (bed, handler, account)
-}
-
-async fn stored(bed: &TestBed, account: &Account) -> Account {
-    bed.boot.accounts().get(&account.id).await.unwrap().unwrap()
 }
 
 #[tokio::test]
@@ -39,26 +28,24 @@ async fn the_sample_sets_the_password_and_the_link_is_used_up() {
     let (bed, h, account) = setup(&sample).await;
     let answer = Answer::of(&h.handle(sample.request()).await);
     assert_eq!(answer.ok(200)["password_set_at"], "2026-11-22T10:00:00Z");
-    let after = stored(&bed, &account).await;
-    assert_eq!(after.status, AccountStatus::Active);
     let typed = sample.body()["password"].as_str().unwrap().to_owned();
-    let hash = after.password.unwrap().hash;
-    assert!(PasswordHasherArgon2::new().unwrap().verify(&typed, &hash));
+    assert!(bed.password_is(&account, &typed).await);
+    assert!(!bed.password_is(&account, customer::PASSWORD).await);
     Answer::of(&h.handle(sample.request()).await).problem(409, "link_used");
 }
 
+/// The history applies to a reset too: the current password cannot come back through it.
 #[tokio::test]
-async fn a_confirmation_that_differs_is_refused_and_changes_nothing() {
+async fn the_current_password_is_refused_and_the_link_still_works() {
     let sample = Sample::of("reset-password");
     let (bed, h, account) = setup(&sample).await;
-    let typo = sample.with_field("password_confirmation", json!("Mond#2027yz"));
-    let answer = Answer::of(&h.handle(typo.request()).await);
+    let same = sample
+        .clone()
+        .with_field("password", json!(customer::PASSWORD))
+        .with_field("password_confirmation", json!(customer::PASSWORD));
+    let answer = Answer::of(&h.handle(same.request()).await);
     let body = answer.problem(422, "invalid_password");
-    assert_eq!(body["fields"][0]["code"], "password_mismatch");
-    let after = stored(&bed, &account).await;
-    assert_eq!(after.status, account.status);
-    assert_eq!(
-        after.password.map(|p| p.hash),
-        account.password.map(|p| p.hash)
-    );
+    assert_eq!(body["fields"][0]["code"], "password_reused");
+    bed.assert_unchanged(&account).await;
+    Answer::of(&h.handle(sample.request()).await).ok(200);
 }

@@ -3,42 +3,29 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
 
-use jiff::civil::date;
 use schedule_downgrade::{Handler, Settings};
 use serde_json::json;
-use shop_adapters::boot::config::Vars;
-use shop_domain::{account::model::Account, id::SubscriptionId, subscription::Subscription};
-use shop_testkit::{Answer, Sample, TestBed, customer, license};
+use shop_domain::{account::model::Account, id::SubscriptionId};
+use shop_testkit::{Answer, Sample, TestBed, customer};
 
 /// The handler, trusting the test tokens, the owner and the sample's license of 20 seats.
 async fn setup() -> (TestBed, Handler, Account, SubscriptionId) {
     let bed = TestBed::at("2026-11-22T10:00:00Z").await;
-    let owner = customer::active_account(&bed.boot.accounts(), "anna@example.de", bed.now).await;
-    let id = Sample::of("schedule-downgrade").event()["pathParameters"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let sub = license::alarm_team(&owner, &id, 20, date(2026, 11, 1));
-    license::store(&bed.dynamodb, &bed.boot.subscriptions(), &sub).await;
-    let settings = Settings::from_vars(&Vars::given(&customer::jwt_vars())).unwrap();
-    let handler = Handler::new(&bed.boot, settings).expect("the handler builds");
+    let (owner, sub) = bed.sample_license("schedule-downgrade", 20, |s| s).await;
+    let handler = bed.handler(&customer::jwt_vars(), Settings::from_vars, Handler::new);
     (bed, handler, owner, sub.id)
-}
-
-async fn stored(bed: &TestBed, id: &SubscriptionId) -> Subscription {
-    bed.boot.subscriptions().get(id).await.unwrap().unwrap()
 }
 
 #[tokio::test]
 async fn the_sample_schedules_the_downgrade_for_the_next_term() {
     let (bed, h, owner, id) = setup().await;
-    let sample = Sample::of("schedule-downgrade").with_bearer(&customer::token(&owner, bed.now));
+    let sample = Sample::of("schedule-downgrade").with_bearer(&bed.token(&owner));
     let to = sample.body()["quantity"].as_u64().unwrap();
     let answer = Answer::of(&h.handle(sample.request()).await);
     let body = answer.ok(200);
     assert_eq!(body["scheduled_change"]["quantity"].as_u64(), Some(to));
     assert_eq!(body["quantity"], 20);
-    let sub = stored(&bed, &id).await;
+    let sub = bed.license(&id).await;
     assert_eq!(sub.quantity.get(), 20);
     assert_eq!(
         sub.scheduled_change.map(|c| u64::from(c.quantity.get())),
@@ -50,8 +37,8 @@ async fn the_sample_schedules_the_downgrade_for_the_next_term() {
 async fn a_fractional_quantity_is_refused_and_nothing_is_scheduled() {
     let (bed, h, owner, id) = setup().await;
     let sample = Sample::of("schedule-downgrade")
-        .with_bearer(&customer::token(&owner, bed.now))
+        .with_bearer(&bed.token(&owner))
         .with_field("quantity", json!(3.5));
     Answer::of(&h.handle(sample.request()).await).problem(400, "invalid_body");
-    assert!(stored(&bed, &id).await.scheduled_change.is_none());
+    assert!(bed.license(&id).await.scheduled_change.is_none());
 }

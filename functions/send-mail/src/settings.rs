@@ -11,23 +11,21 @@ pub const DEFAULT_LEASE_SECONDS: i64 = 60;
 /// most, so a record kept that long catches every late duplicate.
 pub const DEFAULT_DEDUPE_DAYS: i64 = 14;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Settings {
-    /// `SENDER_EMAIL`: the verified SES identity every email is sent from.
-    pub sender: String,
-    pub dedupe: IdempotencyPolicy,
+shop_adapters::settings! {
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Settings {
+        /// `SENDER_EMAIL`: the verified SES identity every email is sent from.
+        pub sender: String = |v| v.required("SENDER_EMAIL"),
+        /// `MAIL_LEASE_SECONDS`, `MAIL_DEDUPE_DAYS`: one send per message.
+        pub dedupe: IdempotencyPolicy = dedupe,
+    }
 }
 
-impl Settings {
-    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
-        Ok(Self {
-            sender: vars.required("SENDER_EMAIL")?,
-            dedupe: IdempotencyPolicy {
-                lease: vars.seconds("MAIL_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)?,
-                retention: vars.days("MAIL_DEDUPE_DAYS", DEFAULT_DEDUPE_DAYS)?,
-            },
-        })
-    }
+fn dedupe(vars: &Vars) -> Result<IdempotencyPolicy, ConfigError> {
+    Ok(IdempotencyPolicy {
+        lease: vars.seconds("MAIL_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)?,
+        retention: vars.days("MAIL_DEDUPE_DAYS", DEFAULT_DEDUPE_DAYS)?,
+    })
 }
 
 impl Handler {

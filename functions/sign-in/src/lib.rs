@@ -9,28 +9,21 @@
 //! judged by their password: five failures within five minutes lock the email for fifteen
 //! (the password policy's numbers), however they arrive; a granted sign-in clears the log. An expired password signs in with a short token that only allows changing it.
 
-use std::sync::Arc;
-
 use jiff::SignedDuration;
 use lambda_http::{Request, http::StatusCode};
 use serde::{Deserialize, Serialize};
 use shop_adapters::{
     AppError,
     error::Context,
-    store::accounts::AccountsRepo,
-    store::sign_in_failures::SignInFailureLog,
-    web::auth::{
-        jwt::{Scope, TokenIssuer},
-        password::PasswordHasherArgon2,
-    },
+    flows::passwords::Passwords,
+    web::auth::jwt::{Scope, TokenIssuer},
     web::http::{self, HttpResponse},
 };
 use shop_domain::{
-    Clock, DomainError, Email,
+    DomainError, Email,
     account::{
         lockout::SignInFailures,
         model::{Account, SignIn},
-        password::PasswordPolicy,
     },
 };
 
@@ -41,12 +34,8 @@ pub use settings::Settings;
 /// How long the token for changing an expired password lives.
 const PASSWORD_CHANGE_TOKEN: SignedDuration = SignedDuration::from_mins(5);
 pub struct Handler {
-    pub accounts: AccountsRepo,
-    pub failures: SignInFailureLog,
-    pub hasher: PasswordHasherArgon2,
+    pub passwords: Passwords,
     pub issuer: TokenIssuer,
-    pub clock: Arc<dyn Clock>,
-    pub policy: PasswordPolicy,
 }
 
 #[derive(Deserialize)]
@@ -80,25 +69,26 @@ impl Handler {
     }
 
     async fn sign_in(&self, req: &Request) -> Result<HttpResponse, AppError> {
+        let pw = &self.passwords;
         let credentials: Credentials = http::json_body(req)?;
         let typed = credentials.email.as_str();
         let account = match Email::parse(typed) {
-            Ok(email) => self.accounts.find_by_email(&email).await?,
+            Ok(email) => pw.accounts.find_by_email(&email).await?,
             Err(_) => None,
         };
         // Recorded before it is judged: parallel guesses each see the ones before them.
-        let now = self.clock.now();
-        let before = self.failures.attempt(typed, now).await?;
+        let now = pw.clock.now();
+        let before = pw.failures.attempt(typed, now).await?;
         let matches = match account.as_ref().and_then(|a| a.password.as_ref()) {
-            Some(stored) => self.hasher.verify(&credentials.password, &stored.hash),
-            None => self.hasher.verify_decoy(&credentials.password),
+            Some(stored) => pw.hasher.verify(&credentials.password, &stored.hash),
+            None => pw.hasher.verify_decoy(&credentials.password),
         };
-        let failures = SignInFailures::replay(&before, &self.policy.lockout);
+        let failures = SignInFailures::replay(&before, &pw.policy.lockout);
         let decision = account.as_ref().map_or(SignIn::Refused, |a| {
-            a.sign_in(&failures, matches, now, &self.policy)
+            a.sign_in(&failures, matches, now, &pw.policy)
         });
         if !decision.is_failure() {
-            self.failures.clear(typed).await?;
+            pw.failures.clear(typed).await?;
         }
         match (decision, account) {
             (SignIn::Granted { password_expired }, Some(account)) => {
@@ -132,7 +122,7 @@ impl Handler {
                 &account.roles,
                 scope,
                 lifetime,
-                self.clock.now(),
+                self.passwords.clock.now(),
             )
             .context("sign the access token")?;
         tracing::info!(account = %account.id, ?scope, "signed in");

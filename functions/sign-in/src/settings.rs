@@ -1,36 +1,25 @@
 //! The function's settings, read once at cold start, and its handler built from them.
 
 use shop_adapters::boot::prelude::*;
-use shop_adapters::web::auth::{jwt::TokenIssuer, password::PasswordHasherArgon2, settings};
+use shop_adapters::web::auth::{jwt::TokenIssuer, settings};
 use shop_domain::account::password::PasswordPolicy;
 
 use crate::Handler;
 
-pub struct Settings {
-    /// `JWT_SIGNING_KEY`, `JWT_KEY_ID`, `JWT_ISSUER`, `JWT_AUDIENCE`, `ACCESS_TOKEN_MINUTES`.
-    pub issuer: TokenIssuer,
-    /// `PASSWORD_POLICY`: its lockout and password expiry.
-    pub policy: PasswordPolicy,
-}
-
-impl Settings {
-    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
-        Ok(Self {
-            issuer: settings::issuer(vars)?,
-            policy: settings::password_policy(vars)?,
-        })
+shop_adapters::settings! {
+    pub struct Settings {
+        /// `JWT_SIGNING_KEY`, `JWT_KEY_ID`, `JWT_ISSUER`, `JWT_AUDIENCE`, `ACCESS_TOKEN_MINUTES`.
+        pub issuer: TokenIssuer = settings::issuer,
+        /// `PASSWORD_POLICY`: its lockout and password expiry.
+        pub policy: PasswordPolicy = settings::password_policy,
     }
 }
 
 impl Handler {
     pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
         Ok(Self {
-            accounts: boot.accounts(),
-            failures: boot.sign_in_failures(&settings.policy),
-            hasher: PasswordHasherArgon2::new()?,
+            passwords: boot.passwords(settings.policy)?,
             issuer: settings.issuer,
-            clock: boot.clock(),
-            policy: settings.policy,
         })
     }
 }

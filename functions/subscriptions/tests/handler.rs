@@ -3,11 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
 
-use jiff::civil::date;
 use serde_json::json;
-use shop_adapters::boot::config::Vars;
 use shop_domain::{account::model::Account, id::SubscriptionId};
-use shop_testkit::{Answer, Sample, TestBed, customer, license};
+use shop_testkit::{Answer, Sample, TestBed, customer};
 use subscriptions::{Handler, Settings};
 
 struct Setup {
@@ -20,15 +18,8 @@ struct Setup {
 /// The handler, trusting the test tokens, and the sample's license owned by a customer.
 async fn setup() -> Setup {
     let bed = TestBed::at("2026-11-22T10:00:00Z").await;
-    let owner = customer::active_account(&bed.boot.accounts(), "anna@example.de", bed.now).await;
-    let id = Sample::of("subscriptions").event()["pathParameters"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let sub = license::alarm_team(&owner, &id, 5, date(2026, 11, 1));
-    license::store(&bed.dynamodb, &bed.boot.subscriptions(), &sub).await;
-    let settings = Settings::from_vars(&Vars::given(&customer::jwt_vars())).unwrap();
-    let handler = Handler::new(&bed.boot, settings).expect("the handler builds");
+    let (owner, sub) = bed.sample_license("subscriptions", 5, |s| s).await;
+    let handler = bed.handler(&customer::jwt_vars(), Settings::from_vars, Handler::new);
     Setup {
         bed,
         handler,
@@ -68,39 +59,21 @@ async fn auto_renew_is_turned_off_and_a_bad_value_changes_nothing() {
             .await,
     );
     refused.problem(400, "invalid_body");
-    assert!(
-        s.bed
-            .boot
-            .subscriptions()
-            .get(&s.id)
-            .await
-            .unwrap()
-            .unwrap()
-            .auto_renew
-    );
+    assert!(s.bed.license(&s.id).await.auto_renew);
     let off = Answer::of(
         &s.handler
             .handle(put(json!({"enabled": false})).request())
             .await,
     );
     assert_eq!(off.ok(200)["auto_renew"], false);
-    assert!(
-        !s.bed
-            .boot
-            .subscriptions()
-            .get(&s.id)
-            .await
-            .unwrap()
-            .unwrap()
-            .auto_renew
-    );
+    assert!(!s.bed.license(&s.id).await.auto_renew);
 }
 
 #[tokio::test]
 async fn another_customer_does_not_find_the_license() {
     let s = setup().await;
-    let other = customer::active_account(&s.bed.boot.accounts(), "ben@example.de", s.bed.now).await;
-    let sample = Sample::of("subscriptions").with_bearer(&customer::token(&other, s.bed.now));
+    let other = s.bed.customer("ben@example.de").await;
+    let sample = Sample::of("subscriptions").with_bearer(&s.bed.token(&other));
     let answer = Answer::of(&s.handler.handle(sample.request()).await);
     answer.problem(404, "subscription_not_found");
 }

@@ -5,33 +5,24 @@
 use serde_json::json;
 use shop_adapters::store::accounts::TokenPurpose;
 use shop_domain::account::model::{Account, AccountStatus};
-use shop_testkit::{Answer, Sample, TestBed, customer};
+use shop_testkit::{Answer, Sample, TestBed};
 use verify_email::Handler;
 
 /// The handler, and a customer waiting for the link the sample event carries.
 async fn setup(sample: &Sample) -> (TestBed, Handler, Account) {
     let bed = TestBed::at("2026-11-22T10:00:00Z").await;
-    let account = customer::account_with_link(
-        &bed.boot.accounts(),
-        "anna@example.de",
-        AccountStatus::PendingVerification,
-        TokenPurpose::VerifyEmail,
-        sample.body()["token"].as_str().unwrap(),
-        bed.now,
-    )
-    .await;
+    let token = sample.body()["token"].as_str().unwrap().to_owned();
+    let waiting = AccountStatus::PendingVerification;
+    let account = bed
+        .account_with_link(
+            "anna@example.de",
+            waiting,
+            TokenPurpose::VerifyEmail,
+            &token,
+        )
+        .await;
     let handler = Handler::new(&bed.boot).expect("the handler builds");
     (bed, handler, account)
-}
-
-async fn status(bed: &TestBed, account: &Account) -> AccountStatus {
-    bed.boot
-        .accounts()
-        .get(&account.id)
-        .await
-        .unwrap()
-        .unwrap()
-        .status
 }
 
 #[tokio::test]
@@ -42,7 +33,7 @@ async fn the_sample_link_activates_the_account_once() {
     let body = answer.ok(200);
     assert_eq!(body["id"], account.id.as_str());
     assert_eq!(body["status"], "active");
-    assert_eq!(status(&bed, &account).await, AccountStatus::Active);
+    assert_eq!(bed.account(&account.id).await.status, AccountStatus::Active);
     Answer::of(&h.handle(sample.request()).await).problem(409, "link_used");
 }
 
@@ -52,8 +43,5 @@ async fn a_body_without_the_token_is_refused_and_changes_nothing() {
     let (bed, h, account) = setup(&sample).await;
     let wrong = sample.with_body(&json!({"link": "0000"}));
     Answer::of(&h.handle(wrong.request()).await).problem(400, "invalid_body");
-    assert_eq!(
-        status(&bed, &account).await,
-        AccountStatus::PendingVerification
-    );
+    bed.assert_unchanged(&account).await;
 }

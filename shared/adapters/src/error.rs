@@ -143,6 +143,14 @@ impl From<shop_domain::ports::PortError> for AppError {
     }
 }
 
+/// A stored license that lacks a value money depends on is a fault of the stored data (500),
+/// never a guess: which license and what it lacks stay in the log's chain.
+impl From<shop_domain::subscription::Incomplete> for AppError {
+    fn from(e: shop_domain::subscription::Incomplete) -> Self {
+        AppError::internal("a license's stored state", e)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,6 +183,21 @@ mod tests {
         assert_eq!(
             err.unwrap_err().report().to_string(),
             "internal: parse it: bad"
+        );
+    }
+
+    #[test]
+    fn an_incomplete_license_is_our_fault_and_names_what_it_lacks() {
+        let id = shop_domain::id::SubscriptionId::parse("lic-1").unwrap();
+        let missing = shop_domain::subscription::Incomplete {
+            id,
+            missing: "tax treatment",
+        };
+        let err = AppError::from(missing);
+        assert!(matches!(err, AppError::Internal { .. }));
+        assert_eq!(
+            err.report().to_string(),
+            "internal: a license's stored state: license lic-1 has no stored tax treatment"
         );
     }
 }

@@ -59,6 +59,25 @@ async fn repo() -> AccountsRepo {
     AccountsRepo::new(client, table)
 }
 
+/// Anna (`acc-1`) registered on `repo`, and the raw token of her validation link.
+async fn anna(repo: &AccountsRepo) -> (Account, String) {
+    let a = account("acc-1", "anna@example.de");
+    let (raw, stored) = token(&a, TokenPurpose::VerifyEmail);
+    let outcome = repo.register(&a, &stored).await.unwrap();
+    assert_eq!(outcome, Registered::Created);
+    (a, raw)
+}
+
+/// Why `repo` refuses the link token `hash` for `purpose` at `at`: its problem code.
+async fn refused(
+    repo: &AccountsRepo,
+    hash: &str,
+    purpose: TokenPurpose,
+    at: Timestamp,
+) -> &'static str {
+    code(repo.token_owner(hash, purpose, at).await.unwrap_err())
+}
+
 fn code(e: AppError) -> &'static str {
     match e {
         AppError::Domain(d) => d.code(),
@@ -69,13 +88,7 @@ fn code(e: AppError) -> &'static str {
 #[tokio::test]
 async fn register_then_find_by_email_and_id() {
     let repo = repo().await;
-    let a = account("acc-1", "anna@example.de");
-    assert_eq!(
-        repo.register(&a, &token(&a, TokenPurpose::VerifyEmail).1)
-            .await
-            .unwrap(),
-        Registered::Created
-    );
+    let (a, _) = anna(&repo).await;
     assert_eq!(repo.find_by_email(&a.email).await.unwrap(), Some(a.clone()));
     assert_eq!(repo.get(&a.id).await.unwrap(), Some(a));
     assert_eq!(
@@ -117,13 +130,7 @@ async fn two_concurrent_registrations_of_one_email_in_different_case_make_one_ac
 #[tokio::test]
 async fn a_stale_save_is_refused() {
     let repo = repo().await;
-    let a = account("acc-1", "anna@example.de");
-    assert_eq!(
-        repo.register(&a, &token(&a, TokenPurpose::VerifyEmail).1)
-            .await
-            .unwrap(),
-        Registered::Created
-    );
+    let (a, _) = anna(&repo).await;
     let saved = repo.save(&a).await.unwrap();
     assert_eq!(saved.version, 2);
     assert_eq!(code(repo.save(&a).await.unwrap_err()), "concurrent_change");
@@ -133,12 +140,7 @@ async fn a_stale_save_is_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn of_ten_concurrent_uses_of_one_token_exactly_one_succeeds() {
     let repo = Arc::new(repo().await);
-    let a = account("acc-1", "anna@example.de");
-    let (raw, stored) = token(&a, TokenPurpose::VerifyEmail);
-    assert_eq!(
-        repo.register(&a, &stored).await.unwrap(),
-        Registered::Created
-    );
+    let (a, raw) = anna(&repo).await;
     let hash = secret_token::hash(&raw);
     let tasks: Vec<_> = (0..10)
         .map(|_| {
@@ -167,11 +169,7 @@ async fn of_ten_concurrent_uses_of_one_token_exactly_one_succeeds() {
         AccountStatus::Active
     );
     assert_eq!(
-        code(
-            repo.token_owner(&hash, TokenPurpose::VerifyEmail, now())
-                .await
-                .unwrap_err()
-        ),
+        refused(&repo, &hash, TokenPurpose::VerifyEmail, now()).await,
         "link_used"
     );
 }
@@ -179,12 +177,7 @@ async fn of_ten_concurrent_uses_of_one_token_exactly_one_succeeds() {
 #[tokio::test]
 async fn tokens_are_checked_for_purpose_expiry_and_existence() {
     let repo = repo().await;
-    let a = account("acc-1", "anna@example.de");
-    let (raw, stored) = token(&a, TokenPurpose::VerifyEmail);
-    assert_eq!(
-        repo.register(&a, &stored).await.unwrap(),
-        Registered::Created
-    );
+    let (a, raw) = anna(&repo).await;
     let hash = secret_token::hash(&raw);
     assert_eq!(
         repo.token_owner(&hash, TokenPurpose::VerifyEmail, now())
@@ -193,28 +186,16 @@ async fn tokens_are_checked_for_purpose_expiry_and_existence() {
         a.id
     );
     assert_eq!(
-        code(
-            repo.token_owner(&hash, TokenPurpose::Activate, now())
-                .await
-                .unwrap_err()
-        ),
+        refused(&repo, &hash, TokenPurpose::Activate, now()).await,
         "link_unknown"
     );
     assert_eq!(
-        code(
-            repo.token_owner("0000", TokenPurpose::VerifyEmail, now())
-                .await
-                .unwrap_err()
-        ),
+        refused(&repo, "0000", TokenPurpose::VerifyEmail, now()).await,
         "link_unknown"
     );
     let late = now() + SignedDuration::from_hours(25);
     assert_eq!(
-        code(
-            repo.token_owner(&hash, TokenPurpose::VerifyEmail, late)
-                .await
-                .unwrap_err()
-        ),
+        refused(&repo, &hash, TokenPurpose::VerifyEmail, late).await,
         "link_expired"
     );
     assert_eq!(
@@ -228,12 +209,7 @@ async fn only_hashes_of_tokens_are_stored() {
     let sdk = shop_testkit::sdk().await;
     let (client, table) = shop_testkit::fresh_table(&sdk).await;
     let repo = AccountsRepo::new(client.clone(), &table);
-    let a = account("acc-1", "anna@example.de");
-    let (raw, stored) = token(&a, TokenPurpose::VerifyEmail);
-    assert_eq!(
-        repo.register(&a, &stored).await.unwrap(),
-        Registered::Created
-    );
+    let (_, raw) = anna(&repo).await;
     let all = client.scan().table_name(&table).send().await.unwrap();
     let dump = format!("{:?}", all.items());
     assert!(!dump.contains(&raw), "the raw token must not be stored");

@@ -52,27 +52,25 @@ async fn concurrent_documents_get_every_number_once() {
     assert_eq!(numbers, expected);
 }
 
+/// Numbers the credit note stored under `pk` in the series of `year`.
+async fn credit_note(repo: &OrdersRepo, pk: &str, year: i16) -> Result<String, NumberedError> {
+    repo.numbered("CN", year, |n| Ok(vec![document(repo, pk.into(), n)]))
+        .await
+}
+
 #[tokio::test]
 async fn a_failed_document_uses_no_number() {
     let sdk = shop_testkit::sdk().await;
     let (client, table) = shop_testkit::fresh_table(&sdk).await;
     let repo = OrdersRepo::new(client, table);
-    let first = repo
-        .numbered("CN", 2026, |n| Ok(vec![document(&repo, "DOC#a".into(), n)]))
-        .await;
+    let first = credit_note(&repo, "DOC#a", 2026).await;
     assert_eq!(first.ok().as_deref(), Some("CN-2026-000001"));
     // The same document again fails its own condition (write 0 of the caller's writes).
-    let again = repo
-        .numbered("CN", 2026, |n| Ok(vec![document(&repo, "DOC#a".into(), n)]))
-        .await;
+    let again = credit_note(&repo, "DOC#a", 2026).await;
     assert!(matches!(again, Err(NumberedError::Condition(0))));
-    let next = repo
-        .numbered("CN", 2026, |n| Ok(vec![document(&repo, "DOC#b".into(), n)]))
-        .await;
+    let next = credit_note(&repo, "DOC#b", 2026).await;
     assert_eq!(next.ok().as_deref(), Some("CN-2026-000002"));
     // Another year starts its own series.
-    let other = repo
-        .numbered("CN", 2027, |n| Ok(vec![document(&repo, "DOC#c".into(), n)]))
-        .await;
+    let other = credit_note(&repo, "DOC#c", 2027).await;
     assert_eq!(other.ok().as_deref(), Some("CN-2027-000001"));
 }

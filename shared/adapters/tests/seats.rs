@@ -4,63 +4,19 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
 
 use jiff::{Timestamp, civil::date};
-use shop_adapters::store::subscriptions::SubscriptionsRepo;
 use shop_domain::{
-    Email, Money, Quantity,
-    catalog::{Billing, LocalizedText, Region, Term},
-    id::{AccountId, AppId, ProductId, SubscriptionId},
+    account::model::Account,
+    id::AccountId,
     seats::{self, SeatForm},
-    subscription::{Period, Subscription, SubscriptionStatus},
+    subscription::Subscription,
 };
+use shop_testkit::{TestBed, license};
 
-fn license(id: &str, quantity: u32) -> Subscription {
-    Subscription {
-        id: SubscriptionId::parse(id).unwrap(),
-        number: format!("ORD-2026-000001-{id}"),
-        account_id: AccountId::parse("owner").unwrap(),
-        product_id: ProductId::parse("alarm-team").unwrap(),
-        product_name: LocalizedText {
-            de: "A".into(),
-            en: "A".into(),
-            fr: "A".into(),
-        },
-        app: AppId::parse("alerting").unwrap(),
-        billing: Billing::Subscription,
-        holder: Email::parse("owner@example.de").unwrap(),
-        status: SubscriptionStatus::Active,
-        quantity: Quantity::new(quantity).unwrap(),
-        term: Term::Months(12),
-        region: Region::parse("DE").unwrap(),
-        unit_net: Money::from_cents(4800),
-        period: Some(Period::starting(date(2026, 11, 1), Term::Months(12))),
-        auto_renew: true,
-        orders: Vec::new(),
-        invoices: Vec::new(),
-        activated: false,
-        payment: None,
-        version: 1,
-        legacy: false,
-        scheduled_change: None,
-        anchor: None,
-        term_index: 0,
-        failed_charges: 0,
-        tax: None,
-        due_on: None,
-        next_period: None,
-    }
-}
-
-/// Stores a new license the way the order flow writes it.
-async fn create(client: &aws_sdk_dynamodb::Client, repo: &SubscriptionsRepo, sub: &Subscription) {
-    let put = repo.put(sub, None).unwrap();
-    client
-        .put_item()
-        .table_name(put.table_name())
-        .set_item(Some(put.item().clone()))
-        .condition_expression(put.condition_expression().unwrap())
-        .send()
-        .await
-        .unwrap();
+/// `owner`'s license `id` of five seats, stored.
+async fn license_of_five(bed: &TestBed, owner: &Account, id: &str) -> Subscription {
+    let sub = license::alarm_team(owner, id, 5, date(2026, 11, 1));
+    bed.store_license(&sub).await;
+    sub
 }
 
 fn now() -> Timestamp {
@@ -69,13 +25,12 @@ fn now() -> Timestamp {
 
 #[tokio::test]
 async fn fifty_concurrent_assignments_fill_exactly_five_seats_in_every_round() {
-    let sdk = shop_testkit::sdk().await;
-    let (client, table) = shop_testkit::fresh_table(&sdk).await;
-    let repo = SubscriptionsRepo::new(client.clone(), table);
-    let owner = AccountId::parse("owner").unwrap();
+    let bed = TestBed::at("2026-11-22T10:00:00Z").await;
+    let repo = bed.boot.subscriptions();
+    let customer = bed.customer("owner@example.de").await;
+    let owner = customer.id.clone();
     for round in 0..20 {
-        let sub = license(&format!("round-{round}"), 5);
-        create(&client, &repo, &sub).await;
+        let sub = license_of_five(&bed, &customer, &format!("round-{round}")).await;
         let tasks: Vec<_> = (0..50)
             .map(|i| {
                 let (repo, id, owner) = (repo.clone(), sub.id.clone(), owner.clone());
@@ -111,11 +66,10 @@ async fn fifty_concurrent_assignments_fill_exactly_five_seats_in_every_round() {
 
 #[tokio::test]
 async fn another_owner_cannot_touch_the_license() {
-    let sdk = shop_testkit::sdk().await;
-    let (client, table) = shop_testkit::fresh_table(&sdk).await;
-    let repo = SubscriptionsRepo::new(client.clone(), table);
-    let sub = license("mine", 5);
-    create(&client, &repo, &sub).await;
+    let bed = TestBed::at("2026-11-22T10:00:00Z").await;
+    let repo = bed.boot.subscriptions();
+    let owner = bed.customer("owner@example.de").await;
+    let sub = license_of_five(&bed, &owner, "mine").await;
     let stranger = AccountId::parse("stranger").unwrap();
     let form = SeatForm {
         email: "c@example.de".into(),

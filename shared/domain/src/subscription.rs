@@ -9,6 +9,7 @@ use crate::{
     Email, Money, Quantity,
     catalog::{Billing, LocalizedText, Region, Term},
     id::{AccountId, AppId, OrderId, ProductId, SubscriptionId},
+    solar::{PlantId, Watts},
     vat::TaxTreatment,
 };
 
@@ -131,6 +132,22 @@ pub struct Subscription {
     /// a gap and takes its place once `period` has ended ([`Subscription::as_of`]).
     #[serde(default)]
     pub next_period: Option<Period>,
+    /// A monitoring license: the plant it covers and the power it was bought for. Absent on
+    /// every other license (and on licenses stored before monitoring was sold).
+    #[serde(default)]
+    pub plant: Option<MonitoredPlant>,
+}
+
+/// The plant a monitoring license covers. Licenses per plant stack instead of being held once
+/// per email (docs/payments.md), so such a license has no holder marker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonitoredPlant {
+    pub plant: PlantId,
+    /// The plant's total nominal power when it was bought; a larger plant ends it.
+    pub power: Watts,
+    /// Licenses of the plant ended by power whose residual value this one's order credited.
+    #[serde(default)]
+    pub credits: Vec<SubscriptionId>,
 }
 
 impl Subscription {
@@ -163,6 +180,19 @@ impl Subscription {
             tax: Some(tax),
             due_on: Some(due_on),
             next_period: None,
+            ..self.clone()
+        }
+    }
+
+    /// A paid monitoring license whose first term starts on `start` rather than on `day`, the
+    /// day of payment: bought while its plant had access (trial or a license), it runs on from
+    /// the day after that access ends (`MonitoringHistory::license_start`).
+    pub fn starting_on(&self, start: Date, day: Date, reminder_days: i64) -> Subscription {
+        let period = Period::starting(start, self.term);
+        Subscription {
+            period: Some(period),
+            anchor: Some(start),
+            due_on: Some(self.next_due(period, day, reminder_days)),
             ..self.clone()
         }
     }
@@ -390,6 +420,7 @@ pub(crate) fn sample(quantity: u32, unit: &str, period: Period) -> Subscription 
         tax: None,
         due_on: None,
         next_period: None,
+        plant: None,
     }
 }
 
@@ -423,6 +454,26 @@ mod tests {
         assert_eq!(first.as_str(), "renew-s1-1-0");
         sub.failed_charges = 1;
         assert_ne!(sub.renewal_order_id().unwrap(), first);
+    }
+
+    #[test]
+    fn a_monitoring_license_bought_ahead_runs_from_its_start_and_is_reminded_before_its_end() {
+        let mut sub = sample(
+            1,
+            "30.00",
+            Period::starting(date(2027, 1, 1), Term::Days(365)),
+        );
+        sub.billing = Billing::FixedTerm;
+        sub.term = Term::Days(365);
+        // Paid on 1 January during a trial that runs to 9 February.
+        let paid = sub.starting_on(date(2027, 2, 10), date(2027, 1, 1), 40);
+        let period = paid.period.unwrap();
+        assert_eq!(
+            (period.starts_on, period.ends_on),
+            (date(2027, 2, 10), date(2028, 2, 9))
+        );
+        assert_eq!(paid.anchor, Some(date(2027, 2, 10)));
+        assert_eq!(paid.due_on, Some(date(2027, 12, 31)));
     }
 
     #[test]

@@ -77,6 +77,7 @@ impl Subscription {
             tax: None,
             due_on: None,
             next_period: None,
+            plant: None,
         })
     }
 

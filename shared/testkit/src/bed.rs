@@ -1,12 +1,26 @@
 //! Where a handler under test runs: the boot step a deployed function gets, pointed at a fresh
-//! table on the stand-in and a fixed clock. A test builds its handler as `main` does, with
-//! `Handler::new(&bed.boot, Settings::from_vars(..))`, so settings are read the production way.
+//! table on the stand-in and a fixed clock. A test builds its handler as `main` does
+//! (`bed.handler(&vars, Settings::from_vars, Handler::new)`), so settings are read the
+//! production way, and names only what is particular to it: its variables, its customers and
+//! licenses (`bed.customer(..)`, `bed.store_license(..)`) and its requests.
 
 use std::sync::Arc;
 
 use jiff::Timestamp;
-use shop_adapters::boot::Boot;
-use shop_domain::clock::FixedClock;
+use shop_adapters::{
+    boot::{
+        self, Boot,
+        config::{ConfigError, Vars},
+    },
+    store::accounts::TokenPurpose,
+    web::auth::password::PasswordHasherArgon2,
+};
+use shop_domain::{
+    account::model::{Account, AccountStatus},
+    clock::FixedClock,
+    id::{AccountId, SubscriptionId},
+    subscription::Subscription,
+};
 
 pub struct TestBed {
     pub boot: Boot,
@@ -42,6 +56,95 @@ impl TestBed {
         )
     }
 
+    /// The handler as `main` builds it: settings read by `from_vars` from `vars` (and nothing
+    /// else of the environment), then `new` on this boot step.
+    pub fn handler<S, H>(
+        &self,
+        vars: &[(&str, &str)],
+        from_vars: impl FnOnce(&Vars) -> Result<S, ConfigError>,
+        new: impl FnOnce(&Boot, S) -> Result<H, boot::Error>,
+    ) -> H {
+        let settings = from_vars(&Vars::given(vars)).expect("the test's settings read");
+        new(&self.boot, settings).expect("the handler builds")
+    }
+
+    /// An active customer with [`crate::customer::PASSWORD`], stored now.
+    pub async fn customer(&self, email: &str) -> Account {
+        crate::customer::active_account(&self.boot.accounts(), email, self.now).await
+    }
+
+    /// A customer in `status` whose emailed link for `purpose` carries `raw_token` (a sample's
+    /// token), stored now; see [`crate::customer::account_with_link`].
+    pub async fn account_with_link(
+        &self,
+        email: &str,
+        status: AccountStatus,
+        purpose: TokenPurpose,
+        raw_token: &str,
+    ) -> Account {
+        let accounts = self.boot.accounts();
+        crate::customer::account_with_link(&accounts, email, status, purpose, raw_token, self.now)
+            .await
+    }
+
+    /// The account `id` as stored now.
+    pub async fn account(&self, id: &AccountId) -> Account {
+        let stored = self.boot.accounts().get(id).await;
+        stored
+            .expect("the stand-in answers")
+            .expect("the account is stored")
+    }
+
+    /// Whether `account`'s stored password is `password`.
+    pub async fn password_is(&self, account: &Account, password: &str) -> bool {
+        let stored = self.account(&account.id).await.password;
+        let hasher = PasswordHasherArgon2::new().expect("argon2 parameters");
+        stored.is_some_and(|p| hasher.verify(password, &p.hash))
+    }
+
+    /// Asserts that `account` is stored as it was: its status and its password.
+    pub async fn assert_unchanged(&self, account: &Account) {
+        let after = self.account(&account.id).await;
+        assert_eq!(after.status, account.status);
+        let hash = |a: &Account| a.password.as_ref().map(|p| p.hash.clone());
+        assert_eq!(hash(&after), hash(account));
+    }
+
+    /// A full-scope access token for `account`, issued now.
+    pub fn token(&self, account: &Account) -> String {
+        crate::customer::token(account, self.now)
+    }
+
+    /// Stores `sub` as new, the way the order flow writes it.
+    pub async fn store_license(&self, sub: &Subscription) {
+        crate::license::store(&self.dynamodb, &self.boot.subscriptions(), sub).await;
+    }
+
+    /// A customer and the license the sample of `function` names (its `id` path parameter):
+    /// `quantity` alarm-team seats from 2026-11-01, owned by the customer, changed by `adjust`
+    /// (`license::paid_by_card`, or `|s| s`) and stored.
+    pub async fn sample_license(
+        &self,
+        function: &str,
+        quantity: u32,
+        adjust: impl FnOnce(Subscription) -> Subscription,
+    ) -> (Account, Subscription) {
+        let owner = self.customer("anna@example.de").await;
+        let id = crate::Sample::of(function).path_param("id");
+        let starts_on = jiff::civil::date(2026, 11, 1);
+        let sub = adjust(crate::license::alarm_team(&owner, &id, quantity, starts_on));
+        self.store_license(&sub).await;
+        (owner, sub)
+    }
+
+    /// The license `id` as stored now.
+    pub async fn license(&self, id: &SubscriptionId) -> Subscription {
+        let stored = self.boot.subscriptions().get(id).await;
+        stored
+            .expect("the stand-in answers")
+            .expect("the license is stored")
+    }
+
     /// A fresh queue's URL.
     pub async fn queue(&self) -> String {
         crate::fresh_queue(self.boot.sdk()).await.1
@@ -51,6 +154,19 @@ impl TestBed {
     pub async fn received(&self, url: &str) -> Vec<serde_json::Value> {
         crate::received(&self.sqs, url).await
     }
+}
+
+/// The settings of a function that mails through the queue at `url` (`MAIL_QUEUE_URL`) with
+/// links into the web app (`APP_URL`).
+pub fn mail_vars(url: &str) -> [(&'static str, &str); 2] {
+    [("MAIL_QUEUE_URL", url), ("APP_URL", "https://app.example")]
+}
+
+/// The settings of a protected function that charges through the sandbox and mails through
+/// the queue at `url`: [`crate::customer::jwt_vars`], [`sandbox_vars`] and [`mail_vars`].
+pub fn charging_vars(url: &str) -> Vec<(&'static str, &str)> {
+    let jwt = crate::customer::jwt_vars();
+    [&jwt[..], &sandbox_vars(), &mail_vars(url)].concat()
 }
 
 /// The settings of a function that charges: the local stack's payment sandbox (`SANDBOX_URL`,

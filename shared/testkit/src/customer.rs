@@ -5,7 +5,7 @@ use jiff::{SignedDuration, Timestamp};
 use shop_adapters::{
     store::accounts::{AccountsRepo, Registered, StoredToken, TokenPurpose},
     web::auth::{
-        jwt::{Scope, TokenIssuer},
+        jwt::{Scope, TokenIssuer, TokenVerifier},
         password::PasswordHasherArgon2,
         secret_token,
     },
@@ -57,6 +57,21 @@ pub fn jwt_vars() -> [(&'static str, &'static str); 3] {
         ("JWT_ISSUER", ISSUER),
         ("JWT_AUDIENCE", AUDIENCE),
     ]
+}
+
+/// The settings of the sign-in function, signing with the test key.
+pub fn signing_vars() -> [(&'static str, &'static str); 4] {
+    [
+        ("JWT_KEY_ID", "test-key"),
+        ("JWT_SIGNING_KEY", KEY),
+        ("JWT_ISSUER", ISSUER),
+        ("JWT_AUDIENCE", AUDIENCE),
+    ]
+}
+
+/// A verifier that trusts the test tokens, as a protected function's guard does.
+pub fn verifier() -> TokenVerifier {
+    TokenVerifier::from_jwks_json(trusted_keys(), ISSUER, AUDIENCE).expect("the test key set")
 }
 
 /// A full-scope access token for `account`, issued at `now`.

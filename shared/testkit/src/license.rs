@@ -55,6 +55,7 @@ pub fn alarm_team(owner: &Account, id: &str, quantity: u32, starts_on: Date) -> 
         }),
         due_on: None,
         next_period: None,
+        plant: None,
     }
 }
 

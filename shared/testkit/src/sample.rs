@@ -26,6 +26,12 @@ impl Sample {
         &self.0
     }
 
+    /// The path parameter `name` the sample carries.
+    pub fn path_param(&self, name: &str) -> String {
+        let value = self.0["pathParameters"][name].as_str();
+        value.expect("the sample has the path parameter").to_owned()
+    }
+
     /// The JSON body the sample carries.
     pub fn body(&self) -> Value {
         let body = self.0["body"].as_str().expect("an HTTP sample with a body");

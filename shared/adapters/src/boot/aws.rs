@@ -1,10 +1,41 @@
 //! SDK configuration, loaded once per cold start. `aws_config` reads `AWS_ENDPOINT_URL` (and the
 //! per-service variants) itself, so the local stand-in needs no special code path.
 
+use aws_smithy_http_client::{
+    Builder,
+    tls::{Provider, TlsContext, TrustStore, rustls_provider::CryptoMode},
+};
+
 pub use aws_config::SdkConfig;
 
+/// The roots of Amazon Trust Services (Amazon Root CA 1 to 4, and Starfield Services Root G2,
+/// which cross-signs them): AWS service endpoints present certificates that chain to these.
+/// Trusting only them spares each cold start parsing the system's ~150 roots (most of the
+/// start beyond the bare runtime) and narrows whom the SDK's connections trust.
+const AWS_ROOTS: &str = include_str!("../../certs/amazon-trust-services.pem");
+
 pub async fn load() -> SdkConfig {
-    aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    match aws_roots() {
+        Ok(tls) => config.http_client(
+            Builder::new()
+                .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
+                .tls_context(tls)
+                .build_https(),
+        ),
+        // Building a context from a trust store never fails today; should it, the SDK's own
+        // client (the system's roots) still works.
+        Err(_) => config,
+    }
+    .load()
+    .await
+}
+
+fn aws_roots() -> Result<TlsContext, aws_smithy_http_client::HttpClientError> {
+    let trust = TrustStore::empty()
+        .with_native_roots(false)
+        .with_pem_certificate(AWS_ROOTS.as_bytes());
+    TlsContext::builder().with_trust_store(trust).build()
 }
 
 /// A DynamoDB client on the shared configuration.
@@ -20,4 +51,20 @@ pub fn sqs(sdk: &SdkConfig) -> aws_sdk_sqs::Client {
 /// An SES v2 client on the shared configuration.
 pub fn sesv2(sdk: &SdkConfig) -> aws_sdk_sesv2::Client {
     aws_sdk_sesv2::Client::new(sdk)
+}
+
+#[cfg(test)]
+mod tests {
+    use rustls::pki_types::{CertificateDer, pem::PemObject};
+
+    #[test]
+    fn the_aws_roots_are_five_certificates_rustls_accepts() {
+        let certs: Vec<CertificateDer<'_>> =
+            CertificateDer::pem_slice_iter(super::AWS_ROOTS.as_bytes())
+                .collect::<Result<_, _>>()
+                .unwrap();
+        let mut store = rustls::RootCertStore::empty();
+        assert_eq!(store.add_parsable_certificates(certs), (5, 0));
+        assert!(super::aws_roots().is_ok());
+    }
 }

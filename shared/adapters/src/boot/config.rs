@@ -37,6 +37,15 @@ where
     }
 }
 
+/// Runs one field's reader of [`settings!`](crate::settings) (a function over [`Vars`], or a
+/// closure, whose argument type is taken from here).
+pub fn read_with<T>(
+    vars: &Vars,
+    read: impl FnOnce(&Vars) -> Result<T, ConfigError>,
+) -> Result<T, ConfigError> {
+    read(vars)
+}
+
 /// Where settings are read from: the process environment, or the values a test gives, so a
 /// settings struct is tested without touching the environment (which tests share).
 #[derive(Debug, Clone, Copy)]

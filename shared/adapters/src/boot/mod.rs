@@ -6,6 +6,7 @@
 pub mod aws;
 pub mod clock;
 pub mod config;
+mod declare;
 mod serve;
 pub mod telemetry;
 mod wiring;
@@ -94,75 +95,25 @@ impl Boot {
     }
 
     /// The one HTTPS client for services outside AWS (payment provider, VIES): its TLS
-    /// configuration, and the system's root certificates it reads, are set up once per process
-    /// however many of them a function talks to. Each caller sets its own timeout per request.
+    /// configuration is set up once per process however many of them a function talks to. Its
+    /// roots are Mozilla's, compiled in and already parsed (webpki-roots): reading and parsing
+    /// the system's ~150 root files was most of a paying function's cold start. Each caller
+    /// sets its own timeout per request.
     pub fn https(&self) -> Result<reqwest::Client, Error> {
         if let Some(client) = self.https.get() {
             return Ok(client.clone());
         }
-        let client = reqwest::Client::builder().build()?;
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let roots = rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .build()?;
         Ok(self.https.get_or_init(|| client).clone())
     }
-}
-
-/// Wires a function crate's `Handler` to the boot step, so its `settings.rs` says only what
-/// the function reads (`Settings::from_vars`) and builds (`Handler::new`). It adds
-/// `Settings::from_env` (the same settings from the process environment), `Handler::boot`
-/// (what `main.rs` hands to the serve loop: settings from the environment, then `new`) and the
-/// serve trait of the function's kind, whose `handle` is the handler's own.
-///
-/// `function!(http Handler, Settings)`, `function!(sqs Handler, Settings)` or
-/// `function!(schedule Handler, Settings, Report)`.
-#[macro_export]
-macro_rules! function {
-    (http $handler:ty, $settings:ty) => {
-        $crate::function!(@boot $handler, $settings);
-
-        impl $crate::boot::HttpHandler for $handler {
-            async fn handle(
-                &self,
-                req: $crate::boot::prelude::Request,
-            ) -> $crate::boot::prelude::HttpResponse {
-                <$handler>::handle(self, req).await
-            }
-        }
-    };
-    (sqs $handler:ty, $settings:ty) => {
-        $crate::function!(@boot $handler, $settings);
-
-        impl $crate::boot::SqsHandler for $handler {
-            async fn handle(
-                &self,
-                event: $crate::boot::prelude::SqsEvent,
-            ) -> $crate::boot::prelude::SqsBatchResponse {
-                <$handler>::handle(self, event).await
-            }
-        }
-    };
-    (schedule $handler:ty, $settings:ty, $report:ty) => {
-        $crate::function!(@boot $handler, $settings);
-
-        impl $crate::boot::ScheduledJob for $handler {
-            type Report = $report;
-
-            async fn handle(&self) -> Result<$report, $crate::AppError> {
-                <$handler>::handle(self).await
-            }
-        }
-    };
-    (@boot $handler:ty, $settings:ty) => {
-        impl $settings {
-            /// The settings from the process environment.
-            pub fn from_env() -> Result<Self, $crate::boot::config::ConfigError> {
-                Self::from_vars(&$crate::boot::config::Vars::env())
-            }
-        }
-
-        impl $handler {
-            /// The handler as deployed: its settings from the environment.
-            pub fn boot(boot: &$crate::boot::Boot) -> Result<Self, $crate::boot::Error> {
-                Self::new(boot, <$settings>::from_env()?)
-            }
-        }
-    };
 }

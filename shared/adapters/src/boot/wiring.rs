@@ -12,6 +12,7 @@ use crate::{
     flows::{
         links::{LinkMailer, LinkSettings},
         order_flow::{OrderFlow, OrderFlowSettings},
+        passwords::Passwords,
     },
     messaging::{jobs::JobQueue, mailer::SesMailer, outbox::MailOutbox},
     store::{
@@ -23,7 +24,7 @@ use crate::{
         subscriptions::SubscriptionsRepo,
     },
     web::{
-        auth::{guard::Guard, jwt::TokenVerifier, settings},
+        auth::{guard::Guard, jwt::TokenVerifier, password::PasswordHasherArgon2, settings},
         idempotent_http::IdempotentRequests,
     },
 };
@@ -64,6 +65,17 @@ impl Boot {
 
     pub fn sign_in_failures(&self, policy: &PasswordPolicy) -> SignInFailureLog {
         settings::sign_in_failures(self.dynamodb(), self.table(), policy)
+    }
+
+    /// What a function that checks or sets passwords under `policy` works with.
+    pub fn passwords(&self, policy: PasswordPolicy) -> Result<Passwords, Error> {
+        Ok(Passwords {
+            accounts: self.accounts(),
+            failures: self.sign_in_failures(&policy),
+            hasher: PasswordHasherArgon2::new()?,
+            clock: self.clock(),
+            policy,
+        })
     }
 
     /// The guard of a protected route, trusting `verifier`'s keys.

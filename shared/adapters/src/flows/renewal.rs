@@ -18,7 +18,7 @@ use shop_domain::{
     subscription::{Renewal, Subscription},
 };
 
-use crate::{AppError, error::Context, flows::order_flow::OrderFlow};
+use crate::{AppError, flows::order_flow::OrderFlow};
 
 pub struct RenewalFlow<P> {
     pub flow: OrderFlow,
@@ -64,10 +64,7 @@ impl<P: PaymentProvider> RenewalFlow<P> {
         // A fixed term renewed early runs its next term once the old one ended; the step
         // below stores that along with what it changes.
         let sub = stored.as_of(today);
-        match sub
-            .due_step(due_on, today)
-            .context("a license's stored state")?
-        {
+        match sub.due_step(due_on, today)? {
             DueStep::NotDue => Ok(Renewed::Skipped),
             DueStep::Remind { ends_on } => {
                 self.remind(&sub, ends_on).await?;
@@ -99,7 +96,7 @@ impl<P: PaymentProvider> RenewalFlow<P> {
         now: Timestamp,
     ) -> Result<Renewed, AppError> {
         let order_id = sub.renewal_order_id()?;
-        let tax = sub.tax_treatment().context("a license's stored state")?;
+        let tax = sub.tax_treatment()?;
         let order = Order::renewal(sub, order_id, renewal, tax, now)?;
         let placed = self.flow.place_change(order, sub).await?;
         let charged = self.flow.charge(placed, &self.provider, true, now).await?;

@@ -25,7 +25,7 @@ use crate::{
     error::Context,
     store::dynamo::{
         condition_failed, first_condition_failed, from_json, get_item, key, number, number_attr,
-        string_attr, text,
+        put_item, string_attr, text,
     },
 };
 
@@ -317,14 +317,7 @@ impl AccountsRepo {
     /// Stores a new link token for an existing account.
     pub async fn add_token(&self, token: &StoredToken) -> Result<(), AppError> {
         let put = self.token_put(token)?;
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(put.item))
-            .send()
-            .await
-            .map_err(|e| AppError::sdk("add token", e))?;
-        Ok(())
+        put_item(&self.client, &self.table, put.item, "add token").await
     }
 
     /// Counts one request of `purpose` for `email` in the window starting at `window`; false
@@ -379,14 +372,7 @@ impl AccountsRepo {
     pub async fn publish_terms(&self, version: &TermsVersion) -> Result<(), AppError> {
         let mut item = key("SETTINGS".into(), "TERMS");
         item.insert("version".into(), string_attr(version.as_str()));
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(|e| AppError::sdk("publish terms", e))?;
-        Ok(())
+        put_item(&self.client, &self.table, item, "publish terms").await
     }
 }
 

@@ -49,6 +49,24 @@ pub async fn get_item(
     Ok(out.item)
 }
 
+/// Writes `item` whatever is stored under its key (settings, tokens, cached answers: records
+/// no invariant guards); `what` names the call for the log.
+pub async fn put_item(
+    client: &Client,
+    table: &str,
+    item: Item,
+    what: &str,
+) -> Result<(), AppError> {
+    client
+        .put_item()
+        .table_name(table)
+        .set_item(Some(item))
+        .send()
+        .await
+        .map_err(|e| AppError::sdk(what, e))?;
+    Ok(())
+}
+
 /// A string attribute, if present.
 pub fn text<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
     item.get(name)

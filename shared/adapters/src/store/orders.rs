@@ -16,12 +16,13 @@ use shop_domain::{
     vat::{VatId, vies::VatCheck},
 };
 
+use crate::store::plant_licenses::PlantLicenseRows;
 use crate::{
     AppError,
     error::Context,
     store::dynamo::{
         GSI1, Item, condition_failed, first_condition_failed, from_json, get_item, is_conflict,
-        key, number, number_attr, query_all, string_attr, text, to_json,
+        key, number, number_attr, put_item, query_all, string_attr, text, to_json,
     },
     store::subscriptions::SubscriptionsRepo,
 };
@@ -34,6 +35,8 @@ pub struct OrdersRepo {
     client: Client,
     table: String,
     pub subscriptions: SubscriptionsRepo,
+    /// A monitoring license's rows in its plant.
+    pub plant_licenses: PlantLicenseRows,
 }
 
 fn order_key(id: &OrderId) -> Item {
@@ -95,6 +98,7 @@ impl OrdersRepo {
                 client: client.clone(),
                 table: table.clone(),
             },
+            plant_licenses: PlantLicenseRows::new(client.clone(), table.clone()),
             client,
             table,
         }
@@ -335,14 +339,7 @@ impl OrdersRepo {
     pub async fn save_vat_check(&self, check: &VatCheck) -> Result<(), AppError> {
         let mut item = key(format!("VAT#{}", check.vat_id), "VAT");
         item.insert("check".into(), to_json(check)?);
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(|e| AppError::sdk("save VAT check", e))?;
-        Ok(())
+        put_item(&self.client, &self.table, item, "save VAT check").await
     }
 
     /// The payment provider's customer of an account, if one was recorded.

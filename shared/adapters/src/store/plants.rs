@@ -6,7 +6,7 @@
 use aws_sdk_dynamodb::Client;
 use jiff::civil::Date;
 use shop_domain::{
-    DomainError, Money,
+    Money,
     id::{AccountId, SubscriptionId},
     solar::{
         DeviceConfig, Inverter, MonitoringHistory, MonitoringState, PlantDetails, PlantId,
@@ -14,6 +14,10 @@ use shop_domain::{
     },
     subscription::Period,
 };
+
+mod writes;
+
+pub use writes::{PUBLIC_PLANTS, plant_changed};
 
 use crate::{
     AppError,
@@ -152,14 +156,7 @@ impl PlantsRepo {
     }
 }
 
-/// The answer for a plant that is not the caller's (or does not exist): the same either way,
-/// so ids of other owners' plants cannot be probed.
-pub fn plant_not_found(id: &PlantId) -> DomainError {
-    DomainError::not_found(
-        "plant_not_found",
-        format!("There is no plant {id} of yours."),
-    )
-}
+pub use shop_domain::solar::plant_not_found;
 
 fn inverter_row(item: &Item) -> Result<PlantInverter, AppError> {
     Ok(PlantInverter {
@@ -204,4 +201,33 @@ fn optional_date(item: &Item, name: &str) -> Result<Option<Date>, AppError> {
                 .map_err(|e| AppError::internal(format!("stored {name} {raw:?}"), e))
         })
         .transpose()
+}
+
+/// The solar rules' settings as a function reads them: `TRIAL_DAYS` (40) and
+/// `UNKNOWN_DEVICE_POWER_W` (20000), each at least 1.
+pub fn solar_settings(
+    vars: &crate::boot::config::Vars,
+) -> Result<SolarSettings, crate::boot::config::ConfigError> {
+    let trial_days = vars.read(
+        "TRIAL_DAYS",
+        &SolarSettings::TRIAL_DAYS.to_string(),
+        |raw| {
+            raw.parse::<u16>()
+                .ok()
+                .filter(|d| *d >= 1)
+                .ok_or("a whole number of days, at least 1")
+        },
+    )?;
+    let unknown = SolarSettings::UNKNOWN_DEVICE_POWER.0.to_string();
+    let unknown_device_power = vars.read("UNKNOWN_DEVICE_POWER_W", &unknown, |raw| {
+        raw.parse::<u64>()
+            .ok()
+            .filter(|w| *w >= 1)
+            .map(Watts)
+            .ok_or("whole watts, at least 1")
+    })?;
+    Ok(SolarSettings {
+        trial_days,
+        unknown_device_power,
+    })
 }

@@ -11,7 +11,9 @@ use crate::{
     },
     id::{AppId, ProductId},
     order::{Billing, PaymentMethod, invoice::InvoiceLine},
-    vat::{TaxTreatment, VatId, latin::check_vies_fields},
+    solar::{LicenseOrder, PlantId, PlantToLicense, plant_not_found, price_licenses},
+    subscription::MonitoredPlant,
+    vat::{Buyer, TaxTreatment, VatId, latin::check_vies_fields},
 };
 
 /// Most lines one checkout may hold; each line is two items in the order's transaction.
@@ -27,19 +29,43 @@ pub struct CheckoutForm {
     pub billing: Option<BillingForm>,
 }
 
+/// `POST /v1/checkout/preview`: the lines and billing of a checkout, without its payment.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewForm {
+    pub lines: Vec<LineForm>,
+    #[serde(default)]
+    pub billing: Option<BillingForm>,
+}
+
+impl PreviewForm {
+    /// The preview as a checkout that pays nothing: checked by the same rules.
+    pub fn check(self) -> Result<(Vec<CheckoutLine>, Option<BusinessBilling>), DomainError> {
+        Ok((check_lines(self.lines)?, check_billing(self.billing)?))
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LineForm {
     pub product_id: String,
-    /// `2.0` is 2, as for the contract's `type: integer`; the range is `Quantity`'s.
-    #[serde(deserialize_with = "crate::wire::whole_number")]
-    pub quantity: i64,
+    /// `2.0` is 2, as for the contract's `type: integer`; the range is `Quantity`'s. Left out
+    /// on a line of plants (one license each).
+    #[serde(default, deserialize_with = "optional_whole_number")]
+    pub quantity: Option<i64>,
     /// Needed only when the product is sold for several terms.
     #[serde(default)]
     pub term: Option<String>,
     /// Who holds the license; the buyer's own email when left out.
     #[serde(default)]
     pub holder_email: Option<String>,
+    /// The plants a monitoring line (a product sold per kW) licenses, one license each.
+    #[serde(default)]
+    pub plants: Option<Vec<String>>,
+}
+
+fn optional_whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    crate::wire::whole_number(d).map(Some)
 }
 
 #[derive(Debug, Deserialize)]
@@ -66,6 +92,8 @@ pub struct CheckoutLine {
     pub quantity: Quantity,
     pub term: Option<Term>,
     pub holder: Option<Email>,
+    /// The plants of a monitoring line; empty on every other line.
+    pub plants: Vec<PlantId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,12 +143,6 @@ impl CheckoutForm {
                 "Tick the contract terms to order.",
             ));
         }
-        if self.lines.is_empty() || self.lines.len() > MAX_LINES {
-            return Err(DomainError::invalid(
-                "invalid_lines",
-                format!("An order has 1 to {MAX_LINES} lines."),
-            ));
-        }
         let token = self.payment.token.trim();
         if !(1..=255).contains(&token.len()) || !token.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(DomainError::invalid(
@@ -128,38 +150,83 @@ impl CheckoutForm {
                 "The payment token is 1 to 255 visible ASCII characters from the payment form.",
             ));
         }
-        let lines = self
-            .lines
-            .into_iter()
-            .map(|l| {
-                Ok(CheckoutLine {
-                    product: ProductId::parse(&l.product_id)?,
-                    // Out of u32's range is as wrong as 0: both fail `Quantity::new`.
-                    quantity: Quantity::new(u32::try_from(l.quantity).unwrap_or(0))?,
-                    term: l.term.as_deref().map(str::parse).transpose()?,
-                    holder: l.holder_email.as_deref().map(Email::parse).transpose()?,
-                })
-            })
-            .collect::<Result<Vec<_>, DomainError>>()?;
-        let billing = self
-            .billing
-            .map(|b| {
-                Ok::<_, DomainError>(BusinessBilling {
-                    company: DisplayName::parse(&b.company)?,
-                    vat_id: VatId::parse(&b.vat_id)?,
-                    street: DisplayName::parse(&b.street)?,
-                    postal_code: DisplayName::parse(&b.postal_code)?,
-                    city: DisplayName::parse(&b.city)?,
-                })
-            })
-            .transpose()?;
         Ok(Checkout {
-            lines,
+            lines: check_lines(self.lines)?,
             method: self.payment.method,
             token: token.to_owned(),
-            billing,
+            billing: check_billing(self.billing)?,
         })
     }
+}
+
+/// The lines of a checkout or its preview. A line of plants names no quantity (each plant is
+/// one license) and no holder (the buyer holds them); every other line needs its quantity.
+pub fn check_lines(lines: Vec<LineForm>) -> Result<Vec<CheckoutLine>, DomainError> {
+    if lines.is_empty() || lines.len() > MAX_LINES {
+        return Err(DomainError::invalid(
+            "invalid_lines",
+            format!("An order has 1 to {MAX_LINES} lines."),
+        ));
+    }
+    lines
+        .into_iter()
+        .map(|l| {
+            let plants = match l.plants {
+                None => Vec::new(),
+                Some(ids) => {
+                    if l.quantity.is_some() || l.holder_email.is_some() {
+                        return Err(DomainError::invalid(
+                            "plants_with_quantity",
+                            "A line of plants has one license per plant, held by the buyer: \
+                             leave out quantity and holder_email.",
+                        ));
+                    }
+                    if ids.is_empty() || ids.len() > MAX_LINES {
+                        return Err(DomainError::invalid(
+                            "invalid_plants",
+                            format!("A monitoring line covers 1 to {MAX_LINES} plants."),
+                        ));
+                    }
+                    ids.iter()
+                        .map(|id| PlantId::parse(id))
+                        .collect::<Result<_, _>>()?
+                }
+            };
+            let quantity = match l.quantity {
+                // Out of u32's range is as wrong as 0: both fail `Quantity::new`.
+                Some(q) => Quantity::new(u32::try_from(q).unwrap_or(0))?,
+                None if !plants.is_empty() => Quantity::new(1)?,
+                None => {
+                    return Err(DomainError::invalid(
+                        "quantity_required",
+                        format!("Name the quantity of {}.", l.product_id),
+                    ));
+                }
+            };
+            Ok(CheckoutLine {
+                product: ProductId::parse(&l.product_id)?,
+                quantity,
+                term: l.term.as_deref().map(str::parse).transpose()?,
+                holder: l.holder_email.as_deref().map(Email::parse).transpose()?,
+                plants,
+            })
+        })
+        .collect()
+}
+
+/// A business buyer's billing details, when given.
+pub fn check_billing(billing: Option<BillingForm>) -> Result<Option<BusinessBilling>, DomainError> {
+    billing
+        .map(|b| {
+            Ok(BusinessBilling {
+                company: DisplayName::parse(&b.company)?,
+                vat_id: VatId::parse(&b.vat_id)?,
+                street: DisplayName::parse(&b.street)?,
+                postal_code: DisplayName::parse(&b.postal_code)?,
+                city: DisplayName::parse(&b.city)?,
+            })
+        })
+        .transpose()
 }
 
 /// The buyer as planning sees it.
@@ -168,6 +235,8 @@ pub struct BuyerProfile<'a> {
     pub email: &'a Email,
     pub country: &'a Country,
     pub eligibility: &'a [Eligibility],
+    /// Consumer or business, as the tax decision sees it: who may buy monitoring.
+    pub buyer: Buyer<'a>,
 }
 
 /// A checkout line matched to the catalog and priced.
@@ -180,29 +249,36 @@ pub struct PlannedLine {
     pub term: Term,
     pub holder: Email,
     pub invoice: InvoiceLine,
+    /// The plant a monitoring line licenses.
+    pub plant: Option<MonitoredPlant>,
 }
 
 /// Matches every line to a product sold in `region`, enforces minimum quantities,
 /// eligibility and one license per email and product within the order, and prices the lines.
+/// A line of plants is priced per plant by its power (`plants`: each named plant as read).
 pub fn plan(
-    checkout: &Checkout,
+    lines: &[CheckoutLine],
     products: &[Product],
     buyer: BuyerProfile<'_>,
     region: &Region,
     tax: TaxTreatment,
+    plants: &[PlantToLicense],
 ) -> Result<Vec<PlannedLine>, DomainError> {
-    let mut planned: Vec<PlannedLine> = Vec::with_capacity(checkout.lines.len());
-    for line in &checkout.lines {
-        let offer = products
-            .iter()
-            .find(|p| p.id() == &line.product)
-            .and_then(|p| p.offer(region))
-            .ok_or_else(|| {
-                DomainError::invalid(
-                    "unknown_product",
-                    format!("{} is not sold in region {region}.", line.product),
-                )
-            })?;
+    let mut planned: Vec<PlannedLine> = Vec::with_capacity(lines.len());
+    for line in lines {
+        let product = products.iter().find(|p| p.id() == &line.product);
+        let offer = product.and_then(|p| p.offer(region)).ok_or_else(|| {
+            DomainError::invalid(
+                "unknown_product",
+                format!("{} is not sold in region {region}.", line.product),
+            )
+        })?;
+        if let (Some(product), false) = (product, line.plants.is_empty()) {
+            planned.extend(plant_lines(
+                line, product, buyer, region, tax, plants, &planned,
+            )?);
+            continue;
+        }
         if offer.unit == PriceUnit::Kw {
             return Err(DomainError::invalid(
                 "plant_required",
@@ -282,9 +358,55 @@ pub fn plan(
                 tax.rate(),
             ),
             holder,
+            plant: None,
         });
     }
     Ok(planned)
+}
+
+/// A line of plants: one license per plant at its power; a plant named on an earlier line of
+/// the order is refused like a plant named twice on one line.
+fn plant_lines(
+    line: &CheckoutLine,
+    product: &Product,
+    buyer: BuyerProfile<'_>,
+    region: &Region,
+    tax: TaxTreatment,
+    plants: &[PlantToLicense],
+    planned: &[PlannedLine],
+) -> Result<Vec<PlannedLine>, DomainError> {
+    let named = line
+        .plants
+        .iter()
+        .map(|id| {
+            if planned
+                .iter()
+                .any(|p| p.plant.as_ref().is_some_and(|c| &c.plant == id))
+            {
+                return Err(DomainError::invalid(
+                    "duplicate_plant",
+                    format!("Plant {id} is named twice; one license covers it."),
+                ));
+            }
+            plants
+                .iter()
+                .find(|p| &p.id == id)
+                .cloned()
+                .ok_or_else(|| plant_not_found(id))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let priced = price_licenses(
+        LicenseOrder {
+            product,
+            region,
+            term: line.term,
+            buyer: buyer.buyer,
+            holder: buyer.email,
+            tax,
+        },
+        &named,
+    )?;
+    Ok(priced.into_iter().map(|p| p.planned).collect())
 }
 
 #[cfg(test)]

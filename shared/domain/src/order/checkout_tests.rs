@@ -6,6 +6,7 @@ use crate::{
     account::profile::Country,
     catalog::Product,
     order::{CancellationPolicy, Order, OrderStatus},
+    solar::PlantToLicense,
 };
 
 fn catalog() -> Vec<Product> {
@@ -42,22 +43,112 @@ fn plan_for(
     lines: serde_json::Value,
     eligibility: &[Eligibility],
 ) -> Result<Vec<PlannedLine>, DomainError> {
+    plan_in("DE", lines, eligibility)
+}
+
+/// Plans `lines` for a consumer living in `country`, with two plants of 12.5 and 7.25 kW.
+fn plan_in(
+    country: &str,
+    lines: serde_json::Value,
+    eligibility: &[Eligibility],
+) -> Result<Vec<PlannedLine>, DomainError> {
     let checkout = form(lines).check()?;
     let email = Email::parse("buyer@example.com").unwrap();
-    let country = Country::parse("DE").unwrap();
+    let country = Country::parse(country).unwrap();
+    let plants = [("p1", 12_500), ("p2", 7_250)].map(|(id, w)| PlantToLicense {
+        id: PlantId::parse(id).unwrap(),
+        name: crate::solar::PlantName::parse(&format!("Roof {id}")).unwrap(),
+        power: crate::solar::Watts(w),
+    });
     plan(
-        &checkout,
+        &checkout.lines,
         &catalog(),
         BuyerProfile {
             email: &email,
             country: &country,
             eligibility,
+            buyer: Buyer::Consumer { country: &country },
         },
         &Region::parse("DE").unwrap(),
         TaxTreatment::Domestic {
             rate: Decimal::from(19),
         },
+        &plants,
     )
+}
+
+#[test]
+fn a_line_of_plants_is_one_license_per_plant_priced_by_power() {
+    let lines = plan_for(
+        serde_json::json!([{"product_id": "solar", "plants": ["p1", "p2"]}]),
+        &[],
+    )
+    .unwrap();
+    let nets: Vec<String> = lines.iter().map(|l| l.invoice.net.to_string()).collect();
+    // 2.40 × 12.5 = 30.00; 2.40 × 7.25 = 17.40.
+    assert_eq!(nets, ["30.00", "17.40"]);
+    assert!(lines.iter().all(|l| l.invoice.quantity.get() == 1));
+    assert_eq!(
+        lines[1]
+            .plant
+            .as_ref()
+            .map(|p| (p.plant.as_str(), p.power.0)),
+        Some(("p2", 7_250))
+    );
+}
+
+#[test]
+fn plant_lines_are_refused_with_their_codes() {
+    let solar =
+        |plants: serde_json::Value| serde_json::json!([{"product_id": "solar", "plants": plants}]);
+    assert_eq!(
+        code(plan_for(solar(serde_json::json!(["p9"])), &[])),
+        "plant_not_found"
+    );
+    assert_eq!(
+        code(plan_for(solar(serde_json::json!([])), &[])),
+        "invalid_plants"
+    );
+    assert_eq!(
+        code(plan_for(solar(serde_json::json!(["p1", "p1"])), &[])),
+        "duplicate_plant"
+    );
+    assert_eq!(
+        code(plan_for(solar(serde_json::json!(["bad id"])), &[])),
+        "invalid_plant_id"
+    );
+    assert_eq!(
+        code(plan_in("AT", solar(serde_json::json!(["p1"])), &[])),
+        "monitoring_consumers_germany_only"
+    );
+    assert_eq!(
+        code(plan_for(
+            serde_json::json!([{"product_id": "solar", "plants": ["p1"], "quantity": 1}]),
+            &[]
+        )),
+        "plants_with_quantity"
+    );
+    assert_eq!(
+        code(plan_for(
+            serde_json::json!([
+                {"product_id": "solar", "plants": ["p1"]},
+                {"product_id": "solar", "plants": ["p2", "p1"]}
+            ]),
+            &[]
+        )),
+        "duplicate_plant"
+    );
+    assert_eq!(
+        code(plan_for(
+            serde_json::json!([{"product_id": "report", "plants": ["p1"]}]),
+            &[]
+        )),
+        "unknown_product"
+    );
+    assert_eq!(
+        code(plan_for(serde_json::json!([{"product_id": "report"}]), &[])),
+        "quantity_required"
+    );
 }
 
 fn code(r: Result<Vec<PlannedLine>, DomainError>) -> &'static str {

@@ -67,6 +67,11 @@ impl Order {
                 if line.change != LineChange::Purchase {
                     paid.invoices.push(c.invoice.to_owned());
                 }
+                if let (Some(plant), LineChange::Renewal { .. }) = (&line.plant, &line.change) {
+                    // Renewed at the plant's power on the renewal day, at that term's price.
+                    paid.plant = Some(plant.clone());
+                    paid.unit_net = line.invoice.unit_net;
+                }
                 paid.orders.push(self.id.clone());
                 paid.orders.dedup();
                 if line.converts_trial {

@@ -4,6 +4,7 @@ pub mod checkout;
 pub mod confirm;
 pub mod invoice;
 pub mod model;
+pub mod monitoring;
 pub mod new;
 pub mod reconcile;
 pub mod view;

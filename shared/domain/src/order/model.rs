@@ -9,8 +9,11 @@ use crate::{
     catalog::{LocalizedText, Region, Term},
     clock::berlin_date,
     id::{AccountId, OrderId, ProductId, SubscriptionId},
-    order::invoice::{InvoiceLine, Totals},
-    subscription::{Period, StoredPayment},
+    order::{
+        invoice::{InvoiceLine, Totals},
+        monitoring::PlantCredit,
+    },
+    subscription::{MonitoredPlant, Period, StoredPayment},
     vat::TaxTreatment,
 };
 
@@ -100,6 +103,9 @@ pub struct OrderLine {
     #[serde(default)]
     pub change: LineChange,
     pub invoice: InvoiceLine,
+    /// A monitoring line: the plant it licenses and the power it is priced at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plant: Option<MonitoredPlant>,
 }
 
 /// What a paid line does to its license when the order is confirmed.
@@ -173,6 +179,9 @@ pub struct Order {
     pub invoice: Option<Document>,
     pub cancelled_at: Option<Timestamp>,
     pub credit_note: Option<Document>,
+    /// Residual values of a plant's ended licenses credited on this order (negative lines).
+    #[serde(default)]
+    pub credits: Vec<PlantCredit>,
 }
 
 /// How long after confirmation an order may be cancelled.
@@ -183,6 +192,16 @@ pub struct CancellationPolicy {
 }
 
 impl Order {
+    /// Every line of its invoice: the lines, then the credits; the totals are their sum.
+    pub fn invoice_lines(&self) -> Vec<InvoiceLine> {
+        self.lines
+            .iter()
+            .map(|l| &l.invoice)
+            .chain(self.credits.iter().map(|c| &c.invoice))
+            .cloned()
+            .collect()
+    }
+
     /// The Berlin calendar day of confirmation.
     pub fn confirmed_on(&self) -> Option<Date> {
         self.confirmed_at.map(berlin_date)
@@ -267,6 +286,7 @@ pub(crate) fn sample(status: OrderStatus, created_at: Timestamp) -> Order {
         invoice: None,
         cancelled_at: None,
         credit_note: None,
+        credits: Vec::new(),
     }
 }
 

@@ -15,8 +15,9 @@ use crate::{
         Billing, LineChange, Order, OrderLine, OrderPayment, OrderStatus, PaymentMethod,
         checkout::PlannedLine,
         invoice::{InvoiceLine, Totals},
+        monitoring::PlantCredit,
     },
-    subscription::{Renewal, Subscription, SubscriptionStatus},
+    subscription::{MonitoredPlant, Renewal, Subscription, SubscriptionStatus},
     vat::TaxTreatment,
 };
 
@@ -37,6 +38,7 @@ pub struct Purchase {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewOrder {
     purchase: Purchase,
+    credits: Vec<PlantCredit>,
     totals: Totals,
     created_at: Timestamp,
 }
@@ -66,6 +68,34 @@ impl NewOrder {
         &self.purchase.payment
     }
 
+    /// The order with its (one) line licensing `plant` at the power it is priced at.
+    pub(crate) fn with_line_plant(mut self, plant: MonitoredPlant) -> NewOrder {
+        for line in &mut self.purchase.lines {
+            line.plant = Some(plant.clone());
+        }
+        self
+    }
+
+    pub fn credits(&self) -> &[PlantCredit] {
+        &self.credits
+    }
+
+    /// The order with residual values of ended plant licenses credited; totals include them.
+    pub fn with_credits(self, credits: Vec<PlantCredit>) -> NewOrder {
+        let totals = Totals::of(
+            self.purchase
+                .lines
+                .iter()
+                .map(|l| &l.invoice)
+                .chain(credits.iter().map(|c| &c.invoice)),
+        );
+        NewOrder {
+            credits,
+            totals,
+            ..self
+        }
+    }
+
     /// The order placed as `number`, pending payment.
     pub fn numbered(&self, number: &str) -> Order {
         let p = self.purchase.clone();
@@ -85,6 +115,7 @@ impl NewOrder {
             invoice: None,
             cancelled_at: None,
             credit_note: None,
+            credits: self.credits.clone(),
         }
     }
 }
@@ -174,6 +205,7 @@ impl PendingLicense {
             tax: None,
             due_on: None,
             next_period: None,
+            plant: line.plant.clone(),
         }
     }
 }
@@ -187,6 +219,16 @@ pub enum LineLicense {
 }
 
 impl LineLicense {
+    /// Whether the license claims its holder's marker (one license per email and product):
+    /// every license but a plant's, since the licenses of a plant stack and an owner has many
+    /// plants (docs/payments.md).
+    pub fn held_once(&self) -> bool {
+        match self {
+            LineLicense::Trial(_) => true,
+            LineLicense::New(p) => p.line.plant.is_none(),
+        }
+    }
+
     pub fn id(&self) -> &SubscriptionId {
         match self {
             LineLicense::Trial(t) => &t.id,
@@ -221,6 +263,7 @@ impl OrderLine {
             converts_trial: matches!(license, LineLicense::Trial(_)),
             change: LineChange::Purchase,
             invoice: planned.invoice.clone(),
+            plant: planned.plant.clone(),
         }
     }
 }
@@ -230,6 +273,7 @@ impl Order {
     pub fn pending(purchase: Purchase, now: Timestamp) -> NewOrder {
         NewOrder {
             totals: Totals::of(purchase.lines.iter().map(|l| &l.invoice)),
+            credits: Vec::new(),
             purchase,
             created_at: now,
         }
@@ -260,6 +304,7 @@ impl Order {
             converts_trial: false,
             change,
             invoice,
+            plant: sub.plant.clone(),
         };
         Ok(Order::pending(
             Purchase {

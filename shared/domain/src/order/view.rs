@@ -11,7 +11,9 @@ use crate::{
     order::{
         Billing, Document, LineChange, Order, OrderStatus, PaymentMethod,
         invoice::{InvoiceLine, Totals},
+        monitoring::PlantCredit,
     },
+    subscription::MonitoredPlant,
     vat::TaxTreatment,
 };
 
@@ -25,6 +27,8 @@ pub struct OrderView<'a> {
     pub tax: TaxTreatment,
     pub billing: Option<&'a Billing>,
     pub lines: Vec<LineView<'a>>,
+    /// Residual values of a plant's ended licenses credited (negative lines).
+    pub credits: &'a [PlantCredit],
     pub totals: Totals,
     pub payment: PaymentView<'a>,
     pub invoice: Option<&'a Document>,
@@ -40,6 +44,9 @@ pub struct LineView<'a> {
     pub term: Term,
     pub converts_trial: bool,
     pub change: &'a LineChange,
+    /// The plant a monitoring line licenses, with the power it is priced at.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plant: Option<&'a MonitoredPlant>,
     #[serde(flatten)]
     pub invoice: &'a InvoiceLine,
 }
@@ -73,9 +80,11 @@ impl Order {
                     term: l.term,
                     converts_trial: l.converts_trial,
                     change: &l.change,
+                    plant: l.plant.as_ref(),
                     invoice: &l.invoice,
                 })
                 .collect(),
+            credits: &self.credits,
             totals: self.totals,
             payment: PaymentView {
                 method: self.payment.method,

@@ -21,7 +21,8 @@ pub use monitoring::{
 };
 pub use plant::{PlantDetails, check_plant};
 pub use pricing::{
-    LicenseOrder, PlantId, PlantLine, PlantToLicense, check_monitoring_buyer, price_licenses,
+    LicenseOrder, PlantId, PlantLine, PlantToLicense, check_monitoring_buyer, plant_not_found,
+    price_licenses,
 };
 
 /// The settings the rules take, named so the functions read them from configuration.

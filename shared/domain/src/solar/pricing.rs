@@ -13,6 +13,7 @@ use crate::{
         checkout::{MAX_LINES, PlannedLine},
         invoice::InvoiceLine,
     },
+    subscription::MonitoredPlant,
     vat::{Buyer, TaxTreatment},
 };
 
@@ -39,6 +40,15 @@ impl PlantId {
 }
 
 string_newtype!(PlantId);
+
+/// The answer for a plant that is not the caller's (or does not exist): the same either way,
+/// so ids of other owners' plants cannot be probed.
+pub fn plant_not_found(id: &PlantId) -> DomainError {
+    DomainError::not_found(
+        "plant_not_found",
+        format!("There is no plant {id} of yours."),
+    )
+}
 
 /// The country where consumers may use monitoring.
 const CONSUMER_COUNTRY: &str = "DE";
@@ -165,6 +175,11 @@ pub fn price_licenses(
                         exact,
                         order.tax.rate(),
                     ),
+                    plant: Some(MonitoredPlant {
+                        plant: plant.id.clone(),
+                        power: plant.power,
+                        credits: Vec::new(),
+                    }),
                 },
             })
         })

@@ -108,7 +108,11 @@ impl OrderFlow {
                         vec![Write::Put(self.orders.put_order(&o, Some(order.status))?)];
                     for sub in &subs {
                         writes.push(Write::Put(repo.put(&sub.cancelled(), Some(sub.version))?));
-                        writes.push(Write::Delete(repo.release_holder(sub, &order.id)?));
+                        if sub.plant.is_some() {
+                            writes.extend(self.cancel_in_plant(sub)?);
+                        } else {
+                            writes.push(Write::Delete(repo.release_holder(sub, &order.id)?));
+                        }
                     }
                     cancelled = o;
                     Ok(writes)

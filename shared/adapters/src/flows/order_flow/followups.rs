@@ -99,7 +99,7 @@ impl OrderFlow {
         &self,
         order: &Order,
     ) -> Result<serde_json::Map<String, serde_json::Value>, AppError> {
-        let lines: Vec<_> = order.lines.iter().map(|l| &l.invoice).collect();
+        let lines = order.invoice_lines();
         let value = json!({
             "order_number": order.number,
             "lines": lines,

@@ -27,6 +27,7 @@ use crate::{
 
 mod cancel;
 mod followups;
+mod plants;
 mod reconcile;
 mod settings;
 
@@ -58,8 +59,10 @@ pub struct PaymentReport {
 }
 
 impl OrderFlow {
-    /// Numbers and writes a new order with its licenses. An email that holds (or is buying) the
-    /// product already answers `409 license_exists`, also when two checkouts race.
+    /// Numbers and writes a new order with its licenses and claims the residual credits it
+    /// shows. An email that holds (or is buying) the product already answers
+    /// `409 license_exists`, also when two checkouts race; a credit another order claimed
+    /// first, `409 credit_used`.
     pub async fn place(
         &self,
         order: NewOrder,
@@ -84,9 +87,18 @@ impl OrderFlow {
                         LineLicense::New(pending) => {
                             let sub = pending.numbered(number);
                             writes.push(Write::Put(subs.put(&sub, None)?));
-                            writes.push(Write::Put(subs.claim_holder(&sub, &o.id)?));
+                            if license.held_once() {
+                                writes.push(Write::Put(subs.claim_holder(&sub, &o.id)?));
+                            }
                         }
                     }
+                }
+                for c in &o.credits {
+                    writes.push(Write::Update(
+                        self.orders
+                            .plant_licenses
+                            .claim_credit(&c.plant, &c.ended, &c.license)?,
+                    ));
                 }
                 placed = Some(o);
                 Ok(writes)
@@ -277,6 +289,7 @@ impl OrderFlow {
     ) -> Result<Option<Order>, AppError> {
         let subs = self.orders.subscriptions_of(order).await?;
         let day = berlin_date(now);
+        let plants = self.plants_at_payment(&subs, day).await?;
         changed.confirmed_at = Some(now);
         let repo = &self.orders.subscriptions;
         let mut confirmed = None;
@@ -297,9 +310,13 @@ impl OrderFlow {
                         reminder_days: self.reminder_days,
                     },
                 );
-                for ((line, sub), paid) in order.lines.iter().zip(&subs).zip(&paid) {
-                    writes.push(Write::Put(repo.put(paid, Some(sub.version))?));
-                    if line.change == LineChange::Purchase {
+                for (((line, sub), paid), plant) in
+                    order.lines.iter().zip(&subs).zip(paid).zip(&plants)
+                {
+                    let (paid, in_plant) = self.paid_in_plant(line, paid, plant.as_ref(), day)?;
+                    writes.push(Write::Put(repo.put(&paid, Some(sub.version))?));
+                    writes.extend(in_plant);
+                    if line.change == LineChange::Purchase && sub.plant.is_none() {
                         writes.push(Write::Update(repo.move_holder(
                             sub,
                             HolderState::Pending,
@@ -331,7 +348,14 @@ impl OrderFlow {
             if line.change != LineChange::Purchase {
                 continue;
             }
-            tx = if line.converts_trial {
+            tx = if sub.plant.is_some() {
+                let mut tx = tx
+                    .transact_items(Write::Put(repo.put(&sub.voided(), Some(sub.version))?).item());
+                for w in self.release_credits(sub)? {
+                    tx = tx.transact_items(w.item());
+                }
+                tx
+            } else if line.converts_trial {
                 tx.transact_items(
                     Write::Update(repo.move_holder(
                         sub,
@@ -362,7 +386,8 @@ fn license_taken(licenses: &[LineLicense], index: usize) -> Option<AppError> {
     for license in licenses {
         let width = match license {
             LineLicense::Trial(_) => 1,
-            LineLicense::New(_) => 2,
+            LineLicense::New(_) if license.held_once() => 2,
+            LineLicense::New(_) => 1,
         };
         if index < at + width {
             return Some(
@@ -381,5 +406,13 @@ fn license_taken(licenses: &[LineLicense], index: usize) -> Option<AppError> {
         }
         at += width;
     }
-    None
+    // The writes after the licenses claim the residual credits.
+    Some(
+        DomainError::conflict(
+            "credit_used",
+            "The residual value of the plant's ended license was just credited on another \
+             order; check out again to see the price without it.",
+        )
+        .into(),
+    )
 }

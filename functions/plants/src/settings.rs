@@ -1,0 +1,74 @@
+//! The function's settings, read once at cold start, and its handler built from them.
+
+use shop_adapters::boot::prelude::*;
+use shop_adapters::store::plants::solar_settings;
+use shop_adapters::web::auth::{jwt::TokenVerifier, settings};
+use shop_domain::solar::SolarSettings;
+
+use crate::Handler;
+
+pub struct Settings {
+    /// `JWT_PUBLIC_KEYS`, `JWT_ISSUER`, `JWT_AUDIENCE`: whose tokens are trusted.
+    pub verifier: TokenVerifier,
+    /// `TRIAL_DAYS` (40) and `UNKNOWN_DEVICE_POWER_W` (20000): what the monitoring state and
+    /// the total power shown count with.
+    pub solar: SolarSettings,
+}
+
+impl Settings {
+    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
+        Ok(Self {
+            verifier: settings::verifier(vars)?,
+            solar: solar_settings(vars)?,
+        })
+    }
+}
+
+impl Handler {
+    /// The caller's plants, behind the guard.
+    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
+        Ok(Self {
+            guard: boot.guard(settings.verifier),
+            plants: boot.plants(),
+            clock: boot.clock(),
+            solar: settings.solar,
+        })
+    }
+}
+
+shop_adapters::function!(http Handler, Settings);
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use shop_domain::solar::Watts;
+
+    fn with(extra: &[(&'static str, &'static str)]) -> Result<Settings, ConfigError> {
+        let vars = [&shop_testkit::customer::jwt_vars()[..], extra].concat();
+        Settings::from_vars(&Vars::given(&vars))
+    }
+
+    #[test]
+    fn the_solar_settings_default_to_the_domains() {
+        assert_eq!(with(&[]).unwrap().solar, SolarSettings::default());
+        let set = with(&[("TRIAL_DAYS", "30"), ("UNKNOWN_DEVICE_POWER_W", "5000")]).unwrap();
+        assert_eq!(
+            (set.solar.trial_days, set.solar.unknown_device_power),
+            (30, Watts(5000))
+        );
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        for (name, value) in [
+            ("TRIAL_DAYS", "0"),
+            ("TRIAL_DAYS", "forty"),
+            ("UNKNOWN_DEVICE_POWER_W", "-1"),
+        ] {
+            let err = with(&[(name, value)]).err().unwrap();
+            assert!(err.to_string().contains(name), "{err}");
+        }
+    }
+}

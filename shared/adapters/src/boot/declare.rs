@@ -1,0 +1,105 @@
+//! The two macros a function's `settings.rs` is written with: [`settings!`](crate::settings)
+//! declares what the function reads, [`function!`](crate::function) wires its handler to the
+//! boot step and the serve loop of its kind.
+
+/// Declares a function's `Settings`: each field names the reader that takes it from
+/// [`Vars`](crate::boot::config::Vars): a shared group's `from_vars` (`settings::verifier`,
+/// `OrderFlowSettings::from_vars`, ...) or a closure naming the variable and its default
+/// (`|v| v.days("VERIFY_LINK_DAYS", DEFAULT_VERIFY_LINK_DAYS)`). It adds `Settings::from_vars`,
+/// which reads every field in order, so a function writes down what it reads once, not twice.
+///
+/// ```ignore
+/// shop_adapters::settings! {
+///     pub struct Settings {
+///         /// `JWT_PUBLIC_KEYS`, `JWT_ISSUER`, `JWT_AUDIENCE`: whose tokens are trusted.
+///         pub verifier: TokenVerifier = settings::verifier,
+///     }
+/// }
+/// ```
+#[macro_export]
+macro_rules! settings {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$field_meta:meta])* pub $field:ident : $ty:ty = $read:expr ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        pub struct $name {
+            $( $(#[$field_meta])* pub $field: $ty, )*
+        }
+
+        impl $name {
+            /// Every setting from `vars`; the first missing or bad one stops the start, named.
+            pub fn from_vars(
+                vars: &$crate::boot::config::Vars,
+            ) -> Result<Self, $crate::boot::config::ConfigError> {
+                Ok(Self {
+                    $( $field: $crate::boot::config::read_with(vars, $read)?, )*
+                })
+            }
+        }
+    };
+}
+
+/// Wires a function crate's `Handler` to the boot step, so its `settings.rs` says only what
+/// the function reads (`Settings::from_vars`) and builds (`Handler::new`). It adds
+/// `Settings::from_env` (the same settings from the process environment), `Handler::boot`
+/// (what `main.rs` hands to the serve loop: settings from the environment, then `new`) and the
+/// serve trait of the function's kind, whose `handle` is the handler's own.
+///
+/// `function!(http Handler, Settings)`, `function!(sqs Handler, Settings)` or
+/// `function!(schedule Handler, Settings, Report)`.
+#[macro_export]
+macro_rules! function {
+    (http $handler:ty, $settings:ty) => {
+        $crate::function!(@boot $handler, $settings);
+
+        impl $crate::boot::HttpHandler for $handler {
+            async fn handle(
+                &self,
+                req: $crate::boot::prelude::Request,
+            ) -> $crate::boot::prelude::HttpResponse {
+                <$handler>::handle(self, req).await
+            }
+        }
+    };
+    (sqs $handler:ty, $settings:ty) => {
+        $crate::function!(@boot $handler, $settings);
+
+        impl $crate::boot::SqsHandler for $handler {
+            async fn handle(
+                &self,
+                event: $crate::boot::prelude::SqsEvent,
+            ) -> $crate::boot::prelude::SqsBatchResponse {
+                <$handler>::handle(self, event).await
+            }
+        }
+    };
+    (schedule $handler:ty, $settings:ty, $report:ty) => {
+        $crate::function!(@boot $handler, $settings);
+
+        impl $crate::boot::ScheduledJob for $handler {
+            type Report = $report;
+
+            async fn handle(&self) -> Result<$report, $crate::AppError> {
+                <$handler>::handle(self).await
+            }
+        }
+    };
+    (@boot $handler:ty, $settings:ty) => {
+        impl $settings {
+            /// The settings from the process environment.
+            pub fn from_env() -> Result<Self, $crate::boot::config::ConfigError> {
+                Self::from_vars(&$crate::boot::config::Vars::env())
+            }
+        }
+
+        impl $handler {
+            /// The handler as deployed: its settings from the environment.
+            pub fn boot(boot: &$crate::boot::Boot) -> Result<Self, $crate::boot::Error> {
+                Self::new(boot, <$settings>::from_env()?)
+            }
+        }
+    };
+}
