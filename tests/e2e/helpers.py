@@ -37,7 +37,7 @@ class Shop:
     def request(self, method, path, body=None, headers=None, raw=None):
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
         req = urllib.request.Request(self.url + path, data=data, method=method, headers=headers or {})
-        if data is not None:
+        if data is not None and not any(k.lower() == "content-type" for k in (headers or {})):
             req.add_header("content-type", "application/json")
         try:
             with urllib.request.urlopen(req, timeout=30) as r:

@@ -38,6 +38,9 @@ pub enum DomainError {
     /// The request is larger than the route takes; refused before it is read: HTTP 413.
     #[error("{detail}")]
     TooLarge { code: &'static str, detail: String },
+    /// The body is of a kind the route does not read (its content type): HTTP 415.
+    #[error("{detail}")]
+    UnsupportedMediaType { code: &'static str, detail: String },
     /// Something must be done first, at `link`: HTTP 412.
     #[error("{detail}")]
     PreconditionFailed {
@@ -104,6 +107,7 @@ impl DomainError {
             | Self::RateLimited { code, .. }
             | Self::PaymentRequired { code, .. }
             | Self::TooLarge { code, .. }
+            | Self::UnsupportedMediaType { code, .. }
             | Self::PreconditionFailed { code, .. } => code,
         }
     }

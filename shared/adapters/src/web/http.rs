@@ -70,6 +70,9 @@ fn status_and_code(err: &AppError) -> (StatusCode, &'static str) {
         A::Domain(d @ D::RateLimited { .. }) => (StatusCode::TOO_MANY_REQUESTS, d.code()),
         A::Domain(d @ D::PaymentRequired { .. }) => (StatusCode::PAYMENT_REQUIRED, d.code()),
         A::Domain(d @ D::TooLarge { .. }) => (StatusCode::PAYLOAD_TOO_LARGE, d.code()),
+        A::Domain(d @ D::UnsupportedMediaType { .. }) => {
+            (StatusCode::UNSUPPORTED_MEDIA_TYPE, d.code())
+        }
         A::Domain(d @ D::PreconditionFailed { .. }) => (StatusCode::PRECONDITION_FAILED, d.code()),
         A::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthenticated"),
         A::Unavailable { .. } => (StatusCode::SERVICE_UNAVAILABLE, "service_unavailable"),
@@ -347,6 +350,13 @@ mod tests {
             (DomainError::invalid("invalid_email", "x"), 422),
             (DomainError::not_found("unknown_region", "x"), 404),
             (DomainError::conflict("seat_limit_reached", "x"), 409),
+            (
+                DomainError::UnsupportedMediaType {
+                    code: "unsupported_media_type",
+                    detail: "x".into(),
+                },
+                415,
+            ),
         ] {
             let code = err.code();
             let r = problem(&AppError::Domain(err));

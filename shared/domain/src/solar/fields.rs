@@ -10,7 +10,7 @@ use crate::{DomainError, account::profile::is_invisible};
 
 /// Text a person types: trimmed, `min..=max` characters, no invisible format characters, no
 /// control characters but (when `multiline`) line breaks and tabs.
-fn text(raw: &str, min: usize, max: usize, multiline: bool) -> Option<String> {
+pub(super) fn text(raw: &str, min: usize, max: usize, multiline: bool) -> Option<String> {
     let text = raw.trim();
     let chars = text.chars().count();
     let allowed = |c: char| !c.is_control() || (multiline && matches!(c, '\n' | '\r' | '\t'));

@@ -5,6 +5,7 @@
 
 pub mod device;
 pub mod fields;
+pub mod import;
 pub mod license;
 pub mod monitoring;
 pub mod plant;

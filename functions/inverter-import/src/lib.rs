@@ -1,0 +1,177 @@
+//! `GET /v1/plants/{id}/inverters/import-template?format=xlsx|csv` and
+//! `POST /v1/plants/{id}/inverters/import`: the plant's owner downloads the import template
+//! and uploads it filled in (CSV or `.xlsx`, the content type decides). Every row is checked
+//! (`shop_domain::solar::import`); the answer lists the rows added, those already in the plant
+//! and every problem with its row, column and code. The file's limits are `shop_sheets`'.
+//! Adding the good rows is [`Handler::add_rows`], not wired yet (docs/solar.md).
+
+use lambda_http::{
+    Body, Request, RequestExt, Response,
+    http::{Method, StatusCode, header},
+};
+use serde::Serialize;
+use shop_adapters::{
+    AppError,
+    error::Context,
+    store::plants::{PlantRecord, PlantsRepo},
+    web::auth::guard::{Guard, Need},
+    web::http::{self, HttpResponse},
+};
+use shop_domain::{
+    DomainError,
+    solar::{
+        PlantId,
+        import::{ImportRow, Rejection, check_import},
+    },
+};
+use shop_sheets::{Format, Limits};
+
+mod settings;
+
+pub use settings::Settings;
+
+pub struct Handler {
+    pub guard: Guard,
+    pub plants: PlantsRepo,
+    pub limits: Limits,
+}
+
+/// A row added to the plant.
+#[derive(Debug, Serialize)]
+pub struct Added {
+    pub row: u32,
+    pub serial_number: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+/// A good row whose serial number is in the plant already: importing a file again adds
+/// nothing twice.
+#[derive(Debug, Serialize)]
+pub struct Present {
+    pub row: u32,
+    pub serial_number: String,
+}
+
+/// The answer of an import.
+#[derive(Debug, Default, Serialize)]
+pub struct Imported {
+    pub added: Vec<Added>,
+    pub already_in_plant: Vec<Present>,
+    pub rejected: Vec<Rejection>,
+}
+
+impl Handler {
+    pub async fn handle(&self, req: Request) -> HttpResponse {
+        http::respond(self.serve(&req).await)
+    }
+
+    async fn serve(&self, req: &Request) -> Result<HttpResponse, AppError> {
+        let caller = self.guard.caller(req, Need::Full).await?;
+        let id = path_plant_id(req)?;
+        let plant = self.plants.owned(&caller.account.id, &id).await?;
+        if req.method() == Method::GET {
+            return template(req);
+        }
+        let format = Format::from_content_type(
+            req.headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok()),
+        )?;
+        let rows = shop_sheets::read(http::raw_body(req, usize::MAX)?, format, &self.limits)?;
+        let checked = check_import(&rows)?;
+        let mut answer = Imported {
+            rejected: checked.rejected,
+            ..Imported::default()
+        };
+        let (present, new): (Vec<ImportRow>, Vec<ImportRow>) = checked
+            .good
+            .into_iter()
+            .partition(|row| plant.inverters.iter().any(|i| i.serial == row.serial));
+        answer.already_in_plant = present
+            .into_iter()
+            .map(|r| Present {
+                row: r.row,
+                serial_number: r.serial.to_string(),
+            })
+            .collect();
+        self.add_rows(&plant, new, &mut answer).await?;
+        answer.rejected.sort_by_key(|r| r.row);
+        tracing::info!(
+            plant = %plant.id,
+            added = answer.added.len(),
+            present = answer.already_in_plant.len(),
+            rejected = answer.rejected.len(),
+            "inverter import"
+        );
+        http::json(StatusCode::OK, &answer)
+    }
+
+    /// Adds the good rows that are not in the plant yet. To be wired to the batched add of
+    /// `shop_adapters::store::inverters` (each row's serial and activation code checked
+    /// against the device registry, the one-plant-per-inverter marker and the plant's first
+    /// activation written as for a single add, wrong codes counted against the account's
+    /// limit), pushing what it added to `answer.added` and what it refused (wrong code,
+    /// unknown serial, in another plant) to `answer.rejected`. Until then no row is added:
+    /// each is answered `not_wired`.
+    async fn add_rows(
+        &self,
+        plant: &PlantRecord,
+        rows: Vec<ImportRow>,
+        answer: &mut Imported,
+    ) -> Result<(), AppError> {
+        tracing::warn!(plant = %plant.id, rows = rows.len(), "import rows not added: not wired");
+        answer.rejected.extend(rows.into_iter().map(|r| Rejection {
+            row: r.row,
+            column: None,
+            code: "not_wired",
+            detail: "Adding imported inverters is not available yet; nothing was added.".into(),
+        }));
+        Ok(())
+    }
+}
+
+fn path_plant_id(req: &Request) -> Result<PlantId, AppError> {
+    let raw = req
+        .path_parameters()
+        .first("id")
+        .unwrap_or_default()
+        .to_owned();
+    PlantId::parse(&raw).map_err(|_| {
+        DomainError::not_found("plant_not_found", "There is no such plant of yours.").into()
+    })
+}
+
+/// The template in the format asked for (`xlsx` when none is), as a download.
+fn template(req: &Request) -> Result<HttpResponse, AppError> {
+    let query = http::query(req, &["format"])?;
+    let (format, bytes) = match query.get("format").unwrap_or("xlsx") {
+        "xlsx" => (
+            Format::Xlsx,
+            shop_sheets::xlsx_template().context("write the import template")?,
+        ),
+        "csv" => (Format::Csv, shop_sheets::csv_template()),
+        _ => {
+            return Err(DomainError::malformed(
+                "invalid_format",
+                "The template's format is `xlsx` or `csv`.",
+            )
+            .into());
+        }
+    };
+    let extension = if format == Format::Xlsx {
+        "xlsx"
+    } else {
+        "csv"
+    };
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, format.content_type())
+        .header(
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"inverter-import.{extension}\""),
+        )
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(Body::Binary(bytes))
+        .context("build the template download")
+}

@@ -1,0 +1,67 @@
+//! The function's settings, read once at cold start, and its handler built from them.
+
+use shop_adapters::boot::prelude::*;
+use shop_adapters::web::auth::{jwt::TokenVerifier, settings};
+use shop_sheets::Limits;
+
+use crate::Handler;
+
+pub struct Settings {
+    /// `JWT_PUBLIC_KEYS`, `JWT_ISSUER`, `JWT_AUDIENCE`: whose tokens are trusted.
+    pub verifier: TokenVerifier,
+    /// `IMPORT_MAX_FILE_BYTES` (4 MiB), `IMPORT_MAX_ROWS` (1,000), `IMPORT_MAX_UNPACKED_BYTES`
+    /// (16 MiB): what one upload may cost.
+    pub limits: Limits,
+}
+
+impl Settings {
+    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
+        Ok(Self {
+            verifier: settings::verifier(vars)?,
+            limits: Limits {
+                max_file_bytes: vars.or("IMPORT_MAX_FILE_BYTES", Limits::MAX_FILE_BYTES)?,
+                max_rows: vars.or("IMPORT_MAX_ROWS", Limits::MAX_ROWS)?,
+                max_unpacked_bytes: vars
+                    .or("IMPORT_MAX_UNPACKED_BYTES", Limits::MAX_UNPACKED_BYTES)?,
+            },
+        })
+    }
+}
+
+impl Handler {
+    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
+        Ok(Self {
+            guard: boot.guard(settings.verifier),
+            plants: boot.plants(),
+            limits: settings.limits,
+        })
+    }
+}
+
+shop_adapters::function!(http Handler, Settings);
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn jwt() -> Vec<(&'static str, &'static str)> {
+        shop_testkit::customer::jwt_vars().to_vec()
+    }
+
+    #[test]
+    fn the_limits_default_to_their_named_constants() {
+        let s = Settings::from_vars(&Vars::given(&jwt())).unwrap();
+        assert_eq!(s.limits, Limits::default());
+        assert_eq!(s.limits.max_rows, 1_000);
+    }
+
+    #[test]
+    fn a_bad_limit_names_its_variable() {
+        let mut vars = jwt();
+        vars.push(("IMPORT_MAX_ROWS", "many"));
+        let err = Settings::from_vars(&Vars::given(&vars)).err().unwrap();
+        assert!(err.to_string().contains("IMPORT_MAX_ROWS"), "{err}");
+    }
+}
