@@ -10,6 +10,7 @@ import json
 import os
 import re
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -338,3 +339,16 @@ def new_plant(shop, token, **fields):
     r = shop.post("/v1/plants", plant_body(**fields), headers=bearer(token))
     assert r.status == 201, r.body
     return r.json()
+
+
+def devices(*powers):
+    """Registers one new device per power (None: type `unknown`) with the operator tool; their
+    (serial, code)."""
+    made = [(f"E2E-{uuid.uuid4().hex[:12].upper()}", f"CODE-{uuid.uuid4().hex[:8]}", p) for p in powers]
+    rows = ["serial,activation_code,device_type,nominal_power_w,firmware,secret"]
+    rows += [f"{s},{c},{'SMA-E2E' if p else 'unknown'},{p or ''},1.0,secret-{s}" for s, c, p in made]
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as f:
+        f.write("\n".join(rows) + "\n")
+    shop_tools("import-devices", f.name)
+    os.unlink(f.name)
+    return [(s, c) for s, c, _ in made]

@@ -1,51 +1,25 @@
 """The inverter import over HTTP: the template downloads (xlsx and csv), is filled in as a
 spreadsheet program does (openpyxl) and uploaded, and the answer lists every row exactly; the
 limits (file size, rows, an .xlsx zip bomb) and a wrong content type are refused with their
-codes. Adding the good rows is not wired yet: they answer `not_wired` (docs/solar.md).
+codes. Good rows are added when the device registry knows their serial and code; a wrong code,
+an unknown serial and a device in another plant are rows of the list too; importing the same
+file again adds nothing twice."""
 
-The plant is written into the stand-in's table as the plants store reads it (the plants
-function is built beside this one)."""
-
-import base64
 import io
-import json
-import os
 import struct
-import uuid
 import zlib
 
-import boto3
 import openpyxl
 import pytest
-from helpers import active_account, assert_problem, bearer
+from helpers import active_account, assert_problem, bearer, devices, new_plant
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def account_id(token):
-    payload = token.split(".")[1]
-    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["sub"]
-
-
-def stored_plant(owner_token):
-    """A plant of the token's account, stored as `PlantsRepo::read` reads it."""
-    plant = f"pl-{uuid.uuid4().hex[:16]}"
-    table = boto3.client("dynamodb", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name="eu-central-1",
-                         aws_access_key_id="test", aws_secret_access_key="test")
-    details = {"name": "Barn", "description": "", "module_name": "", "country": "DE", "postal_code": "72555",
-               "city": "Metzingen", "latitude": "48.5", "longitude": "9.2", "temperature_coefficient": "-0.4",
-               "azimuth": "180", "tilt": "30", "module_area": "50", "feed_in_tariff": "0.08", "type": "pv",
-               "public": False}
-    table.put_item(TableName="ShopTable", Item={
-        "pk": {"S": f"PLANT#{plant}"}, "sk": {"S": "PLANT"}, "plant": {"S": json.dumps(details)},
-        "account_id": {"S": account_id(owner_token)}, "version": {"N": "1"}})
-    return plant
 
 
 @pytest.fixture
 def owner(shop, unique_email):
     token = active_account(shop, unique_email)
-    return token, stored_plant(token)
+    return token, new_plant(shop, token)["id"]
 
 
 def upload(shop, token, plant, body, content_type):
@@ -57,16 +31,21 @@ def rows_of(answer):
     return [(r["row"], r["column"], r["code"]) for r in answer["rejected"]]
 
 
-FILLED = [  # rows 2.. as the owner fills them; the example row 2 is replaced
-    ["SN-E2E-0001", "code-1", "Roof east"],
-    ["sn-e2e-0002", "code-2", None],
-    ["bad serial!", "code-3", None],
-    ["SN-E2E-0001", "code-4", None],
-    ["SN-E2E-0006", None, "no code"],
-]
+def filled():
+    """Rows 2.. as the owner fills them (the example row 2 replaced): two registered devices,
+    then a bad serial, the first device again, a row without its code."""
+    (s1, c1), (s2, c2) = devices(5000, None)
+    rows = [
+        [s1, c1, "Roof east"],
+        [s2.lower(), c2, None],
+        ["bad serial!", "code-3", None],
+        [s1, "code-4", None],
+        ["SN-E2E-0006", None, "no code"],
+    ]
+    return rows, [{"row": 2, "serial_number": s1, "label": "Roof east"}, {"row": 3, "serial_number": s2}]
+
+
 EXPECTED = [
-    (2, None, "not_wired"),
-    (3, None, "not_wired"),
     (4, "serial_number", "invalid_serial_number"),
     (5, "serial_number", "duplicate_row"),
     (6, "activation_code", "required"),
@@ -89,7 +68,8 @@ def test_the_xlsx_template_round_trips_with_the_exact_row_list(shop, owner):
     assert [c.value for c in sheet[1]] == ["serial_number", "activation_code", "label"]
     assert all(sheet.cell(row=1, column=c).comment for c in (1, 2, 3)), "each column has a note"
     assert sheet["A2"].number_format == "@" and sheet["B2"].number_format == "@", "text, so leading zeros stay"
-    for i, row in enumerate(FILLED, start=2):
+    rows, added = filled()
+    for i, row in enumerate(rows, start=2):
         for j, value in enumerate(row, start=1):
             sheet.cell(row=i, column=j, value=value)
     sheet.cell(row=7, column=1, value='="SN-"&"E2E-0007"')
@@ -98,19 +78,40 @@ def test_the_xlsx_template_round_trips_with_the_exact_row_list(shop, owner):
     book.save(out)
     answer = upload(shop, token, plant, out.getvalue(), XLSX)
     assert answer.status == 200, answer.body
-    assert answer.json()["added"] == [] and answer.json()["already_in_plant"] == []
+    assert answer.json()["added"] == added and answer.json()["already_in_plant"] == []
     assert rows_of(answer.json()) == EXPECTED + [(7, "serial_number", "formula_not_allowed")]
+    listed = shop.get(f"/v1/plants/{plant}", headers=bearer(token)).json()
+    assert sorted(i["serial"] for i in listed["inverters"]) == sorted(a["serial_number"] for a in added)
+    assert listed["monitoring"]["state"] == "trial", "the first inverter started the trial"
 
 
-def test_the_csv_template_round_trips_with_the_exact_row_list(shop, owner):
+def test_the_csv_template_round_trips_and_a_second_import_adds_nothing(shop, owner, unique_email):
     token, plant = owner
     r = template(shop, token, plant, "csv")
     assert r.headers["content-type"] == "text/csv"
     header = r.body.decode().splitlines()[0]
-    lines = [header] + [",".join(v or "" for v in row) for row in FILLED] + ["", '=A2,code-8,'] + ["SN-E2E-0009,c9,"]
-    answer = upload(shop, token, plant, "\r\n".join(lines).encode(), "text/csv; charset=utf-8")
+    rows, added = filled()
+    (wrong, _), (elsewhere, code_elsewhere) = devices(5000, 5000)
+    stranger = active_account(shop, "other-" + unique_email)
+    theirs = new_plant(shop, stranger)["id"]
+    placed = shop.post(f"/v1/plants/{theirs}/inverters", {"serial": elsewhere, "activation_code": code_elsewhere},
+                       headers=bearer(stranger))
+    assert placed.status == 201, placed.body
+    lines = [header] + [",".join(v or "" for v in row) for row in rows] + ["", "=A2,code-8,"]
+    lines += ["SN-E2E-0009,CODE-00000009,", f"{wrong},not-its-code,", f"{elsewhere},{code_elsewhere},"]
+    sheet = "\r\n".join(lines).encode()
+    answer = upload(shop, token, plant, sheet, "text/csv; charset=utf-8")
     assert answer.status == 200, answer.body
-    assert rows_of(answer.json()) == EXPECTED + [(8, "serial_number", "formula_not_allowed"), (9, None, "not_wired")]
+    assert answer.json()["added"] == added
+    assert rows_of(answer.json()) == EXPECTED + [
+        (8, "serial_number", "formula_not_allowed"),
+        (9, "activation_code", "invalid_activation"),
+        (10, "activation_code", "invalid_activation"),
+        (11, "serial_number", "inverter_in_use"),
+    ]
+    again = upload(shop, token, plant, sheet, "text/csv").json()
+    assert again["added"] == [] and [p["row"] for p in again["already_in_plant"]] == [2, 3]
+    assert len(shop.get(f"/v1/plants/{plant}", headers=bearer(token)).json()["inverters"]) == 2
 
 
 def deflated_zeros(mib):

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import boto3
 import pytest
 from helpers import (
-    active_account, assert_problem, bearer, berlin_today, bought, day_after, eventually, move_to,
+    active_account, assert_problem, bearer, berlin_today, bought, day_after, devices, eventually, move_to,
     shop_tools, sign_in,
 )
 from jsonschema import validate
@@ -30,18 +30,6 @@ def table():
     ddb = boto3.resource("dynamodb", endpoint_url=endpoint, region_name="eu-central-1",
                          aws_access_key_id="test", aws_secret_access_key="test")
     return ddb.Table(TABLE)
-
-
-def devices(*powers):
-    """Registers one new device per power (None: type `unknown`); their (serial, code)."""
-    made = [(f"E2E-{uuid.uuid4().hex[:12].upper()}", f"CODE-{uuid.uuid4().hex[:8]}", p) for p in powers]
-    rows = ["serial,activation_code,device_type,nominal_power_w,firmware,secret"]
-    rows += [f"{s},{c},{'SMA-E2E' if p else 'unknown'},{p or ''},1.0,secret-{s}" for s, c, p in made]
-    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as f:
-        f.write("\n".join(rows) + "\n")
-    shop_tools("import-devices", f.name)
-    os.unlink(f.name)
-    return [(s, c) for s, c, _ in made]
 
 
 def account_id(shop, token):

@@ -3,29 +3,37 @@
 //! and uploads it filled in (CSV or `.xlsx`, the content type decides). Every row is checked
 //! (`shop_domain::solar::import`); the answer lists the rows added, those already in the plant
 //! and every problem with its row, column and code. The file's limits are `shop_sheets`'.
-//! Adding the good rows is [`Handler::add_rows`], not wired yet (docs/solar.md).
+//! The good rows are added as single adds are (`adding.rs`); licenses the plant then outgrows
+//! end, as after a single add.
 
 use lambda_http::{
     Body, Request, RequestExt, Response,
     http::{Method, StatusCode, header},
 };
 use serde::Serialize;
+use std::sync::Arc;
+
 use shop_adapters::{
     AppError,
     error::Context,
-    store::plants::{PlantRecord, PlantsRepo},
+    flows::power_exceeded::PowerExceeded,
+    store::{
+        activation_limit::ActivationLimit, devices::DevicesRepo, inverters::InvertersRepo,
+        plants::PlantsRepo,
+    },
     web::auth::guard::{Guard, Need},
     web::http::{self, HttpResponse},
 };
 use shop_domain::{
-    DomainError,
+    Clock, DomainError,
     solar::{
-        PlantId,
+        Ended, PlantId,
         import::{ImportRow, Rejection, check_import},
     },
 };
 use shop_sheets::{Format, Limits};
 
+mod adding;
 mod settings;
 
 pub use settings::Settings;
@@ -33,6 +41,11 @@ pub use settings::Settings;
 pub struct Handler {
     pub guard: Guard,
     pub plants: PlantsRepo,
+    pub devices: DevicesRepo,
+    pub inverters: InvertersRepo,
+    pub limit: ActivationLimit,
+    pub power: PowerExceeded,
+    pub clock: Arc<dyn Clock>,
     pub limits: Limits,
 }
 
@@ -59,6 +72,9 @@ pub struct Imported {
     pub added: Vec<Added>,
     pub already_in_plant: Vec<Present>,
     pub rejected: Vec<Rejection>,
+    /// Licenses the plant outgrew today (by this import or earlier today), with their
+    /// residual value, credited on the next license.
+    pub ended_licenses: Vec<Ended>,
 }
 
 impl Handler {
@@ -105,29 +121,6 @@ impl Handler {
             "inverter import"
         );
         http::json(StatusCode::OK, &answer)
-    }
-
-    /// Adds the good rows that are not in the plant yet. To be wired to the batched add of
-    /// `shop_adapters::store::inverters` (each row's serial and activation code checked
-    /// against the device registry, the one-plant-per-inverter marker and the plant's first
-    /// activation written as for a single add, wrong codes counted against the account's
-    /// limit), pushing what it added to `answer.added` and what it refused (wrong code,
-    /// unknown serial, in another plant) to `answer.rejected`. Until then no row is added:
-    /// each is answered `not_wired`.
-    async fn add_rows(
-        &self,
-        plant: &PlantRecord,
-        rows: Vec<ImportRow>,
-        answer: &mut Imported,
-    ) -> Result<(), AppError> {
-        tracing::warn!(plant = %plant.id, rows = rows.len(), "import rows not added: not wired");
-        answer.rejected.extend(rows.into_iter().map(|r| Rejection {
-            row: r.row,
-            column: None,
-            code: "not_wired",
-            detail: "Adding imported inverters is not available yet; nothing was added.".into(),
-        }));
-        Ok(())
     }
 }
 

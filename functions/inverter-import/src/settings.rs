@@ -1,7 +1,12 @@
 //! The function's settings, read once at cold start, and its handler built from them.
 
 use shop_adapters::boot::prelude::*;
-use shop_adapters::web::auth::{jwt::TokenVerifier, settings};
+use shop_adapters::{
+    flows::links::LinkSettings,
+    store::{activation_limit::ActivationSettings, plants::solar_settings},
+    web::auth::{jwt::TokenVerifier, settings},
+};
+use shop_domain::solar::SolarSettings;
 use shop_sheets::Limits;
 
 use crate::Handler;
@@ -12,6 +17,13 @@ pub struct Settings {
     /// `IMPORT_MAX_FILE_BYTES` (4 MiB), `IMPORT_MAX_ROWS` (1,000), `IMPORT_MAX_UNPACKED_BYTES`
     /// (16 MiB): what one upload may cost.
     pub limits: Limits,
+    /// `TRIAL_DAYS`, `UNKNOWN_DEVICE_POWER_W`: as for a single add.
+    pub solar: SolarSettings,
+    /// `ACTIVATION_ATTEMPTS`, `ACTIVATION_WINDOW_MINUTES`: each row's code counts, as a
+    /// single add's does.
+    pub activation: ActivationSettings,
+    /// `MAIL_QUEUE_URL`, `APP_URL`: the email when a license ends.
+    pub links: LinkSettings,
 }
 
 impl Settings {
@@ -24,6 +36,9 @@ impl Settings {
                 max_unpacked_bytes: vars
                     .or("IMPORT_MAX_UNPACKED_BYTES", Limits::MAX_UNPACKED_BYTES)?,
             },
+            solar: solar_settings(vars)?,
+            activation: ActivationSettings::from_vars(vars)?,
+            links: LinkSettings::from_vars(vars)?,
         })
     }
 }
@@ -33,6 +48,11 @@ impl Handler {
         Ok(Self {
             guard: boot.guard(settings.verifier),
             plants: boot.plants(),
+            devices: boot.devices(),
+            inverters: boot.inverters(),
+            limit: boot.activation_limit(settings.activation),
+            power: boot.power_exceeded(&settings.links, settings.solar),
+            clock: boot.clock(),
             limits: settings.limits,
         })
     }
@@ -47,7 +67,11 @@ mod tests {
     use super::*;
 
     fn jwt() -> Vec<(&'static str, &'static str)> {
-        shop_testkit::customer::jwt_vars().to_vec()
+        let links = [
+            ("MAIL_QUEUE_URL", "http://queue.example/mail"),
+            ("APP_URL", "https://app.example"),
+        ];
+        [&shop_testkit::customer::jwt_vars()[..], &links].concat()
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! The handler driven by `events/inverter-import.json` against a fresh table on the stand-in:
 //! the owner's plant (stored as the plants store reads it, one inverter in it) gets a CSV with
 //! good and bad rows and the answer lists every row; the template downloads and reads back;
-//! the limits and a wrong content type are refused with their codes. Adding rows is not wired
-//! yet, so good rows new to the plant answer `not_wired`.
+//! the limits and a wrong content type are refused with their codes. Good rows new to the plant
+//! are added when the registry knows their serial and code; an unknown one is
+//! `invalid_activation`, one in another plant `inverter_in_use`, and a second import adds
+//! nothing twice.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
 
@@ -71,7 +73,8 @@ async fn setup(vars: &[(&str, &str)]) -> (TestBed, Handler, String) {
     let bed = TestBed::at(NOW).await;
     let owner = customer::active_account(&bed.boot.accounts(), "anna@example.de", bed.now).await;
     store_plant(&bed, &owner).await;
-    let all = [&customer::jwt_vars()[..], vars].concat();
+    let mail = shop_testkit::bed::mail_vars("http://127.0.0.1:9/no-mail-is-sent-here");
+    let all = [&customer::jwt_vars()[..], &mail, vars].concat();
     let handler = Handler::new(&bed.boot, Settings::from_vars(&Vars::given(&all)).unwrap());
     let token = customer::token(&owner, bed.now);
     (bed, handler.unwrap(), token)
@@ -145,7 +148,7 @@ async fn an_xlsx_upload_with_a_formula_and_a_new_row() {
     assert_eq!(
         rejected(answer.ok(200)),
         vec![
-            (2, Value::Null, "not_wired".to_owned()),
+            (2, json!("activation_code"), "invalid_activation".to_owned()),
             (3, json!("serial_number"), "formula_not_allowed".to_owned()),
         ]
     );
@@ -178,7 +181,7 @@ async fn the_template_downloads_in_both_formats_and_reads_back() {
         let answer = Answer::of(&h.handle(upload(&token, content_type, bytes)).await);
         assert_eq!(
             rejected(answer.ok(200)),
-            vec![(2, Value::Null, "not_wired".to_owned())],
+            vec![(2, json!("activation_code"), "invalid_activation".to_owned())],
             "{format}"
         );
     }
@@ -209,4 +212,61 @@ async fn another_owners_plant_is_not_found() {
     let other = customer::active_account(&bed.boot.accounts(), "ben@example.de", bed.now).await;
     let sample = Sample::of("inverter-import").with_bearer(&customer::token(&other, bed.now));
     Answer::of(&h.handle(sample.request()).await).problem(404, "plant_not_found");
+}
+
+#[tokio::test]
+async fn registered_rows_are_added_once_and_a_device_elsewhere_is_named() {
+    let (bed, h, token) = setup(&[]).await;
+    let devices = bed.boot.devices();
+    shop_testkit::solar::device(&devices, "SN-NEW-0001", "code-1", Some(5000)).await;
+    shop_testkit::solar::device(&devices, "SN-NEW-0002", "code-2", None).await;
+    shop_testkit::solar::device(&devices, "SN-ELSE-0003", "code-3", Some(5000)).await;
+    let other = customer::active_account(&bed.boot.accounts(), "bert@example.de", bed.now).await;
+    let elsewhere = shop_testkit::solar::plant(&bed.dynamodb, &bed.table, &other, "p-else").await;
+    let else_serial = shop_domain::solar::SerialNumber::parse("SN-ELSE-0003").unwrap();
+    let else_device = devices.get(&else_serial).await.unwrap().unwrap();
+    bed.boot
+        .inverters()
+        .add(
+            &elsewhere,
+            &other.id,
+            &else_device,
+            &shop_domain::solar::InverterLabel::parse("").unwrap(),
+            shop_domain::clock::berlin_date(bed.now),
+        )
+        .await
+        .unwrap();
+    let csv = "serial_number,activation_code,label\nSN-NEW-0001,code-1,Roof\n\
+               sn-new-0002,code-2,\nSN-ELSE-0003,code-3,\nSN-NEW-0009,code-9,\n";
+    let first = Answer::of(&h.handle(upload(&token, "text/csv", csv.as_bytes())).await);
+    let body = first.ok(200);
+    assert_eq!(
+        body["added"],
+        json!([{"row": 2, "serial_number": "SN-NEW-0001", "label": "Roof"},
+               {"row": 3, "serial_number": "SN-NEW-0002"}])
+    );
+    assert_eq!(
+        rejected(body),
+        vec![
+            (4, json!("serial_number"), "inverter_in_use".to_owned()),
+            (5, json!("activation_code"), "invalid_activation".to_owned()),
+        ]
+    );
+    let plant = shop_domain::solar::PlantId::parse(&plant_id()).unwrap();
+    let stored = bed.boot.plants().read(&plant).await.unwrap().unwrap();
+    assert_eq!(
+        stored.inverters.len(),
+        3,
+        "the one it had and the two added"
+    );
+    let again = Answer::of(&h.handle(upload(&token, "text/csv", csv.as_bytes())).await);
+    let body = again.ok(200);
+    assert_eq!(body["added"], json!([]));
+    assert_eq!(
+        body["already_in_plant"],
+        json!([{"row": 2, "serial_number": "SN-NEW-0001"},
+               {"row": 3, "serial_number": "SN-NEW-0002"}])
+    );
+    let stored = bed.boot.plants().read(&plant).await.unwrap().unwrap();
+    assert_eq!(stored.inverters.len(), 3, "a second import adds nothing");
 }

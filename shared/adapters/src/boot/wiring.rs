@@ -1,7 +1,7 @@
 //! The adapters as every function wires them from the boot step: on the shop table, with the
 //! boot step's clients and clock. A handler's constructor names what it uses, nothing more.
 
-use shop_domain::account::password::PasswordPolicy;
+use shop_domain::{account::password::PasswordPolicy, solar::SolarSettings};
 
 use super::{Boot, Error};
 use crate::{
@@ -13,10 +13,12 @@ use crate::{
         links::{LinkMailer, LinkSettings},
         order_flow::{OrderFlow, OrderFlowSettings},
         passwords::Passwords,
+        power_exceeded::PowerExceeded,
     },
     messaging::{jobs::JobQueue, mailer::SesMailer, outbox::MailOutbox},
     store::{
         accounts::AccountsRepo,
+        activation_limit::{ActivationLimit, ActivationSettings},
         catalog::CatalogRepo,
         devices::DevicesRepo,
         idempotency::{IdempotencyPolicy, IdempotencyStore},
@@ -50,6 +52,29 @@ impl Boot {
 
     pub fn inverters(&self) -> InvertersRepo {
         InvertersRepo::new(self.dynamodb(), self.table())
+    }
+
+    pub fn activation_limit(&self, settings: ActivationSettings) -> ActivationLimit {
+        ActivationLimit::new(
+            self.dynamodb(),
+            self.table(),
+            settings.attempts,
+            settings.window,
+        )
+    }
+
+    /// What ends the licenses a plant outgrew and tells their owner (`links`: the mail queue
+    /// and the web app the email links to).
+    pub fn power_exceeded(&self, links: &LinkSettings, solar: SolarSettings) -> PowerExceeded {
+        PowerExceeded {
+            plants: self.plants(),
+            inverters: self.inverters(),
+            subscriptions: self.subscriptions(),
+            accounts: self.accounts(),
+            outbox: self.outbox(&links.mail_queue_url),
+            app_url: links.app_url.clone(),
+            settings: solar,
+        }
     }
 
     pub fn catalog(&self) -> CatalogRepo {

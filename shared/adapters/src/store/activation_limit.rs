@@ -21,6 +21,30 @@ pub struct ActivationLimit {
     pub window: SignedDuration,
 }
 
+/// How many wrong activation codes an account may enter, and in what window: read by every
+/// function that adds inverters (one by one, or from a spreadsheet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActivationSettings {
+    /// `ACTIVATION_ATTEMPTS`: wrong codes per window (429 beyond).
+    pub attempts: u32,
+    /// `ACTIVATION_WINDOW_MINUTES`.
+    pub window: SignedDuration,
+}
+
+impl ActivationSettings {
+    pub const ATTEMPTS: u32 = 10;
+    pub const WINDOW_MINUTES: i64 = 60;
+
+    pub fn from_vars(
+        vars: &crate::boot::config::Vars,
+    ) -> Result<Self, crate::boot::config::ConfigError> {
+        Ok(Self {
+            attempts: vars.or("ACTIVATION_ATTEMPTS", Self::ATTEMPTS)?,
+            window: vars.minutes("ACTIVATION_WINDOW_MINUTES", Self::WINDOW_MINUTES)?,
+        })
+    }
+}
+
 impl ActivationLimit {
     pub fn new(
         client: Client,
