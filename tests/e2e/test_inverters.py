@@ -173,6 +173,38 @@ def test_power_above_a_license_ends_it_today_and_the_owner_is_told_once(shop, ta
     assert len(ended_mails()) == 1
 
 
+def test_a_renewal_paid_ahead_ends_with_its_license_and_the_owner_is_told_once(shop, table, unique_email):
+    """A renewed term has a row of its own (`<license>-t1`, `renews` naming the license): when
+    the plant outgrows both, both rows end today, the license is ended once, one email."""
+    token = active_account(shop, unique_email)
+    pid = plant(shop, table, token, first_activation="2025-01-01")
+    sub = bought(shop, token, quantity=5)
+    today = berlin_today(shop)
+    first_end = today + dt.timedelta(days=364)
+    rows = [
+        {"subscription_id": sub, "starts_on": today.isoformat(), "ends_on": first_end.isoformat()},
+        {"subscription_id": f"{sub}-t1", "renews": sub, "starts_on": (first_end + dt.timedelta(days=1)).isoformat(),
+         "ends_on": (first_end + dt.timedelta(days=365)).isoformat()},
+    ]
+    for row in rows:
+        table.put_item(Item={"pk": f"PLANT#{pid}", "sk": f"LICENSE#{row['subscription_id']}", "power_w": 5000,
+                             "net": "30.00", **row})
+    [(serial, code)] = devices(10_000)
+    added = add(shop, token, pid, serial, code)
+    assert added.status == 201, added.body
+    ended = {e["license"]: e["residual"]["value"] for e in added.json()["ended_licenses"]}
+    assert ended == {sub: "30.00", f"{sub}-t1": "30.00"}, "a term not begun is credited in full"
+    for row in rows:
+        stored = table.get_item(Key={"pk": f"PLANT#{pid}", "sk": f"LICENSE#{row['subscription_id']}"},
+                                ConsistentRead=True)["Item"]
+        assert stored["ended_on"] == today.isoformat()
+    assert shop.get(f"/v1/subscriptions/{sub}", headers=bearer(token)).json()["status"] == "expired"
+    ended_mails = lambda: [m for m in shop.outbox(unique_email) if "monitoring license" in m["subject"]]
+    assert len(eventually(ended_mails)) == 1
+    eventually(lambda: False, seconds=3)
+    assert len(ended_mails()) == 1, "one email per license, not per term"
+
+
 def test_the_registry_import_is_all_or_nothing_and_never_changes_a_device(shop, owner):
     token, pid = owner
     serial, code = f"E2E-{uuid.uuid4().hex[:12].upper()}", "CODE-ORIGINAL"
