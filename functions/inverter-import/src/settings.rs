@@ -2,45 +2,32 @@
 
 use shop_adapters::boot::prelude::*;
 use shop_adapters::{
-    flows::links::LinkSettings,
-    store::{activation_limit::ActivationSettings, plants::solar_settings},
+    flows::power_exceeded::AddingSettings,
     web::auth::{jwt::TokenVerifier, settings},
 };
-use shop_domain::solar::SolarSettings;
 use shop_sheets::Limits;
 
 use crate::Handler;
 
-pub struct Settings {
-    /// `JWT_PUBLIC_KEYS`, `JWT_ISSUER`, `JWT_AUDIENCE`: whose tokens are trusted.
-    pub verifier: TokenVerifier,
-    /// `IMPORT_MAX_FILE_BYTES` (4 MiB), `IMPORT_MAX_ROWS` (1,000), `IMPORT_MAX_UNPACKED_BYTES`
-    /// (16 MiB): what one upload may cost.
-    pub limits: Limits,
-    /// `TRIAL_DAYS`, `UNKNOWN_DEVICE_POWER_W`: as for a single add.
-    pub solar: SolarSettings,
-    /// `ACTIVATION_ATTEMPTS`, `ACTIVATION_WINDOW_MINUTES`: each row's code counts, as a
-    /// single add's does.
-    pub activation: ActivationSettings,
-    /// `MAIL_QUEUE_URL`, `APP_URL`: the email when a license ends.
-    pub links: LinkSettings,
+shop_adapters::settings! {
+    pub struct Settings {
+        /// `JWT_PUBLIC_KEYS`, `JWT_ISSUER`, `JWT_AUDIENCE`: whose tokens are trusted.
+        pub verifier: TokenVerifier = settings::verifier,
+        /// `IMPORT_MAX_FILE_BYTES` (4 MiB), `IMPORT_MAX_ROWS` (1,000),
+        /// `IMPORT_MAX_UNPACKED_BYTES` (16 MiB): what one upload may cost.
+        pub limits: Limits = import_limits,
+        /// As for a single add: the solar rules, each row's code counted against the
+        /// account's limit, the email when a license ends.
+        pub adding: AddingSettings = AddingSettings::from_vars,
+    }
 }
 
-impl Settings {
-    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
-        Ok(Self {
-            verifier: settings::verifier(vars)?,
-            limits: Limits {
-                max_file_bytes: vars.or("IMPORT_MAX_FILE_BYTES", Limits::MAX_FILE_BYTES)?,
-                max_rows: vars.or("IMPORT_MAX_ROWS", Limits::MAX_ROWS)?,
-                max_unpacked_bytes: vars
-                    .or("IMPORT_MAX_UNPACKED_BYTES", Limits::MAX_UNPACKED_BYTES)?,
-            },
-            solar: solar_settings(vars)?,
-            activation: ActivationSettings::from_vars(vars)?,
-            links: LinkSettings::from_vars(vars)?,
-        })
-    }
+fn import_limits(vars: &Vars) -> Result<Limits, ConfigError> {
+    Ok(Limits {
+        max_file_bytes: vars.or("IMPORT_MAX_FILE_BYTES", Limits::MAX_FILE_BYTES)?,
+        max_rows: vars.or("IMPORT_MAX_ROWS", Limits::MAX_ROWS)?,
+        max_unpacked_bytes: vars.or("IMPORT_MAX_UNPACKED_BYTES", Limits::MAX_UNPACKED_BYTES)?,
+    })
 }
 
 impl Handler {
@@ -50,8 +37,8 @@ impl Handler {
             plants: boot.plants(),
             devices: boot.devices(),
             inverters: boot.inverters(),
-            limit: boot.activation_limit(settings.activation),
-            power: boot.power_exceeded(&settings.links, settings.solar),
+            limit: boot.activation_limit(settings.adding.activation),
+            power: boot.power_exceeded(&settings.adding.links, settings.adding.solar),
             clock: boot.clock(),
             limits: settings.limits,
         })

@@ -2,33 +2,18 @@
 
 use shop_adapters::boot::prelude::*;
 use shop_adapters::{
-    flows::links::LinkSettings,
-    store::{activation_limit::ActivationSettings, plants::solar_settings},
+    flows::power_exceeded::AddingSettings,
     web::auth::{jwt::TokenVerifier, settings},
 };
-use shop_domain::solar::SolarSettings;
 
 use crate::Handler;
 
-pub struct Settings {
-    /// `JWT_PUBLIC_KEYS`, `JWT_ISSUER`, `JWT_AUDIENCE`: whose tokens are trusted.
-    pub verifier: TokenVerifier,
-    /// `UNKNOWN_DEVICE_POWER_W` (20,000) and `TRIAL_DAYS` (40).
-    pub solar: SolarSettings,
-    /// `ACTIVATION_ATTEMPTS` (10) wrong codes per `ACTIVATION_WINDOW_MINUTES` (60).
-    pub activation: ActivationSettings,
-    /// `MAIL_QUEUE_URL` and `APP_URL`: the email to the owner when a license ends.
-    pub links: LinkSettings,
-}
-
-impl Settings {
-    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
-        Ok(Self {
-            verifier: settings::verifier(vars)?,
-            solar: solar_settings(vars)?,
-            activation: ActivationSettings::from_vars(vars)?,
-            links: LinkSettings::from_vars(vars)?,
-        })
+shop_adapters::settings! {
+    pub struct Settings {
+        /// `JWT_PUBLIC_KEYS`, `JWT_ISSUER`, `JWT_AUDIENCE`: whose tokens are trusted.
+        pub verifier: TokenVerifier = settings::verifier,
+        /// The solar rules, the wrong-code limit and the email when a license ends.
+        pub adding: AddingSettings = AddingSettings::from_vars,
     }
 }
 
@@ -39,10 +24,10 @@ impl Handler {
             plants: boot.plants(),
             devices: boot.devices(),
             inverters: boot.inverters(),
-            limit: boot.activation_limit(settings.activation),
-            power: boot.power_exceeded(&settings.links, settings.solar),
+            limit: boot.activation_limit(settings.adding.activation),
+            power: boot.power_exceeded(&settings.adding.links, settings.adding.solar),
             clock: boot.clock(),
-            solar: settings.solar,
+            solar: settings.adding.solar,
         })
     }
 }
@@ -53,6 +38,8 @@ shop_adapters::function!(http Handler, Settings);
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use shop_adapters::store::activation_limit::ActivationSettings;
+    use shop_domain::solar::SolarSettings;
 
     fn base() -> Vec<(&'static str, &'static str)> {
         let links = [
@@ -65,10 +52,10 @@ mod tests {
     #[test]
     fn defaults_are_the_named_constants() {
         let s = Settings::from_vars(&Vars::given(&base())).unwrap();
-        assert_eq!(s.solar, SolarSettings::default());
-        assert_eq!(s.activation.attempts, ActivationSettings::ATTEMPTS);
+        assert_eq!(s.adding.solar, SolarSettings::default());
+        assert_eq!(s.adding.activation.attempts, ActivationSettings::ATTEMPTS);
         assert_eq!(
-            s.activation.window.as_mins(),
+            s.adding.activation.window.as_mins(),
             ActivationSettings::WINDOW_MINUTES
         );
     }

@@ -15,12 +15,38 @@ use shop_domain::{
 
 use crate::{
     AppError,
+    boot::config::{ConfigError, Vars},
+    flows::links::LinkSettings,
     messaging::outbox::MailOutbox,
     store::{
         accounts::AccountsRepo, inverters::InvertersRepo, plants::PlantRecord, plants::PlantsRepo,
         subscriptions::SubscriptionsRepo,
     },
+    store::{activation_limit::ActivationSettings, plants::solar_settings},
 };
+
+/// What every function that adds inverters (one by one, or from a spreadsheet) reads besides
+/// its own settings: the solar rules' settings, the wrong-code limit, and where the email
+/// about an ended license goes.
+#[derive(Debug, Clone)]
+pub struct AddingSettings {
+    /// `TRIAL_DAYS` (40), `UNKNOWN_DEVICE_POWER_W` (20,000).
+    pub solar: SolarSettings,
+    /// `ACTIVATION_ATTEMPTS` (10) wrong codes per `ACTIVATION_WINDOW_MINUTES` (60).
+    pub activation: ActivationSettings,
+    /// `MAIL_QUEUE_URL`, `APP_URL`.
+    pub links: LinkSettings,
+}
+
+impl AddingSettings {
+    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
+        Ok(Self {
+            solar: solar_settings(vars)?,
+            activation: ActivationSettings::from_vars(vars)?,
+            links: LinkSettings::from_vars(vars)?,
+        })
+    }
+}
 
 /// A license write that lost a race is decided again on fresh state this often.
 const ATTEMPTS: u32 = 5;
