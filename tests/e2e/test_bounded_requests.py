@@ -19,7 +19,8 @@ def json_routes():
     spec = yaml.safe_load((Path(__file__).resolve().parents[2] / "openapi.yaml").read_text())
     for path, item in spec["paths"].items():
         for method, op in item.items():
-            if method in ("post", "put", "patch") and "requestBody" in op:
+            # Routes whose body is JSON (a spreadsheet upload has its own, larger limit).
+            if method in ("post", "put", "patch") and "application/json" in op.get("requestBody", {}).get("content", {}):
                 yield method.upper(), path.replace("{id}", "s1").replace("{seat_id}", "x1")
 
 

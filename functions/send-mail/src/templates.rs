@@ -107,7 +107,7 @@ mod tests {
             }),
             MailTemplate::MonitoringLicenseEnded => json!({
                 "name": "Anna <b>", "plant": "Roof <east>", "license": "SUB-1",
-                "licensed_power": "10 kW", "total_power": "30 kW", "ended_on": "2026-11-22",
+                "licensed_power": "10 kW", "ended_on": "2026-11-22",
                 "residual": "21.78", "link": "https://shop.example/verify?token=abc&x=1"
             }),
             MailTemplate::OrderConfirmation

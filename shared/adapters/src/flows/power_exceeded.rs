@@ -5,10 +5,13 @@
 //! again, after a retried add or a crash between the steps, ends nothing twice and finishes
 //! what was left: the emails of the licenses ended that day are queued again and sent once.
 
+use std::collections::BTreeMap;
+
 use jiff::civil::Date;
 use serde_json::json;
 use shop_domain::{
-    id::AccountId,
+    Money,
+    id::{AccountId, SubscriptionId},
     mail::{DedupeKey, MailMessage, MailTemplate},
     solar::{Ended, PlantId, PlantLicense, SolarSettings, end_exceeded},
 };
@@ -88,8 +91,17 @@ impl PowerExceeded {
             .filter(|l| l.ended_on == Some(today))
             .map(|l| ended_on(l, today))
             .collect();
+        // One email per license: a renewal paid ahead (a row of its own) ends with it, and
+        // its value is in the same credit.
+        let mut per_license: BTreeMap<&SubscriptionId, Vec<&Ended>> = BTreeMap::new();
         for e in &ended {
-            self.tell_owner(&plant, e).await?;
+            per_license
+                .entry(plant.license_of(&e.license))
+                .or_default()
+                .push(e);
+        }
+        for (license, rows) in per_license {
+            self.tell_owner(&plant, license, &rows).await?;
         }
         Ok((plant, ended))
     }
@@ -108,20 +120,36 @@ impl PowerExceeded {
             .await
     }
 
-    async fn tell_owner(&self, plant: &PlantRecord, ended: &Ended) -> Result<(), AppError> {
+    /// The owner's email about `license`, ended with its `rows`. Its content depends only on
+    /// what ended (not on the plant's power now), so a later add the same day queues the same
+    /// email under the same dedupe key and it is sent once.
+    async fn tell_owner(
+        &self,
+        plant: &PlantRecord,
+        license: &SubscriptionId,
+        rows: &[&Ended],
+    ) -> Result<(), AppError> {
+        let Some(first) = rows.first() else {
+            return Ok(());
+        };
         let owner = self
             .accounts
             .get(&plant.account_id)
             .await?
             .ok_or_else(|| AppError::fault("a plant without its owner's account"))?;
+        let number = self
+            .subscriptions
+            .get(license)
+            .await?
+            .map_or_else(|| license.to_string(), |sub| sub.number);
+        let residual: Money = rows.iter().map(|e| e.residual.value).sum();
         let data = json!({
             "name": owner.name.as_str(),
             "plant": plant.details.name.as_str(),
-            "license": plant.license_of(&ended.license).as_str(),
-            "licensed_power": ended.licensed_power.to_string(),
-            "total_power": plant.total_power(&self.settings).to_string(),
-            "ended_on": ended.ended_on.to_string(),
-            "residual": ended.residual.value.to_string(),
+            "license": number,
+            "licensed_power": first.licensed_power.to_string(),
+            "ended_on": first.ended_on.to_string(),
+            "residual": residual.to_string(),
             "link": format!("{}/plants/{}", self.app_url.trim_end_matches('/'), plant.id),
         });
         self.outbox
@@ -130,11 +158,7 @@ impl PowerExceeded {
                 language: owner.language,
                 to: owner.email,
                 data: data.as_object().cloned().unwrap_or_default(),
-                // Per license: a renewed term ending with it is the same license to its owner.
-                dedupe_key: DedupeKey::parse(&format!(
-                    "license-ended:{}",
-                    plant.license_of(&ended.license)
-                ))?,
+                dedupe_key: DedupeKey::parse(&format!("license-ended:{license}"))?,
             })
             .await
     }
