@@ -218,9 +218,10 @@ pub struct Checked {
     pub rejected: Vec<Rejection>,
 }
 
-/// The longest activation code and label taken (characters).
+/// The longest activation code taken (characters).
 pub const MAX_CODE_CHARS: usize = 64;
-pub const MAX_LABEL_CHARS: usize = 64;
+/// The longest label: the same as a label typed in one by one ([`super::InverterLabel`]).
+pub const MAX_LABEL_CHARS: usize = super::InverterLabel::MAX_CHARS;
 
 /// Checks every row under `columns`. Blank rows are skipped; a serial number seen in an
 /// earlier row makes the later row a `duplicate_row` (whatever else is wrong with either).

@@ -103,7 +103,10 @@ fn every_bad_row_is_listed_with_its_number_column_and_code() {
         row(5, &[t("SN-0005"), t(""), t("")]),
         row(6, &[Cell::Formula, t("c6"), t("")]),
         row(7, &[]),
-        row(8, &[t("SN-0008"), t("c8"), t(&"x".repeat(65))]),
+        row(
+            8,
+            &[t("SN-0008"), t("c8"), t(&"x".repeat(MAX_LABEL_CHARS + 1))],
+        ),
         row(9, &[t("SN-0009"), Cell::NotText("a date"), t("")]),
         row(10, &[t(""), t(""), t("only a label")]),
         row(11, &[t("SN-0011"), t("c11")]),
@@ -149,9 +152,20 @@ fn a_duplicate_of_a_bad_row_is_still_a_duplicate() {
 fn codes_and_labels_are_held_to_their_limits() {
     let rows = [
         header(&["serial_number", "activation_code", "label"]),
-        row(2, &[t("SN-1"), t(&"c".repeat(64)), t(&"ä".repeat(64))]),
+        row(
+            2,
+            &[
+                t("SN-1"),
+                t(&"c".repeat(64)),
+                t(&"ä".repeat(MAX_LABEL_CHARS)),
+            ],
+        ),
         row(3, &[t("SN-2"), t(&"c".repeat(65)), t("")]),
         row(4, &[t("SN-3"), t("c\u{7}"), t("roof\u{202E}")]),
+        row(
+            5,
+            &[t("SN-4"), t("code"), t(&"a".repeat(MAX_LABEL_CHARS + 1))],
+        ),
     ];
     let checked = check_import(&rows).unwrap();
     assert_eq!(checked.good.len(), 1);
@@ -161,8 +175,10 @@ fn codes_and_labels_are_held_to_their_limits() {
             (3, Some("activation_code"), "invalid_activation_code"),
             (4, Some("activation_code"), "invalid_activation_code"),
             (4, Some("label"), "invalid_label"),
+            (5, Some("label"), "invalid_label"),
         ]
     );
+    assert_eq!(MAX_LABEL_CHARS, 100, "as a label typed in one by one");
 }
 
 #[test]
