@@ -57,9 +57,10 @@ pub fn credits_due(licenses: &[PlantLicense], claimed: &BTreeSet<SubscriptionId>
 
 /// Credits what is due for each plant (`due`, by plant) on the order's line of that plant:
 /// one negative line per ended license, taxed at `tax_rate` like the order, and the line's
-/// new license (numbered from `order` and the line) records which it credits. A credit that
-/// would leave the plant's new license costing nothing or less is refused
-/// (`credit_exceeds_price`): the longer term is the purchase that uses it.
+/// new license (numbered from `order` and the line) records which it credits. Credits are
+/// taken in order while the new license still costs something: one that would make it cost
+/// nothing or less is not claimed and waits for the plant's next purchase, so an owner with
+/// several ended licenses (or a renewal paid ahead) can always buy.
 pub fn credit_plants(
     order: &OrderId,
     planned: &mut [PlannedLine],
@@ -75,19 +76,20 @@ pub fn credit_plants(
         let Some(ended) = due.get(&cover.plant).filter(|e| !e.is_empty()) else {
             continue;
         };
-        let credited: Money = ended.iter().map(|e| e.residual.value).sum();
-        if credited >= net {
-            return Err(DomainError::invalid(
-                "credit_exceeds_price",
-                format!(
-                    "The residual value of plant {}'s ended license ({credited} EUR) is not \
-                     less than the new license ({net} EUR); choose the longer term.",
-                    cover.plant
-                ),
-            ));
-        }
+        let mut credited = Money::ZERO;
+        let fitting: Vec<&Ended> = ended
+            .iter()
+            .filter(|e| {
+                let next = credited + e.residual.value;
+                let fits = next < net;
+                if fits {
+                    credited = next;
+                }
+                fits
+            })
+            .collect();
         let license = SubscriptionId::parse(&license_number(order.as_str(), index))?;
-        for e in ended {
+        for e in fitting {
             cover.credits.push(e.license.clone());
             credits.push(PlantCredit {
                 plant: cover.plant.clone(),

@@ -96,20 +96,31 @@ fn the_credit_is_a_taxed_negative_line_on_the_plants_new_license() {
 }
 
 #[test]
-fn a_credit_as_large_as_the_new_price_is_refused() {
+fn a_credit_as_large_as_the_new_price_waits_for_a_later_purchase() {
     let due = credits_due(
-        &[ended("s1", "30.00", Some(date(2026, 12, 1)))],
+        &[
+            ended("s1", "20.00", Some(date(2026, 12, 1))),
+            ended("s2", "30.00", Some(date(2026, 12, 1))),
+            ended("s3", "5.00", Some(date(2026, 12, 1))),
+        ],
         &BTreeSet::new(),
     );
     let mut planned = vec![line("30.00")];
-    let err = credit_plants(
+    let credits = credit_plants(
         &OrderId::parse("o9").unwrap(),
         &mut planned,
         &BTreeMap::from([(plant(), due)]),
         Decimal::from(19),
     )
-    .unwrap_err();
-    assert_eq!(err.code(), "credit_exceeds_price");
+    .unwrap();
+    let taken: Vec<&str> = credits.iter().map(|c| c.ended.as_str()).collect();
+    assert_eq!(
+        taken,
+        ["s1", "s3"],
+        "20 + 5 leave 5.00 to pay; 30 more would not"
+    );
+    let cover = planned[0].plant.as_ref().unwrap();
+    assert_eq!(cover.credits.len(), 2);
 }
 
 #[test]
