@@ -111,12 +111,13 @@ async fn each_serial_gets_its_outcome_and_a_second_import_adds_nothing() {
 }
 
 #[tokio::test]
-async fn past_the_limit_no_code_is_compared() {
+async fn a_sheet_with_more_wrong_codes_than_the_limit_has_room_for_is_refused_whole() {
     let bed = TestBed::at("2026-11-22T10:00:00Z").await;
     let anna = customer::active_account(&bed.boot.accounts(), "anna@example.de", bed.now).await;
     let mine = solar::plant(&bed.dynamodb, &bed.table, &anna, "p-anna").await;
     let devices = bed.boot.devices();
     solar::device(&devices, "IMP-0001", "CODE-0001", None).await;
+    solar::device(&devices, "IMP-0002", "CODE-0002", None).await;
     let limit = ActivationLimit::new(
         bed.dynamodb.clone(),
         &bed.table,
@@ -129,26 +130,39 @@ async fn past_the_limit_no_code_is_compared() {
         now: bed.now,
         today: date(2026, 11, 22),
     };
-    let sheet = [
-        row("IMP-0001", "WRONG-1"),
-        row("IMP-0001", "WRONG-2"),
+    let inverters = bed.boot.inverters();
+    let outcomes = |sheet: Vec<ToAdd>| {
+        let (inverters, devices, limit, target) = (&inverters, &devices, &limit, &target);
+        async move {
+            let placed = inverters
+                .add_many(devices, limit, target, &sheet)
+                .await
+                .unwrap();
+            placed.into_iter().map(|(_, o)| o).collect::<Vec<_>>()
+        }
+    };
+    use Outcome::*;
+    // Three wrong codes where two are allowed: no row added, nothing told, nothing counted.
+    let three = vec![
+        row("IMP-9991", "WRONG-1"),
+        row("IMP-9992", "WRONG-2"),
+        row("IMP-9993", "WRONG-3"),
         row("IMP-0001", "CODE-0001"),
     ];
-    let outcomes = bed
-        .boot
-        .inverters()
-        .add_many(&devices, &limit, &target, &sheet)
-        .await
-        .unwrap();
-    assert_eq!(outcomes[2].1, Outcome::TooManyAttempts);
-    assert!(
-        bed.boot
-            .plants()
-            .read(&mine)
-            .await
-            .unwrap()
-            .unwrap()
-            .inverters
-            .is_empty()
+    assert_eq!(outcomes(three).await, [TooManyAttempts; 4]);
+    // Two fit, and the right code is added.
+    let two = vec![
+        row("IMP-9991", "WRONG-1"),
+        row("IMP-9992", "WRONG-2"),
+        row("IMP-0001", "CODE-0001"),
+    ];
+    assert_eq!(
+        outcomes(two).await,
+        [WrongCodeOrUnknown, WrongCodeOrUnknown, Added]
     );
+    // The window's wrong codes are used up: not even a right code is compared.
+    let right = vec![row("IMP-0002", "CODE-0002")];
+    assert_eq!(outcomes(right).await, [TooManyAttempts]);
+    let plant = bed.boot.plants().read(&mine).await.unwrap().unwrap();
+    assert_eq!(plant.inverters.len(), 1);
 }

@@ -74,17 +74,32 @@ impl ActivationLimit {
     /// Takes a slot for one comparison of a code; false when the window's wrong codes are
     /// used up (the code must then not be compared at all).
     pub async fn take(&self, account: &AccountId, now: Timestamp) -> Result<bool, AppError> {
+        self.charge(account, now, 1).await
+    }
+
+    /// Counts `wrong` codes at once (a spreadsheet's), if the window has room for all of them;
+    /// with none wrong, whether the account may still enter codes at all. False: nothing was
+    /// counted, and the caller answers as if no code had been compared.
+    pub async fn charge(
+        &self,
+        account: &AccountId,
+        now: Timestamp,
+        wrong: u32,
+    ) -> Result<bool, AppError> {
+        let Some(most) = self.limit.checked_sub(wrong.max(1)) else {
+            return Ok(false);
+        };
         let (start, end) = self.window_of(now);
         let result = self
             .client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(self.counter(account, start)))
-            .update_expression("ADD #n :one SET expires_at = :end")
-            .condition_expression("attribute_not_exists(#n) OR #n < :limit")
+            .update_expression("ADD #n :wrong SET expires_at = :end")
+            .condition_expression("attribute_not_exists(#n) OR #n <= :most")
             .expression_attribute_names("#n", "n")
-            .expression_attribute_values(":one", number_attr(1))
-            .expression_attribute_values(":limit", number_attr(self.limit))
+            .expression_attribute_values(":wrong", number_attr(wrong))
+            .expression_attribute_values(":most", number_attr(most))
             .expression_attribute_values(":end", number_attr(end))
             .send()
             .await;

@@ -1,7 +1,10 @@
 //! Many inverters into one plant at once (the spreadsheet import): the devices are read with
-//! BatchGetItem (100 per call), each code is compared after taking a slot of the account's
-//! limit of wrong codes, and each free device is placed with its own small transaction (the
-//! same as a single add), so one device taken meanwhile does not undo the others. Every
+//! BatchGetItem (100 per call) and every code is compared against its hash; the wrong ones are
+//! counted against the account's limit in one conditional write, and a sheet with more wrong
+//! codes than the limit has room for is refused whole (no row added, no row's result told), so
+//! a sheet cannot test more codes than single adds could. The free devices with right codes
+//! are placed up to 49 in one transaction (each device's claim and row, the plant once); when
+//! one of them was taken meanwhile, that batch is placed row by row as single adds are. Every
 //! serial gets its outcome; importing the same sheet again adds nothing twice.
 
 use jiff::{Timestamp, civil::Date};
@@ -14,7 +17,7 @@ use crate::{
     AppError,
     store::{
         activation_limit::ActivationLimit,
-        devices::DevicesRepo,
+        devices::{Device, DevicesRepo},
         inverters::{InvertersRepo, Placed},
     },
 };
@@ -50,6 +53,9 @@ pub struct Target<'a> {
     pub today: Date,
 }
 
+/// Rows placed in one transaction: two items each, and the plant's once (100 at most).
+const BATCH_ROWS: usize = 49;
+
 impl InvertersRepo {
     /// Adds every row it can; answers each serial's outcome in the order of `rows`.
     pub async fn add_many(
@@ -61,29 +67,89 @@ impl InvertersRepo {
     ) -> Result<Vec<(SerialNumber, Outcome)>, AppError> {
         let serials: Vec<SerialNumber> = rows.iter().map(|r| r.serial.clone()).collect();
         let found = devices.many(&serials).await?;
-        let mut outcomes = Vec::with_capacity(rows.len());
-        for row in rows {
-            let outcome = match found.get(&row.serial) {
-                _ if outcomes.iter().any(|(_, o)| *o == Outcome::NoPlant) => Outcome::NoPlant,
-                _ if !limit.take(target.owner, target.now).await? => Outcome::TooManyAttempts,
-                Some(device) if device.opens_with(&row.code) => {
-                    limit.give_back(target.owner, target.now).await?;
-                    match &device.plant_id {
-                        Some(p) if p == target.plant => Outcome::AlreadyInThisPlant,
-                        Some(_) => Outcome::InAnotherPlant,
-                        None => {
-                            let placed = self
-                                .add(target.plant, target.owner, device, &row.label, target.today)
-                                .await?;
-                            outcome_of(placed)
-                        }
-                    }
-                }
-                _ => Outcome::WrongCodeOrUnknown,
-            };
-            outcomes.push((row.serial.clone(), outcome));
+        let mut placing = std::collections::BTreeSet::new();
+        let judged: Vec<Result<Outcome, &Device>> = rows
+            .iter()
+            .map(|row| match found.get(&row.serial) {
+                Some(device) if device.opens_with(&row.code) => match &device.plant_id {
+                    Some(p) if p == target.plant => Ok(Outcome::AlreadyInThisPlant),
+                    Some(_) => Ok(Outcome::InAnotherPlant),
+                    // The same device twice: the earlier row places it.
+                    None if !placing.insert(&row.serial) => Ok(Outcome::AlreadyInThisPlant),
+                    None => Err(device),
+                },
+                _ => Ok(Outcome::WrongCodeOrUnknown),
+            })
+            .collect();
+        let wrong = judged
+            .iter()
+            .filter(|j| matches!(j, Ok(Outcome::WrongCodeOrUnknown)))
+            .count();
+        let wrong = u32::try_from(wrong).unwrap_or(u32::MAX);
+        if !limit.charge(target.owner, target.now, wrong).await? {
+            return Ok(serials
+                .into_iter()
+                .map(|s| (s, Outcome::TooManyAttempts))
+                .collect());
         }
-        Ok(outcomes)
+        let mut outcomes: Vec<Outcome> =
+            judged.iter().map(|j| j.unwrap_or(Outcome::Added)).collect();
+        let free: Vec<(usize, &Device)> = judged
+            .iter()
+            .enumerate()
+            .filter_map(|(i, j)| j.err().map(|device| (i, device)))
+            .collect();
+        for batch in free.chunks(BATCH_ROWS) {
+            for (i, outcome) in self.place_batch(target, rows, batch).await? {
+                outcomes[i] = outcome;
+            }
+        }
+        Ok(serials.into_iter().zip(outcomes).collect())
+    }
+
+    /// Places a batch of free devices in one transaction; if one was taken meanwhile, each
+    /// row on its own (the plant gone: every row `NoPlant`).
+    async fn place_batch(
+        &self,
+        target: &Target<'_>,
+        rows: &[ToAdd],
+        batch: &[(usize, &Device)],
+    ) -> Result<Vec<(usize, Outcome)>, AppError> {
+        let mut items = Vec::with_capacity(batch.len() * 2 + 1);
+        for (i, device) in batch {
+            items.push(self.claim_device(target.plant, target.owner, device)?);
+            items.push(self.put_inverter(
+                target.plant,
+                target.owner,
+                &device.serial,
+                &device.config,
+                &rows[*i].label,
+                target.today,
+            )?);
+        }
+        let plant_item = items.len();
+        items.push(self.touch_plant(target.plant, target.owner, Some(target.today))?);
+        let every = |outcome| batch.iter().map(|(i, _)| (*i, outcome)).collect();
+        match self.transact(items, "add inverters").await? {
+            None => Ok(every(Outcome::Added)),
+            Some(i) if i == plant_item => Ok(every(Outcome::NoPlant)),
+            Some(_) => {
+                let mut placed = Vec::with_capacity(batch.len());
+                for (i, device) in batch {
+                    let one = self
+                        .add(
+                            target.plant,
+                            target.owner,
+                            device,
+                            &rows[*i].label,
+                            target.today,
+                        )
+                        .await?;
+                    placed.push((*i, outcome_of(one)));
+                }
+                Ok(placed)
+            }
+        }
     }
 }
 

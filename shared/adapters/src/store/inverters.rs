@@ -206,7 +206,7 @@ impl InvertersRepo {
         }
     }
 
-    fn claim_device(
+    pub(crate) fn claim_device(
         &self,
         plant: &PlantId,
         owner: &AccountId,
@@ -241,7 +241,7 @@ impl InvertersRepo {
         Ok(TransactWriteItem::builder().update(update).build())
     }
 
-    fn put_inverter(
+    pub(crate) fn put_inverter(
         &self,
         plant: &PlantId,
         owner: &AccountId,
