@@ -42,11 +42,8 @@ mod tests {
     use shop_domain::solar::SolarSettings;
 
     fn base() -> Vec<(&'static str, &'static str)> {
-        let links = [
-            ("MAIL_QUEUE_URL", "http://queue.example/mail"),
-            ("APP_URL", "https://app.example"),
-        ];
-        [&shop_testkit::customer::jwt_vars()[..], &links].concat()
+        let mail = shop_testkit::bed::mail_vars("http://queue.example/mail");
+        [&shop_testkit::customer::jwt_vars()[..], &mail].concat()
     }
 
     #[test]
