@@ -16,7 +16,7 @@ use subtle::ConstantTimeEq;
 use crate::{
     AppError,
     error::Context,
-    store::dynamo::{Item, condition_failed, from_json, get_item, key, string_attr, text, to_json},
+    store::dynamo::{Item, from_json, get_item, key, put_new, string_attr, text, to_json},
 };
 
 /// The key of a device in the registry.
@@ -116,19 +116,10 @@ impl DevicesRepo {
         item.insert("secret_hash".into(), string_attr(&device.secret_hash));
         item.insert("config".into(), to_json(&device.config)?);
         item.insert("firmware".into(), string_attr(&device.firmware));
-        let put = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await;
-        match put {
-            Ok(_) => Ok(Imported::Added),
-            Err(e) if condition_failed(&e) => self.compare(device).await,
-            Err(e) => Err(AppError::sdk("import a device", e)),
+        if put_new(&self.client, &self.table, item, "import a device").await? {
+            return Ok(Imported::Added);
         }
+        self.compare(device).await
     }
 
     async fn compare(&self, device: &NewDevice) -> Result<Imported, AppError> {

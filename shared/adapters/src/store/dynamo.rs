@@ -67,6 +67,27 @@ pub async fn put_item(
     Ok(())
 }
 
+/// Puts an item that must not exist yet; false (nothing written) when one with its key does.
+pub async fn put_new(
+    client: &Client,
+    table: &str,
+    item: Item,
+    what: &str,
+) -> Result<bool, AppError> {
+    let put = client
+        .put_item()
+        .table_name(table)
+        .set_item(Some(item))
+        .condition_expression("attribute_not_exists(pk)")
+        .send()
+        .await;
+    match put {
+        Ok(_) => Ok(true),
+        Err(e) if condition_failed(&e) => Ok(false),
+        Err(e) => Err(AppError::sdk(what, e)),
+    }
+}
+
 /// A string attribute, if present.
 pub fn text<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
     item.get(name)

@@ -22,7 +22,7 @@ use crate::{
     error::Context,
     store::dynamo::{
         GSI1, Item, condition_failed, first_condition_failed, from_json, get_item, is_conflict,
-        key, number, number_attr, put_item, query_all, string_attr, text, to_json,
+        key, number, number_attr, put_item, put_new, query_all, string_attr, text, to_json,
     },
     store::subscriptions::SubscriptionsRepo,
 };
@@ -364,21 +364,11 @@ impl OrdersRepo {
         let mut item = key(format!("ACCOUNT#{account}"), "PAYMENT_CUSTOMER");
         item.insert("customer".into(), string_attr(customer));
         item.insert("created_at".into(), number_attr(now.as_second()));
-        let put = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await;
-        match put {
-            Ok(_) => Ok(customer.to_owned()),
-            Err(e) if condition_failed(&e) => self
-                .payment_customer(account)
-                .await?
-                .ok_or_else(|| AppError::fault("payment customer vanished")),
-            Err(e) => Err(AppError::sdk("keep payment customer", e)),
+        if put_new(&self.client, &self.table, item, "keep payment customer").await? {
+            return Ok(customer.to_owned());
         }
+        self.payment_customer(account)
+            .await?
+            .ok_or_else(|| AppError::fault("payment customer vanished"))
     }
 }

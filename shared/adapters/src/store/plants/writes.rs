@@ -16,7 +16,7 @@ use crate::{
     error::Context,
     store::dynamo::{
         GSI1, Item, condition_failed, first_condition_failed, is_conflict, key, number_attr,
-        query_all, string_attr, text, to_json,
+        put_new, query_all, string_attr, text, to_json,
     },
 };
 
@@ -82,29 +82,20 @@ impl PlantsRepo {
             item.insert("gsi2pk".into(), string_attr(PUBLIC_PLANTS));
             item.insert("gsi2sk".into(), string_attr(id.as_str()));
         }
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(PlantRecord {
-                id,
-                account_id: owner.clone(),
-                details,
-                first_activation: None,
-                version: 1,
-                inverters: Vec::new(),
-                licenses: Vec::new(),
-                renewed_terms: Default::default(),
-            }),
-            // 128 random bits never collide; a collision is a fault, never an overwrite.
-            Err(e) if condition_failed(&e) => Err(AppError::fault("a new plant id was taken")),
-            Err(e) => Err(AppError::sdk("create plant", e)),
+        // 128 random bits never collide; a collision is a fault, never an overwrite.
+        if !put_new(&self.client, &self.table, item, "create plant").await? {
+            return Err(AppError::fault("a new plant id was taken"));
         }
+        Ok(PlantRecord {
+            id,
+            account_id: owner.clone(),
+            details,
+            first_activation: None,
+            version: 1,
+            inverters: Vec::new(),
+            licenses: Vec::new(),
+            renewed_terms: Default::default(),
+        })
     }
 
     /// The account's plants, newest first, each read as [`PlantsRepo::read`] reads it: one
