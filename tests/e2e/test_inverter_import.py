@@ -5,13 +5,16 @@ codes. Good rows are added when the device registry knows their serial and code;
 an unknown serial and a device in another plant are rows of the list too; importing the same
 file again adds nothing twice."""
 
+import datetime as dt
 import io
+import os
 import struct
 import zlib
 
+import boto3
 import openpyxl
 import pytest
-from helpers import active_account, assert_problem, bearer, devices, new_plant
+from helpers import active_account, assert_problem, bearer, berlin_today, bought, devices, new_plant
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -159,3 +162,24 @@ def test_another_owners_plant_is_not_found(shop, owner, unique_email):
     assert_problem(r, 404, "plant_not_found")
     assert_problem(shop.get(f"/v1/plants/{plant}/inverters/import-template", headers=bearer(stranger)), 404,
                    "plant_not_found")
+
+
+def test_an_import_that_outgrows_a_license_ends_it_also_when_retried(shop, owner):
+    """The power rule runs after every import, so a retry of an import whose answer was lost
+    (every row already in the plant) still ends the license the plant outgrew."""
+    token, plant = owner
+    sub = bought(shop, token, quantity=5)
+    today = berlin_today(shop)
+    table = boto3.resource("dynamodb", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name="eu-central-1",
+                           aws_access_key_id="test", aws_secret_access_key="test").Table("ShopTable")
+    table.put_item(Item={"pk": f"PLANT#{plant}", "sk": f"LICENSE#{sub}", "subscription_id": sub,
+                         "starts_on": today.isoformat(), "ends_on": (today + dt.timedelta(days=364)).isoformat(),
+                         "power_w": 5000, "net": "30.00"})
+    [(serial, code)] = devices(10_000)
+    sheet = f"serial_number,activation_code\r\n{serial},{code}\r\n".encode()
+    first = upload(shop, token, plant, sheet, "text/csv").json()
+    assert [a["serial_number"] for a in first["added"]] == [serial]
+    ended = [e["license"] for e in first["ended_licenses"]]
+    assert ended == [sub]
+    again = upload(shop, token, plant, sheet, "text/csv").json()
+    assert again["added"] == [] and [e["license"] for e in again["ended_licenses"]] == ended

@@ -23,8 +23,8 @@ use crate::{Added, Handler, Imported, Present};
 
 impl Handler {
     /// Adds the good rows not in the plant yet; each row lands in `added`, `already_in_plant`
-    /// or `rejected`. When any was added, licenses the plant now outgrows end (one email per
-    /// license) and are listed in `ended_licenses`.
+    /// or `rejected`. Then licenses the plant outgrows end (one email per license) and are
+    /// listed in `ended_licenses`.
     pub(crate) async fn add_rows(
         &self,
         plant: &PlantRecord,
@@ -38,9 +38,6 @@ impl Handler {
                 Err(rejection) => answer.rejected.push(rejection),
             }
         }
-        if parsed.is_empty() {
-            return Ok(());
-        }
         let now = self.clock.now();
         let today = berlin_date(now);
         let target = Target {
@@ -49,20 +46,34 @@ impl Handler {
             now,
             today,
         };
+        if !parsed.is_empty() {
+            self.place_rows(&target, parsed, answer).await?;
+        }
+        // Always, not only when this call added a row: an import whose answer was lost after
+        // its rows were placed is retried with every row already in the plant, and the
+        // licenses the plant outgrew must still end (settling twice ends nothing twice).
+        let (_, ended) = self
+            .power
+            .settle(&plant.id, &plant.account_id, today)
+            .await?;
+        answer.ended_licenses = ended;
+        Ok(())
+    }
+
+    async fn place_rows(
+        &self,
+        target: &Target<'_>,
+        parsed: Vec<(ImportRow, ToAdd)>,
+        answer: &mut Imported,
+    ) -> Result<(), AppError> {
         let adds: Vec<ToAdd> = parsed.iter().map(|(_, add)| add.clone()).collect();
         let outcomes = self
             .inverters
-            .add_many(&self.devices, &self.limit, &target, &adds)
+            .add_many(&self.devices, &self.limit, target, &adds)
             .await?;
         for ((row, _), (_, outcome)) in parsed.into_iter().zip(outcomes) {
-            place(row, outcome, answer).map_err(|_| AppError::from(plant_not_found(&plant.id)))?;
-        }
-        if !answer.added.is_empty() {
-            let (_, ended) = self
-                .power
-                .settle(&plant.id, &plant.account_id, today)
-                .await?;
-            answer.ended_licenses = ended;
+            place(row, outcome, answer)
+                .map_err(|_| AppError::from(plant_not_found(target.plant)))?;
         }
         Ok(())
     }
