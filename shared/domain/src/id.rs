@@ -64,6 +64,16 @@ define_id!(
     SubscriptionId,
     "invalid_subscription_id"
 );
+define_id!(
+    /// A migration wave: accounts of the old shop moved on one transfer date.
+    WaveId,
+    "invalid_wave_id"
+);
+define_id!(
+    /// An account's id in the old shop's export; the key that makes an import idempotent.
+    OldAccountId,
+    "invalid_old_account_id"
+);
 
 #[cfg(test)]
 mod tests {
