@@ -32,7 +32,11 @@ const SOURCES: &[(&str, &str)] = sources![
     "renewal_reminder",
     "renewal_failed",
     "order_expired",
-    "monitoring_license_ended"
+    "monitoring_license_ended",
+    "migration_announcement",
+    "migration_reminder",
+    "migration_welcome",
+    "migration_joined"
 ];
 const LAYOUT: &str = include_str!("../templates/layout.html");
 
@@ -109,6 +113,16 @@ mod tests {
                 "name": "Anna <b>", "plant": "Roof <east>", "license": "SUB-1",
                 "licensed_power": "10 kW", "ended_on": "2026-11-22",
                 "residual": "21.78", "link": "https://shop.example/verify?token=abc&x=1"
+            }),
+            MailTemplate::MigrationAnnouncement | MailTemplate::MigrationReminder => json!({
+                "name": "Anna <b>", "transfer_date": "2026-12-15", "moving": 2, "staying": 1,
+                "link": "https://shop.example/verify?token=abc&x=1"
+            }),
+            MailTemplate::MigrationWelcome | MailTemplate::MigrationJoined => json!({
+                "name": "Anna <b>", "valid_days": 14, "seat_product": "Alerting <Team>",
+                "licenses": [{"product": "Alerting <Team>", "number": "S-1", "quantity": 3,
+                              "ends_on": "2027-02-28"}],
+                "link": "https://shop.example/verify?token=abc&x=1"
             }),
             MailTemplate::OrderConfirmation
             | MailTemplate::OrderCancellation

@@ -39,6 +39,7 @@ fn account(id: &str, email: &str) -> Account {
         eligibility: Vec::new(),
         created_at: now(),
         version: 1,
+        moved_from: None,
     }
 }
 

@@ -22,7 +22,7 @@ pub fn berlin_date(at: Timestamp) -> Date {
     at.to_zoned(berlin()).date()
 }
 
-fn berlin() -> TimeZone {
+pub(crate) fn berlin() -> TimeZone {
     // The tz database is compiled into the binary (jiff `tzdb-bundle-always`), so the lookup
     // cannot fail at run time; a unit test proves the zone is there.
     TimeZone::get("Europe/Berlin").unwrap_or(TimeZone::UTC)

@@ -32,10 +32,19 @@ pub enum MailTemplate {
     /// A plant outgrew its monitoring license (an inverter raised its power): the license
     /// ended that day, and its residual value is credited on the next license of the plant.
     MonitoringLicenseEnded,
+    /// A migration wave, 14 days ahead: "Your account transfer to the new online shop", with
+    /// the transfer date and what will happen.
+    MigrationAnnouncement,
+    /// A migration wave, the day before: what to do on the day of the transfer.
+    MigrationReminder,
+    /// A moved account: "Welcome", the activation link and the licenses moved.
+    MigrationWelcome,
+    /// A moved account whose email already had an account: the licenses joined it.
+    MigrationJoined,
 }
 
 impl MailTemplate {
-    pub const ALL: [MailTemplate; 10] = [
+    pub const ALL: [MailTemplate; 14] = [
         MailTemplate::EmailVerification,
         MailTemplate::AccountActivation,
         MailTemplate::PasswordReset,
@@ -46,6 +55,10 @@ impl MailTemplate {
         MailTemplate::RenewalFailed,
         MailTemplate::OrderExpired,
         MailTemplate::MonitoringLicenseEnded,
+        MailTemplate::MigrationAnnouncement,
+        MailTemplate::MigrationReminder,
+        MailTemplate::MigrationWelcome,
+        MailTemplate::MigrationJoined,
     ];
 
     pub fn name(self) -> &'static str {
@@ -60,6 +73,10 @@ impl MailTemplate {
             MailTemplate::RenewalFailed => "renewal_failed",
             MailTemplate::OrderExpired => "order_expired",
             MailTemplate::MonitoringLicenseEnded => "monitoring_license_ended",
+            MailTemplate::MigrationAnnouncement => "migration_announcement",
+            MailTemplate::MigrationReminder => "migration_reminder",
+            MailTemplate::MigrationWelcome => "migration_welcome",
+            MailTemplate::MigrationJoined => "migration_joined",
         }
     }
 }

@@ -138,6 +138,7 @@ fn account(email: &str, status: AccountStatus, with_password: bool, now: Timesta
         eligibility: Vec::new(),
         created_at: now,
         version: 1,
+        moved_from: None,
     }
 }
 

@@ -11,6 +11,7 @@ use crate::{
     },
     flows::{
         links::{LinkMailer, LinkSettings},
+        migration::{MigrationFlow, MigrationSettings},
         order_flow::{OrderFlow, OrderFlowSettings},
         passwords::Passwords,
         power_exceeded::PowerExceeded,
@@ -23,6 +24,8 @@ use crate::{
         devices::DevicesRepo,
         idempotency::{IdempotencyPolicy, IdempotencyStore},
         inverters::InvertersRepo,
+        migration_stages::MigrationStages,
+        orders::OrdersRepo,
         plants::PlantsRepo,
         sign_in_failures::SignInFailureLog,
         subscriptions::SubscriptionsRepo,
@@ -141,6 +144,29 @@ impl Boot {
             outbox: self.outbox(&settings.mail_queue_url),
             app_url: settings.app_url.clone(),
         }
+    }
+
+    /// The rows of migration waves the mailer and its worker use.
+    pub fn migration_stages(&self) -> MigrationStages {
+        MigrationStages::new(self.dynamodb(), self.table())
+    }
+
+    /// Stages and moves of migration waves' accounts.
+    pub fn migration_flow(&self, settings: &MigrationSettings) -> Result<MigrationFlow, Error> {
+        Ok(MigrationFlow {
+            stages: self.migration_stages(),
+            accounts: self.accounts(),
+            subscriptions: self.subscriptions(),
+            orders: OrdersRepo::new(self.dynamodb(), self.table()),
+            catalog: self.catalog(),
+            outbox: self.outbox(&settings.links.mail_queue_url),
+            links: self.link_mailer(&settings.links),
+            days: settings.days,
+            activation_valid: settings.activation_valid,
+            rates: shop_domain::vat::tax::VatRates::bundled()?,
+            seller: settings.seller.clone(),
+            fallback_region: settings.fallback_region.clone(),
+        })
     }
 
     pub fn order_flow(&self, settings: &OrderFlowSettings) -> OrderFlow {

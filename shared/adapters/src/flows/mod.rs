@@ -1,7 +1,8 @@
-//! Orchestrations over several adapters: orders from charge to invoice, renewals, activation
-//! and reset links, passwords set through them.
+//! Orchestrations over several adapters: orders from charge to invoice, renewals, migration
+//! waves, activation and reset links, passwords set through them.
 
 pub mod links;
+pub mod migration;
 pub mod order_flow;
 pub mod passwords;
 pub mod power_exceeded;

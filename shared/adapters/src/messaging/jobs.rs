@@ -1,10 +1,10 @@
-//! A work queue for fanned-out jobs (renewals): messages go out in batches of ten, the most one
+//! A work queue for fanned-out jobs (renewals, migration waves): messages go out in batches of ten, the most one
 //! SQS call takes; entries SQS refuses are sent again, so none is lost quietly.
 
 use aws_sdk_sqs::{Client, types::SendMessageBatchRequestEntry};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
-use shop_domain::id::SubscriptionId;
+use shop_domain::id::{OldAccountId, SubscriptionId, WaveId};
 
 use crate::{AppError, error::Context};
 
@@ -14,6 +14,14 @@ use crate::{AppError, error::Context};
 pub struct DueJob {
     pub subscription_id: SubscriptionId,
     pub due_on: Date,
+}
+
+/// The migration queue's message: one account of a wave with a stage due, put by
+/// `migration-wave-mailer` and taken by `migrate-account`, which decides what is due itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MigrationJob {
+    pub wave: WaveId,
+    pub old_id: OldAccountId,
 }
 
 #[derive(Clone)]

@@ -154,23 +154,12 @@ impl AccountsRepo {
         account: &Account,
         token: &StoredToken,
     ) -> Result<Registered, AppError> {
-        let mut marker = email_key(&account.email);
-        marker.insert("account_id".into(), string_attr(account.id.as_str()));
-        let marker = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(marker))
-            .condition_expression("attribute_not_exists(pk)")
-            .build()
-            .context("build the email marker put")?;
+        let [marker, new] = self.new_account(account)?;
         let result = self
             .client
             .transact_write_items()
             .transact_items(TransactWriteItem::builder().put(marker).build())
-            .transact_items(
-                TransactWriteItem::builder()
-                    .put(self.account_put(account, "attribute_not_exists(pk)", None)?)
-                    .build(),
-            )
+            .transact_items(TransactWriteItem::builder().put(new).build())
             .transact_items(
                 TransactWriteItem::builder()
                     .put(self.token_put(token)?)
@@ -183,6 +172,23 @@ impl AccountsRepo {
             Err(e) if first_condition_failed(&e) == Some(0) => Ok(Registered::EmailTaken),
             Err(e) => Err(AppError::sdk("register account", e)),
         }
+    }
+
+    /// The email marker (first: its condition fails when the email has an account) and the
+    /// account of a new account, for a transaction that creates it.
+    pub fn new_account(&self, account: &Account) -> Result<[Put; 2], AppError> {
+        let mut marker = email_key(&account.email);
+        marker.insert("account_id".into(), string_attr(account.id.as_str()));
+        let marker = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(marker))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .context("build the email marker put")?;
+        Ok([
+            marker,
+            self.account_put(account, "attribute_not_exists(pk)", None)?,
+        ])
     }
 
     pub async fn get(&self, id: &AccountId) -> Result<Option<Account>, AppError> {
@@ -275,7 +281,8 @@ impl AccountsRepo {
     }
 
     /// Uses the token and stores the account change it allows, in one transaction: of many
-    /// concurrent uses exactly one succeeds.
+    /// concurrent uses exactly one succeeds. The activation of a moved account adds one to
+    /// its wave's `n_activated` in the same transaction.
     pub async fn consume_token(
         &self,
         hash: &str,
@@ -293,7 +300,7 @@ impl AccountsRepo {
             .expression_attribute_values(":now", number_attr(now.as_second()))
             .build()
             .context("build the token use")?;
-        let result = self
+        let mut transaction = self
             .client
             .transact_write_items()
             .transact_items(TransactWriteItem::builder().update(mark_used).build())
@@ -301,9 +308,20 @@ impl AccountsRepo {
                 TransactWriteItem::builder()
                     .put(self.account_put(&next, "version = :expected", Some(account.version))?)
                     .build(),
-            )
-            .send()
-            .await;
+            );
+        if let Some(wave) = account.activates_moved(&next) {
+            // Counted with the activation itself, so exactly once however often it is tried.
+            let counted = Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(format!("WAVE#{wave}"), "WAVE")))
+                .update_expression("ADD n_activated :one")
+                .expression_attribute_values(":one", number_attr(1))
+                .build()
+                .context("build the activation count")?;
+            transaction =
+                transaction.transact_items(TransactWriteItem::builder().update(counted).build());
+        }
+        let result = transaction.send().await;
         match result {
             Ok(_) => Ok(next),
             Err(e) => match first_condition_failed(&e) {

@@ -9,6 +9,7 @@ pub mod idempotency;
 pub mod inverter_import;
 pub mod inverters;
 pub mod license_endings;
+pub mod migration_stages;
 pub mod orders;
 pub mod plant_licenses;
 pub mod plants;

@@ -189,22 +189,7 @@ impl SubscriptionsRepo {
         next: &Subscription,
         seat: &Seat,
     ) -> Result<bool, AppError> {
-        let mut item = key(format!("SUB#{}", read.id), &format!("SEAT#{}", seat.id));
-        item.insert("seat".into(), to_json(seat)?);
-        item.insert("subscription_id".into(), string_attr(read.id.as_str()));
-        item.insert(
-            "gsi2pk".into(),
-            string_attr(format!("SEATHOLDER#{}", seat.email)),
-        );
-        item.insert(
-            "gsi2sk".into(),
-            string_attr(format!("{}#{}", read.id, seat.id)),
-        );
-        let seat_put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .build()
-            .context("build the seat put")?;
+        let seat_put = self.seat_put(&read.id, seat)?;
         let result = self
             .client
             .transact_write_items()
@@ -368,6 +353,38 @@ impl SubscriptionsRepo {
                 ))
             })
             .collect()
+    }
+
+    /// Writes a seat of license `id` (in the license's partition, listed by its email).
+    pub fn seat_put(&self, id: &SubscriptionId, seat: &Seat) -> Result<Put, AppError> {
+        let mut item = key(format!("SUB#{id}"), &format!("SEAT#{}", seat.id));
+        item.insert("seat".into(), to_json(seat)?);
+        item.insert("subscription_id".into(), string_attr(id.as_str()));
+        item.insert(
+            "gsi2pk".into(),
+            string_attr(format!("SEATHOLDER#{}", seat.email)),
+        );
+        item.insert("gsi2sk".into(), string_attr(format!("{id}#{}", seat.id)));
+        Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .build()
+            .context("build the seat put")
+    }
+
+    /// The holder marker of a license that joins the shop already paid (moved from the old
+    /// shop): held at once, refused when the email holds the product already.
+    pub fn hold(&self, sub: &Subscription) -> Result<Put, AppError> {
+        let mut item = holder_key(&sub.product_id, &sub.holder);
+        item.insert("subscription_id".into(), string_attr(sub.id.as_str()));
+        item.insert("account_id".into(), string_attr(sub.account_id.as_str()));
+        item.insert("state".into(), string_attr(HolderState::Held.as_str()));
+        Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .context("build the holder marker")
     }
 
     /// Writes `sub`; `expected` is the version read (None for a new license).

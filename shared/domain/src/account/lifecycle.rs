@@ -9,7 +9,10 @@ use super::{
     model::{Account, AccountStatus, PasswordRecord, Registration, Role, TermsVersion},
     profile::{Country, DisplayName},
 };
-use crate::{DomainError, Email, Language, id::AccountId};
+use crate::{
+    DomainError, Email, Language,
+    id::{AccountId, WaveId},
+};
 
 impl PasswordRecord {
     /// A first password (registration, activation): no history yet.
@@ -71,6 +74,7 @@ impl Account {
             eligibility: Vec::new(),
             created_at: now,
             version: 1,
+            moved_from: None,
         }
     }
 
@@ -98,7 +102,25 @@ impl Account {
             eligibility: Vec::new(),
             created_at: now,
             version: 1,
+            moved_from: None,
         }
+    }
+
+    /// An account moved from the old shop by migration wave `wave`: invited (no password, no
+    /// terms until activation), remembering its wave so the activation is counted there.
+    pub fn moved(id: AccountId, invitee: Invitee, wave: WaveId, now: Timestamp) -> Account {
+        Account {
+            moved_from: Some(wave),
+            ..Account::invited(id, invitee, now)
+        }
+    }
+
+    /// Whether `next` (this account's next version) is its activation after a move: the
+    /// change a wave's `n_activated` counts.
+    pub fn activates_moved(&self, next: &Account) -> Option<&WaveId> {
+        let activates =
+            self.status == AccountStatus::PendingActivation && next.status == AccountStatus::Active;
+        self.moved_from.as_ref().filter(|_| activates)
     }
 
     /// The account once its email was verified through the link.

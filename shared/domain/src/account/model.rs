@@ -10,7 +10,12 @@ use super::{
     password::{PasswordPolicy, Violation},
     profile::{Country, DisplayName},
 };
-use crate::{DomainError, Email, Language, catalog::Eligibility, error::FieldError, id::AccountId};
+use crate::{
+    DomainError, Email, Language,
+    catalog::Eligibility,
+    error::FieldError,
+    id::{AccountId, WaveId},
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -81,6 +86,10 @@ pub struct Account {
     pub created_at: Timestamp,
     /// Optimistic-lock counter: every stored change requires the version it read.
     pub version: u64,
+    /// The migration wave that created it (moved from the old shop): its activation is
+    /// counted in that wave's report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moved_from: Option<WaveId>,
 }
 
 /// A registration as the web app sends it.
@@ -392,6 +401,7 @@ mod tests {
             eligibility: Vec::new(),
             created_at: now,
             version: 1,
+            moved_from: None,
         }
     }
 

@@ -2,8 +2,10 @@
 //! reads them, the waves they are moved in, and the detectors that keep payment data out.
 
 pub mod export;
+pub mod moving;
 mod read;
 pub mod sensitive;
+pub mod stages;
 pub mod wave;
 
 pub use export::{LicenseKind, OldAccount, OldLicense, OldLicenseStatus, OldOrder, OldPayment};

@@ -182,6 +182,9 @@ pub struct Order {
     /// Residual values of a plant's ended licenses credited on this order (negative lines).
     #[serde(default)]
     pub credits: Vec<PlantCredit>,
+    /// An order of the old shop moved with its license (its old number kept): history only.
+    #[serde(default)]
+    pub imported: bool,
 }
 
 /// How long after confirmation an order may be cancelled.
@@ -215,6 +218,12 @@ impl Order {
         activated: bool,
         policy: CancellationPolicy,
     ) -> Result<(), DomainError> {
+        if self.imported {
+            return Err(DomainError::conflict(
+                "imported_order_not_cancellable",
+                "An order of the old shop cannot be cancelled here; please contact support.",
+            ));
+        }
         if self.lines.iter().any(|l| l.change != LineChange::Purchase) {
             return Err(DomainError::conflict(
                 "change_not_cancellable",
@@ -287,6 +296,7 @@ pub(crate) fn sample(status: OrderStatus, created_at: Timestamp) -> Order {
         cancelled_at: None,
         credit_note: None,
         credits: Vec::new(),
+        imported: false,
     }
 }
 

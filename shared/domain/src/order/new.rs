@@ -116,6 +116,7 @@ impl NewOrder {
             cancelled_at: None,
             credit_note: None,
             credits: self.credits.clone(),
+            imported: false,
         }
     }
 }

@@ -34,6 +34,8 @@ pub struct OrderView<'a> {
     pub invoice: Option<&'a Document>,
     pub credit_note: Option<&'a Document>,
     pub cancelled_at: Option<Timestamp>,
+    /// An order of the old shop, moved with its license: history only.
+    pub imported: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -98,6 +100,7 @@ impl Order {
             },
             invoice: self.invoice.as_ref(),
             credit_note: self.credit_note.as_ref(),
+            imported: self.imported,
             cancelled_at: self.cancelled_at,
         }
     }
