@@ -10,6 +10,7 @@ use aws_sdk_dynamodb::types::{GlobalSecondaryIndex, Projection, ProvisionedThrou
 pub mod bed;
 pub mod customer;
 pub mod license;
+pub mod migration;
 pub mod sample;
 pub mod solar;
 

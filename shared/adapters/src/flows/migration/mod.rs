@@ -7,6 +7,8 @@
 mod moving;
 mod notices;
 
+pub use moving::moved_account_id;
+
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 use shop_domain::{
