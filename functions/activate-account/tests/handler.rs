@@ -46,3 +46,58 @@ async fn a_confirmation_that_differs_is_refused_and_changes_nothing() {
     assert_eq!(body["fields"][0]["code"], "password_mismatch");
     bed.assert_unchanged(&account).await;
 }
+
+#[tokio::test]
+async fn a_moved_account_s_activation_is_counted_once_in_its_wave() {
+    use shop_adapters::{store::accounts::StoredToken, web::auth::secret_token};
+    use shop_domain::{
+        Email, Language,
+        account::{
+            lifecycle::Invitee,
+            profile::{Country, DisplayName},
+        },
+        id::{AccountId, WaveId},
+    };
+    use shop_testkit::migration;
+
+    let sample = Sample::of("activate-account");
+    let bed = TestBed::at("2026-11-22T10:00:00Z").await;
+    migration::put_wave(&bed.dynamodb, &bed.table, "w1", "2026-11-22", "active").await;
+    let invitee = Invitee {
+        email: Email::parse("claire@example.fr").unwrap(),
+        name: DisplayName::parse("Claire").unwrap(),
+        company: None,
+        country: Country::parse("FR").unwrap(),
+        language: Language::Fr,
+    };
+    let id = AccountId::parse("moved-1").unwrap();
+    let account = Account::moved(id, invitee, WaveId::parse("w1").unwrap(), bed.now);
+    let token = StoredToken {
+        hash: secret_token::hash(sample.body()["token"].as_str().unwrap()),
+        purpose: TokenPurpose::Activate,
+        account: account.id.clone(),
+        expires_at: bed
+            .now
+            .checked_add(jiff::SignedDuration::from_hours(24))
+            .unwrap(),
+    };
+    let accounts = bed.boot.accounts();
+    accounts
+        .register(&account, &token)
+        .await
+        .unwrap()
+        .or_email_taken()
+        .unwrap();
+    let h = bed.handler(&[], Settings::from_vars, Handler::new);
+
+    // Two uses of the link at once: one activates, and only it is counted.
+    let (a, b) = tokio::join!(h.handle(sample.request()), h.handle(sample.request()));
+    let statuses = [a.status().as_u16(), b.status().as_u16()];
+    assert!(statuses.contains(&200), "{statuses:?}");
+    assert_eq!(bed.account(&account.id).await.status, AccountStatus::Active);
+    let counted = migration::counter(&bed.dynamodb, &bed.table, "w1", "n_activated").await;
+    assert_eq!(counted, 1);
+    Answer::of(&h.handle(sample.request()).await).problem(409, "link_used");
+    let counted = migration::counter(&bed.dynamodb, &bed.table, "w1", "n_activated").await;
+    assert_eq!(counted, 1);
+}

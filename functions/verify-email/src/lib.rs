@@ -39,7 +39,10 @@ impl Handler {
             .await?;
         // Keeps the version that was read: the repository stores it as the next one.
         let active = account.verified();
-        let saved = self.accounts.consume_token(&hash, now, &active).await?;
+        let saved = self
+            .accounts
+            .consume_token(&hash, now, &active, None)
+            .await?;
         tracing::info!(account = %saved.id, "email verified");
         http::json(
             StatusCode::OK,

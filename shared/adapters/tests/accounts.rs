@@ -151,7 +151,7 @@ async fn of_ten_concurrent_uses_of_one_token_exactly_one_succeeds() {
                     status: AccountStatus::Active,
                     ..a
                 };
-                repo.consume_token(&hash, now(), &active)
+                repo.consume_token(&hash, now(), &active, None)
                     .await
                     .map_err(code)
             })
@@ -200,7 +200,7 @@ async fn tokens_are_checked_for_purpose_expiry_and_existence() {
         "link_expired"
     );
     assert_eq!(
-        code(repo.consume_token(&hash, late, &a).await.unwrap_err()),
+        code(repo.consume_token(&hash, late, &a, None).await.unwrap_err()),
         "link_used"
     );
 }

@@ -49,8 +49,13 @@ impl Passwords {
             .accounts
             .account_for_link(&body.token, purpose, now)
             .await?;
+        let read = account.clone();
         let changed = change(self, account, &body.password, now)?;
-        let saved = self.accounts.consume_token(&hash, now, &changed).await?;
+        let wave = read.activates_moved(&changed);
+        let saved = self
+            .accounts
+            .consume_token(&hash, now, &changed, wave)
+            .await?;
         self.failures.clear(saved.email.as_str()).await?;
         Ok((saved, now))
     }

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use shop_domain::{
     DomainError, Email,
     account::model::{Account, TermsVersion},
-    id::AccountId,
+    id::{AccountId, WaveId},
 };
 
 use crate::{
@@ -281,13 +281,15 @@ impl AccountsRepo {
     }
 
     /// Uses the token and stores the account change it allows, in one transaction: of many
-    /// concurrent uses exactly one succeeds. The activation of a moved account adds one to
-    /// its wave's `n_activated` in the same transaction.
+    /// concurrent uses exactly one succeeds. `counted_in`: the migration wave whose
+    /// `n_activated` the change adds one to, in the same transaction (the activation of a
+    /// moved account, [`Account::activates_moved`]).
     pub async fn consume_token(
         &self,
         hash: &str,
         now: Timestamp,
         account: &Account,
+        counted_in: Option<&WaveId>,
     ) -> Result<Account, AppError> {
         let next = account.next_version();
         let mark_used = Update::builder()
@@ -309,7 +311,7 @@ impl AccountsRepo {
                     .put(self.account_put(&next, "version = :expected", Some(account.version))?)
                     .build(),
             );
-        if let Some(wave) = account.activates_moved(&next) {
+        if let Some(wave) = counted_in {
             // Counted with the activation itself, so exactly once however often it is tried.
             let counted = Update::builder()
                 .table_name(&self.table)

@@ -186,6 +186,28 @@ mod tests {
     }
 
     #[test]
+    fn only_the_activation_of_a_moved_account_counts_in_its_wave() {
+        let r = registered();
+        let invitee = Invitee {
+            email: r.email.clone(),
+            name: r.name.clone(),
+            company: None,
+            country: r.country.clone(),
+            language: r.language,
+        };
+        let wave = WaveId::parse("w1").unwrap();
+        let moved = Account::moved(r.id.clone(), invitee.clone(), wave.clone(), now());
+        assert_eq!(moved.status, AccountStatus::PendingActivation);
+        let active = moved.clone().activated("h".into(), now());
+        assert_eq!(moved.activates_moved(&active), Some(&wave));
+        // A later change of the active account (a reset) is no activation.
+        assert_eq!(active.activates_moved(&active.next_version()), None);
+        let invited = Account::invited(r.id.clone(), invitee, now());
+        let invited_active = invited.clone().activated("h".into(), now());
+        assert_eq!(invited.activates_moved(&invited_active), None);
+    }
+
+    #[test]
     fn a_registration_waits_for_its_email_with_the_terms_in_force() {
         let a = registered();
         assert_eq!(a.status, AccountStatus::PendingVerification);
