@@ -26,6 +26,7 @@ use crate::{
         plants::PlantsRepo,
         sign_in_failures::SignInFailureLog,
         subscriptions::SubscriptionsRepo,
+        waves::WavesRepo,
     },
     web::{
         auth::{guard::Guard, jwt::TokenVerifier, password::PasswordHasherArgon2, settings},
@@ -40,6 +41,10 @@ impl Boot {
 
     pub fn subscriptions(&self) -> SubscriptionsRepo {
         SubscriptionsRepo::new(self.dynamodb(), self.table())
+    }
+
+    pub fn waves(&self) -> WavesRepo {
+        WavesRepo::new(self.dynamodb(), self.table())
     }
 
     pub fn plants(&self) -> PlantsRepo {

@@ -156,5 +156,9 @@ fn the_old_id_is_named_even_for_a_refused_record() {
     r["email"] = json!(3);
     assert_eq!(OldAccount::old_id_of(&r).as_deref(), Some("ACC-1001"));
     assert_eq!(OldAccount::old_id_of(&json!([1])), None);
+    assert_eq!(
+        OldAccount::old_id_of(&json!({"old_id": "4111111111111111"})),
+        None
+    );
     assert_eq!(codes(&json!([1])), vec![(String::new(), "not_an_object")]);
 }
