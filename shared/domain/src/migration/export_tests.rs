@@ -162,3 +162,20 @@ fn the_old_id_is_named_even_for_a_refused_record() {
     );
     assert_eq!(codes(&json!([1])), vec![(String::new(), "not_an_object")]);
 }
+
+#[test]
+fn the_demo_export_reads() {
+    let demo = include_str!("../../../../infra/seed/migration-demo.jsonl");
+    let accounts: Vec<OldAccount> = demo
+        .lines()
+        .map(|line| OldAccount::parse(&serde_json::from_str(line).unwrap()).unwrap())
+        .collect();
+    assert_eq!(accounts.len(), 6);
+    let kinds: Vec<LicenseKind> = accounts
+        .iter()
+        .flat_map(|a| a.licenses.iter().map(|l| l.kind))
+        .collect();
+    for kind in [LicenseKind::Subscription, LicenseKind::Annual, LicenseKind::OneTime] {
+        assert!(kinds.contains(&kind), "{kind:?}");
+    }
+}
