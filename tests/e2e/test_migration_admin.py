@@ -10,11 +10,19 @@ import subprocess
 import uuid
 from pathlib import Path
 
+import jsonschema
 import pytest
+import yaml
 from helpers import active_account, assert_problem, bearer, berlin_today, day_after, shop_tools, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 WAVES = "/v1/admin/migration/waves"
+SPEC = yaml.safe_load((ROOT / "openapi.yaml").read_text())
+
+
+def conforms(answer, name):
+    jsonschema.validate(answer, {"$ref": f"#/components/schemas/{name}", "components": SPEC["components"]})
+    return answer
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +39,7 @@ def wave(shop, operator):
     r = shop.post(WAVES, {"name": "Wave " + uuid.uuid4().hex[:6], "transfer_date": day_after(str(berlin_today(shop)), 30)},
                   headers=bearer(operator["token"]))
     assert r.status == 201, r.body
-    assert r.headers["location"] == f"{WAVES}/{r.json()['id']}"
+    assert r.headers["location"] == f"{WAVES}/{conforms(r.json(), 'Wave')['id']}"
     return r.json()["id"]
 
 
@@ -53,13 +61,13 @@ def account(old_id=None, **fields):
 def imp(shop, operator, wave, accounts):
     r = shop.post(f"{WAVES}/{wave}/accounts", {"accounts": accounts}, headers=bearer(operator["token"]))
     assert r.status == 200, r.body
-    return r.json()
+    return conforms(r.json(), "ImportResult")
 
 
 def report(shop, operator, wave):
     r = shop.get(f"{WAVES}/{wave}", headers=bearer(operator["token"]))
     assert r.status == 200, r.body
-    return r.json()
+    return conforms(r.json(), "WaveReport")
 
 
 def test_every_admin_route_wants_an_operator(shop, wave):
@@ -160,7 +168,7 @@ def test_the_report_as_json_and_csv(shop, operator, wave):
     assert rows[0] == ["section", "name", "value", "at", "detail"]
     assert ["counter", "imported", "2", "", ""] in rows
     assert any(row[:3] == ["audit", "accounts_imported", operator["email"]] for row in rows)
-    listed = shop.get(WAVES, headers=bearer(operator["token"])).json()["waves"]
+    listed = conforms(shop.get(WAVES, headers=bearer(operator["token"])).json(), "WaveList")["waves"]
     assert wave in [w["id"] for w in listed]
 
 
