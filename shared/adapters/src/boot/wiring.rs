@@ -29,6 +29,7 @@ use crate::{
         plants::PlantsRepo,
         sign_in_failures::SignInFailureLog,
         subscriptions::SubscriptionsRepo,
+        waves::WavesRepo,
     },
     web::{
         auth::{guard::Guard, jwt::TokenVerifier, password::PasswordHasherArgon2, settings},
@@ -43,6 +44,10 @@ impl Boot {
 
     pub fn subscriptions(&self) -> SubscriptionsRepo {
         SubscriptionsRepo::new(self.dynamodb(), self.table())
+    }
+
+    pub fn waves(&self) -> WavesRepo {
+        WavesRepo::new(self.dynamodb(), self.table())
     }
 
     pub fn plants(&self) -> PlantsRepo {

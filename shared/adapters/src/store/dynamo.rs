@@ -6,7 +6,7 @@ use aws_sdk_dynamodb::{
     Client,
     error::{ProvideErrorMetadata, SdkError},
     operation::transact_write_items::TransactWriteItemsError,
-    types::AttributeValue,
+    types::{AttributeValue, CancellationReason, TransactWriteItem},
 };
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -143,6 +143,56 @@ pub fn is_conflict<R>(e: &SdkError<TransactWriteItemsError, R>) -> bool {
         Some(TransactWriteItemsError::TransactionInProgressException(_)) => true,
         _ => false,
     }
+}
+
+/// How often a transaction that collided with another is tried before `Unavailable`.
+const CONFLICT_ATTEMPTS: u32 = 5;
+
+/// Runs a transaction, again when it collided with another; the index of the item whose
+/// condition failed, if one did.
+pub async fn transact(
+    client: &Client,
+    items: Vec<TransactWriteItem>,
+    what: &str,
+) -> Result<Option<usize>, AppError> {
+    Ok(transact_reasons(client, items, what)
+        .await?
+        .and_then(|reasons| {
+            reasons
+                .iter()
+                .position(|r| r.code() == Some("ConditionalCheckFailed"))
+        }))
+}
+
+/// [`transact`], answering every item's cancellation reason when a condition failed (with
+/// the item as it was, for items that ask `ReturnValuesOnConditionCheckFailure = ALL_OLD`).
+pub async fn transact_reasons(
+    client: &Client,
+    items: Vec<TransactWriteItem>,
+    what: &str,
+) -> Result<Option<Vec<CancellationReason>>, AppError> {
+    for attempt in 1..=CONFLICT_ATTEMPTS {
+        let result = client
+            .transact_write_items()
+            .set_transact_items(Some(items.clone()))
+            .send()
+            .await;
+        let e = match result {
+            Ok(_) => return Ok(None),
+            Err(e) => e,
+        };
+        if first_condition_failed(&e).is_some()
+            && let Some(TransactWriteItemsError::TransactionCanceledException(c)) =
+                e.as_service_error()
+        {
+            return Ok(Some(c.cancellation_reasons().to_vec()));
+        }
+        if !is_conflict(&e) || attempt == CONFLICT_ATTEMPTS {
+            return Err(AppError::sdk(what, e));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10 * u64::from(attempt))).await;
+    }
+    Err(AppError::unavailable(format!("{what}: too many conflicts")))
 }
 
 /// Where a query looks: the table's partition key `pk`, or an index's partition key.

@@ -15,3 +15,5 @@ pub mod plant_licenses;
 pub mod plants;
 pub mod sign_in_failures;
 pub mod subscriptions;
+pub mod wave_import;
+pub mod waves;

@@ -134,6 +134,10 @@ pub struct OldAccount {
     pub orders: Vec<OldOrder>,
 }
 
+/// The largest account the wave account row keeps (DynamoDB items end at 400 KB, and an
+/// import transaction carries dozens of accounts within its 4 MB).
+pub const MAX_STORED_BYTES: usize = 64 * 1024;
+
 /// Why an account was refused: every reason, each with the field (a path such as
 /// `licenses[1].quantity`) and a stable code.
 pub type Reasons = Vec<FieldError>;
@@ -159,15 +163,28 @@ impl OldAccount {
                 .into_iter()
                 .filter(|e| !flagged.iter().any(|(f, _)| f == &e.field)),
         );
+        if let Some(a) = &account
+            && serde_json::to_vec(a).map_or(true, |json| json.len() > MAX_STORED_BYTES)
+        {
+            reasons.push(FieldError {
+                field: String::new(),
+                code: "account_too_large",
+                detail: "The account is larger than 64 KiB as stored; split its history.".into(),
+            });
+        }
         match account {
             Some(a) if reasons.is_empty() => Ok(a),
             _ => Err(reasons),
         }
     }
 
-    /// The old id as given, even when the record is refused, so the answer can name it.
+    /// The old id as given, even when the record is refused, so the answer can name it; never
+    /// one that looks like a card number.
     pub fn old_id_of(record: &Value) -> Option<String> {
         let id = record.get("old_id")?.as_str()?;
+        if sensitive::detect(id).is_some() {
+            return None;
+        }
         OldAccountId::parse(id).ok().map(String::from)
     }
 }

@@ -156,5 +156,26 @@ fn the_old_id_is_named_even_for_a_refused_record() {
     r["email"] = json!(3);
     assert_eq!(OldAccount::old_id_of(&r).as_deref(), Some("ACC-1001"));
     assert_eq!(OldAccount::old_id_of(&json!([1])), None);
+    assert_eq!(
+        OldAccount::old_id_of(&json!({"old_id": "4111111111111111"})),
+        None
+    );
     assert_eq!(codes(&json!([1])), vec![(String::new(), "not_an_object")]);
+}
+
+#[test]
+fn the_demo_export_reads() {
+    let demo = include_str!("../../../../infra/seed/migration-demo.jsonl");
+    let accounts: Vec<OldAccount> = demo
+        .lines()
+        .map(|line| OldAccount::parse(&serde_json::from_str(line).unwrap()).unwrap())
+        .collect();
+    assert_eq!(accounts.len(), 6);
+    let kinds: Vec<LicenseKind> = accounts
+        .iter()
+        .flat_map(|a| a.licenses.iter().map(|l| l.kind))
+        .collect();
+    for kind in [LicenseKind::Subscription, LicenseKind::Annual, LicenseKind::OneTime] {
+        assert!(kinds.contains(&kind), "{kind:?}");
+    }
 }

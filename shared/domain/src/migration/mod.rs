@@ -1,6 +1,7 @@
 //! Moving accounts from the old shop (SPEC section 7): the export's records as the import
 //! reads them, the waves they are moved in, and the detectors that keep payment data out.
 
+pub mod audit;
 pub mod export;
 pub mod moving;
 mod read;

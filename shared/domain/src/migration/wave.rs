@@ -90,10 +90,7 @@ impl Wave {
         started: bool,
     ) -> Result<Wave, DomainError> {
         if started {
-            return Err(DomainError::conflict(
-                "wave_started",
-                "The wave's first emails are sent; its transfer date can no longer move.",
-            ));
+            return Err(wave_started());
         }
         check_date(transfer_date, today)?;
         Ok(Wave {
@@ -109,6 +106,14 @@ impl Wave {
             ..self.clone()
         }
     }
+}
+
+/// The refusal of a date move once the wave's first stage was done.
+pub fn wave_started() -> DomainError {
+    DomainError::conflict(
+        "wave_started",
+        "The wave's first emails are sent; its transfer date can no longer move.",
+    )
 }
 
 fn check_date(transfer_date: Date, today: Date) -> Result<(), DomainError> {
