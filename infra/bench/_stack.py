@@ -28,7 +28,10 @@ class Stack:
     def __init__(self, bin_dir, state_dir, seconds=120):
         self.state = Path(state_dir)
         self.state.mkdir(parents=True, exist_ok=True)
-        port, moto, sandbox = free_port(), free_port(), free_port()
+        # BENCH_PORTS=shop,moto,sandbox pins the ports (a shared machine where each engineer
+        # has their own); otherwise free ones.
+        pinned = os.environ.get("BENCH_PORTS")
+        port, moto, sandbox = (int(x) for x in pinned.split(",")) if pinned else (free_port(), free_port(), free_port())
         self.url, self.moto_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{moto}"
         self.sandbox_url = f"http://127.0.0.1:{sandbox}"
         self.log = self.state / "stack.log"
@@ -103,3 +106,16 @@ def validated_account(url, email, password="Sonne#2026x"):
     token = re.search(r"token=([0-9a-f]{64})", html.unescape(mails[-1]["body"])).group(1)
     call(url, "/v1/accounts/verify-email", {"token": token})
     return call(url, "/v1/sessions", {"email": email, "password": password})["access_token"]
+
+
+def settled(sqs, queues):
+    """The queues empty, and still empty a second later."""
+    if not all(drained(sqs, q) for q in queues):
+        return False
+    time.sleep(1)
+    return all(drained(sqs, q) for q in queues)
+
+
+def drained(sqs, queue):
+    a = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+    return int(a["ApproximateNumberOfMessages"]) + int(a["ApproximateNumberOfMessagesNotVisible"]) == 0

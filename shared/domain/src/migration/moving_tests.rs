@@ -56,7 +56,8 @@ fn account(licenses: Vec<serde_json::Value>, payment: bool) -> OldAccount {
     OldAccount::parse(&record).unwrap()
 }
 
-fn moved(old: &OldAccount) -> Move {
+/// The move of `old` into account `acc-1` on 2026-12-15, German prices, taxed `tax`.
+fn move_taxed(old: &OldAccount, tax: TaxTreatment) -> Result<Move, DomainError> {
     let account_id = AccountId::parse("acc-1").unwrap();
     let catalog = catalog();
     let region = Region::parse("DE").unwrap();
@@ -64,13 +65,18 @@ fn moved(old: &OldAccount) -> Move {
         account_id: &account_id,
         catalog: &catalog,
         region: &region,
-        tax: TaxTreatment::Domestic {
-            rate: "19".parse().unwrap(),
-        },
+        tax,
         today: date(2026, 12, 15),
         now: "2026-12-15T05:00:00Z".parse().unwrap(),
     };
-    plan_move(old, &ctx, &Ids).unwrap()
+    plan_move(old, &ctx, &Ids)
+}
+
+fn moved(old: &OldAccount) -> Move {
+    let tax = TaxTreatment::Domestic {
+        rate: "19".parse().unwrap(),
+    };
+    move_taxed(old, tax).unwrap()
 }
 
 #[test]
@@ -200,22 +206,11 @@ fn a_product_the_catalog_does_not_renew_fails_the_move() {
     let mut l = license("S-1", "subscription", true, "active");
     l["product"] = "report-day".into();
     let old = account(vec![l], true);
-    let account_id = AccountId::parse("acc-1").unwrap();
-    let catalog = catalog();
-    let region = Region::parse("DE").unwrap();
-    let ctx = MoveContext {
-        account_id: &account_id,
-        catalog: &catalog,
-        region: &region,
-        tax: TaxTreatment::ReverseCharge,
-        today: date(2026, 12, 15),
-        now: "2026-12-15T05:00:00Z".parse().unwrap(),
-    };
-    let err = plan_move(&old, &ctx, &Ids).unwrap_err();
+    let err = move_taxed(&old, TaxTreatment::ReverseCharge).unwrap_err();
     assert_eq!(err.code(), "not_a_subscription_product");
     let mut l = license("S-1", "subscription", true, "active");
     l["product"] = "gone".into();
-    let err = plan_move(&account(vec![l], true), &ctx, &Ids).unwrap_err();
+    let err = move_taxed(&account(vec![l], true), TaxTreatment::ReverseCharge).unwrap_err();
     assert_eq!(err.code(), "unknown_product");
 }
 
