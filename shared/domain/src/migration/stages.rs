@@ -56,11 +56,6 @@ impl Stage {
             Stage::Welcome => NextStage::Done,
         }
     }
-
-    /// Whether the stage is an email sent before the move (its own, not the welcome's).
-    pub fn is_notice(self) -> bool {
-        matches!(self, Stage::Announce | Stage::Remind)
-    }
 }
 
 impl NextStage {
