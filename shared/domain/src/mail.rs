@@ -32,10 +32,15 @@ pub enum MailTemplate {
     /// A plant outgrew its monitoring license (an inverter raised its power): the license
     /// ended that day, and its residual value is credited on the next license of the plant.
     MonitoringLicenseEnded,
+    /// A plant alert (no data, underperformance, below forecast): what, which inverter or the
+    /// plant, since when; once per condition, subject and event.
+    PlantAlert,
+    /// The all-clear of a plant alert: the condition has ended.
+    PlantAlertCleared,
 }
 
 impl MailTemplate {
-    pub const ALL: [MailTemplate; 10] = [
+    pub const ALL: [MailTemplate; 12] = [
         MailTemplate::EmailVerification,
         MailTemplate::AccountActivation,
         MailTemplate::PasswordReset,
@@ -46,6 +51,8 @@ impl MailTemplate {
         MailTemplate::RenewalFailed,
         MailTemplate::OrderExpired,
         MailTemplate::MonitoringLicenseEnded,
+        MailTemplate::PlantAlert,
+        MailTemplate::PlantAlertCleared,
     ];
 
     pub fn name(self) -> &'static str {
@@ -60,6 +67,8 @@ impl MailTemplate {
             MailTemplate::RenewalFailed => "renewal_failed",
             MailTemplate::OrderExpired => "order_expired",
             MailTemplate::MonitoringLicenseEnded => "monitoring_license_ended",
+            MailTemplate::PlantAlert => "plant_alert",
+            MailTemplate::PlantAlertCleared => "plant_alert_cleared",
         }
     }
 }

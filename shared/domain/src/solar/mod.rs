@@ -3,14 +3,18 @@
 //! plant's data may be shown. Pure like the rest of the domain; docs/solar.md has the
 //! decisions.
 
+pub mod alert_rules;
+pub mod alerts;
 pub mod device;
 pub mod fields;
+pub mod forecast;
 pub mod import;
 pub mod license;
 pub mod monitoring;
 pub mod plant;
 pub mod pricing;
 pub mod registry;
+pub mod sun;
 
 pub use device::{
     DeviceConfig, DeviceModel, Inverter, NominalPower, SerialNumber, Watts, total_power,
