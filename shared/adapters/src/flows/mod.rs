@@ -4,5 +4,6 @@
 pub mod links;
 pub mod order_flow;
 pub mod passwords;
+pub mod plant_alerts;
 pub mod power_exceeded;
 pub mod renewal;

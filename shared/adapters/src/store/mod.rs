@@ -2,6 +2,8 @@
 
 pub mod accounts;
 pub mod activation_limit;
+pub mod alert_telemetry;
+pub mod alerts;
 pub mod catalog;
 pub mod devices;
 pub mod dynamo;

@@ -13,6 +13,33 @@ use super::{
     sun::Daylight,
 };
 
+/// What an alert is about: an inverter of the plant, or the plant as a whole.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Subject {
+    Plant,
+    Inverter(SerialNumber),
+}
+
+impl Subject {
+    /// Its part of stored keys and dedupe keys: `PLANT` or `INV#<serial>`.
+    pub fn key(&self) -> String {
+        match self {
+            Subject::Plant => "PLANT".into(),
+            Subject::Inverter(serial) => format!("INV#{serial}"),
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "PLANT" => Some(Subject::Plant),
+            _ => raw
+                .strip_prefix("INV#")
+                .and_then(|s| SerialNumber::parse(s).ok())
+                .map(Subject::Inverter),
+        }
+    }
+}
+
 /// What a look at a condition found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {

@@ -3,6 +3,7 @@
 //! plant's data may be shown. Pure like the rest of the domain; docs/solar.md has the
 //! decisions.
 
+pub mod alert_check;
 pub mod alert_rules;
 pub mod alerts;
 pub mod device;
