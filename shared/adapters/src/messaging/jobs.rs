@@ -4,7 +4,7 @@
 use aws_sdk_sqs::{Client, types::SendMessageBatchRequestEntry};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
-use shop_domain::id::SubscriptionId;
+use shop_domain::{id::SubscriptionId, solar::PlantId};
 
 use crate::{AppError, error::Context};
 
@@ -14,6 +14,13 @@ use crate::{AppError, error::Context};
 pub struct DueJob {
     pub subscription_id: SubscriptionId,
     pub due_on: Date,
+}
+
+/// The alert queue's message: one plant with alerts on, put by `evaluate-alerts` and taken by
+/// `check-plant-alerts`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertJob {
+    pub plant_id: PlantId,
 }
 
 #[derive(Clone)]
