@@ -103,3 +103,16 @@ def validated_account(url, email, password="Sonne#2026x"):
     token = re.search(r"token=([0-9a-f]{64})", html.unescape(mails[-1]["body"])).group(1)
     call(url, "/v1/accounts/verify-email", {"token": token})
     return call(url, "/v1/sessions", {"email": email, "password": password})["access_token"]
+
+
+def settled(sqs, queues):
+    """Every queue empty, and still empty a second later."""
+    if not all(_drained(sqs, q) for q in queues):
+        return False
+    time.sleep(1)
+    return all(_drained(sqs, q) for q in queues)
+
+
+def _drained(sqs, queue):
+    a = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+    return int(a["ApproximateNumberOfMessages"]) + int(a["ApproximateNumberOfMessagesNotVisible"]) == 0

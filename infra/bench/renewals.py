@@ -13,7 +13,7 @@ import time
 
 import boto3
 
-from _stack import ROOT, Stack, state_root, call, validated_account, wait
+from _stack import ROOT, Stack, state_root, call, settled, validated_account, wait
 
 
 def per(calls, prefix, n):
@@ -60,7 +60,7 @@ def run(stack, args):
     # stay empty.
     wait(lambda: len(call(url, "/_local/outbox")["messages"]) >= mails + args.renewals, what="the renewal confirmations")
     took = time.time() - started
-    wait(lambda: _settled(sqs, [queue, _mail_queue(sqs)]), what="the queues to drain")
+    wait(lambda: settled(sqs, [queue, _mail_queue(sqs)]), what="the queues to drain")
     calls = call(moto_url, "/_shop/calls")["calls"]
     n = args.renewals
     if summary["due"] < n:
@@ -109,19 +109,6 @@ def _confirmed(url, sub, auth):
 
 def _mail_queue(sqs):
     return next(u for u in sqs.list_queues()["QueueUrls"] if u.endswith("/MailQueue"))
-
-
-def _settled(sqs, queues):
-    """Both queues empty, and still empty a second later."""
-    if not all(_drained(sqs, q) for q in queues):
-        return False
-    time.sleep(1)
-    return all(_drained(sqs, q) for q in queues)
-
-
-def _drained(sqs, queue):
-    a = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
-    return int(a["ApproximateNumberOfMessages"]) + int(a["ApproximateNumberOfMessagesNotVisible"]) == 0
 
 
 if __name__ == "__main__":

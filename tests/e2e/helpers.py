@@ -352,3 +352,24 @@ def devices(*powers):
     shop_tools("import-devices", f.name)
     os.unlink(f.name)
     return [(s, c) for s, c, _ in made]
+
+
+# --- telemetry rows for the alert tests ------------------------------------------------------
+
+
+def put_alert_telemetry(serial, latest=None, days=None):
+    """Writes an inverter's telemetry rows straight into the stand-in's TelemetryTable, as
+    store-telemetry keeps them (docs/data-model.md, "Telemetry"): its latest state with the time
+    `latest` (an aware datetime) and its daily aggregate per Berlin day (`days`: {"2027-06-14":
+    energy in Wh})."""
+    import boto3
+
+    endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
+    assert endpoint.startswith("http://127.0.0.1:"), "tests only talk to the local stand-in"
+    table = boto3.resource("dynamodb", endpoint_url=endpoint, region_name="eu-central-1",
+                           aws_access_key_id="test", aws_secret_access_key="test").Table("TelemetryTable")
+    if latest is not None:
+        table.put_item(Item={"pk": f"L#{serial}", "sk": "L", "t": int(latest.timestamp()), "ac_w": 1000})
+    for day, wh in (days or {}).items():
+        table.put_item(Item={"pk": f"D#{serial}", "sk": day, "energy_wh": wh, "peak_w": 5000,
+                             "last_t": int(dt.datetime.fromisoformat(f"{day}T18:00:00+00:00").timestamp())})

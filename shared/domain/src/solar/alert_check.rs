@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use jiff::{Timestamp, civil::Date, tz::TimeZone};
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::{Map, Value, json};
 
 use super::{
@@ -117,8 +117,8 @@ fn underperforming(input: &AlertInput<'_>) -> Vec<Finding> {
             verdict,
             facts: facts(json!({
                 "percent": percent.get(),
-                "energy_per_kw": per_kw(p).unwrap_or_default().round_dp(2).to_string(),
-                "best_per_kw": best.round_dp(2).to_string(),
+                "energy_per_kw": shown(per_kw(p).unwrap_or_default(), 2),
+                "best_per_kw": shown(best, 2),
             })),
         })
         .collect()
@@ -148,7 +148,7 @@ fn forecast(input: &AlertInput<'_>) -> Option<Finding> {
     } else {
         Verdict::Unknown
     };
-    let kwh = |wh: Decimal| (wh / Decimal::ONE_THOUSAND).round_dp(1).to_string();
+    let kwh = |wh: Decimal| shown(wh / Decimal::ONE_THOUSAND, 1);
     Some(Finding {
         condition: Condition::BelowForecast,
         subject: Subject::Plant,
@@ -169,6 +169,12 @@ fn energy(input: &AlertInput<'_>, serial: &SerialNumber, day: Date) -> u64 {
         .unwrap_or_default()
 }
 
+/// `value` with exactly `places` decimals, rounded half away from zero, as the email shows it.
+fn shown(value: Decimal, places: u32) -> String {
+    let rounded = value.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
+    format!("{rounded:.prec$}", prec = places as usize)
+}
+
 fn facts(value: Value) -> Map<String, Value> {
     match value {
         Value::Object(map) => map,
@@ -181,3 +187,7 @@ fn berlin_minute(t: Timestamp) -> String {
     let zone = TimeZone::get("Europe/Berlin").unwrap_or(TimeZone::UTC);
     t.to_zoned(zone).strftime("%Y-%m-%d %H:%M").to_string()
 }
+
+#[cfg(test)]
+#[path = "alert_check_tests.rs"]
+mod tests;
