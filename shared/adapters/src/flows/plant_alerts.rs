@@ -131,35 +131,14 @@ impl PlantAlertsFlow {
             let state = stored
                 .states
                 .get(&(finding.condition, finding.subject.clone()));
-            let done = match step(state, finding.verdict, finding.day) {
-                Step::Nothing => continue,
-                Step::Open => {
-                    let won = self
-                        .alerts
-                        .open(id, finding.condition, &finding.subject, finding.day)
-                        .await?;
-                    let opened = AlertState {
-                        status: Status::Alerting,
-                        day: finding.day,
-                        mailed: None,
-                    };
-                    won.then_some((opened, &mut checked.opened))
-                }
-                Step::Clear => {
-                    let Some(open) = state else { continue };
-                    let won = self
-                        .alerts
-                        .clear(id, finding.condition, &finding.subject, open.day)
-                        .await?;
-                    let cleared = AlertState {
-                        status: Status::Cleared,
-                        ..*open
-                    };
-                    won.then_some((cleared, &mut checked.cleared))
-                }
-                Step::Remail => state.map(|s| (*s, &mut checked.remailed)),
+            let Some((state, step)) = self.decide(id, &finding, state).await? else {
+                continue;
             };
-            let Some((state, count)) = done else { continue };
+            let count = match step {
+                Step::Open => &mut checked.opened,
+                Step::Clear => &mut checked.cleared,
+                Step::Remail | Step::Nothing => &mut checked.remailed,
+            };
             if owner.is_none() {
                 owner = Some(self.owner(&plant).await?);
             }
@@ -172,6 +151,42 @@ impl PlantAlertsFlow {
             *count += 1;
         }
         Ok(checked)
+    }
+
+    /// The step the state machine takes for `finding`, written under its condition: the state
+    /// whose email is to be queued, `None` when there is nothing to send (or another run won).
+    async fn decide(
+        &self,
+        id: &PlantId,
+        finding: &Finding,
+        state: Option<&AlertState>,
+    ) -> Result<Option<(AlertState, Step)>, AppError> {
+        let (condition, subject) = (finding.condition, &finding.subject);
+        let next = match (step(state, finding.verdict, finding.day), state) {
+            (Step::Open, _) => {
+                let won = self
+                    .alerts
+                    .open(id, condition, subject, finding.day)
+                    .await?;
+                let opened = AlertState {
+                    status: Status::Alerting,
+                    day: finding.day,
+                    mailed: None,
+                };
+                won.then_some((opened, Step::Open))
+            }
+            (Step::Clear, Some(open)) => {
+                let won = self.alerts.clear(id, condition, subject, open.day).await?;
+                let cleared = AlertState {
+                    status: Status::Cleared,
+                    ..*open
+                };
+                won.then_some((cleared, Step::Clear))
+            }
+            (Step::Remail, Some(current)) => Some((*current, Step::Remail)),
+            _ => None,
+        };
+        Ok(next)
     }
 
     async fn owner(&self, plant: &PlantRecord) -> Result<Account, AppError> {
