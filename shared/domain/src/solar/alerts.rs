@@ -236,7 +236,7 @@ fn months(value: &Value) -> Option<Vec<Decimal>> {
             Value::Number(n) => Decimal::from_str_exact(&n.to_string())
                 .or_else(|_| Decimal::from_scientific(&n.to_string()))
                 .ok(),
-            Value::String(s) => Decimal::from_str_exact(s.trim()).ok(),
+            Value::String(s) => Decimal::from_str_exact(s).ok(),
             _ => None,
         })
         .collect()
@@ -303,11 +303,12 @@ impl Check {
         }
     }
 
-    /// A whole number (`2.0` is 2, as JSON Schema counts); absent or `null`: `None`.
+    /// A whole number (`2.0` is 2, as JSON Schema counts); absent: `None` (`null` is refused,
+    /// as the contract says).
     fn whole(&mut self, rule: &Map<String, Value>, field: &str, code: &'static str) -> Option<u64> {
         let name = field.rsplit('.').next().unwrap_or(field);
         match rule.get(name) {
-            None | Some(Value::Null) => None,
+            None => None,
             Some(Value::Number(n)) if n.as_u64().is_some() => n.as_u64(),
             Some(Value::Number(n))
                 if n.as_f64()

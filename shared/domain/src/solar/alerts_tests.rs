@@ -95,10 +95,14 @@ fn parameters_have_their_bounds() {
         field_codes(json!({"no_data": {"window_minutes": 30}}))[0].1,
         "invalid_enabled"
     );
-    assert_eq!(
-        field_codes(json!({"no_data": {"enabled": true, "window_minutes": 30.5}}))[0].1,
-        "invalid_window_minutes"
-    );
+    for bad in [json!(30.5), json!(null), json!("30")] {
+        let body = json!({"no_data": {"enabled": true, "window_minutes": bad}});
+        assert_eq!(field_codes(body)[0].1, "invalid_window_minutes");
+    }
+    // Decimal strings as the contract writes them: no spaces.
+    let mut spaced: Vec<Value> = vec![json!("1.5"); 12];
+    spaced[0] = json!(" 1.5");
+    assert_eq!(bad_yield(json!(spaced)).len(), 1);
 }
 
 proptest! {
