@@ -11,6 +11,7 @@ pub mod monitoring;
 pub mod plant;
 pub mod pricing;
 pub mod registry;
+pub mod telemetry;
 
 pub use device::{
     DeviceConfig, DeviceModel, Inverter, NominalPower, SerialNumber, Watts, total_power,
