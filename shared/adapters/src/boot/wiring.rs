@@ -15,7 +15,9 @@ use crate::{
         passwords::Passwords,
         power_exceeded::PowerExceeded,
     },
-    messaging::{jobs::JobQueue, mailer::SesMailer, outbox::MailOutbox},
+    messaging::{
+        jobs::JobQueue, mailer::SesMailer, outbox::MailOutbox, telemetry_queue::TelemetryQueue,
+    },
     store::{
         accounts::AccountsRepo,
         activation_limit::{ActivationLimit, ActivationSettings},
@@ -26,9 +28,13 @@ use crate::{
         plants::PlantsRepo,
         sign_in_failures::SignInFailureLog,
         subscriptions::SubscriptionsRepo,
+        telemetry::{StoreSettings, TelemetryRepo},
     },
     web::{
-        auth::{guard::Guard, jwt::TokenVerifier, password::PasswordHasherArgon2, settings},
+        auth::{
+            device::DeviceAuth, guard::Guard, jwt::TokenVerifier, password::PasswordHasherArgon2,
+            settings,
+        },
         idempotent_http::IdempotentRequests,
     },
 };
@@ -52,6 +58,21 @@ impl Boot {
 
     pub fn inverters(&self) -> InvertersRepo {
         InvertersRepo::new(self.dynamodb(), self.table())
+    }
+
+    /// The telemetry table (`TELEMETRY_TABLE`, a function setting: only the telemetry
+    /// functions know it).
+    pub fn telemetry(&self, table: &str, settings: StoreSettings) -> TelemetryRepo {
+        TelemetryRepo::new(self.dynamodb(), table, settings)
+    }
+
+    pub fn telemetry_queue(&self, queue_url: &str) -> TelemetryQueue {
+        TelemetryQueue::new(self.sqs(), queue_url)
+    }
+
+    /// Device credentials, each device's hash kept `cache_for` per warm instance.
+    pub fn device_auth(&self, cache_for: std::time::Duration) -> DeviceAuth {
+        DeviceAuth::new(self.devices(), cache_for)
     }
 
     pub fn activation_limit(&self, settings: ActivationSettings) -> ActivationLimit {

@@ -10,13 +10,18 @@ use aws_sdk_dynamodb::{
     types::{AttributeValue, KeysAndAttributes},
 };
 use sha2::{Digest, Sha256};
-use shop_domain::solar::{ActivationCode, DeviceConfig, PlantId, SerialNumber};
+use shop_domain::{
+    id::AccountId,
+    solar::{ActivationCode, DeviceConfig, PlantId, SerialNumber},
+};
 use subtle::ConstantTimeEq;
 
 use crate::{
     AppError,
     error::Context,
-    store::dynamo::{Item, from_json, get_item, key, put_new, string_attr, text, to_json},
+    store::dynamo::{
+        Item, condition_failed, from_json, get_item, key, put_new, string_attr, text, to_json,
+    },
 };
 
 /// The key of a device in the registry.
@@ -145,6 +150,41 @@ impl DevicesRepo {
         .await?
         .map(|item| device_row(&item))
         .transpose()
+    }
+
+    /// Stores the configuration a device reported about itself; answers the plant that holds
+    /// it and the plant's owner, if one does. An unregistered serial changes nothing (`None`).
+    pub async fn reconfigure(
+        &self,
+        serial: &SerialNumber,
+        config: &DeviceConfig,
+        firmware: &str,
+    ) -> Result<Option<(PlantId, AccountId)>, AppError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(device_key(serial)))
+            .update_expression("SET config = :config, firmware = :firmware")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":config", to_json(config)?)
+            .expression_attribute_values(":firmware", string_attr(firmware))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
+            .send()
+            .await;
+        let item = match result {
+            Ok(out) => out.attributes.unwrap_or_default(),
+            Err(e) if condition_failed(&e) => return Ok(None),
+            Err(e) => return Err(AppError::sdk("store a reported configuration", e)),
+        };
+        let (Some(plant), Some(owner)) = (text(&item, "plant_id"), text(&item, "account_id"))
+        else {
+            return Ok(None);
+        };
+        Ok(Some((
+            PlantId::parse(plant).context("the plant of a device")?,
+            AccountId::parse(owner).context("the owner of a device's plant")?,
+        )))
     }
 
     /// Many devices by serial, 100 keys per call (consistent reads); missing ones are absent.

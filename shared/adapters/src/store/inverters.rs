@@ -119,6 +119,34 @@ impl InvertersRepo {
         Ok(self.transact(items, "remove an inverter").await?.is_none())
     }
 
+    /// Writes a device's reported configuration into its inverter row and moves the plant's
+    /// version (the plant's power changed: a license priced on the old one must not be written
+    /// over it); false when the inverter is no longer in the owner's plant.
+    pub async fn reconfigure(
+        &self,
+        plant: &PlantId,
+        owner: &AccountId,
+        serial: &SerialNumber,
+        config: &DeviceConfig,
+    ) -> Result<bool, AppError> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(plant_pk(plant), &inverter_sk(serial))))
+            .update_expression("SET config = :config")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":config", to_json(config)?)
+            .build()
+            .context("build the inverter's configuration update")?;
+        let items = vec![
+            TransactWriteItem::builder().update(update).build(),
+            self.touch_plant(plant, owner, None)?,
+        ];
+        Ok(self
+            .transact(items, "configure an inverter")
+            .await?
+            .is_none())
+    }
+
     /// Renames an inverter of the owner's plant; false when it is not in it.
     pub async fn relabel(
         &self,

@@ -263,3 +263,27 @@ proptest! {
         prop_assert_eq!(ok, w <= 10_000_000);
     }
 }
+
+#[test]
+fn the_device_credential_is_one_header() {
+    let c = DeviceCredential::parse(Some("Device demo-inv-0001:s3cr:et")).unwrap();
+    assert_eq!(c.serial, serial());
+    assert_eq!(c.secret(), "s3cr:et");
+    assert_eq!(format!("{c:?}"), "DeviceCredential(DEMO-INV-0001, ..)");
+    assert!(DeviceCredential::parse(Some("device DEMO-INV-0001:x")).is_ok());
+    let long = format!("Device DEMO-INV-0001:{}", "x".repeat(129));
+    for bad in [
+        None,
+        Some(""),
+        Some("Bearer abc"),
+        Some("Device DEMO-INV-0001"),
+        Some("Device DEMO-INV-0001:"),
+        Some("Device DE:secret"),
+        Some("Device DEMO-INV-0001:se cret"),
+        Some("Devic"),
+        Some(long.as_str()),
+    ] {
+        let err = DeviceCredential::parse(bad).unwrap_err();
+        assert_eq!(err.code(), "invalid_device_credential", "{bad:?}");
+    }
+}
