@@ -14,7 +14,10 @@
 //! - `shop-tools import-devices <devices.csv>` loads the manufacturer's device registry (all
 //!   rows checked first; a re-import changes nothing; a registered device is never changed):
 //!   see `devices.rs` for the columns.
+//! - `shop-tools demo-plant <owner email> <plant id> <details.json> <serial>...` makes the local
+//!   stack's demo plant with the given registered devices (`demo.rs`).
 
+mod demo;
 mod devices;
 
 use jiff::SignedDuration;
@@ -42,7 +45,8 @@ use shop_domain::{
 
 const USAGE: &str = "usage: shop-tools seed-catalog <catalog.json> | publish-terms <version> \
     | invite <email> <name> <de|en|fr> [country] | set-eligibility <email> [edu] [gov] \
-    | grant-trial <account email> <product> <days> [holder email] | import-devices <devices.csv>";
+    | grant-trial <account email> <product> <days> [holder email] | import-devices <devices.csv> \
+    | demo-plant <owner email> <plant id> <details.json> <serial>...";
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -124,6 +128,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let repo = shop_adapters::store::devices::DevicesRepo::new(aws::dynamodb(&sdk), table);
             let (added, unchanged) = devices::import(&repo, &checked).await?;
             println!("imported {added} devices ({unchanged} already registered)");
+        }
+        ["demo-plant", email, id, details, serials @ ..] if !serials.is_empty() => {
+            demo::demo_plant(&sdk, &table, email, id, details, serials).await?;
         }
         _ => return Err(USAGE.into()),
     }

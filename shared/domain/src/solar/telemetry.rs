@@ -472,10 +472,11 @@ fn check_config(raw: &Value) -> Result<ConfigReport, Problem> {
     })?;
     let firmware = match map.get("firmware") {
         None => String::new(),
+        // Counted before trimming, as the contract's `maxLength` counts what was sent.
         Some(v) => v
             .as_str()
-            .map(str::trim)
             .filter(|f| f.chars().count() <= 64 && !f.chars().any(char::is_control))
+            .map(str::trim)
             .ok_or_else(|| {
                 Problem::new(
                     "firmware",
