@@ -48,7 +48,8 @@ class Inverter:
         self.latitude, self.longitude = latitude, longitude
         self.total_wh = total_wh if total_wh is not None else nominal_w * 900  # ~ a year's yield
 
-    def day(self, day, until, step_minutes=5):
+    def day(self, day, until, step_minutes=5, since=None):
+        """The day's readings up to `until` (and from `since`, when given)."""
         rng = random.Random(f"{self.serial}:{day}")
         start = dt.datetime.combine(day, dt.time(0), BERLIN).astimezone(dt.timezone.utc)
         end = min(until, start + dt.timedelta(days=1) - dt.timedelta(seconds=1))
@@ -58,13 +59,14 @@ class Inverter:
             sun = max(0.0, elevation_sin(t, self.latitude, self.longitude))
             ac_w = round(self.nominal_w * 0.9 * sun ** 1.15 * cloud)
             e_day += ac_w * step_minutes / 60
-            readings.append({
-                "time": t.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "ac_w": ac_w,
-                "e_day_wh": round(e_day),
-                "e_total_wh": round(self.total_wh + e_day),
-                "status": 0 if ac_w > 0 else 1,
-            })
+            if since is None or t >= since:
+                readings.append({
+                    "time": t.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "ac_w": ac_w,
+                    "e_day_wh": round(e_day),
+                    "e_total_wh": round(self.total_wh + e_day),
+                    "status": 0 if ac_w > 0 else 1,
+                })
             t += dt.timedelta(minutes=step_minutes)
         return readings
 
@@ -102,15 +104,16 @@ def stack_now(url):
         return dt.datetime.now(dt.timezone.utc)
 
 
-def run(url, inverters, day=None, until=None, per_request=12, step_minutes=5, workers=8, config=False):
-    """Posts each inverter's day in requests of `per_request`; returns the summary."""
+def run(url, inverters, day=None, until=None, per_request=12, step_minutes=5, workers=8, config=False, since=None):
+    """Posts each inverter's day (from `since`, to `until`) in requests of `per_request`;
+    returns the summary."""
     now = stack_now(url)
     until = until or now
     day = day or until.astimezone(BERLIN).date()
     poster = Poster(url)
     jobs = []
     for inv in inverters:
-        readings = inv.day(day, until, step_minutes)
+        readings = inv.day(day, until, step_minutes, since)
         chunks = [readings[i:i + per_request] for i in range(0, len(readings), per_request)]
         jobs.append((inv, chunks))
     latencies = []
