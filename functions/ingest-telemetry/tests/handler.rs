@@ -6,7 +6,7 @@
 
 use ingest_telemetry::{Handler, Settings};
 use serde_json::json;
-use shop_testkit::{Answer, Sample, TestBed, solar};
+use shop_testkit::{Answer, Sample, TestBed, dynamodb::types::AttributeValue, solar};
 
 const NOW: &str = "2026-06-21T12:00:05Z";
 
@@ -84,4 +84,30 @@ async fn bad_readings_are_listed_by_index_and_nothing_is_queued() {
     let extra = Sample::of("ingest-telemetry").with_body(&json!({"readings": [], "x": 1}));
     Answer::of(&handler.handle(extra.request()).await).problem(400, "invalid_body");
     assert!(bed.received(&queue).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_device_is_read_once_per_cache_time_and_every_time_without_cache() {
+    let (bed, cached, queue) = setup().await;
+    let vars = [
+        ("TELEMETRY_QUEUE_URL", queue.as_str()),
+        ("DEVICE_CACHE_SECONDS", "0"),
+    ];
+    let uncached = bed.handler(&vars, Settings::from_vars, Handler::new);
+    let sample = || Sample::of("ingest-telemetry").request();
+    assert_eq!(Answer::of(&cached.handle(sample()).await).status, 202);
+    assert_eq!(Answer::of(&uncached.handle(sample()).await).status, 202);
+    // The registry forgets the device: the caching instance trusts what it read for its
+    // minute; the other reads again and refuses.
+    bed.dynamodb
+        .delete_item()
+        .table_name(&bed.table)
+        .key("pk", AttributeValue::S("DEVICE#DEMO-INV-0001".into()))
+        .key("sk", AttributeValue::S("DEVICE".into()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(Answer::of(&cached.handle(sample()).await).status, 202);
+    Answer::of(&uncached.handle(sample()).await).problem(401, "invalid_device_credential");
+    assert_eq!(bed.received(&queue).await.len(), 3);
 }
