@@ -4,6 +4,7 @@
 //! decisions.
 
 pub mod device;
+pub mod device_credential;
 pub mod fields;
 pub mod import;
 pub mod license;
