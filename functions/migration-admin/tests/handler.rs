@@ -313,3 +313,30 @@ async fn the_report_reads_as_csv_and_waves_list_newest_first() {
     .await
     .problem(404, "wave_not_found");
 }
+
+#[tokio::test]
+async fn parallel_imports_of_one_account_store_it_once() {
+    let s = setup().await;
+    let (a, b) = (s.wave("A").await, s.wave("B").await);
+    for _ in 0..3 {
+        let (x, y, z) = tokio::join!(s.import(&a), s.import(&b), s.import(&a));
+        let answers = [x, y, z];
+        let imported: u64 = answers
+            .iter()
+            .map(|r| r.ok(200)["counts"]["imported"].as_u64().unwrap())
+            .sum();
+        assert!(imported <= 1, "{answers:?}");
+    }
+    let count = |r: Value| r["counters"]["imported"].as_u64().unwrap();
+    let total = count(s.report(&a).await) + count(s.report(&b).await);
+    assert_eq!(total, 1);
+    let claim = s.item("OLDACCOUNT#ACC-1001", "OLDACCOUNT").await.unwrap();
+    let AttributeValue::S(owner) = &claim["wave"] else {
+        panic!("a wave id")
+    };
+    let rows = [&a, &b].map(|w| format!("WAVE#{w}"));
+    for (wave, row) in [&a, &b].iter().zip(rows) {
+        let stored = s.item(&row, "ACCT#ACC-1001").await.is_some();
+        assert_eq!(stored, owner == *wave, "{wave}");
+    }
+}
