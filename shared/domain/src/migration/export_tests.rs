@@ -175,7 +175,11 @@ fn the_demo_export_reads() {
         .iter()
         .flat_map(|a| a.licenses.iter().map(|l| l.kind))
         .collect();
-    for kind in [LicenseKind::Subscription, LicenseKind::Annual, LicenseKind::OneTime] {
+    for kind in [
+        LicenseKind::Subscription,
+        LicenseKind::Annual,
+        LicenseKind::OneTime,
+    ] {
         assert!(kinds.contains(&kind), "{kind:?}");
     }
 }
