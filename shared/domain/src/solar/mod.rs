@@ -5,12 +5,16 @@
 
 pub mod device;
 pub mod fields;
+pub mod history;
+#[cfg(test)]
+mod history_tests;
 pub mod import;
 pub mod license;
 pub mod monitoring;
 pub mod plant;
 pub mod pricing;
 pub mod registry;
+pub mod series;
 
 pub use device::{
     DeviceConfig, DeviceModel, Inverter, NominalPower, SerialNumber, Watts, total_power,
