@@ -14,3 +14,4 @@ pub mod plant_licenses;
 pub mod plants;
 pub mod sign_in_failures;
 pub mod subscriptions;
+pub mod telemetry_history;

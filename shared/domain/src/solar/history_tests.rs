@@ -221,7 +221,7 @@ fn a_new_berlin_day_starts_its_counter_again_and_a_falling_counter_adds_nothing(
         .iter()
         .map(|p| p.energy_wh)
         .sum();
-    assert_eq!(total, 5000 + 10 + 0 + 20);
+    assert_eq!(total, 5000 + 10 + 20); // the restart adds nothing
 }
 
 #[test]
