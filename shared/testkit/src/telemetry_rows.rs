@@ -13,13 +13,13 @@ use aws_sdk_dynamodb::{
 use jiff::{Timestamp, civil::Date};
 use shop_adapters::store::{
     dynamo::{Item, key, number_attr, string_attr},
-    plants::{inverter_sk, plant_pk},
+    plants::{PLANT_SK, PUBLIC_PLANTS, inverter_sk, plant_pk},
     telemetry_history::{days_pk, latest_key, reading_sk, readings_pk},
 };
 use shop_domain::{
     account::model::Account,
     clock::berlin_date,
-    solar::{PlantId, SerialNumber, series::Reading},
+    solar::{PlantId, SerialNumber, check_plant, series::Reading},
 };
 
 /// The template's telemetry table, as the local stack names it.
@@ -162,4 +162,27 @@ pub fn curve(first: Timestamp, n: i64, peak_w: u64, total_before: u64) -> Vec<Re
             }
         })
         .collect()
+}
+
+/// Makes the plant public, in `city`, as a PATCH by its owner leaves it: the details with
+/// `public` on and the sparse index entry `gsi2pk = PUBLIC_PLANTS`, `gsi2sk = <id>`.
+pub async fn make_public(client: &Client, table: &str, plant: &PlantId, city: &str) {
+    let mut body = crate::solar::details();
+    body["public"] = true.into();
+    body["city"] = city.into();
+    let checked = check_plant(body.as_object().expect("an object")).expect("valid details");
+    client
+        .update_item()
+        .table_name(table)
+        .set_key(Some(key(plant_pk(plant), PLANT_SK)))
+        .update_expression("SET plant = :plant, gsi2pk = :public, gsi2sk = :id")
+        .expression_attribute_values(
+            ":plant",
+            string_attr(serde_json::to_string(&checked).expect("details encode")),
+        )
+        .expression_attribute_values(":public", string_attr(PUBLIC_PLANTS))
+        .expression_attribute_values(":id", string_attr(plant.as_str()))
+        .send()
+        .await
+        .expect("the plant is made public");
 }

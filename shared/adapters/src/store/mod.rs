@@ -12,6 +12,7 @@ pub mod license_endings;
 pub mod orders;
 pub mod plant_licenses;
 pub mod plants;
+pub mod public_plants;
 pub mod sign_in_failures;
 pub mod subscriptions;
 pub mod telemetry_history;

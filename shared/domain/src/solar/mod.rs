@@ -13,6 +13,7 @@ pub mod license;
 pub mod monitoring;
 pub mod plant;
 pub mod pricing;
+pub mod public;
 pub mod registry;
 pub mod series;
 
