@@ -21,7 +21,7 @@ use shop_domain::{
     Clock, DomainError,
     clock::berlin_date,
     solar::{
-        PlantId, SolarSettings,
+        PlantId, SerialNumber, SolarSettings,
         history::{
             HistoryQuery, HistoryRange, HistorySettings, berlin_midnight, check_data_access,
         },
@@ -95,16 +95,19 @@ impl Handler {
         let latest = self.telemetry.latest(&serials).await?;
         let tariff = Decimal::from(plant.details.feed_in_tariff);
         let freshness = self.history.freshness;
-        let mut inverters = Vec::with_capacity(serials.len());
-        for (inverter, latest) in plant.inverters.iter().zip(&latest) {
-            let history = self.history_of(&inverter.serial, query).await?;
-            inverters.push(InverterData {
+        let histories = self.histories(&serials, query).await?;
+        let inverters: Vec<InverterData> = plant
+            .inverters
+            .iter()
+            .zip(&latest)
+            .zip(histories)
+            .map(|((inverter, latest), history)| InverterData {
                 serial: inverter.serial.to_string(),
                 label: inverter.label.clone(),
                 now: now_figures(std::slice::from_ref(latest), now, freshness, tariff),
                 history,
-            });
-        }
+            })
+            .collect();
         let series: Vec<Vec<Point>> = inverters.iter().map(|i| i.history.clone()).collect();
         let (from, to) = answer::bounds(query.range);
         Ok(PlantData {
@@ -121,25 +124,53 @@ impl Handler {
         })
     }
 
-    /// One inverter's buckets: raw readings from the Berlin midnight of `from` (so the first
-    /// bucket's energy is counted from the reading before it), or its daily aggregates.
-    async fn history_of(
+    /// Each inverter's buckets, in the order of `serials`, up to [`CONCURRENT_READS`] read
+    /// at once (a plant may have hundreds of inverters).
+    async fn histories(
         &self,
-        serial: &shop_domain::solar::SerialNumber,
+        serials: &[SerialNumber],
         query: HistoryQuery,
-    ) -> Result<Vec<Point>, AppError> {
-        Ok(match query.range {
-            HistoryRange::Instants { from, to } => {
-                let start = berlin_midnight(berlin_date(from));
-                let readings = self.telemetry.readings(serial, start, to).await?;
-                bucket_readings(&readings, query.resolution, query.range)
+    ) -> Result<Vec<Vec<Point>>, AppError> {
+        let mut reads = tokio::task::JoinSet::new();
+        let mut histories = vec![Vec::new(); serials.len()];
+        let mut next = 0;
+        loop {
+            while reads.len() < CONCURRENT_READS && next < serials.len() {
+                let (telemetry, serial, index) =
+                    (self.telemetry.clone(), serials[next].clone(), next);
+                reads.spawn(async move { (index, history_of(&telemetry, &serial, query).await) });
+                next += 1;
             }
-            HistoryRange::Days { from, to } => {
-                let days = self.telemetry.days(serial, from, to).await?;
-                bucket_days(&days, query.resolution, query.range)
-            }
-        })
+            let Some(done) = reads.join_next().await else {
+                return Ok(histories);
+            };
+            let (index, points) = done.map_err(|e| AppError::internal("read a history", e))?;
+            histories[index] = points?;
+        }
     }
+}
+
+/// Telemetry queries of one request in flight at once.
+const CONCURRENT_READS: usize = 8;
+
+/// One inverter's buckets: raw readings from the Berlin midnight of `from` (so the first
+/// bucket's energy is counted from the reading before it), or its daily aggregates.
+async fn history_of(
+    telemetry: &TelemetryHistory,
+    serial: &SerialNumber,
+    query: HistoryQuery,
+) -> Result<Vec<Point>, AppError> {
+    Ok(match query.range {
+        HistoryRange::Instants { from, to } => {
+            let start = berlin_midnight(berlin_date(from));
+            let readings = telemetry.readings(serial, start, to).await?;
+            bucket_readings(&readings, query.resolution, query.range)
+        }
+        HistoryRange::Days { from, to } => {
+            let days = telemetry.days(serial, from, to).await?;
+            bucket_days(&days, query.resolution, query.range)
+        }
+    })
 }
 
 /// CSV when the `Accept` header names `text/csv` before any JSON type (or alone); JSON
