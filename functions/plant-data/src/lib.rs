@@ -69,6 +69,7 @@ impl Handler {
             &self.history,
         )?;
         let plant = self.plants.owned(&caller.account.id, &id).await?;
+        query.check_points(plant.inverters.len() + 1)?;
         check_data_access(
             &plant.history(),
             berlin_date(now),

@@ -88,6 +88,10 @@ impl Default for HistorySettings {
     }
 }
 
+/// The most history points (buckets × series) one answer may hold: about 70 bytes each in
+/// JSON, 50,000 stay under 4 MB.
+pub const MAX_POINTS: u64 = 50_000;
+
 /// The range history covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HistoryRange {
@@ -144,6 +148,42 @@ impl HistoryQuery {
         let query = Self { resolution, range };
         query.check(settings)?;
         Ok(query)
+    }
+
+    /// The most buckets one series of this query can have.
+    pub fn max_buckets(&self) -> u64 {
+        let count = match (self.range, self.resolution.seconds()) {
+            (HistoryRange::Instants { from, to }, Some(step)) => {
+                let first = from.as_second().div_euclid(step);
+                let last = (to.as_second() - 1).div_euclid(step);
+                last - first + 1
+            }
+            (HistoryRange::Days { from, to }, _) if self.resolution == Resolution::Month => {
+                i64::from(month_index(to) - month_index(from) + 1)
+            }
+            (HistoryRange::Days { from, to }, _) => days_inclusive(from, to),
+            (HistoryRange::Instants { .. }, None) => 0,
+        };
+        u64::try_from(count).unwrap_or(0)
+    }
+
+    /// Refuses a query whose answer could hold more than [`MAX_POINTS`] points over `series`
+    /// series (the plant and each inverter), so an answer stays well within Lambda's 6 MB:
+    /// `422 too_many_points`.
+    pub fn check_points(&self, series: usize) -> Result<(), DomainError> {
+        let points = self.max_buckets().saturating_mul(series as u64);
+        if points > MAX_POINTS {
+            return Err(DomainError::invalid(
+                "too_many_points",
+                format!(
+                    "This range at `{}` resolution could answer {points} points for this plant's \
+                     inverters, more than {MAX_POINTS}: ask for a shorter range or a coarser \
+                     resolution.",
+                    self.resolution.as_str()
+                ),
+            ));
+        }
+        Ok(())
     }
 
     fn check(&self, settings: &HistorySettings) -> Result<(), DomainError> {
