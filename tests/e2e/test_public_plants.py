@@ -3,7 +3,9 @@ made public whose monitoring is allowed today, each with exactly the public keys
 its owner; every plant once when the pages are followed; a bad cursor or limit is 422; pages
 may be cached briefly."""
 
+import concurrent.futures
 import datetime as dt
+import threading
 import uuid
 from pathlib import Path
 
@@ -36,9 +38,9 @@ def listed(pages):
     return [p for page in pages for p in page["plants"]]
 
 
-def with_inverter(shop, token, city, public):
+def with_inverter(shop, token, city, public, device=None):
     pid = new_plant(shop, token, city=city, public=public)["id"]
-    ((serial, code),) = devices(8_000)
+    serial, code = device or devices(8_000)[0]
     r = shop.post(f"/v1/plants/{pid}/inverters", {"serial": serial, "activation_code": code}, headers=bearer(token))
     assert r.status == 201, r.body
     return pid, serial
@@ -92,3 +94,31 @@ def test_bad_cursors_and_limits_are_422(shop):
     ]:
         assert_problem(shop.get(f"/v1/public/plants?{query}"), 422, code)
     assert_problem(shop.get("/v1/public/plants?owner=x"), 400, "unknown_parameter")
+
+
+def test_plants_turning_private_meanwhile_never_repeat_or_hide_the_others(shop, unique_email):
+    token = active_account(shop, unique_email)
+    tag = uuid.uuid4().hex[:8]
+    made = devices(*([8_000] * 6))
+    pids = [with_inverter(shop, token, f"Wechsel {i} {tag}", True, made[i])[0] for i in range(6)]
+    toggled = pids[1::2]  # 0, 2 and 4 stay public throughout
+    stop = threading.Event()
+
+    def toggle(pid):
+        public = True
+        while not stop.is_set():
+            public = not public
+            r = shop.request("PATCH", f"/v1/plants/{pid}", {"public": public}, headers=bearer(token))
+            assert r.status in (200, 409), r.body
+
+    with concurrent.futures.ThreadPoolExecutor(len(toggled)) as pool:
+        running = [pool.submit(toggle, pid) for pid in toggled]
+        try:
+            for _ in range(3):
+                cities = [p["city"] for p in listed(every_page(shop, 2)) if p["city"].endswith(tag)]
+                assert len(cities) == len(set(cities)), cities
+                assert {f"Wechsel {i} {tag}" for i in (0, 2, 4)} <= set(cities), cities
+        finally:
+            stop.set()
+        for r in running:
+            r.result()
