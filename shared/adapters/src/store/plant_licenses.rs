@@ -15,7 +15,7 @@ use crate::{
     AppError,
     error::Context,
     store::{
-        dynamo::{Partition, key, number_attr, query_all, string_attr, text},
+        dynamo::{Partition, key, number_attr, put_absent, query_all, string_attr, text},
         plants::{PLANT_SK, PlantsRepo, license_sk, plant_pk},
     },
 };
@@ -125,12 +125,7 @@ impl PlantLicenseRows {
             item.insert("renews".into(), string_attr(license.as_str()));
         }
         item.insert("power_w".into(), number_attr(row.power_w));
-        Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(pk)")
-            .build()
-            .context("build the plant license put")
+        put_absent(&self.table, item, "build the plant license put")
     }
 
     /// A cancelled license's row: gone, so it covers no day and its plant may be deleted.

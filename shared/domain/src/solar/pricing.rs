@@ -28,14 +28,12 @@ impl PlantId {
             && raw
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if ok {
-            Ok(Self(raw.to_owned()))
-        } else {
-            Err(DomainError::invalid(
-                "invalid_plant_id",
-                "PlantId must be 1 to 64 letters, digits, '-' or '_'.",
-            ))
-        }
+        DomainError::invalid_unless(
+            ok,
+            "invalid_plant_id",
+            "PlantId must be 1 to 64 letters, digits, '-' or '_'.",
+        )?;
+        Ok(Self(raw.to_owned()))
     }
 }
 
