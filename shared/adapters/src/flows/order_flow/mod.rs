@@ -104,13 +104,27 @@ impl OrderFlow {
                 Ok(writes)
             })
             .await;
+        self.outcome(result, placed, &order, |index| {
+            license_taken(&licenses, index).unwrap_or_else(|| {
+                AppError::fault(format!("order {} was placed twice", order.id()))
+            })
+        })
+        .await
+    }
+
+    /// What a placing transaction's outcome means: the order placed; the order placed before
+    /// under its id (a retry: the order item's condition, index 0); or `lost(index)`.
+    async fn outcome(
+        &self,
+        result: Result<String, NumberedError>,
+        placed: Option<Order>,
+        order: &NewOrder,
+        lost: impl FnOnce(usize) -> AppError,
+    ) -> Result<Order, AppError> {
         match result {
             Ok(_) => placed.ok_or_else(|| AppError::fault("order placed without its number")),
-            Err(NumberedError::Condition(0)) => self.placed_before(&order).await,
-            Err(NumberedError::Condition(index)) => Err(license_taken(&licenses, index)
-                .unwrap_or_else(|| {
-                    AppError::fault(format!("order {} was placed twice", order.id()))
-                })),
+            Err(NumberedError::Condition(0)) => self.placed_before(order).await,
+            Err(NumberedError::Condition(index)) => Err(lost(index)),
             Err(NumberedError::Other(e)) => Err(e),
         }
     }
@@ -149,12 +163,8 @@ impl OrderFlow {
                 Ok(writes)
             })
             .await;
-        match result {
-            Ok(_) => placed.ok_or_else(|| AppError::fault("order placed without its number")),
-            Err(NumberedError::Condition(0)) => self.placed_before(&order).await,
-            Err(NumberedError::Condition(_)) => Err(crate::store::subscriptions::stale()),
-            Err(NumberedError::Other(e)) => Err(e),
-        }
+        let stale = |_| crate::store::subscriptions::stale();
+        self.outcome(result, placed, &order, stale).await
     }
 
     /// Charges an order that has no payment yet (an order that has one is a retry). With the
