@@ -22,7 +22,7 @@ use shop_domain::{
         monitoring::{PlantCredit, credit_plants, credits_due},
     },
     ports::{PaymentProvider, VatRegistry},
-    solar::{Ended, PlantId, PlantToLicense, SolarSettings},
+    solar::{Ended, PlantId, PlantToLicense},
     vat::{Buyer, TaxTreatment},
 };
 
@@ -124,7 +124,7 @@ impl<P: PaymentProvider, V: VatRegistry> Handler<P, V> {
     async fn plants(&self, account: &Account, lines: &[CheckoutLine]) -> Result<Plants, AppError> {
         let rows = &self.flow.orders.plant_licenses;
         let repo = rows.plants();
-        let settings = SolarSettings::default();
+        let settings = self.flow.solar;
         let mut plants = Plants {
             priced: Vec::new(),
             due: BTreeMap::new(),

@@ -14,6 +14,7 @@ use shop_domain::{
         new::{LineLicense, NewOrder},
     },
     ports::{Charge, ChargeOutcome, PaymentProvider},
+    solar::SolarSettings,
     subscription::Subscription,
 };
 
@@ -46,6 +47,8 @@ pub struct OrderFlow {
     pub app_url: String,
     /// Days before a fixed-term license ends that its owner is reminded (`REMINDER_DAYS`, 40).
     pub reminder_days: i64,
+    /// The solar rules a monitoring license's price and start are decided by.
+    pub solar: SolarSettings,
 }
 
 /// What the payment provider said about an order's payment, at checkout or by webhook.
