@@ -15,7 +15,8 @@ import jsonschema
 import yaml
 from pathlib import Path
 from helpers import (
-    active_account, assert_problem, bearer, berlin_today, checkout, day_after, move_to, order_when, token_for,
+    active_account, assert_problem, bearer, berlin_today, checkout, day_after, move_to, order_when, plant_body,
+    token_for,
 )
 
 TABLE = "ShopTable"
@@ -140,6 +141,20 @@ def test_refusals_change_nothing(shop, unique_email):
     for t in (token, other):
         assert shop.get("/v1/orders", headers=bearer(t)).json()["orders"] == []
     assert license_rows(own) == [] and partition(own)["PLANT"]["version"] == "1"
+
+
+def test_a_business_abroad_buys_without_giving_a_vat_id(shop, unique_email):
+    """The monitoring rule sees a business in an account with a company (SPEC section 6); a
+    VAT id at checkout decides the tax only. The plants function and checkout agree."""
+    token = active_account(shop, unique_email, country="at", company="Sonnenhof GmbH")
+    created = shop.post("/v1/plants", plant_body(country="AT", postal_code="1010", city="Wien"), headers=bearer(token))
+    assert created.status == 201, created.body
+    own = plant(shop, token, [5_000], country="AT")
+    assert preview(shop, token, [line([own])]).status == 200
+    placed = checkout(shop, token, [line([own])])
+    assert placed.status == 201, placed.body
+    order_when(shop, token, placed.json()["id"], "confirmed")
+    assert [r["power_w"] for r in license_rows(own)] == ["5000"]
 
 
 def end_by_power(pid, license_id, day):
