@@ -137,9 +137,10 @@ def sign_in(shop, email, password=PASSWORD):
     return shop.post("/v1/sessions", {"email": email, "password": password})
 
 
-def active_account(shop, email, country="de"):
-    """Registers `email`, confirms it from the outbox's link and signs in; the access token."""
-    assert register(shop, email, country=country).status == 201
+def active_account(shop, email, country="de", **extra):
+    """Registers `email` (with `extra` fields, e.g. a company), confirms it from the outbox's
+    link and signs in; the access token."""
+    assert register(shop, email, country=country, **extra).status == 201
     assert shop.post("/v1/accounts/verify-email", {"token": link_token(shop, email)}).status == 200
     r = sign_in(shop, email)
     assert r.status == 200

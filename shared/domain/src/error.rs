@@ -86,6 +86,20 @@ impl DomainError {
         }
     }
 
+    /// `Err(invalid(..))` unless `ok`: the guard a newtype's constructor ends with, so the
+    /// accepted value is built once, after it.
+    pub fn invalid_unless(
+        ok: bool,
+        code: &'static str,
+        detail: impl fmt::Display,
+    ) -> Result<(), Self> {
+        if ok {
+            Ok(())
+        } else {
+            Err(Self::invalid(code, detail))
+        }
+    }
+
     pub fn not_found(code: &'static str, detail: impl fmt::Display) -> Self {
         Self::NotFound {
             code,

@@ -6,7 +6,7 @@ use aws_sdk_dynamodb::{
     Client,
     error::{ProvideErrorMetadata, SdkError},
     operation::transact_write_items::TransactWriteItemsError,
-    types::{AttributeValue, KeysAndAttributes},
+    types::{AttributeValue, KeysAndAttributes, Put},
 };
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -81,11 +81,30 @@ pub async fn put_new(
         .condition_expression("attribute_not_exists(pk)")
         .send()
         .await;
-    match put {
+    held(put, what)
+}
+
+/// A conditional write's outcome: false when its condition did not hold (nothing written).
+pub fn held<T, E, R>(result: Result<T, SdkError<E, R>>, what: &str) -> Result<bool, AppError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match result {
         Ok(_) => Ok(true),
         Err(e) if condition_failed(&e) => Ok(false),
         Err(e) => Err(AppError::sdk(what, e)),
     }
+}
+
+/// A transaction's put of an item that must not exist yet.
+pub fn put_absent(table: &str, item: Item, what: &'static str) -> Result<Put, AppError> {
+    Put::builder()
+        .table_name(table)
+        .set_item(Some(item))
+        .condition_expression("attribute_not_exists(pk)")
+        .build()
+        .context(what)
 }
 
 /// A string attribute, if present.

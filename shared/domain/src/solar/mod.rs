@@ -27,8 +27,8 @@ pub use monitoring::{
 };
 pub use plant::{PlantDetails, check_plant};
 pub use pricing::{
-    LicenseOrder, PlantId, PlantLine, PlantToLicense, check_monitoring_buyer, plant_not_found,
-    price_licenses,
+    LicenseOrder, PlantId, PlantLine, PlantToLicense, check_monitoring_buyer, monitoring_buyer,
+    plant_not_found, price_licenses,
 };
 pub use registry::{ActivationCode, InverterLabel};
 
