@@ -13,7 +13,7 @@ use crate::{
         links::{LinkMailer, LinkSettings},
         order_flow::{OrderFlow, OrderFlowSettings},
         passwords::Passwords,
-        power_exceeded::PowerExceeded,
+        power_exceeded::{Adding, AddingSettings, PowerExceeded},
     },
     messaging::{jobs::JobQueue, mailer::SesMailer, outbox::MailOutbox},
     store::{
@@ -79,6 +79,18 @@ impl Boot {
             outbox: self.outbox(&links.mail_queue_url),
             app_url: links.app_url.clone(),
             settings: solar,
+        }
+    }
+
+    /// Everything adding inverters uses, on `settings`.
+    pub fn adding(&self, settings: &AddingSettings) -> Adding {
+        Adding {
+            plants: self.plants(),
+            devices: self.devices(),
+            inverters: self.inverters(),
+            limit: self.activation_limit(settings.activation),
+            power: self.power_exceeded(&settings.links, settings.solar),
+            clock: self.clock(),
         }
     }
 

@@ -5,10 +5,7 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::{
-    Client,
-    types::{AttributeValue, KeysAndAttributes},
-};
+use aws_sdk_dynamodb::{Client, types::AttributeValue};
 use sha2::{Digest, Sha256};
 use shop_domain::solar::{ActivationCode, DeviceConfig, PlantId, SerialNumber};
 use subtle::ConstantTimeEq;
@@ -16,7 +13,9 @@ use subtle::ConstantTimeEq;
 use crate::{
     AppError,
     error::Context,
-    store::dynamo::{Item, from_json, get_item, key, put_new, string_attr, text, to_json},
+    store::dynamo::{
+        Item, batch_get, from_json, get_item, key, put_new, string_attr, text, to_json,
+    },
 };
 
 /// The key of a device in the registry.
@@ -95,9 +94,6 @@ pub struct DevicesRepo {
     table: String,
 }
 
-/// BatchGetItem takes at most this many keys per call.
-const BATCH_GET: usize = 100;
-
 impl DevicesRepo {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
         Self {
@@ -157,36 +153,10 @@ impl DevicesRepo {
         let mut unique: Vec<&SerialNumber> = serials.iter().collect();
         unique.sort();
         unique.dedup();
-        for chunk in unique.chunks(BATCH_GET) {
-            let mut keys: Vec<Item> = chunk.iter().map(|s| device_key(s)).collect();
-            while !keys.is_empty() {
-                let wanted = KeysAndAttributes::builder()
-                    .set_keys(Some(std::mem::take(&mut keys)))
-                    .consistent_read(true)
-                    .build()
-                    .context("build a device batch read")?;
-                let out = self
-                    .client
-                    .batch_get_item()
-                    .request_items(&self.table, wanted)
-                    .send()
-                    .await
-                    .map_err(|e| AppError::sdk("read devices", e))?;
-                for item in out
-                    .responses()
-                    .and_then(|r| r.get(&self.table))
-                    .into_iter()
-                    .flatten()
-                {
-                    let device = device_row(item)?;
-                    found.insert(device.serial.clone(), device);
-                }
-                keys = out
-                    .unprocessed_keys()
-                    .and_then(|u| u.get(&self.table))
-                    .map(|k| k.keys().to_vec())
-                    .unwrap_or_default();
-            }
+        let keys = unique.iter().map(|s| device_key(s)).collect();
+        for item in batch_get(&self.client, &self.table, keys, true, "read devices").await? {
+            let device = device_row(&item)?;
+            found.insert(device.serial.clone(), device);
         }
         Ok(found)
     }

@@ -18,7 +18,7 @@ use crate::{
     error::Context,
     store::{
         devices::{Device, device_key},
-        dynamo::{Item, condition_failed, key, string_attr, to_json, transact},
+        dynamo::{Item, first_condition_failed, held, is_conflict, key, string_attr, to_json, transact},
         plants::{PLANT_SK, inverter_sk, plant_pk},
     },
 };
@@ -135,11 +135,7 @@ impl InvertersRepo {
             .expression_attribute_values(":me", string_attr(owner.as_str()))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) if condition_failed(&e) => Ok(false),
-            Err(e) => Err(AppError::sdk("label an inverter", e)),
-        }
+        held(result, "label an inverter")
     }
 
     /// Runs a transaction, again when it collided with another; the index of the item whose
