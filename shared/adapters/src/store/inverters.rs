@@ -18,7 +18,7 @@ use crate::{
     error::Context,
     store::{
         devices::{Device, device_key},
-        dynamo::{Item, first_condition_failed, held, is_conflict, key, string_attr, to_json, transact},
+        dynamo::{Item, held, key, string_attr, to_json, transact},
         plants::{PLANT_SK, inverter_sk, plant_pk},
     },
 };

@@ -15,6 +15,6 @@ pub mod plants;
 pub mod public_plants;
 pub mod sign_in_failures;
 pub mod subscriptions;
+pub mod telemetry_history;
 pub mod wave_import;
 pub mod waves;
-pub mod telemetry_history;
