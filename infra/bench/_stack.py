@@ -28,7 +28,7 @@ class Stack:
     def __init__(self, bin_dir, state_dir, seconds=120):
         self.state = Path(state_dir)
         self.state.mkdir(parents=True, exist_ok=True)
-        # `BENCH_PORTS=shop,moto,sandbox` pins them (a shared machine with ports per person).
+        # BENCH_PORTS="shop,moto,sandbox" pins them (a shared machine hands out port ranges).
         pinned = os.environ.get("BENCH_PORTS")
         port, moto, sandbox = map(int, pinned.split(",")) if pinned else (free_port(), free_port(), free_port())
         self.url, self.moto_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{moto}"

@@ -12,6 +12,7 @@ pub mod customer;
 pub mod license;
 pub mod sample;
 pub mod solar;
+pub mod telemetry_rows;
 
 pub use bed::TestBed;
 pub use sample::{Answer, Sample};

@@ -13,7 +13,7 @@ use crate::{
         links::{LinkMailer, LinkSettings},
         order_flow::{OrderFlow, OrderFlowSettings},
         passwords::Passwords,
-        power_exceeded::PowerExceeded,
+        power_exceeded::{Adding, AddingSettings, PowerExceeded},
     },
     messaging::{
         jobs::JobQueue, mailer::SesMailer, outbox::MailOutbox, telemetry_queue::TelemetryQueue,
@@ -29,6 +29,7 @@ use crate::{
         sign_in_failures::SignInFailureLog,
         subscriptions::SubscriptionsRepo,
         telemetry::{StoreSettings, TelemetryRepo},
+        waves::WavesRepo,
     },
     web::{
         auth::{
@@ -46,6 +47,10 @@ impl Boot {
 
     pub fn subscriptions(&self) -> SubscriptionsRepo {
         SubscriptionsRepo::new(self.dynamodb(), self.table())
+    }
+
+    pub fn waves(&self) -> WavesRepo {
+        WavesRepo::new(self.dynamodb(), self.table())
     }
 
     pub fn plants(&self) -> PlantsRepo {
@@ -95,6 +100,18 @@ impl Boot {
             outbox: self.outbox(&links.mail_queue_url),
             app_url: links.app_url.clone(),
             settings: solar,
+        }
+    }
+
+    /// Everything adding inverters uses, on `settings`.
+    pub fn adding(&self, settings: &AddingSettings) -> Adding {
+        Adding {
+            plants: self.plants(),
+            devices: self.devices(),
+            inverters: self.inverters(),
+            limit: self.activation_limit(settings.activation),
+            power: self.power_exceeded(&settings.links, settings.solar),
+            clock: self.clock(),
         }
     }
 

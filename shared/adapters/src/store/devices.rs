@@ -5,10 +5,7 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::{
-    Client,
-    types::{AttributeValue, KeysAndAttributes},
-};
+use aws_sdk_dynamodb::{Client, types::AttributeValue};
 use sha2::{Digest, Sha256};
 use shop_domain::{
     id::AccountId,
@@ -20,7 +17,8 @@ use crate::{
     AppError,
     error::Context,
     store::dynamo::{
-        Item, condition_failed, from_json, get_item, key, put_new, string_attr, text, to_json,
+        Item, batch_get, condition_failed, from_json, get_item, key, put_new, string_attr, text,
+        to_json,
     },
 };
 
@@ -99,9 +97,6 @@ pub struct DevicesRepo {
     client: Client,
     table: String,
 }
-
-/// BatchGetItem takes at most this many keys per call.
-const BATCH_GET: usize = 100;
 
 impl DevicesRepo {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
@@ -197,36 +192,10 @@ impl DevicesRepo {
         let mut unique: Vec<&SerialNumber> = serials.iter().collect();
         unique.sort();
         unique.dedup();
-        for chunk in unique.chunks(BATCH_GET) {
-            let mut keys: Vec<Item> = chunk.iter().map(|s| device_key(s)).collect();
-            while !keys.is_empty() {
-                let wanted = KeysAndAttributes::builder()
-                    .set_keys(Some(std::mem::take(&mut keys)))
-                    .consistent_read(true)
-                    .build()
-                    .context("build a device batch read")?;
-                let out = self
-                    .client
-                    .batch_get_item()
-                    .request_items(&self.table, wanted)
-                    .send()
-                    .await
-                    .map_err(|e| AppError::sdk("read devices", e))?;
-                for item in out
-                    .responses()
-                    .and_then(|r| r.get(&self.table))
-                    .into_iter()
-                    .flatten()
-                {
-                    let device = device_row(item)?;
-                    found.insert(device.serial.clone(), device);
-                }
-                keys = out
-                    .unprocessed_keys()
-                    .and_then(|u| u.get(&self.table))
-                    .map(|k| k.keys().to_vec())
-                    .unwrap_or_default();
-            }
+        let keys = unique.iter().map(|s| device_key(s)).collect();
+        for item in batch_get(&self.client, &self.table, keys, true, "read devices").await? {
+            let device = device_row(&item)?;
+            found.insert(device.serial.clone(), device);
         }
         Ok(found)
     }
