@@ -28,7 +28,9 @@ class Stack:
     def __init__(self, bin_dir, state_dir, seconds=120):
         self.state = Path(state_dir)
         self.state.mkdir(parents=True, exist_ok=True)
-        port, moto, sandbox = free_port(), free_port(), free_port()
+        # BENCH_PORTS="shop,moto,sandbox" pins them (a shared machine hands out port ranges).
+        pinned = os.environ.get("BENCH_PORTS")
+        port, moto, sandbox = map(int, pinned.split(",")) if pinned else (free_port(), free_port(), free_port())
         self.url, self.moto_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{moto}"
         self.sandbox_url = f"http://127.0.0.1:{sandbox}"
         self.log = self.state / "stack.log"

@@ -32,6 +32,15 @@ def sqs():
     return boto3.client("sqs", endpoint_url=endpoint, region_name="eu-central-1", aws_access_key_id="test", aws_secret_access_key="test")
 
 
+@pytest.fixture(scope="session")
+def dynamodb():
+    """The stand-in's DynamoDB, for a test that sets what another engineer's job would."""
+    endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
+    assert endpoint.startswith("http://127.0.0.1:"), "tests only talk to the local stand-in"
+    return boto3.client("dynamodb", endpoint_url=endpoint, region_name="eu-central-1", aws_access_key_id="test",
+                        aws_secret_access_key="test")
+
+
 @pytest.fixture
 def unique_email():
     return f"e2e-{uuid.uuid4().hex[:12]}@example.de"

@@ -13,9 +13,16 @@
 //!   turns the trial into the paid license;
 //! - `shop-tools import-devices <devices.csv>` loads the manufacturer's device registry (all
 //!   rows checked first; a re-import changes nothing; a registered device is never changed):
-//!   see `devices.rs` for the columns.
+//!   see `devices.rs` for the columns;
+//! - `shop-tools demo-plant <owner email> <plant id> <details.json> <serial>...` makes the local
+//!   stack's demo plant with the given registered devices (`demo.rs`);
+//! - `shop-tools grant-role <email> <role>` gives an account a role (`operator` for the admin
+//!   routes); `shop-tools migration-import <wave> FILE.jsonl` streams the old shop's export
+//!   through the import route (`SHOP_URL`, `SHOP_TOKEN`): see `migration.rs`.
 
+mod demo;
 mod devices;
+mod migration;
 
 use jiff::SignedDuration;
 use shop_adapters::{
@@ -42,11 +49,19 @@ use shop_domain::{
 
 const USAGE: &str = "usage: shop-tools seed-catalog <catalog.json> | publish-terms <version> \
     | invite <email> <name> <de|en|fr> [country] | set-eligibility <email> [edu] [gov] \
-    | grant-trial <account email> <product> <days> [holder email] | import-devices <devices.csv>";
+    | grant-trial <account email> <product> <days> [holder email] | import-devices <devices.csv> \
+    | demo-plant <owner email> <plant id> <details.json> <serial>... \
+    | grant-role <email> <role> | migration-import <wave id> <FILE.jsonl>";
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // Over HTTP as any operator: no table, no AWS credentials.
+    if let [cmd, wave, path] = args.as_slice()
+        && cmd == "migration-import"
+    {
+        return migration::import(wave, path).await;
+    }
     let table = config::required("TABLE_NAME")?;
     let sdk = aws::load().await;
     let accounts = AccountsRepo::new(aws::dynamodb(&sdk), &table);
@@ -125,6 +140,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let (added, unchanged) = devices::import(&repo, &checked).await?;
             println!("imported {added} devices ({unchanged} already registered)");
         }
+        ["demo-plant", email, id, details, serials @ ..] if !serials.is_empty() => {
+            demo::demo_plant(&sdk, &table, email, id, details, serials).await?;
+        }
+        ["grant-role", email, role] => migration::grant_role(&accounts, email, role).await?,
         _ => return Err(USAGE.into()),
     }
     Ok(())

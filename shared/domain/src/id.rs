@@ -24,14 +24,12 @@ macro_rules! define_id {
         impl $name {
             /// Accepts 1 to 64 ASCII letters, digits, `-` and `_`.
             pub fn parse(raw: &str) -> Result<Self, DomainError> {
-                if valid(raw) {
-                    Ok(Self(raw.to_owned()))
-                } else {
-                    Err(DomainError::invalid(
-                        $code,
-                        concat!(stringify!($name), " must be 1 to 64 letters, digits, '-' or '_'."),
-                    ))
-                }
+                DomainError::invalid_unless(
+                    valid(raw),
+                    $code,
+                    concat!(stringify!($name), " must be 1 to 64 letters, digits, '-' or '_'."),
+                )?;
+                Ok(Self(raw.to_owned()))
             }
         }
 
@@ -63,6 +61,16 @@ define_id!(
     /// A license (subscription or fixed term) of one product held by one email.
     SubscriptionId,
     "invalid_subscription_id"
+);
+define_id!(
+    /// A migration wave: accounts of the old shop moved on one transfer date.
+    WaveId,
+    "invalid_wave_id"
+);
+define_id!(
+    /// An account's id in the old shop's export; the key that makes an import idempotent.
+    OldAccountId,
+    "invalid_old_account_id"
 );
 
 #[cfg(test)]

@@ -50,6 +50,7 @@ pub mod error;
 pub mod id;
 pub mod language;
 pub mod mail;
+pub mod migration;
 pub mod money;
 pub mod order;
 pub mod payment;

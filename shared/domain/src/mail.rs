@@ -85,14 +85,12 @@ impl DedupeKey {
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
         let ok =
             (1..=Self::MAX_LEN).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_graphic());
-        if ok {
-            Ok(Self(raw.to_owned()))
-        } else {
-            Err(DomainError::invalid(
-                "invalid_dedupe_key",
-                "A dedupe key is 1 to 200 visible ASCII characters.",
-            ))
-        }
+        DomainError::invalid_unless(
+            ok,
+            "invalid_dedupe_key",
+            "A dedupe key is 1 to 200 visible ASCII characters.",
+        )?;
+        Ok(Self(raw.to_owned()))
     }
 }
 

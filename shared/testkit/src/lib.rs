@@ -13,6 +13,7 @@ pub mod customer;
 pub mod license;
 pub mod sample;
 pub mod solar;
+pub mod telemetry_rows;
 
 pub use bed::TestBed;
 pub use sample::{Answer, Sample};
@@ -46,15 +47,15 @@ pub async fn fresh_table(sdk: &SdkConfig) -> (aws_sdk_dynamodb::Client, String) 
     fresh_table_like(sdk, SHOP_TABLE).await
 }
 
-/// A new, empty table with the keys and indexes of the template's table `template`.
+/// A new, empty table with the keys and indexes of the template's table `logical_id`.
 pub async fn fresh_table_like(
     sdk: &SdkConfig,
-    template: &str,
+    logical_id: &str,
 ) -> (aws_sdk_dynamodb::Client, String) {
     let client = aws_sdk_dynamodb::Client::new(sdk);
     let template = client
         .describe_table()
-        .table_name(template)
+        .table_name(logical_id)
         .send()
         .await
         .expect("the local stack created the table from template.yaml")

@@ -103,17 +103,23 @@ impl Boot {
         if let Some(client) = self.https.get() {
             return Ok(client.clone());
         }
-        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let roots = rustls::RootCertStore {
-            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-        };
-        let tls = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        let client = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
-            .build()?;
+        let client = https_client()?;
         Ok(self.https.get_or_init(|| client).clone())
     }
+}
+
+/// An HTTPS client trusting Mozilla's roots compiled in (no system certificates are read);
+/// functions share one per process through `Boot::https`, the operator tools build their own.
+pub fn https_client() -> Result<reqwest::Client, Error> {
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .build()?)
 }

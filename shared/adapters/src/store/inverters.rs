@@ -18,9 +18,7 @@ use crate::{
     error::Context,
     store::{
         devices::{Device, device_key},
-        dynamo::{
-            Item, condition_failed, first_condition_failed, is_conflict, key, string_attr, to_json,
-        },
+        dynamo::{Item, held, key, string_attr, to_json, transact},
         plants::{PLANT_SK, inverter_sk, plant_pk},
     },
 };
@@ -40,7 +38,6 @@ pub enum Placed {
 }
 
 /// Transactions that collide with another on the same items are tried again this often.
-const CONFLICT_ATTEMPTS: u32 = 5;
 
 #[derive(Clone)]
 pub struct InvertersRepo {
@@ -119,6 +116,34 @@ impl InvertersRepo {
         Ok(self.transact(items, "remove an inverter").await?.is_none())
     }
 
+    /// Writes a device's reported configuration into its inverter row and moves the plant's
+    /// version (the plant's power changed: a license priced on the old one must not be written
+    /// over it); false when the inverter is no longer in the owner's plant.
+    pub async fn reconfigure(
+        &self,
+        plant: &PlantId,
+        owner: &AccountId,
+        serial: &SerialNumber,
+        config: &DeviceConfig,
+    ) -> Result<bool, AppError> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(plant_pk(plant), &inverter_sk(serial))))
+            .update_expression("SET config = :config")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":config", to_json(config)?)
+            .build()
+            .context("build the inverter's configuration update")?;
+        let items = vec![
+            TransactWriteItem::builder().update(update).build(),
+            self.touch_plant(plant, owner, None)?,
+        ];
+        Ok(self
+            .transact(items, "configure an inverter")
+            .await?
+            .is_none())
+    }
+
     /// Renames an inverter of the owner's plant; false when it is not in it.
     pub async fn relabel(
         &self,
@@ -138,11 +163,7 @@ impl InvertersRepo {
             .expression_attribute_values(":me", string_attr(owner.as_str()))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) if condition_failed(&e) => Ok(false),
-            Err(e) => Err(AppError::sdk("label an inverter", e)),
-        }
+        held(result, "label an inverter")
     }
 
     /// Runs a transaction, again when it collided with another; the index of the item whose
@@ -152,28 +173,7 @@ impl InvertersRepo {
         items: Vec<TransactWriteItem>,
         what: &str,
     ) -> Result<Option<usize>, AppError> {
-        for attempt in 1..=CONFLICT_ATTEMPTS {
-            let result = self
-                .client
-                .transact_write_items()
-                .set_transact_items(Some(items.clone()))
-                .send()
-                .await;
-            match result {
-                Ok(_) => return Ok(None),
-                Err(e) => {
-                    if let Some(i) = first_condition_failed(&e) {
-                        return Ok(Some(i));
-                    }
-                    if !is_conflict(&e) || attempt == CONFLICT_ATTEMPTS {
-                        return Err(AppError::sdk(what, e));
-                    }
-                    tokio::time::sleep(std::time::Duration::from_millis(10 * u64::from(attempt)))
-                        .await;
-                }
-            }
-        }
-        Err(AppError::unavailable(format!("{what}: too many conflicts")))
+        transact(&self.client, items, what).await
     }
 
     /// Why a placing transaction (device claim first, plant at `plant_item`) failed.

@@ -4,7 +4,11 @@
 use std::sync::Arc;
 
 use lambda_http::{Request, http::header};
-use shop_domain::{Clock, DomainError, account::model::Account, id::AccountId};
+use shop_domain::{
+    Clock, DomainError,
+    account::model::{Account, Role},
+    id::AccountId,
+};
 
 use super::jwt::{Claims, Scope, TokenVerifier};
 use crate::{AppError, store::accounts::AccountsRepo};
@@ -82,6 +86,23 @@ impl Guard {
             .into());
         }
         Ok(Caller { account, claims })
+    }
+
+    /// The caller of an admin route (`/v1/admin/...`): a valid token (401 otherwise) whose
+    /// roles include `operator` and whose account still holds that role (a revoked operator's
+    /// live token is refused at once): `403 operator_required` for anyone else. Operators are
+    /// staff, so the customers' terms of use are not asked for.
+    pub async fn operator(&self, req: &Request) -> Result<Caller, AppError> {
+        let caller = self.caller(req, Need::FullAnyTerms).await?;
+        let holds = |roles: &[Role]| roles.contains(&Role::Operator);
+        if !holds(&caller.claims.roles) || !holds(&caller.account.roles) {
+            return Err(DomainError::forbidden(
+                "operator_required",
+                "This route is for operators of the shop.",
+            )
+            .into());
+        }
+        Ok(caller)
     }
 }
 

@@ -1,0 +1,11 @@
+//! Moving accounts from the old shop (SPEC section 7): the export's records as the import
+//! reads them, the waves they are moved in, and the detectors that keep payment data out.
+
+pub mod audit;
+pub mod export;
+mod read;
+pub mod sensitive;
+pub mod wave;
+
+pub use export::{LicenseKind, OldAccount, OldLicense, OldLicenseStatus, OldOrder, OldPayment};
+pub use wave::{Stage, Wave, WaveStatus};
