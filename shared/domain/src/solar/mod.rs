@@ -21,8 +21,8 @@ pub mod pricing;
 pub mod public;
 pub mod registry;
 pub mod series;
-pub mod telemetry;
 pub mod sun;
+pub mod telemetry;
 
 pub use device::{
     DeviceConfig, DeviceModel, Inverter, NominalPower, SerialNumber, Watts, total_power,
