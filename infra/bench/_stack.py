@@ -28,10 +28,9 @@ class Stack:
     def __init__(self, bin_dir, state_dir, seconds=120):
         self.state = Path(state_dir)
         self.state.mkdir(parents=True, exist_ok=True)
-        # BENCH_PORTS=shop,moto,sandbox pins the ports (a shared machine where each engineer
-        # has their own); otherwise free ones.
+        # BENCH_PORTS="shop,moto,sandbox" pins them (a shared machine hands out port ranges).
         pinned = os.environ.get("BENCH_PORTS")
-        port, moto, sandbox = (int(x) for x in pinned.split(",")) if pinned else (free_port(), free_port(), free_port())
+        port, moto, sandbox = map(int, pinned.split(",")) if pinned else (free_port(), free_port(), free_port())
         self.url, self.moto_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{moto}"
         self.sandbox_url = f"http://127.0.0.1:{sandbox}"
         self.log = self.state / "stack.log"
@@ -109,13 +108,13 @@ def validated_account(url, email, password="Sonne#2026x"):
 
 
 def settled(sqs, queues):
-    """The queues empty, and still empty a second later."""
-    if not all(drained(sqs, q) for q in queues):
+    """Every queue empty, and still empty a second later."""
+    if not all(_drained(sqs, q) for q in queues):
         return False
     time.sleep(1)
-    return all(drained(sqs, q) for q in queues)
+    return all(_drained(sqs, q) for q in queues)
 
 
-def drained(sqs, queue):
+def _drained(sqs, queue):
     a = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
     return int(a["ApproximateNumberOfMessages"]) + int(a["ApproximateNumberOfMessagesNotVisible"]) == 0

@@ -198,6 +198,8 @@ def main():
             subprocess.run([tools, "publish-terms", args.terms_version], env=seed_env, check=True)
             subprocess.run([tools, "invite", "demo@license-shop.example", "Demo Kunde", "de"], env=seed_env, check=True)
             subprocess.run([tools, "import-devices", str(ROOT / "infra" / "seed" / "devices.csv")], env=seed_env, check=True)
+            subprocess.run([tools, "demo-plant", "demo@license-shop.example", DEMO_PLANT,
+                            str(ROOT / "infra" / "seed" / "demo-plant.json"), *DEMO_INVERTERS], env=seed_env, check=True)
         routes = []
         for fn in stack.functions.values():
             pool = runtime.FunctionPool(fn, str(Path(args.bin_dir) / fn.binary), base_env, log, args.max_instances)
@@ -214,6 +216,8 @@ def main():
                         "sandbox_url": f"http://127.0.0.1:{args.sandbox_port}"})
         )
         log(f"License Shop is up: http://127.0.0.1:{args.port}  (AWS stand-in {moto_url}; Ctrl-C stops)")
+        if not args.no_seed:
+            threading.Thread(target=demo_readings, args=(f"http://127.0.0.1:{args.port}", log), daemon=True).start()
         while not stop.is_set() and moto.poll() is None:
             stop.wait(0.5)
         if moto.poll() is not None:
@@ -235,6 +239,32 @@ def main():
                 except subprocess.TimeoutExpired:
                     proc.kill()
         log(f"stopped at {dt.datetime.now():%H:%M:%S}")
+
+
+# The demo plant of the demo account (public, so the public list shows it) and its inverters,
+# whose telemetry secrets are in infra/seed/devices.csv.
+DEMO_PLANT = "demo-plant"
+DEMO_INVERTERS = ("DEMO-INV-0001", "DEMO-INV-0002", "DEMO-INV-0003")
+
+
+def demo_readings(url, log):
+    """Yesterday's and today's readings of the demo inverters, posted through the real ingest
+    route by the simulator, 288 to a request (a few requests in all, so the start stays fast)."""
+    sys.path.insert(0, str(ROOT / "infra"))
+    import simulator
+
+    devices = {i.serial: i for i in simulator.from_csv(str(ROOT / "infra" / "seed" / "devices.csv"))}
+    inverters = [devices[s] for s in DEMO_INVERTERS]
+    for inv in inverters:
+        inv.latitude, inv.longitude = 48.0, 7.8
+    try:
+        now = simulator.stack_now(url)
+        today = now.astimezone(simulator.BERLIN).date()
+        for day in (today - dt.timedelta(days=1), today):
+            summary = simulator.run(url, inverters, day=day, until=now, per_request=288, workers=3)
+            log(f"demo readings posted: {summary['readings']} for {summary['day']} in {summary['requests']} requests")
+    except (OSError, RuntimeError) as e:
+        log(f"demo readings not posted: {e}")
 
 
 if __name__ == "__main__":

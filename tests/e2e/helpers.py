@@ -137,9 +137,10 @@ def sign_in(shop, email, password=PASSWORD):
     return shop.post("/v1/sessions", {"email": email, "password": password})
 
 
-def active_account(shop, email, country="de"):
-    """Registers `email`, confirms it from the outbox's link and signs in; the access token."""
-    assert register(shop, email, country=country).status == 201
+def active_account(shop, email, country="de", **extra):
+    """Registers `email` (with `extra` fields, e.g. a company), confirms it from the outbox's
+    link and signs in; the access token."""
+    assert register(shop, email, country=country, **extra).status == 201
     assert shop.post("/v1/accounts/verify-email", {"token": link_token(shop, email)}).status == 200
     r = sign_in(shop, email)
     assert r.status == 200
@@ -352,3 +353,66 @@ def devices(*powers):
     shop_tools("import-devices", f.name)
     os.unlink(f.name)
     return [(s, c) for s, c, _ in made]
+
+
+# --- telemetry ------------------------------------------------------------------------------
+
+
+def put_telemetry_rows(serial, readings, table="TelemetryTable"):
+    """Writes an inverter's readings into the telemetry table in the shape docs/data-model.md
+    ("Telemetry") fixes, as store-telemetry writes them: each raw reading `R#<serial>`/<t>, the
+    latest state `L#<serial>`/`L` (only moved forward, under the same condition) and per Berlin
+    day the aggregate `D#<serial>`/<day> (the day's newest `e_day_wh`, its time, the day's peak).
+    `readings`: dicts with `t` (epoch seconds), `ac_w`, `e_day_wh`, `e_total_wh`; the aggregates
+    are of these readings alone."""
+    import boto3
+
+    db = boto3.client("dynamodb", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name="eu-central-1",
+                      aws_access_key_id="test", aws_secret_access_key="test")
+    serial = serial.upper()
+    berlin = ZoneInfo("Europe/Berlin")
+    numbers = lambda r: {k: {"N": str(r[k])} for k in ("ac_w", "e_day_wh", "e_total_wh")}
+    items, days = [], {}
+    for r in readings:
+        items.append({"pk": {"S": f"R#{serial}"}, "sk": {"S": f"{r['t']:010d}"}, **numbers(r), "status": {"N": "0"},
+                      "expires_at": {"N": str(r["t"] + 2 * 365 * 86_400)}})
+        day = dt.datetime.fromtimestamp(r["t"], dt.timezone.utc).astimezone(berlin).date().isoformat()
+        last, peak = days.get(day, (r, 0))
+        days[day] = (r if r["t"] >= last["t"] else last, max(peak, r["ac_w"]))
+    for day, (last, peak) in days.items():
+        items.append({"pk": {"S": f"D#{serial}"}, "sk": {"S": day}, "energy_wh": {"N": str(last["e_day_wh"])},
+                      "last_t": {"N": str(last["t"])}, "peak_w": {"N": str(peak)}})
+    for i in range(0, len(items), 25):
+        requests = [{"PutRequest": {"Item": item}} for item in items[i:i + 25]]
+        out = db.batch_write_item(RequestItems={table: requests})
+        assert not out.get("UnprocessedItems"), out["UnprocessedItems"]
+    if readings:
+        newest = max(readings, key=lambda r: r["t"])
+        try:
+            db.put_item(TableName=table, Item={"pk": {"S": f"L#{serial}"}, "sk": {"S": "L"}, **numbers(newest),
+                                               "t": {"N": str(newest["t"])}, "status": {"N": "0"}},
+                        ConditionExpression="attribute_not_exists(t) OR t < :t",
+                        ExpressionAttributeValues={":t": {"N": str(newest["t"])}})
+        except db.exceptions.ConditionalCheckFailedException:
+            pass  # a newer state is stored already
+
+
+# --- telemetry rows for the alert tests ------------------------------------------------------
+
+
+def put_alert_telemetry(serial, latest=None, days=None):
+    """Writes an inverter's telemetry rows straight into the stand-in's TelemetryTable, as
+    store-telemetry keeps them (docs/data-model.md, "Telemetry"): its latest state with the time
+    `latest` (an aware datetime) and its daily aggregate per Berlin day (`days`: {"2027-06-14":
+    energy in Wh})."""
+    import boto3
+
+    endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
+    assert endpoint.startswith("http://127.0.0.1:"), "tests only talk to the local stand-in"
+    table = boto3.resource("dynamodb", endpoint_url=endpoint, region_name="eu-central-1",
+                           aws_access_key_id="test", aws_secret_access_key="test").Table("TelemetryTable")
+    if latest is not None:
+        table.put_item(Item={"pk": f"L#{serial}", "sk": "L", "t": int(latest.timestamp()), "ac_w": 1000})
+    for day, wh in (days or {}).items():
+        table.put_item(Item={"pk": f"D#{serial}", "sk": day, "energy_wh": wh, "peak_w": 5000,
+                             "last_t": int(dt.datetime.fromisoformat(f"{day}T18:00:00+00:00").timestamp())})

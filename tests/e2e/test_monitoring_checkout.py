@@ -15,7 +15,8 @@ import jsonschema
 import yaml
 from pathlib import Path
 from helpers import (
-    active_account, assert_problem, bearer, berlin_today, checkout, day_after, move_to, order_when, token_for,
+    active_account, assert_problem, bearer, berlin_today, checkout, day_after, move_to, order_when, plant_body,
+    token_for,
 )
 
 TABLE = "ShopTable"
@@ -142,6 +143,20 @@ def test_refusals_change_nothing(shop, unique_email):
     assert license_rows(own) == [] and partition(own)["PLANT"]["version"] == "1"
 
 
+def test_a_business_abroad_buys_without_giving_a_vat_id(shop, unique_email):
+    """The monitoring rule sees a business in an account with a company (SPEC section 6); a
+    VAT id at checkout decides the tax only. The plants function and checkout agree."""
+    token = active_account(shop, unique_email, country="at", company="Sonnenhof GmbH")
+    created = shop.post("/v1/plants", plant_body(country="AT", postal_code="1010", city="Wien"), headers=bearer(token))
+    assert created.status == 201, created.body
+    own = plant(shop, token, [5_000], country="AT")
+    assert preview(shop, token, [line([own])]).status == 200
+    placed = checkout(shop, token, [line([own])])
+    assert placed.status == 201, placed.body
+    order_when(shop, token, placed.json()["id"], "confirmed")
+    assert [r["power_w"] for r in license_rows(own)] == ["5000"]
+
+
 def end_by_power(pid, license_id, day):
     """What the power-exceeded ending stores (built alongside): `ended_on`, once."""
     dynamodb().update_item(TableName=TABLE, Key={"pk": {"S": f"PLANT#{pid}"}, "sk": {"S": f"LICENSE#{license_id}"}},
@@ -149,21 +164,27 @@ def end_by_power(pid, license_id, day):
                            ExpressionAttributeValues={":d": {"S": day}})
 
 
-def test_the_residual_value_is_credited_once_on_the_next_license(clock, unique_email):
-    shop = clock
-    token = active_account(shop, unique_email)
+def outgrown(shop, email, days, serial, watts):
+    """A 10 kW plant licensed and paid, which `days` later grows by `watts` and so ends its
+    license: returns the fresh token, the plant, the ended license row and the day it ended."""
+    token = active_account(shop, email)
     owner = account_id(shop, token)
     pid = plant(shop, token, [10_000])
-    first = checkout(shop, token, [line([pid])]).json()
-    assert first["totals"]["net"] == "24.00"
-    order_when(shop, token, first["id"], "confirmed")
+    order_when(shop, token, checkout(shop, token, [line([pid])]).json()["id"], "confirmed")
     (old,) = license_rows(pid)
-    # Day 101 of 365 the plant grows to 12 kW and the license ends: 265 days are left.
-    ended_on = day_after(old["starts_on"], 100)
+    ended_on = day_after(old["starts_on"], days)
     move_to(shop, ended_on)
-    token = token_for(shop, unique_email)
-    set_inverter(pid, owner, "SN-GROWN-1", 2_000, ended_on)
+    token = token_for(shop, email)
+    set_inverter(pid, owner, serial, watts, ended_on)
     end_by_power(pid, old["subscription_id"], ended_on)
+    return token, pid, old, ended_on
+
+
+def test_the_residual_value_is_credited_once_on_the_next_license(clock, unique_email):
+    shop = clock
+    # Day 101 of 365 the plant grows to 12 kW and the license ends: 265 days are left.
+    token, pid, old, ended_on = outgrown(shop, unique_email, 100, "SN-GROWN-1", 2_000)
+    assert old["net"] == "24.00"
     shown = preview(shop, token, [line([pid])]).json()
     # 2.40 × 12 = 28.80 (tax 5.47); credit 24.00 × 265/365 = 17.4246… → 17.42 (tax 3.31).
     assert [money(c) for c in shown["credits"]] == [("-17.42", "-3.31", "-20.73")]
@@ -191,16 +212,7 @@ def test_the_residual_value_is_credited_once_on_the_next_license(clock, unique_e
 
 def test_racing_checkouts_credit_once_and_stack_their_licenses(clock, unique_email):
     shop = clock
-    token = active_account(shop, unique_email)
-    owner = account_id(shop, token)
-    pid = plant(shop, token, [10_000])
-    order_when(shop, token, checkout(shop, token, [line([pid])]).json()["id"], "confirmed")
-    (old,) = license_rows(pid)
-    ended_on = day_after(old["starts_on"], 10)
-    move_to(shop, ended_on)
-    token = token_for(shop, unique_email)
-    set_inverter(pid, owner, "SN-GROWN-2", 5_000, ended_on)
-    end_by_power(pid, old["subscription_id"], ended_on)
+    token, pid, old, ended_on = outgrown(shop, unique_email, 10, "SN-GROWN-2", 5_000)
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
         answers = list(pool.map(lambda _: checkout(shop, token, [line([pid])]), range(4)))
     placed = [a.json() for a in answers if a.status == 201]
@@ -251,16 +263,7 @@ def test_a_renewal_is_priced_at_the_plants_power_on_the_renewal_day(clock, uniqu
 
 def test_an_unpaid_or_cancelled_order_gives_its_credit_back(clock, unique_email):
     shop = clock
-    token = active_account(shop, unique_email)
-    owner = account_id(shop, token)
-    pid = plant(shop, token, [10_000])
-    order_when(shop, token, checkout(shop, token, [line([pid])]).json()["id"], "confirmed")
-    (old,) = license_rows(pid)
-    ended_on = day_after(old["starts_on"], 100)
-    move_to(shop, ended_on)
-    token = token_for(shop, unique_email)
-    set_inverter(pid, owner, "SN-GROWN-3", 2_000, ended_on)
-    end_by_power(pid, old["subscription_id"], ended_on)
+    token, pid, old, ended_on = outgrown(shop, unique_email, 100, "SN-GROWN-3", 2_000)
     credit = [("-17.42", "-3.31", "-20.73")]
     assert_problem(checkout(shop, token, [line([pid])], pm="pm_card_chargeDeclined"), 402, "payment_declined")
     assert [money(c) for c in preview(shop, token, [line([pid])]).json()["credits"]] == credit

@@ -22,8 +22,8 @@ use shop_domain::{
         monitoring::{PlantCredit, credit_plants, credits_due},
     },
     ports::{PaymentProvider, VatRegistry},
-    solar::{Ended, PlantId, PlantToLicense, SolarSettings},
-    vat::{Buyer, TaxTreatment},
+    solar::{Ended, PlantId, PlantToLicense, monitoring_buyer},
+    vat::TaxTreatment,
 };
 
 use crate::Handler;
@@ -101,13 +101,7 @@ impl<P: PaymentProvider, V: VatRegistry> Handler<P, V> {
             email: &account.email,
             country,
             eligibility: &account.eligibility,
-            buyer: match billing {
-                None => Buyer::Consumer { country },
-                Some(_) => Buyer::Business {
-                    country,
-                    vat_validated: country != &self.seller && self.rates.is_eu(country),
-                },
-            },
+            buyer: monitoring_buyer(account),
         };
         let mut planned = plan(lines, &products, buyer, &region, tax, &plants.priced)?;
         let credits = credit_plants(order, &mut planned, &plants.due, tax.rate())?;
@@ -124,7 +118,7 @@ impl<P: PaymentProvider, V: VatRegistry> Handler<P, V> {
     async fn plants(&self, account: &Account, lines: &[CheckoutLine]) -> Result<Plants, AppError> {
         let rows = &self.flow.orders.plant_licenses;
         let repo = rows.plants();
-        let settings = SolarSettings::default();
+        let settings = self.flow.solar;
         let mut plants = Plants {
             priced: Vec::new(),
             due: BTreeMap::new(),

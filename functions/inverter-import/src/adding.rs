@@ -38,7 +38,7 @@ impl Handler {
                 Err(rejection) => answer.rejected.push(rejection),
             }
         }
-        let now = self.clock.now();
+        let now = self.adding.clock.now();
         let today = berlin_date(now);
         let target = Target {
             plant: &plant.id,
@@ -53,6 +53,7 @@ impl Handler {
         // its rows were placed is retried with every row already in the plant, and the
         // licenses the plant outgrew must still end (settling twice ends nothing twice).
         let (_, ended) = self
+            .adding
             .power
             .settle(&plant.id, &plant.account_id, today)
             .await?;
@@ -68,8 +69,9 @@ impl Handler {
     ) -> Result<(), AppError> {
         let adds: Vec<ToAdd> = parsed.iter().map(|(_, add)| add.clone()).collect();
         let outcomes = self
+            .adding
             .inverters
-            .add_many(&self.devices, &self.limit, target, &adds)
+            .add_many(&self.adding.devices, &self.adding.limit, target, &adds)
             .await?;
         for ((row, _), (_, outcome)) in parsed.into_iter().zip(outcomes) {
             place(row, outcome, answer)

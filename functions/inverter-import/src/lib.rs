@@ -11,21 +11,16 @@ use lambda_http::{
     http::{Method, StatusCode, header},
 };
 use serde::Serialize;
-use std::sync::Arc;
 
 use shop_adapters::{
     AppError,
     error::Context,
-    flows::power_exceeded::PowerExceeded,
-    store::{
-        activation_limit::ActivationLimit, devices::DevicesRepo, inverters::InvertersRepo,
-        plants::PlantsRepo,
-    },
+    flows::power_exceeded::Adding,
     web::auth::guard::{Guard, Need},
     web::http::{self, HttpResponse},
 };
 use shop_domain::{
-    Clock, DomainError,
+    DomainError,
     solar::{
         Ended, PlantId,
         import::{ImportRow, Rejection, check_import},
@@ -40,12 +35,7 @@ pub use settings::Settings;
 
 pub struct Handler {
     pub guard: Guard,
-    pub plants: PlantsRepo,
-    pub devices: DevicesRepo,
-    pub inverters: InvertersRepo,
-    pub limit: ActivationLimit,
-    pub power: PowerExceeded,
-    pub clock: Arc<dyn Clock>,
+    pub adding: Adding,
     pub limits: Limits,
 }
 
@@ -85,7 +75,7 @@ impl Handler {
     async fn serve(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let caller = self.guard.caller(req, Need::Full).await?;
         let id = path_plant_id(req)?;
-        let plant = self.plants.owned(&caller.account.id, &id).await?;
+        let plant = self.adding.plants.owned(&caller.account.id, &id).await?;
         if req.method() == Method::GET {
             return template(req);
         }

@@ -29,12 +29,13 @@ impl Handler {
         plant: &PlantId,
         form: AddForm,
     ) -> Result<HttpResponse, AppError> {
-        self.plants.owned(owner, plant).await?;
+        self.adding.plants.owned(owner, plant).await?;
         let (device, today) = self.open(owner, &form.claim).await?;
         let status = if self.already_here(&device, plant)? {
             StatusCode::OK
         } else {
             let placed = self
+                .adding
                 .inverters
                 .add(plant, owner, &device, &form.label, today)
                 .await?;
@@ -59,7 +60,7 @@ impl Handler {
             )
             .into());
         }
-        let record = self.plants.owned(owner, plant).await?;
+        let record = self.adding.plants.owned(owner, plant).await?;
         let (device, today) = self.open(owner, &claim).await?;
         let Some(defective) = record.inverters.iter().find(|i| &i.serial == old) else {
             // A retried exchange that went through: the new one is there, the old one gone.
@@ -75,6 +76,7 @@ impl Handler {
         }
         let label = shop_domain::solar::InverterLabel::parse(&defective.label)?;
         let placed = self
+            .adding
             .inverters
             .exchange(plant, owner, old, &device, &label, today)
             .await?;
@@ -91,21 +93,21 @@ impl Handler {
     /// once it is reached no code is compared at all; a right code gives its slot back. An
     /// unknown serial and a wrong code answer alike.
     async fn open(&self, owner: &AccountId, claim: &Claim) -> Result<(Device, Date), AppError> {
-        let now = self.clock.now();
-        if !self.limit.take(owner, now).await? {
+        let now = self.adding.clock.now();
+        if !self.adding.limit.take(owner, now).await? {
             tracing::warn!(account = %owner, "activation attempts exhausted");
             return Err(DomainError::RateLimited {
                 code: "too_many_activation_attempts",
                 detail: format!(
                     "Too many wrong activation codes; try again within {} minutes.",
-                    self.limit.window.as_mins()
+                    self.adding.limit.window.as_mins()
                 ),
             }
             .into());
         }
-        match self.devices.get(&claim.serial).await? {
+        match self.adding.devices.get(&claim.serial).await? {
             Some(device) if device.opens_with(&claim.code) => {
-                self.limit.give_back(owner, now).await?;
+                self.adding.limit.give_back(owner, now).await?;
                 Ok((device, berlin_date(now)))
             }
             _ => {
@@ -147,7 +149,7 @@ impl Handler {
         today: Date,
         status: StatusCode,
     ) -> Result<HttpResponse, AppError> {
-        let (record, ended) = self.power.settle(plant, owner, today).await?;
+        let (record, ended) = self.adding.power.settle(plant, owner, today).await?;
         for e in &ended {
             tracing::info!(plant = %plant, license = %e.license, "license ended by power");
         }

@@ -12,25 +12,18 @@
 //! and end the licenses the plant's new power outgrows (`flows::power_exceeded`). Another
 //! account's plant answers 404, like a missing one.
 
-use std::sync::Arc;
-
 use lambda_http::{Request, RequestExt, http::Method, http::StatusCode};
 use serde::Serialize;
 use serde_json::json;
 use shop_adapters::{
     AppError,
-    flows::power_exceeded::PowerExceeded,
-    store::{
-        activation_limit::ActivationLimit,
-        devices::DevicesRepo,
-        inverters::InvertersRepo,
-        plants::{PlantInverter, PlantRecord, PlantsRepo, plant_not_found},
-    },
+    flows::power_exceeded::Adding,
+    store::plants::{PlantInverter, PlantRecord, plant_not_found},
     web::auth::guard::{Guard, Need},
     web::http::{self, HttpResponse},
 };
 use shop_domain::{
-    Clock, DomainError,
+    DomainError,
     solar::{Ended, PlantId, SerialNumber, SolarSettings},
 };
 
@@ -42,12 +35,7 @@ pub use settings::Settings;
 
 pub struct Handler {
     pub guard: Guard,
-    pub plants: PlantsRepo,
-    pub devices: DevicesRepo,
-    pub inverters: InvertersRepo,
-    pub limit: ActivationLimit,
-    pub power: PowerExceeded,
-    pub clock: Arc<dyn Clock>,
+    pub adding: Adding,
     pub solar: SolarSettings,
 }
 
@@ -87,7 +75,7 @@ impl Handler {
             .ends_with("/exchange");
         match (req.method().clone(), serial) {
             (Method::GET, None) => {
-                let record = self.plants.owned(owner, &plant).await?;
+                let record = self.adding.plants.owned(owner, &plant).await?;
                 http::json(StatusCode::OK, &self.listing(&record))
             }
             (Method::POST, None) => self.add(owner, &plant, forms::add(req)?).await,
@@ -98,23 +86,24 @@ impl Handler {
             (Method::PATCH, Some(serial)) => {
                 let label = forms::label(req)?;
                 if !self
+                    .adding
                     .inverters
                     .relabel(&plant, owner, &serial, &label)
                     .await?
                 {
                     return Err(inverter_not_found(&plant, serial.as_str()).into());
                 }
-                let record = self.plants.owned(owner, &plant).await?;
+                let record = self.adding.plants.owned(owner, &plant).await?;
                 let inverter = find(&record, &serial)?;
                 http::json(StatusCode::OK, &self.view(inverter))
             }
             (Method::DELETE, Some(serial)) => {
-                self.plants.owned(owner, &plant).await?;
-                if !self.inverters.remove(&plant, owner, &serial).await? {
+                self.adding.plants.owned(owner, &plant).await?;
+                if !self.adding.inverters.remove(&plant, owner, &serial).await? {
                     return Err(inverter_not_found(&plant, serial.as_str()).into());
                 }
                 tracing::info!(plant = %plant, serial = %serial, "inverter removed");
-                let record = self.plants.owned(owner, &plant).await?;
+                let record = self.adding.plants.owned(owner, &plant).await?;
                 http::json(StatusCode::OK, &self.listing(&record))
             }
             (method, _) => Err(DomainError::not_found(

@@ -21,12 +21,7 @@ impl Handler {
     pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
         Ok(Self {
             guard: boot.guard(settings.verifier),
-            plants: boot.plants(),
-            devices: boot.devices(),
-            inverters: boot.inverters(),
-            limit: boot.activation_limit(settings.adding.activation),
-            power: boot.power_exceeded(&settings.adding.links, settings.adding.solar),
-            clock: boot.clock(),
+            adding: boot.adding(&settings.adding),
             solar: settings.adding.solar,
         })
     }

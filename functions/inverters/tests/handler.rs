@@ -53,6 +53,11 @@ async fn setup() -> Setup {
 }
 
 impl Setup {
+    /// The handler's answer to `sample`, as the runtime would deliver it.
+    async fn answer(&self, sample: &Sample) -> Answer {
+        Answer::of(&self.handler.handle(sample.request()).await)
+    }
+
     fn sample(&self) -> Sample {
         self.sample_at(self.bed.now)
     }
@@ -85,7 +90,7 @@ impl Setup {
 #[tokio::test]
 async fn the_sample_adds_the_inverter_and_starts_the_trial() {
     let s = setup().await;
-    let answer = Answer::of(&s.handler.handle(s.sample().request()).await);
+    let answer = s.answer(&s.sample()).await;
     let body = answer.ok(201);
     assert_eq!(body["inverter"]["serial"], "DEMO-INV-0001");
     assert_eq!(body["inverter"]["label"], "Roof east");
@@ -114,7 +119,7 @@ async fn a_wrong_code_and_an_unknown_serial_answer_alike_and_change_nothing() {
         .with_field("activation_code", json!("SUN-2026-9999"));
     let unknown = s.sample().with_field("serial", json!("NO-SUCH-0001"));
     for sample in [wrong, unknown] {
-        let answer = Answer::of(&s.handler.handle(sample.request()).await);
+        let answer = s.answer(&sample).await;
         answer.problem(422, "invalid_activation");
     }
     let plant = s.stored().await;
@@ -157,8 +162,8 @@ async fn an_inverter_in_another_plant_is_in_use_without_saying_whose() {
         .with_bearer(&customer::token(&other, s.bed.now))
         .with_route("POST /v1/plants/{id}/inverters", &path)
         .with_path_param("id", theirs.as_str());
-    Answer::of(&s.handler.handle(sample.request()).await).ok(201);
-    let answer = Answer::of(&s.handler.handle(s.sample().request()).await);
+    s.answer(&sample).await.ok(201);
+    let answer = s.answer(&s.sample()).await;
     let problem = answer.problem(409, "inverter_in_use");
     assert!(!problem.to_string().contains("p-ben"));
     assert!(s.stored().await.inverters.is_empty());
@@ -167,8 +172,8 @@ async fn an_inverter_in_another_plant_is_in_use_without_saying_whose() {
 #[tokio::test]
 async fn a_retried_add_changes_nothing() {
     let s = setup().await;
-    Answer::of(&s.handler.handle(s.sample().request()).await).ok(201);
-    let again = Answer::of(&s.handler.handle(s.sample().request()).await);
+    s.answer(&s.sample()).await.ok(201);
+    let again = s.answer(&s.sample()).await;
     assert_eq!(again.ok(200)["inverter"]["serial"], "DEMO-INV-0001");
     let plant = s.stored().await;
     assert_eq!((plant.inverters.len(), plant.version), (1, 2));
@@ -179,27 +184,27 @@ async fn another_accounts_plant_is_not_found() {
     let s = setup().await;
     let other = customer::active_account(&s.bed.boot.accounts(), "ben@example.de", s.bed.now).await;
     let sample = s.sample().with_bearer(&customer::token(&other, s.bed.now));
-    Answer::of(&s.handler.handle(sample.request()).await).problem(404, "plant_not_found");
+    s.answer(&sample).await.problem(404, "plant_not_found");
 }
 
 #[tokio::test]
 async fn label_remove_and_add_again_keep_the_first_trial() {
     let s = setup().await;
-    Answer::of(&s.handler.handle(s.sample().request()).await).ok(201);
+    s.answer(&s.sample()).await.ok(201);
     let rename = s
         .at("PATCH", "/{serial}", "/DEMO-INV-0001")
         .with_path_param("serial", "demo-inv-0001")
         .with_body(&json!({"label": "Barn"}));
-    let renamed = Answer::of(&s.handler.handle(rename.request()).await);
+    let renamed = s.answer(&rename).await;
     assert_eq!(renamed.ok(200)["label"], "Barn");
     let bad = rename.with_body(&json!({"label": "a\u{202E}b"}));
-    Answer::of(&s.handler.handle(bad.request()).await).problem(422, "invalid_label");
+    s.answer(&bad).await.problem(422, "invalid_label");
     let remove = s
         .at("DELETE", "/{serial}", "/DEMO-INV-0001")
         .with_path_param("serial", "DEMO-INV-0001");
-    let left = Answer::of(&s.handler.handle(remove.request()).await);
+    let left = s.answer(&remove).await;
     assert_eq!(left.ok(200)["inverters"], json!([]));
-    Answer::of(&s.handler.handle(remove.request()).await).problem(404, "inverter_not_found");
+    s.answer(&remove).await.problem(404, "inverter_not_found");
     // Twenty days later the same device comes back: the trial still counts from day one.
     let at = "2026-12-12T10:00:00Z";
     let later = handler(&s.bed.boot_at(at), &s.queue, &[]);
@@ -215,7 +220,7 @@ async fn label_remove_and_add_again_keep_the_first_trial() {
 #[tokio::test]
 async fn an_exchange_keeps_the_place_and_the_label() {
     let s = setup().await;
-    Answer::of(&s.handler.handle(s.sample().request()).await).ok(201);
+    s.answer(&s.sample()).await.ok(201);
     solar::device(
         &s.bed.boot.devices(),
         "DEMO-INV-0002",
@@ -227,7 +232,7 @@ async fn an_exchange_keeps_the_place_and_the_label() {
         .at("POST", "/{serial}/exchange", "/DEMO-INV-0001/exchange")
         .with_path_param("serial", "DEMO-INV-0001")
         .with_body(&json!({"serial": "demo-inv-0002", "activation_code": "SUN-2026-0002"}));
-    let answer = Answer::of(&s.handler.handle(exchange.request()).await);
+    let answer = s.answer(&exchange).await;
     let body = answer.ok(201);
     assert_eq!(body["inverter"]["label"], "Roof east");
     assert_eq!(body["inverter"]["type"], "unknown");
@@ -244,7 +249,7 @@ async fn an_exchange_keeps_the_place_and_the_label() {
         .unwrap();
     assert_eq!(old.unwrap().plant_id, None);
     // Retried: already done, nothing changes.
-    let again = Answer::of(&s.handler.handle(exchange.request()).await);
+    let again = s.answer(&exchange).await;
     assert_eq!(again.ok(200)["inverter"]["serial"], "DEMO-INV-0002");
     assert_eq!(s.stored().await.version, plant.version);
 }
@@ -265,7 +270,7 @@ async fn power_above_a_license_ends_it_that_day_and_tells_the_owner_once() {
         Money::from_cents(3000),
     )
     .await;
-    let answer = Answer::of(&s.handler.handle(s.sample().request()).await);
+    let answer = s.answer(&s.sample()).await;
     let ended = &answer.ok(201)["ended_licenses"];
     // 30.00 for 365 days (2026-08-14 to 2027-08-13), ended on day 101: 30 × 265/365.
     assert_eq!(
@@ -288,7 +293,7 @@ async fn power_above_a_license_ends_it_that_day_and_tells_the_owner_once() {
     let state = serde_json::to_value(plant.state(date(2026, 11, 22), &Default::default()));
     assert_eq!(state.unwrap()["state"], "license_ended_power_exceeded");
     // The add retried: nothing ends twice, the one email keeps its dedupe key.
-    let again = Answer::of(&s.handler.handle(s.sample().request()).await);
+    let again = s.answer(&s.sample()).await;
     assert_eq!(&again.ok(200)["ended_licenses"], ended);
     let stored_again = s
         .bed
@@ -312,25 +317,24 @@ async fn power_above_a_license_ends_it_that_day_and_tells_the_owner_once() {
 #[tokio::test]
 async fn odd_paths_and_bodies_are_refused_with_their_codes() {
     let s = setup().await;
-    Answer::of(&s.handler.handle(s.sample().request()).await).ok(201);
+    s.answer(&s.sample()).await.ok(201);
     let itself = s
         .at("POST", "/{serial}/exchange", "/DEMO-INV-0001/exchange")
         .with_path_param("serial", "DEMO-INV-0001")
         .with_body(&json!({"serial": "demo-inv-0001", "activation_code": CODE}));
-    Answer::of(&s.handler.handle(itself.request()).await).problem(422, "same_inverter");
+    s.answer(&itself).await.problem(422, "same_inverter");
     let no_serial = s
         .at("DELETE", "/{serial}", "/not a serial")
         .with_path_param("serial", "not a serial");
-    Answer::of(&s.handler.handle(no_serial.request()).await).problem(404, "inverter_not_found");
+    s.answer(&no_serial)
+        .await
+        .problem(404, "inverter_not_found");
     let emptied = s
         .at("PATCH", "/{serial}", "/DEMO-INV-0001")
         .with_path_param("serial", "DEMO-INV-0001")
         .with_body(&json!({"label": ""}));
-    assert_eq!(
-        Answer::of(&s.handler.handle(emptied.request()).await).ok(200)["label"],
-        ""
-    );
+    assert_eq!(s.answer(&emptied).await.ok(200)["label"], "");
     let unknown_field = s.sample().with_field("colour", json!("red"));
-    Answer::of(&s.handler.handle(unknown_field.request()).await).problem(400, "invalid_body");
+    s.answer(&unknown_field).await.problem(400, "invalid_body");
     assert_eq!(s.stored().await.inverters.len(), 1);
 }

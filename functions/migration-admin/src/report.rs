@@ -153,3 +153,26 @@ impl Handler {
             .context("build the csv answer")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cell_a_spreadsheet_would_run_is_quoted() {
+        let report = json!({
+            "id": "w1", "name": "=HYPERLINK(\"x\")", "transfer_date": "2027-03-01",
+            "status": "active", "started": false,
+            "counters": {"imported": 2}, "licenses": {"moved": 0, "skipped": {"one_time": 1}},
+            "failures": [{"old_id": "A-1", "failure": {"reason": "@boom", "at": "t"}}],
+            "audit": [],
+        });
+        let text = csv(&report).unwrap();
+        assert!(
+            text.contains("wave,name,\"'=HYPERLINK(\"\"x\"\")\""),
+            "{text}"
+        );
+        assert!(text.contains("skipped,one_time,1,,"), "{text}");
+        assert!(text.contains("failure,A-1,'@boom,t,"), "{text}");
+    }
+}

@@ -7,8 +7,15 @@
 
 use migration_admin::{Handler, Settings};
 use serde_json::{Value, json};
-use shop_adapters::web::http::gateway_request;
-use shop_domain::account::model::{Account, Role};
+use shop_adapters::{AppError, web::http::gateway_request};
+use shop_domain::{
+    account::model::{Account, Role, TermsVersion},
+    id::WaveId,
+    migration::{
+        WaveStatus,
+        audit::{AuditAction, AuditEntry, Operator},
+    },
+};
 use shop_testkit::{Answer, Sample, TestBed, customer, dynamodb::types::AttributeValue};
 
 struct Setup {
@@ -312,4 +319,77 @@ async fn the_report_reads_as_csv_and_waves_list_newest_first() {
     )
     .await
     .problem(404, "wave_not_found");
+}
+
+#[tokio::test]
+async fn parallel_imports_of_one_account_store_it_once() {
+    let s = setup().await;
+    let (a, b) = (s.wave("A").await, s.wave("B").await);
+    for _ in 0..3 {
+        let (x, y, z) = tokio::join!(s.import(&a), s.import(&b), s.import(&a));
+        let answers = [x, y, z];
+        let imported: u64 = answers
+            .iter()
+            .map(|r| r.ok(200)["counts"]["imported"].as_u64().unwrap())
+            .sum();
+        assert!(imported <= 1, "{answers:?}");
+    }
+    let count = |r: Value| r["counters"]["imported"].as_u64().unwrap();
+    let total = count(s.report(&a).await) + count(s.report(&b).await);
+    assert_eq!(total, 1);
+    let claim = s.item("OLDACCOUNT#ACC-1001", "OLDACCOUNT").await.unwrap();
+    let AttributeValue::S(owner) = &claim["wave"] else {
+        panic!("a wave id")
+    };
+    let rows = [&a, &b].map(|w| format!("WAVE#{w}"));
+    for (wave, row) in [&a, &b].iter().zip(rows) {
+        let stored = s.item(&row, "ACCT#ACC-1001").await.is_some();
+        assert_eq!(stored, owner == *wave, "{wave}");
+    }
+}
+
+#[tokio::test]
+async fn a_revoked_operator_is_refused_and_operators_are_not_asked_for_terms() {
+    let s = setup().await;
+    let version = TermsVersion::parse("2099-01").unwrap();
+    s.bed.boot.accounts().publish_terms(&version).await.unwrap();
+    let list = "GET /v1/admin/migration/waves";
+    s.call(Some(&s.operator), list, None).await.ok(200);
+
+    // The token still says operator; the account no longer does.
+    let mut revoked = s.bed.account(&s.operator.id).await;
+    revoked.roles.retain(|r| *r != Role::Operator);
+    s.bed.boot.accounts().save(&revoked).await.unwrap();
+    s.call(Some(&s.operator), list, None)
+        .await
+        .problem(403, "operator_required");
+}
+
+#[tokio::test]
+async fn a_status_change_on_a_stale_read_changes_nothing() {
+    let s = setup().await;
+    let wave = s.wave("March").await;
+    let waves = s.bed.boot.waves();
+    let id = WaveId::parse(&wave).unwrap();
+    let read = waves.get(&id).await.unwrap();
+    let pause = format!("POST /v1/admin/migration/waves/{wave}/pause");
+    s.call(Some(&s.operator), &pause, None).await.ok(200);
+    let entry = AuditEntry {
+        operator: Operator {
+            id: s.operator.id.clone(),
+            email: s.operator.email.clone(),
+        },
+        action: AuditAction::WaveResumed,
+        details: json!({}),
+        at: s.bed.now,
+    };
+    let next = read.wave.with_status(WaveStatus::Active);
+    let err = waves.set_status(&read, &next, &entry).await.unwrap_err();
+    assert!(
+        matches!(&err, AppError::Domain(e) if e.code() == "concurrent_change"),
+        "{err}"
+    );
+    let report = s.report(&wave).await;
+    assert_eq!(report["status"], "paused");
+    assert_eq!(report["audit"].as_array().unwrap().len(), 2);
 }

@@ -37,6 +37,7 @@ async fn handler() -> Handler {
             outbox: MailOutbox::new(sqs, queue),
             app_url: "https://app.example".into(),
             reminder_days: 40,
+            solar: shop_domain::solar::SolarSettings::default(),
         },
         idempotency: IdempotencyStore::new(
             client,

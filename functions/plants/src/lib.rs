@@ -28,8 +28,7 @@ use shop_domain::{
     Clock, DomainError,
     account::model::Account,
     clock::berlin_date,
-    solar::{PlantId, SolarSettings, check_monitoring_buyer, check_plant},
-    vat::Buyer,
+    solar::{PlantId, SolarSettings, check_monitoring_buyer, check_plant, monitoring_buyer},
 };
 
 mod settings;
@@ -84,7 +83,7 @@ impl Handler {
 
     async fn create(&self, req: &Request, account: &Account) -> Result<HttpResponse, AppError> {
         let body: Map<String, Value> = http::json_body(req)?;
-        check_monitoring_buyer(buyer(account))?;
+        check_monitoring_buyer(monitoring_buyer(account))?;
         let details = check_plant(&body)?;
         let id = PlantId::parse(&random_id()?).context("a fresh plant id")?;
         let plant = self
@@ -138,18 +137,4 @@ fn plant_id(raw: &str) -> Result<PlantId, AppError> {
     PlantId::parse(raw).map_err(|_| {
         DomainError::not_found("plant_not_found", "There is no such plant of yours.").into()
     })
-}
-
-/// The buyer the monitoring rule looks at, as checkout builds it from the account: a
-/// consumer is an account without a company.
-fn buyer(account: &Account) -> Buyer<'_> {
-    match account.company {
-        None => Buyer::Consumer {
-            country: &account.country,
-        },
-        Some(_) => Buyer::Business {
-            country: &account.country,
-            vat_validated: false,
-        },
-    }
 }

@@ -91,6 +91,22 @@ impl Setup {
         put.send().await.unwrap();
     }
 
+    /// Sets one attribute of a stored row, as another function's write would.
+    async fn set(&self, pk: &str, sk: &str, name: &str, value: AttributeValue) {
+        self.bed
+            .dynamodb
+            .update_item()
+            .table_name(&self.bed.table)
+            .key("pk", AttributeValue::S(pk.to_owned()))
+            .key("sk", AttributeValue::S(sk.to_owned()))
+            .update_expression("SET #a = :v")
+            .expression_attribute_names("#a", name)
+            .expression_attribute_values(":v", value)
+            .send()
+            .await
+            .unwrap();
+    }
+
     async fn item(
         &self,
         pk: &str,
@@ -271,17 +287,13 @@ async fn a_running_license_keeps_the_plant_and_deletion_frees_its_devices() {
         ("net", "96.00"),
     ])
     .await;
-    s.bed
-        .dynamodb
-        .update_item()
-        .table_name(&s.bed.table)
-        .key("pk", AttributeValue::S(pk.clone()))
-        .key("sk", AttributeValue::S("LICENSE#lic1".into()))
-        .update_expression("SET power_w = :w")
-        .expression_attribute_values(":w", AttributeValue::N("20000".into()))
-        .send()
-        .await
-        .unwrap();
+    s.set(
+        &pk,
+        "LICENSE#lic1",
+        "power_w",
+        AttributeValue::N("20000".into()),
+    )
+    .await;
     let shown = s.call(&s.owner, "GET", Some(&id), None).await;
     let body = shown.ok(200);
     assert_eq!(
@@ -298,17 +310,13 @@ async fn a_running_license_keeps_the_plant_and_deletion_frees_its_devices() {
             .contains("2027-10-31")
     );
     // The license ended by power yesterday: nothing runs any more.
-    s.bed
-        .dynamodb
-        .update_item()
-        .table_name(&s.bed.table)
-        .key("pk", AttributeValue::S(pk.clone()))
-        .key("sk", AttributeValue::S("LICENSE#lic1".into()))
-        .update_expression("SET ended_on = :d")
-        .expression_attribute_values(":d", AttributeValue::S("2026-11-21".into()))
-        .send()
-        .await
-        .unwrap();
+    s.set(
+        &pk,
+        "LICENSE#lic1",
+        "ended_on",
+        AttributeValue::S("2026-11-21".into()),
+    )
+    .await;
     let deleted = s.call(&s.owner, "DELETE", Some(&id), None).await;
     assert_eq!(deleted.status, 204);
     for sk in ["PLANT", "INV#AE-0001", "LICENSE#lic1"] {

@@ -26,7 +26,7 @@ use shop_domain::{
     clock::berlin_date,
     order::{Order, monitoring::plant_renewal},
     ports::PaymentProvider,
-    solar::{PlantToLicense, SolarSettings},
+    solar::PlantToLicense,
     subscription::{Renewal, Subscription},
 };
 
@@ -86,7 +86,7 @@ impl<P: PaymentProvider> Handler<P> {
                     &PlantToLicense {
                         id: plant.id.clone(),
                         name: plant.details.name.clone(),
-                        power: plant.total_power(&SolarSettings::default()),
+                        power: plant.total_power(&flow.solar),
                     },
                     now,
                 )?

@@ -33,6 +33,8 @@ const SOURCES: &[(&str, &str)] = sources![
     "renewal_failed",
     "order_expired",
     "monitoring_license_ended",
+    "plant_alert",
+    "plant_alert_cleared",
     "migration_announcement",
     "migration_reminder",
     "migration_welcome",
@@ -114,6 +116,11 @@ mod tests {
                 "licensed_power": "10 kW", "ended_on": "2026-11-22",
                 "residual": "21.78", "link": "https://shop.example/verify?token=abc&x=1"
             }),
+            MailTemplate::PlantAlert | MailTemplate::PlantAlertCleared => json!({
+                "name": "Anna <b>", "plant": "Roof <east>", "condition": "no_data",
+                "inverter": "West (AE-1)", "day": "2026-06-21", "window_minutes": 60,
+                "last_reading": "2026-06-21 12:05", "link": "https://shop.example/verify?token=abc&x=1"
+            }),
             MailTemplate::MigrationAnnouncement | MailTemplate::MigrationReminder => json!({
                 "name": "Anna <b>", "transfer_date": "2026-12-15", "moving": 2, "staying": 1,
                 "link": "https://shop.example/verify?token=abc&x=1"
@@ -168,6 +175,44 @@ mod tests {
         assert!(mail.html.contains("Anna &lt;b&gt;"));
         assert!(!mail.html.contains("Anna <b>"));
         assert!(mail.text.contains("Anna <b>"));
+    }
+
+    #[test]
+    fn each_alert_condition_renders_its_facts_in_every_language() {
+        let t = Templates::load().unwrap();
+        let facts = [
+            (
+                "no_data",
+                json!({"window_minutes": 60, "last_reading": "2026-06-21 12:05"}),
+                "60",
+            ),
+            (
+                "underperformance",
+                json!({"percent": 20, "energy_per_kw": "2.1", "best_per_kw": "3.4"}),
+                "3.4",
+            ),
+            (
+                "below_forecast",
+                json!({"energy_kwh": "12.5", "forecast_kwh": "41.2"}),
+                "41.2",
+            ),
+        ];
+        for template in [MailTemplate::PlantAlert, MailTemplate::PlantAlertCleared] {
+            for (condition, extra, shown) in &facts {
+                let mut data = sample(template);
+                data.retain(|k, _| {
+                    ["name", "plant", "inverter", "day", "link"].contains(&k.as_str())
+                });
+                data.insert("condition".into(), json!(condition));
+                data.extend(extra.as_object().cloned().unwrap_or_default());
+                for lang in Language::ALL {
+                    let mail = t.render_parts(template, lang, &data).unwrap();
+                    let alert = template == MailTemplate::PlantAlert;
+                    assert_eq!(mail.text.contains(shown), alert, "{condition} {lang:?}");
+                    assert!(mail.text.contains("2026-06-21") || *condition == "no_data");
+                }
+            }
+        }
     }
 
     #[test]

@@ -14,10 +14,13 @@
 //! - `shop-tools import-devices <devices.csv>` loads the manufacturer's device registry (all
 //!   rows checked first; a re-import changes nothing; a registered device is never changed):
 //!   see `devices.rs` for the columns;
+//! - `shop-tools demo-plant <owner email> <plant id> <details.json> <serial>...` makes the local
+//!   stack's demo plant with the given registered devices (`demo.rs`);
 //! - `shop-tools grant-role <email> <role>` gives an account a role (`operator` for the admin
 //!   routes); `shop-tools migration-import <wave> FILE.jsonl` streams the old shop's export
 //!   through the import route (`SHOP_URL`, `SHOP_TOKEN`): see `migration.rs`.
 
+mod demo;
 mod devices;
 mod migration;
 
@@ -47,6 +50,7 @@ use shop_domain::{
 const USAGE: &str = "usage: shop-tools seed-catalog <catalog.json> | publish-terms <version> \
     | invite <email> <name> <de|en|fr> [country] | set-eligibility <email> [edu] [gov] \
     | grant-trial <account email> <product> <days> [holder email] | import-devices <devices.csv> \
+    | demo-plant <owner email> <plant id> <details.json> <serial>... \
     | grant-role <email> <role> | migration-import <wave id> <FILE.jsonl>";
 
 #[tokio::main(flavor = "current_thread")]
@@ -135,6 +139,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let repo = shop_adapters::store::devices::DevicesRepo::new(aws::dynamodb(&sdk), table);
             let (added, unchanged) = devices::import(&repo, &checked).await?;
             println!("imported {added} devices ({unchanged} already registered)");
+        }
+        ["demo-plant", email, id, details, serials @ ..] if !serials.is_empty() => {
+            demo::demo_plant(&sdk, &table, email, id, details, serials).await?;
         }
         ["grant-role", email, role] => migration::grant_role(&accounts, email, role).await?,
         _ => return Err(USAGE.into()),

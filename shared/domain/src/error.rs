@@ -32,9 +32,14 @@ pub enum DomainError {
     /// Too many requests of this kind for now: HTTP 429.
     #[error("{detail}")]
     RateLimited { code: &'static str, detail: String },
-    /// Payment is needed first (declined, or a license is missing): HTTP 402.
+    /// Payment is needed first (declined, or a license is missing): HTTP 402. `buy` says
+    /// where, when something can be bought to resolve it.
     #[error("{detail}")]
-    PaymentRequired { code: &'static str, detail: String },
+    PaymentRequired {
+        code: &'static str,
+        detail: String,
+        buy: Option<Buy>,
+    },
     /// The request is larger than the route takes; refused before it is read: HTTP 413.
     #[error("{detail}")]
     TooLarge { code: &'static str, detail: String },
@@ -48,6 +53,13 @@ pub enum DomainError {
         detail: String,
         link: &'static str,
     },
+}
+
+/// Where to buy what a `402` lacks: the route to post to and the catalog product.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Buy {
+    pub link: &'static str,
+    pub product_id: String,
 }
 
 /// One offending input field, for answers that list every problem at once.
@@ -71,6 +83,20 @@ impl DomainError {
             code,
             detail: detail.to_string(),
             fields: Vec::new(),
+        }
+    }
+
+    /// `Err(invalid(..))` unless `ok`: the guard a newtype's constructor ends with, so the
+    /// accepted value is built once, after it.
+    pub fn invalid_unless(
+        ok: bool,
+        code: &'static str,
+        detail: impl fmt::Display,
+    ) -> Result<(), Self> {
+        if ok {
+            Ok(())
+        } else {
+            Err(Self::invalid(code, detail))
         }
     }
 

@@ -24,14 +24,12 @@ macro_rules! define_id {
         impl $name {
             /// Accepts 1 to 64 ASCII letters, digits, `-` and `_`.
             pub fn parse(raw: &str) -> Result<Self, DomainError> {
-                if valid(raw) {
-                    Ok(Self(raw.to_owned()))
-                } else {
-                    Err(DomainError::invalid(
-                        $code,
-                        concat!(stringify!($name), " must be 1 to 64 letters, digits, '-' or '_'."),
-                    ))
-                }
+                DomainError::invalid_unless(
+                    valid(raw),
+                    $code,
+                    concat!(stringify!($name), " must be 1 to 64 letters, digits, '-' or '_'."),
+                )?;
+                Ok(Self(raw.to_owned()))
             }
         }
 

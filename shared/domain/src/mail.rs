@@ -32,6 +32,11 @@ pub enum MailTemplate {
     /// A plant outgrew its monitoring license (an inverter raised its power): the license
     /// ended that day, and its residual value is credited on the next license of the plant.
     MonitoringLicenseEnded,
+    /// A plant alert (no data, underperformance, below forecast): what, which inverter or the
+    /// plant, since when; once per condition, subject and event.
+    PlantAlert,
+    /// The all-clear of a plant alert: the condition has ended.
+    PlantAlertCleared,
     /// A migration wave, 14 days ahead: "Your account transfer to the new online shop", with
     /// the transfer date and what will happen.
     MigrationAnnouncement,
@@ -44,7 +49,7 @@ pub enum MailTemplate {
 }
 
 impl MailTemplate {
-    pub const ALL: [MailTemplate; 14] = [
+    pub const ALL: [MailTemplate; 16] = [
         MailTemplate::EmailVerification,
         MailTemplate::AccountActivation,
         MailTemplate::PasswordReset,
@@ -55,6 +60,8 @@ impl MailTemplate {
         MailTemplate::RenewalFailed,
         MailTemplate::OrderExpired,
         MailTemplate::MonitoringLicenseEnded,
+        MailTemplate::PlantAlert,
+        MailTemplate::PlantAlertCleared,
         MailTemplate::MigrationAnnouncement,
         MailTemplate::MigrationReminder,
         MailTemplate::MigrationWelcome,
@@ -73,6 +80,8 @@ impl MailTemplate {
             MailTemplate::RenewalFailed => "renewal_failed",
             MailTemplate::OrderExpired => "order_expired",
             MailTemplate::MonitoringLicenseEnded => "monitoring_license_ended",
+            MailTemplate::PlantAlert => "plant_alert",
+            MailTemplate::PlantAlertCleared => "plant_alert_cleared",
             MailTemplate::MigrationAnnouncement => "migration_announcement",
             MailTemplate::MigrationReminder => "migration_reminder",
             MailTemplate::MigrationWelcome => "migration_welcome",
@@ -93,14 +102,12 @@ impl DedupeKey {
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
         let ok =
             (1..=Self::MAX_LEN).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_graphic());
-        if ok {
-            Ok(Self(raw.to_owned()))
-        } else {
-            Err(DomainError::invalid(
-                "invalid_dedupe_key",
-                "A dedupe key is 1 to 200 visible ASCII characters.",
-            ))
-        }
+        DomainError::invalid_unless(
+            ok,
+            "invalid_dedupe_key",
+            "A dedupe key is 1 to 200 visible ASCII characters.",
+        )?;
+        Ok(Self(raw.to_owned()))
     }
 }
 

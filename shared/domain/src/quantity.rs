@@ -16,14 +16,12 @@ impl Quantity {
     pub const MAX: u32 = 100_000;
 
     pub fn new(n: u32) -> Result<Self, DomainError> {
-        if (1..=Self::MAX).contains(&n) {
-            Ok(Self(n))
-        } else {
-            Err(DomainError::invalid(
-                "invalid_quantity",
-                format!("Quantity must be between 1 and {}.", Self::MAX),
-            ))
-        }
+        DomainError::invalid_unless(
+            (1..=Self::MAX).contains(&n),
+            "invalid_quantity",
+            format!("Quantity must be between 1 and {}.", Self::MAX),
+        )?;
+        Ok(Self(n))
     }
 
     pub fn get(self) -> u32 {

@@ -223,6 +223,15 @@ fn find<'a>(seats: &'a [Seat], id: &str) -> Result<&'a Seat, DomainError> {
         .ok_or_else(|| DomainError::not_found("seat_not_found", "No such seat."))
 }
 
+/// The seat `id`, refused with `why` when it is deactivated: a deactivated seat is history.
+fn find_active<'a>(seats: &'a [Seat], id: &str, why: &str) -> Result<&'a Seat, DomainError> {
+    let seat = find(seats, id)?;
+    if seat.status == SeatStatus::Deactivated {
+        return Err(conflict("seat_deactivated", why));
+    }
+    Ok(seat)
+}
+
 /// The seat with new dates. A start that has passed cannot move.
 pub fn change(
     sub: &Subscription,
@@ -231,13 +240,11 @@ pub fn change(
     change: &SeatChange,
     today: Date,
 ) -> Result<Seat, DomainError> {
-    let seat = find(seats, id)?;
-    if seat.status == SeatStatus::Deactivated {
-        return Err(conflict(
-            "seat_deactivated",
-            "A deactivated seat cannot change; assign a new one.",
-        ));
-    }
+    let seat = find_active(
+        seats,
+        id,
+        "A deactivated seat cannot change; assign a new one.",
+    )?;
     let starts_on = change.starts_on.unwrap_or(seat.starts_on);
     if starts_on != seat.starts_on && (seat.starts_on <= today || starts_on < today) {
         return Err(DomainError::invalid(
@@ -278,13 +285,7 @@ pub fn deactivate(
     now: Timestamp,
     today: Date,
 ) -> Result<Seat, DomainError> {
-    let seat = find(seats, id)?;
-    if seat.status == SeatStatus::Deactivated {
-        return Err(conflict(
-            "seat_deactivated",
-            "The seat is deactivated already.",
-        ));
-    }
+    let seat = find_active(seats, id, "The seat is deactivated already.")?;
     let yesterday = today.checked_sub(Span::new().days(1)).unwrap_or(Date::MIN);
     Ok(Seat {
         ends_on: seat.ends_on.min(yesterday),

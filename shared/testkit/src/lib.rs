@@ -7,12 +7,14 @@
 use aws_config::SdkConfig;
 use aws_sdk_dynamodb::types::{GlobalSecondaryIndex, Projection, ProvisionedThroughput};
 
+pub mod alerts;
 pub mod bed;
 pub mod customer;
 pub mod license;
 pub mod migration;
 pub mod sample;
 pub mod solar;
+pub mod telemetry_rows;
 
 pub use bed::TestBed;
 pub use sample::{Answer, Sample};
@@ -38,15 +40,26 @@ pub fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
 }
 
+/// The template's telemetry table, as the local stack names it.
+pub const TELEMETRY_TABLE: &str = "TelemetryTable";
+
 /// A new, empty table with the shop table's keys and indexes.
 pub async fn fresh_table(sdk: &SdkConfig) -> (aws_sdk_dynamodb::Client, String) {
+    fresh_table_like(sdk, SHOP_TABLE).await
+}
+
+/// A new, empty table with the keys and indexes of the template's table `logical_id`.
+pub async fn fresh_table_like(
+    sdk: &SdkConfig,
+    logical_id: &str,
+) -> (aws_sdk_dynamodb::Client, String) {
     let client = aws_sdk_dynamodb::Client::new(sdk);
     let template = client
         .describe_table()
-        .table_name(SHOP_TABLE)
+        .table_name(logical_id)
         .send()
         .await
-        .expect("the local stack created ShopTable from template.yaml")
+        .expect("the local stack created the table from template.yaml")
         .table
         .expect("DescribeTable returns the table");
     let name = unique("test");

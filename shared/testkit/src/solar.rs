@@ -5,7 +5,7 @@ use aws_sdk_dynamodb::{Client, types::AttributeValue};
 use jiff::civil::Date;
 use shop_adapters::store::{
     devices::{DevicesRepo, Imported, NewDevice, code_hash, secret_hash},
-    dynamo::{key, number_attr, string_attr},
+    dynamo::{key, number_attr, put_item, string_attr},
     plants::{PLANT_SK, license_sk, plant_pk},
 };
 use shop_domain::{
@@ -38,11 +38,7 @@ pub async fn plant(client: &Client, table: &str, owner: &Account, id: &str) -> P
     item.insert("account_id".into(), string_attr(owner.id.as_str()));
     item.insert("version".into(), number_attr(1));
     item.insert("created_at".into(), string_attr("2026-11-01T10:00:00Z"));
-    client
-        .put_item()
-        .table_name(table)
-        .set_item(Some(item))
-        .send()
+    put_item(client, table, item, "the plant is stored")
         .await
         .expect("the plant is stored");
     id
@@ -100,11 +96,7 @@ pub async fn license_row(
     item.insert("ends_on".into(), date(period.ends_on));
     item.insert("power_w".into(), AttributeValue::N(power_w.to_string()));
     item.insert("net".into(), string_attr(net.to_string()));
-    client
-        .put_item()
-        .table_name(table)
-        .set_item(Some(item))
-        .send()
+    put_item(client, table, item, "the license row is stored")
         .await
         .expect("the license row is stored");
 }

@@ -14,9 +14,11 @@ use crate::{
         migration::{MigrationFlow, MigrationSettings},
         order_flow::{OrderFlow, OrderFlowSettings},
         passwords::Passwords,
-        power_exceeded::PowerExceeded,
+        power_exceeded::{Adding, AddingSettings, PowerExceeded},
     },
-    messaging::{jobs::JobQueue, mailer::SesMailer, outbox::MailOutbox},
+    messaging::{
+        jobs::JobQueue, mailer::SesMailer, outbox::MailOutbox, telemetry_queue::TelemetryQueue,
+    },
     store::{
         accounts::AccountsRepo,
         activation_limit::{ActivationLimit, ActivationSettings},
@@ -29,10 +31,14 @@ use crate::{
         plants::PlantsRepo,
         sign_in_failures::SignInFailureLog,
         subscriptions::SubscriptionsRepo,
+        telemetry::{StoreSettings, TelemetryRepo},
         waves::WavesRepo,
     },
     web::{
-        auth::{guard::Guard, jwt::TokenVerifier, password::PasswordHasherArgon2, settings},
+        auth::{
+            device::DeviceAuth, guard::Guard, jwt::TokenVerifier, password::PasswordHasherArgon2,
+            settings,
+        },
         idempotent_http::IdempotentRequests,
     },
 };
@@ -62,6 +68,21 @@ impl Boot {
         InvertersRepo::new(self.dynamodb(), self.table())
     }
 
+    /// The telemetry table (`TELEMETRY_TABLE`, a function setting: only the telemetry
+    /// functions know it).
+    pub fn telemetry(&self, table: &str, settings: StoreSettings) -> TelemetryRepo {
+        TelemetryRepo::new(self.dynamodb(), table, settings)
+    }
+
+    pub fn telemetry_queue(&self, queue_url: &str) -> TelemetryQueue {
+        TelemetryQueue::new(self.sqs(), queue_url)
+    }
+
+    /// Device credentials, each device's hash kept `cache_for` per warm instance.
+    pub fn device_auth(&self, cache_for: std::time::Duration) -> DeviceAuth {
+        DeviceAuth::new(self.devices(), cache_for)
+    }
+
     pub fn activation_limit(&self, settings: ActivationSettings) -> ActivationLimit {
         ActivationLimit::new(
             self.dynamodb(),
@@ -82,6 +103,18 @@ impl Boot {
             outbox: self.outbox(&links.mail_queue_url),
             app_url: links.app_url.clone(),
             settings: solar,
+        }
+    }
+
+    /// Everything adding inverters uses, on `settings`.
+    pub fn adding(&self, settings: &AddingSettings) -> Adding {
+        Adding {
+            plants: self.plants(),
+            devices: self.devices(),
+            inverters: self.inverters(),
+            limit: self.activation_limit(settings.activation),
+            power: self.power_exceeded(&settings.links, settings.solar),
+            clock: self.clock(),
         }
     }
 

@@ -5,5 +5,6 @@ pub mod links;
 pub mod migration;
 pub mod order_flow;
 pub mod passwords;
+pub mod plant_alerts;
 pub mod power_exceeded;
 pub mod renewal;

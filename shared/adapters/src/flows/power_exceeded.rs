@@ -7,10 +7,12 @@
 
 use std::collections::BTreeMap;
 
+use std::sync::Arc;
+
 use jiff::civil::Date;
 use serde_json::json;
 use shop_domain::{
-    Money,
+    Clock, Money,
     id::{AccountId, SubscriptionId},
     mail::{DedupeKey, MailMessage, MailTemplate},
     solar::{Ended, PlantId, PlantLicense, SolarSettings, end_exceeded},
@@ -22,7 +24,8 @@ use crate::{
     flows::links::LinkSettings,
     messaging::outbox::MailOutbox,
     store::{
-        accounts::AccountsRepo, inverters::InvertersRepo, plants::PlantRecord, plants::PlantsRepo,
+        accounts::AccountsRepo, activation_limit::ActivationLimit, devices::DevicesRepo,
+        inverters::InvertersRepo, plants::PlantRecord, plants::PlantsRepo,
         subscriptions::SubscriptionsRepo,
     },
     store::{activation_limit::ActivationSettings, plants::solar_settings},
@@ -49,6 +52,18 @@ impl AddingSettings {
             links: LinkSettings::from_vars(vars)?,
         })
     }
+}
+
+/// What adding inverters to a plant uses, one by one or by sheet; built once at cold start.
+pub struct Adding {
+    pub plants: PlantsRepo,
+    pub devices: DevicesRepo,
+    pub inverters: InvertersRepo,
+    /// The wrong-code limit, taken before a code is compared.
+    pub limit: ActivationLimit,
+    /// Ends the licenses a plant outgrew, after every add.
+    pub power: PowerExceeded,
+    pub clock: Arc<dyn Clock>,
 }
 
 /// A license write that lost a race is decided again on fresh state this often.

@@ -1,10 +1,13 @@
-//! A work queue for fanned-out jobs (renewals, migration waves): messages go out in batches of ten, the most one
+//! A work queue for fanned-out jobs (renewals, plant alerts, migration waves): messages go out in batches of ten, the most one
 //! SQS call takes; entries SQS refuses are sent again, so none is lost quietly.
 
 use aws_sdk_sqs::{Client, types::SendMessageBatchRequestEntry};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
-use shop_domain::id::{OldAccountId, SubscriptionId, WaveId};
+use shop_domain::{
+    id::{OldAccountId, SubscriptionId, WaveId},
+    solar::PlantId,
+};
 
 use crate::{AppError, error::Context};
 
@@ -22,6 +25,13 @@ pub struct DueJob {
 pub struct MigrationJob {
     pub wave: WaveId,
     pub old_id: OldAccountId,
+}
+
+/// The alert queue's message: one plant with alerts on, put by `evaluate-alerts` and taken by
+/// `check-plant-alerts`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertJob {
+    pub plant_id: PlantId,
 }
 
 #[derive(Clone)]

@@ -3,3 +3,4 @@
 pub mod jobs;
 pub mod mailer;
 pub mod outbox;
+pub mod telemetry_queue;

@@ -24,8 +24,8 @@ use crate::{
     AppError,
     error::Context,
     store::dynamo::{
-        condition_failed, first_condition_failed, from_json, get_item, key, number, number_attr,
-        put_item, string_attr, text,
+        condition_failed, first_condition_failed, from_json, get_item, held, key, number,
+        number_attr, put_absent, put_item, string_attr, text,
     },
 };
 
@@ -139,12 +139,7 @@ impl AccountsRepo {
             "expires_at".into(),
             number_attr(token.expires_at.as_second()),
         );
-        Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(pk)")
-            .build()
-            .context("build the token put")
+        put_absent(&self.table, item, "build the token put")
     }
 
     /// Creates a new account with its email marker and first link token, unless the email
@@ -366,11 +361,7 @@ impl AccountsRepo {
             .expression_attribute_values(":end", number_attr(window_end.as_second()))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) if condition_failed(&e) => Ok(false),
-            Err(e) => Err(AppError::sdk("rate limit", e)),
-        }
+        held(result, "rate limit")
     }
 
     /// The terms version customers must have accepted, as published by an operator.

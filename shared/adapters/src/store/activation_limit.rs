@@ -9,7 +9,7 @@ use shop_domain::id::AccountId;
 
 use crate::{
     AppError,
-    store::dynamo::{Item, condition_failed, key, number_attr},
+    store::dynamo::{Item, condition_failed, held, key, number_attr},
 };
 
 #[derive(Clone)]
@@ -103,11 +103,7 @@ impl ActivationLimit {
             .expression_attribute_values(":end", number_attr(end))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) if condition_failed(&e) => Ok(false),
-            Err(e) => Err(AppError::sdk("count an activation attempt", e)),
-        }
+        held(result, "count an activation attempt")
     }
 
     /// Gives back the slot taken at `now`: the code was right, so it was no guess.

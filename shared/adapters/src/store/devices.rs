@@ -5,18 +5,21 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::{
-    Client,
-    types::{AttributeValue, KeysAndAttributes},
-};
+use aws_sdk_dynamodb::{Client, types::AttributeValue};
 use sha2::{Digest, Sha256};
-use shop_domain::solar::{ActivationCode, DeviceConfig, PlantId, SerialNumber};
+use shop_domain::{
+    id::AccountId,
+    solar::{ActivationCode, DeviceConfig, PlantId, SerialNumber},
+};
 use subtle::ConstantTimeEq;
 
 use crate::{
     AppError,
     error::Context,
-    store::dynamo::{Item, from_json, get_item, key, put_new, string_attr, text, to_json},
+    store::dynamo::{
+        Item, batch_get, condition_failed, from_json, get_item, key, put_new, string_attr, text,
+        to_json,
+    },
 };
 
 /// The key of a device in the registry.
@@ -95,9 +98,6 @@ pub struct DevicesRepo {
     table: String,
 }
 
-/// BatchGetItem takes at most this many keys per call.
-const BATCH_GET: usize = 100;
-
 impl DevicesRepo {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
         Self {
@@ -147,6 +147,41 @@ impl DevicesRepo {
         .transpose()
     }
 
+    /// Stores the configuration a device reported about itself; answers the plant that holds
+    /// it and the plant's owner, if one does. An unregistered serial changes nothing (`None`).
+    pub async fn reconfigure(
+        &self,
+        serial: &SerialNumber,
+        config: &DeviceConfig,
+        firmware: &str,
+    ) -> Result<Option<(PlantId, AccountId)>, AppError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(device_key(serial)))
+            .update_expression("SET config = :config, firmware = :firmware")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":config", to_json(config)?)
+            .expression_attribute_values(":firmware", string_attr(firmware))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
+            .send()
+            .await;
+        let item = match result {
+            Ok(out) => out.attributes.unwrap_or_default(),
+            Err(e) if condition_failed(&e) => return Ok(None),
+            Err(e) => return Err(AppError::sdk("store a reported configuration", e)),
+        };
+        let (Some(plant), Some(owner)) = (text(&item, "plant_id"), text(&item, "account_id"))
+        else {
+            return Ok(None);
+        };
+        Ok(Some((
+            PlantId::parse(plant).context("the plant of a device")?,
+            AccountId::parse(owner).context("the owner of a device's plant")?,
+        )))
+    }
+
     /// Many devices by serial, 100 keys per call (consistent reads); missing ones are absent.
     pub async fn many(
         &self,
@@ -157,36 +192,10 @@ impl DevicesRepo {
         let mut unique: Vec<&SerialNumber> = serials.iter().collect();
         unique.sort();
         unique.dedup();
-        for chunk in unique.chunks(BATCH_GET) {
-            let mut keys: Vec<Item> = chunk.iter().map(|s| device_key(s)).collect();
-            while !keys.is_empty() {
-                let wanted = KeysAndAttributes::builder()
-                    .set_keys(Some(std::mem::take(&mut keys)))
-                    .consistent_read(true)
-                    .build()
-                    .context("build a device batch read")?;
-                let out = self
-                    .client
-                    .batch_get_item()
-                    .request_items(&self.table, wanted)
-                    .send()
-                    .await
-                    .map_err(|e| AppError::sdk("read devices", e))?;
-                for item in out
-                    .responses()
-                    .and_then(|r| r.get(&self.table))
-                    .into_iter()
-                    .flatten()
-                {
-                    let device = device_row(item)?;
-                    found.insert(device.serial.clone(), device);
-                }
-                keys = out
-                    .unprocessed_keys()
-                    .and_then(|u| u.get(&self.table))
-                    .map(|k| k.keys().to_vec())
-                    .unwrap_or_default();
-            }
+        let keys = unique.iter().map(|s| device_key(s)).collect();
+        for item in batch_get(&self.client, &self.table, keys, true, "read devices").await? {
+            let device = device_row(&item)?;
+            found.insert(device.serial.clone(), device);
         }
         Ok(found)
     }

@@ -6,7 +6,7 @@ use aws_sdk_dynamodb::{
     Client,
     error::{ProvideErrorMetadata, SdkError},
     operation::transact_write_items::TransactWriteItemsError,
-    types::{AttributeValue, CancellationReason, TransactWriteItem},
+    types::{AttributeValue, CancellationReason, KeysAndAttributes, Put, TransactWriteItem},
 };
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -81,11 +81,30 @@ pub async fn put_new(
         .condition_expression("attribute_not_exists(pk)")
         .send()
         .await;
-    match put {
+    held(put, what)
+}
+
+/// A conditional write's outcome: false when its condition did not hold (nothing written).
+pub fn held<T, E, R>(result: Result<T, SdkError<E, R>>, what: &str) -> Result<bool, AppError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match result {
         Ok(_) => Ok(true),
         Err(e) if condition_failed(&e) => Ok(false),
         Err(e) => Err(AppError::sdk(what, e)),
     }
+}
+
+/// A transaction's put of an item that must not exist yet.
+pub fn put_absent(table: &str, item: Item, what: &'static str) -> Result<Put, AppError> {
+    Put::builder()
+        .table_name(table)
+        .set_item(Some(item))
+        .condition_expression("attribute_not_exists(pk)")
+        .build()
+        .context(what)
 }
 
 /// A string attribute, if present.
@@ -239,4 +258,59 @@ pub async fn query_all(
         .into_iter()
         .map(|item| item.map_err(|e| AppError::sdk("query", e)))
         .collect()
+}
+
+/// Most keys one BatchGetItem call may name.
+pub const BATCH_GET: usize = 100;
+
+/// How often keys DynamoDB left unprocessed are asked again (after 25, 50, 100, ... ms)
+/// before the read answers `Unavailable`.
+const BATCH_GET_ATTEMPTS: u32 = 8;
+
+/// The items of `keys` (each named once), 100 a call, read consistently when `consistent`;
+/// keys left unprocessed (throttling) are asked again with backoff. Missing items are absent.
+pub async fn batch_get(
+    client: &Client,
+    table: &str,
+    keys: Vec<Item>,
+    consistent: bool,
+    what: &str,
+) -> Result<Vec<Item>, AppError> {
+    let mut found = Vec::with_capacity(keys.len());
+    for chunk in keys.chunks(BATCH_GET) {
+        let mut keys = chunk.to_vec();
+        let mut attempt = 0;
+        while !keys.is_empty() {
+            if attempt > 0 {
+                if attempt >= BATCH_GET_ATTEMPTS {
+                    return Err(AppError::unavailable(format!(
+                        "{what}: keys still unprocessed after {attempt} attempts"
+                    )));
+                }
+                let pause = 25u64 << (attempt - 1);
+                tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+            }
+            attempt += 1;
+            let wanted = KeysAndAttributes::builder()
+                .set_keys(Some(std::mem::take(&mut keys)))
+                .consistent_read(consistent)
+                .build()
+                .with_context(|| format!("build the batch read: {what}"))?;
+            let out = client
+                .batch_get_item()
+                .request_items(table, wanted)
+                .send()
+                .await
+                .map_err(|e| AppError::sdk(what, e))?;
+            if let Some(items) = out.responses().and_then(|r| r.get(table)) {
+                found.extend(items.iter().cloned());
+            }
+            keys = out
+                .unprocessed_keys()
+                .and_then(|u| u.get(table))
+                .map(|k| k.keys().to_vec())
+                .unwrap_or_default();
+        }
+    }
+    Ok(found)
 }

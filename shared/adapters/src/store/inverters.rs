@@ -18,7 +18,7 @@ use crate::{
     error::Context,
     store::{
         devices::{Device, device_key},
-        dynamo::{Item, condition_failed, key, string_attr, to_json, transact},
+        dynamo::{Item, held, key, string_attr, to_json, transact},
         plants::{PLANT_SK, inverter_sk, plant_pk},
     },
 };
@@ -116,6 +116,34 @@ impl InvertersRepo {
         Ok(self.transact(items, "remove an inverter").await?.is_none())
     }
 
+    /// Writes a device's reported configuration into its inverter row and moves the plant's
+    /// version (the plant's power changed: a license priced on the old one must not be written
+    /// over it); false when the inverter is no longer in the owner's plant.
+    pub async fn reconfigure(
+        &self,
+        plant: &PlantId,
+        owner: &AccountId,
+        serial: &SerialNumber,
+        config: &DeviceConfig,
+    ) -> Result<bool, AppError> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(plant_pk(plant), &inverter_sk(serial))))
+            .update_expression("SET config = :config")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":config", to_json(config)?)
+            .build()
+            .context("build the inverter's configuration update")?;
+        let items = vec![
+            TransactWriteItem::builder().update(update).build(),
+            self.touch_plant(plant, owner, None)?,
+        ];
+        Ok(self
+            .transact(items, "configure an inverter")
+            .await?
+            .is_none())
+    }
+
     /// Renames an inverter of the owner's plant; false when it is not in it.
     pub async fn relabel(
         &self,
@@ -135,11 +163,7 @@ impl InvertersRepo {
             .expression_attribute_values(":me", string_attr(owner.as_str()))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) if condition_failed(&e) => Ok(false),
-            Err(e) => Err(AppError::sdk("label an inverter", e)),
-        }
+        held(result, "label an inverter")
     }
 
     /// Runs a transaction, again when it collided with another; the index of the item whose

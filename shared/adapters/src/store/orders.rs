@@ -21,8 +21,8 @@ use crate::{
     AppError,
     error::Context,
     store::dynamo::{
-        GSI1, Item, condition_failed, first_condition_failed, from_json, get_item, is_conflict,
-        key, number, number_attr, put_item, put_new, query_all, string_attr, text, to_json,
+        GSI1, Item, first_condition_failed, from_json, get_item, held, is_conflict, key, number,
+        number_attr, put_item, put_new, query_all, string_attr, text, to_json,
     },
     store::subscriptions::SubscriptionsRepo,
 };
@@ -244,11 +244,7 @@ impl OrdersRepo {
             .set_expression_attribute_values(put.expression_attribute_values)
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) if condition_failed(&e) => Ok(false),
-            Err(e) => Err(AppError::sdk("update order", e)),
-        }
+        held(result, "update order")
     }
 
     /// Open orders of `partition` ([`OPEN_ORDERS`] or [`SETTLING_ORDERS`]) created before

@@ -15,7 +15,7 @@ use crate::{
     AppError,
     error::Context,
     store::{
-        dynamo::{Partition, key, number_attr, query_all, string_attr, text},
+        dynamo::{Partition, key, number_attr, put_absent, query_all, string_attr, text},
         plants::{PLANT_SK, PlantsRepo, license_sk, plant_pk},
     },
 };
@@ -80,14 +80,8 @@ impl PlantLicenseRows {
         ended: &SubscriptionId,
         by: &SubscriptionId,
     ) -> Result<Update, AppError> {
-        Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(key(plant_pk(plant), &license_sk(ended))))
-            .update_expression("SET #by = :by")
-            .condition_expression("attribute_exists(ended_on) AND attribute_not_exists(#by)")
-            .expression_attribute_names("#by", CREDITED_BY)
-            .expression_attribute_values(":by", string_attr(by.as_str()))
-            .build()
+        let held = "attribute_exists(ended_on) AND attribute_not_exists(#by)";
+        self.credit_update(plant, ended, by, ("SET #by = :by", held))
             .context("build the credit claim")
     }
 
@@ -98,15 +92,26 @@ impl PlantLicenseRows {
         ended: &SubscriptionId,
         by: &SubscriptionId,
     ) -> Result<Update, AppError> {
+        self.credit_update(plant, ended, by, ("REMOVE #by", "#by = :by"))
+            .context("build the credit release")
+    }
+
+    /// The ended license row's `credited_by` changed by `(update, condition)`.
+    fn credit_update(
+        &self,
+        plant: &PlantId,
+        ended: &SubscriptionId,
+        by: &SubscriptionId,
+        (update, condition): (&str, &str),
+    ) -> Result<Update, aws_sdk_dynamodb::error::BuildError> {
         Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(plant_pk(plant), &license_sk(ended))))
-            .update_expression("REMOVE #by")
-            .condition_expression("#by = :by")
+            .update_expression(update)
+            .condition_expression(condition)
             .expression_attribute_names("#by", CREDITED_BY)
             .expression_attribute_values(":by", string_attr(by.as_str()))
             .build()
-            .context("build the credit release")
     }
 
     /// A paid term's row in its plant, written once: the first term as the license's own
@@ -125,12 +130,7 @@ impl PlantLicenseRows {
             item.insert("renews".into(), string_attr(license.as_str()));
         }
         item.insert("power_w".into(), number_attr(row.power_w));
-        Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(pk)")
-            .build()
-            .context("build the plant license put")
+        put_absent(&self.table, item, "build the plant license put")
     }
 
     /// A cancelled license's row: gone, so it covers no day and its plant may be deleted.

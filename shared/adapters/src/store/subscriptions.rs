@@ -22,7 +22,7 @@ use crate::{
     error::Context,
     store::dynamo::{
         GSI1, Item, Partition, condition_failed, first_condition_failed, from_json, get_item,
-        is_conflict, key, number_attr, query_all, string_attr, text, to_json,
+        is_conflict, key, number_attr, put_absent, query_all, string_attr, text, to_json,
     },
 };
 
@@ -419,12 +419,7 @@ impl SubscriptionsRepo {
         item.insert("account_id".into(), string_attr(sub.account_id.as_str()));
         item.insert("state".into(), string_attr(HolderState::Pending.as_str()));
         item.insert("order_id".into(), string_attr(order.as_str()));
-        Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(pk)")
-            .build()
-            .context("build the holder claim")
+        put_absent(&self.table, item, "build the holder claim")
     }
 
     /// Moves a holder marker from `from` to `to` for `order`, on the condition that it still

@@ -46,9 +46,12 @@ struct Problem<'a> {
     code: &'a str,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     fields: &'a [shop_domain::error::FieldError],
-    /// Where to go to resolve it (412: where to accept the terms).
+    /// Where to go to resolve it (412: where to accept the terms; 402: where to buy).
     #[serde(skip_serializing_if = "Option::is_none")]
     link: Option<&'a str>,
+    /// What to buy there (402 `license_required`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    product_id: Option<&'a str>,
 }
 
 /// What a caller is told for a refusal or fault of no rule: the detail stays in the log.
@@ -109,10 +112,15 @@ pub fn problem(err: &AppError) -> HttpResponse {
         code,
         fields: &[],
         link: None,
+        product_id: None,
     };
     match err {
         AppError::Domain(DomainError::Invalid { fields, .. }) => body.fields = fields,
         AppError::Domain(DomainError::PreconditionFailed { link, .. }) => body.link = Some(link),
+        AppError::Domain(DomainError::PaymentRequired { buy: Some(buy), .. }) => {
+            body.link = Some(buy.link);
+            body.product_id = Some(&buy.product_id);
+        }
         _ => {}
     }
     // However much of the input a detail quotes, the answer (and an idempotency record that

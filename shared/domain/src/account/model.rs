@@ -46,14 +46,12 @@ pub struct TermsVersion(String);
 impl TermsVersion {
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
         let v = raw.trim();
-        if (1..=32).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_graphic()) {
-            Ok(Self(v.to_owned()))
-        } else {
-            Err(DomainError::invalid(
-                "invalid_terms_version",
-                "Terms version is 1 to 32 visible characters.",
-            ))
-        }
+        DomainError::invalid_unless(
+            (1..=32).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_graphic()),
+            "invalid_terms_version",
+            "Terms version is 1 to 32 visible characters.",
+        )?;
+        Ok(Self(v.to_owned()))
     }
 }
 

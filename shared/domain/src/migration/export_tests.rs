@@ -183,3 +183,25 @@ fn the_demo_export_reads() {
         assert!(kinds.contains(&kind), "{kind:?}");
     }
 }
+
+#[test]
+fn an_account_too_large_to_store_is_refused() {
+    let mut r = good();
+    let order = r["orders"][0].clone();
+    let mut lines = Vec::new();
+    for _ in 0..100 {
+        lines.push(json!({"product": "alarm-team", "quantity": 5, "net": "1.00"}));
+    }
+    let mut orders = Vec::new();
+    for i in 0..150 {
+        let mut o = order.clone();
+        o["number"] = json!(format!("B-{i}"));
+        o["lines"] = json!(lines);
+        o["net"] = json!("100.00");
+        o["tax"] = json!("19.00");
+        o["gross"] = json!("119.00");
+        orders.push(o);
+    }
+    r["orders"] = json!(orders);
+    assert_eq!(codes(&r), vec![(String::new(), "account_too_large")]);
+}

@@ -364,6 +364,7 @@ impl Order {
                     self.number,
                     self.payment.failure.as_deref().unwrap_or("no reason given")
                 ),
+                buy: None,
             }),
             OrderStatus::Expired => Some(DomainError::conflict(
                 "order_expired",

@@ -29,14 +29,12 @@ impl SerialNumber {
             && !serial.starts_with('-')
             && !serial.ends_with('-')
             && !serial.contains("--");
-        if fits {
-            Ok(Self(serial))
-        } else {
-            Err(DomainError::invalid(
-                "invalid_serial_number",
-                "A serial number is 4 to 32 letters and digits, with single hyphens between them.",
-            ))
-        }
+        DomainError::invalid_unless(
+            fits,
+            "invalid_serial_number",
+            "A serial number is 4 to 32 letters and digits, with single hyphens between them.",
+        )?;
+        Ok(Self(serial))
     }
 }
 
@@ -116,17 +114,14 @@ impl DeviceModel {
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
         let model = raw.trim();
         let chars = model.chars().count();
-        if (1..=64).contains(&chars)
-            && !model.chars().any(char::is_control)
-            && !model.eq_ignore_ascii_case(UNKNOWN)
-        {
-            Ok(Self(model.to_owned()))
-        } else {
-            Err(DomainError::invalid(
-                "invalid_device_type",
-                "A device type is 1 to 64 characters without control characters, or `unknown`.",
-            ))
-        }
+        DomainError::invalid_unless(
+            (1..=64).contains(&chars)
+                && !model.chars().any(char::is_control)
+                && !model.eq_ignore_ascii_case(UNKNOWN),
+            "invalid_device_type",
+            "A device type is 1 to 64 characters without control characters, or `unknown`.",
+        )?;
+        Ok(Self(model.to_owned()))
     }
 }
 

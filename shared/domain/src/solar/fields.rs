@@ -79,14 +79,12 @@ impl PostalCode {
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, b' ' | b'-'))
             && b.first().is_some_and(u8::is_ascii_alphanumeric)
             && b.last().is_some_and(u8::is_ascii_alphanumeric);
-        if fits {
-            Ok(Self(code))
-        } else {
-            Err(DomainError::invalid(
-                Self::CODE,
-                "A postal code is 2 to 10 letters, digits, spaces or hyphens.",
-            ))
-        }
+        DomainError::invalid_unless(
+            fits,
+            Self::CODE,
+            "A postal code is 2 to 10 letters, digits, spaces or hyphens.",
+        )?;
+        Ok(Self(code))
     }
 
     /// Holds the code to the format of `country` where the shop knows it.
@@ -96,14 +94,12 @@ impl PostalCode {
             "AT" | "CH" => 4,
             _ => return Ok(()),
         };
-        if self.0.len() == digits && self.0.bytes().all(|b| b.is_ascii_digit()) {
-            Ok(())
-        } else {
-            Err(DomainError::invalid(
-                Self::CODE,
-                format!("A postal code in {country} is {digits} digits."),
-            ))
-        }
+        DomainError::invalid_unless(
+            self.0.len() == digits && self.0.bytes().all(|b| b.is_ascii_digit()),
+            Self::CODE,
+            format!("A postal code in {country} is {digits} digits."),
+        )?;
+        Ok(())
     }
 }
 

@@ -3,14 +3,26 @@
 //! plant's data may be shown. Pure like the rest of the domain; docs/solar.md has the
 //! decisions.
 
+pub mod alert_check;
+pub mod alert_rules;
+pub mod alerts;
 pub mod device;
+pub mod device_credential;
 pub mod fields;
+pub mod forecast;
+pub mod history;
+#[cfg(test)]
+mod history_tests;
 pub mod import;
 pub mod license;
 pub mod monitoring;
 pub mod plant;
 pub mod pricing;
+pub mod public;
 pub mod registry;
+pub mod series;
+pub mod sun;
+pub mod telemetry;
 
 pub use device::{
     DeviceConfig, DeviceModel, Inverter, NominalPower, SerialNumber, Watts, total_power,
@@ -22,8 +34,8 @@ pub use monitoring::{
 };
 pub use plant::{PlantDetails, check_plant};
 pub use pricing::{
-    LicenseOrder, PlantId, PlantLine, PlantToLicense, check_monitoring_buyer, plant_not_found,
-    price_licenses,
+    LicenseOrder, PlantId, PlantLine, PlantToLicense, check_monitoring_buyer, monitoring_buyer,
+    plant_not_found, price_licenses,
 };
 pub use registry::{ActivationCode, InverterLabel};
 

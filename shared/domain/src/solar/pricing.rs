@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::{PlantName, Watts};
 use crate::{
     DomainError, Email, Money, Quantity,
+    account::model::Account,
     catalog::{PriceUnit, Product, Region, Term, TermPrice},
     order::{
         checkout::{MAX_LINES, PlannedLine},
@@ -28,14 +29,12 @@ impl PlantId {
             && raw
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if ok {
-            Ok(Self(raw.to_owned()))
-        } else {
-            Err(DomainError::invalid(
-                "invalid_plant_id",
-                "PlantId must be 1 to 64 letters, digits, '-' or '_'.",
-            ))
-        }
+        DomainError::invalid_unless(
+            ok,
+            "invalid_plant_id",
+            "PlantId must be 1 to 64 letters, digits, '-' or '_'.",
+        )?;
+        Ok(Self(raw.to_owned()))
     }
 }
 
@@ -68,6 +67,19 @@ pub fn check_monitoring_buyer(buyer: Buyer<'_>) -> Result<(), DomainError> {
             ))
         }
         _ => Ok(()),
+    }
+}
+
+/// The buyer as the monitoring rule sees an account: a business is an account with a company
+/// (SPEC section 6), whether or not an order gives a VAT id (that decides the tax, not this).
+pub fn monitoring_buyer(account: &Account) -> Buyer<'_> {
+    let country = &account.country;
+    match account.company {
+        None => Buyer::Consumer { country },
+        Some(_) => Buyer::Business {
+            country,
+            vat_validated: false,
+        },
     }
 }
 

@@ -215,3 +215,27 @@ fn plant_ids_are_safe_in_keys() {
         assert_eq!(PlantId::parse(bad).unwrap_err().code(), "invalid_plant_id");
     }
 }
+
+/// The rule reads the account: a company makes a business (allowed anywhere), whatever an
+/// order says about a VAT id; no company abroad is a consumer outside Germany.
+#[test]
+fn the_monitoring_buyer_is_decided_by_the_accounts_company() {
+    use crate::account::{lifecycle::Invitee, model::Account, profile::DisplayName};
+    let account = |company: Option<&str>, country: &str| {
+        let invitee = Invitee {
+            email: Email::parse("owner@example.at").unwrap(),
+            name: DisplayName::parse("Owner").unwrap(),
+            company: company.map(|c| DisplayName::parse(c).unwrap()),
+            country: Country::parse(country).unwrap(),
+            language: crate::Language::De,
+        };
+        let id = crate::id::AccountId::parse("a1").unwrap();
+        Account::invited(id, invitee, "2026-11-22T10:00:00Z".parse().unwrap())
+    };
+    let firm = account(Some("Sonnenhof GmbH"), "AT");
+    assert!(check_monitoring_buyer(monitoring_buyer(&firm)).is_ok());
+    let person = account(None, "AT");
+    let refused = check_monitoring_buyer(monitoring_buyer(&person)).unwrap_err();
+    assert_eq!(refused.code(), "monitoring_consumers_germany_only");
+    assert!(check_monitoring_buyer(monitoring_buyer(&account(None, "DE"))).is_ok());
+}

@@ -14,14 +14,12 @@ pub struct ActivationCode(String);
 impl ActivationCode {
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
         let code = raw.trim();
-        if (4..=64).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_graphic()) {
-            Ok(Self(code.to_owned()))
-        } else {
-            Err(DomainError::invalid(
-                "invalid_activation_code",
-                "An activation code is 4 to 64 visible characters, as printed on the device.",
-            ))
-        }
+        DomainError::invalid_unless(
+            (4..=64).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_graphic()),
+            "invalid_activation_code",
+            "An activation code is 4 to 64 visible characters, as printed on the device.",
+        )?;
+        Ok(Self(code.to_owned()))
     }
 }
 
@@ -51,14 +49,12 @@ impl InverterLabel {
             c.is_control()
                 || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
         };
-        if !long && !label.chars().any(invisible) {
-            Ok(Self(label.to_owned()))
-        } else {
-            Err(DomainError::invalid(
-                "invalid_label",
-                "A label is at most 100 characters, without control or invisible characters.",
-            ))
-        }
+        DomainError::invalid_unless(
+            !long && !label.chars().any(invisible),
+            "invalid_label",
+            "A label is at most 100 characters, without control or invisible characters.",
+        )?;
+        Ok(Self(label.to_owned()))
     }
 }
 

@@ -14,6 +14,7 @@ use shop_domain::{
         new::{LineLicense, NewOrder},
     },
     ports::{Charge, ChargeOutcome, PaymentProvider},
+    solar::SolarSettings,
     subscription::Subscription,
 };
 
@@ -46,6 +47,8 @@ pub struct OrderFlow {
     pub app_url: String,
     /// Days before a fixed-term license ends that its owner is reminded (`REMINDER_DAYS`, 40).
     pub reminder_days: i64,
+    /// The solar rules a monitoring license's price and start are decided by.
+    pub solar: SolarSettings,
 }
 
 /// What the payment provider said about an order's payment, at checkout or by webhook.
@@ -104,13 +107,27 @@ impl OrderFlow {
                 Ok(writes)
             })
             .await;
+        self.outcome(result, placed, &order, |index| {
+            license_taken(&licenses, index).unwrap_or_else(|| {
+                AppError::fault(format!("order {} was placed twice", order.id()))
+            })
+        })
+        .await
+    }
+
+    /// What a placing transaction's outcome means: the order placed; the order placed before
+    /// under its id (a retry: the order item's condition, index 0); or `lost(index)`.
+    async fn outcome(
+        &self,
+        result: Result<String, NumberedError>,
+        placed: Option<Order>,
+        order: &NewOrder,
+        lost: impl FnOnce(usize) -> AppError,
+    ) -> Result<Order, AppError> {
         match result {
             Ok(_) => placed.ok_or_else(|| AppError::fault("order placed without its number")),
-            Err(NumberedError::Condition(0)) => self.placed_before(&order).await,
-            Err(NumberedError::Condition(index)) => Err(license_taken(&licenses, index)
-                .unwrap_or_else(|| {
-                    AppError::fault(format!("order {} was placed twice", order.id()))
-                })),
+            Err(NumberedError::Condition(0)) => self.placed_before(order).await,
+            Err(NumberedError::Condition(index)) => Err(lost(index)),
             Err(NumberedError::Other(e)) => Err(e),
         }
     }
@@ -149,12 +166,8 @@ impl OrderFlow {
                 Ok(writes)
             })
             .await;
-        match result {
-            Ok(_) => placed.ok_or_else(|| AppError::fault("order placed without its number")),
-            Err(NumberedError::Condition(0)) => self.placed_before(&order).await,
-            Err(NumberedError::Condition(_)) => Err(crate::store::subscriptions::stale()),
-            Err(NumberedError::Other(e)) => Err(e),
-        }
+        let stale = |_| crate::store::subscriptions::stale();
+        self.outcome(result, placed, &order, stale).await
     }
 
     /// Charges an order that has no payment yet (an order that has one is a retry). With the

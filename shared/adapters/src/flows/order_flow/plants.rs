@@ -7,7 +7,7 @@ use jiff::civil::Date;
 use shop_domain::{
     id::SubscriptionId,
     order::{LineChange, OrderLine},
-    solar::{PlantId, SolarSettings},
+    solar::PlantId,
     subscription::Subscription,
 };
 
@@ -51,9 +51,7 @@ impl OrderFlow {
                 continue;
             };
             read.push(Some(PlantAtPayment {
-                starts_on: plant
-                    .history()
-                    .license_start(day, &SolarSettings::default()),
+                starts_on: plant.history().license_start(day, &self.solar),
                 plant: plant.id,
                 version: plant.version,
             }));

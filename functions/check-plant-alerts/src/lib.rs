@@ -1,0 +1,48 @@
+//! The alert worker (SQS, one message per plant with alerts on, from `evaluate-alerts`): reads
+//! the plant, its alert states and its inverters' latest states and daily aggregates, decides
+//! through the domain and queues each alert and all-clear email once
+//! (`shop_adapters::flows::plant_alerts`). A message that fails is retried by SQS (only that
+//! message) and ends in the dead-letter queue if it keeps failing.
+
+use std::sync::Arc;
+
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use shop_adapters::{flows::plant_alerts::PlantAlertsFlow, messaging::jobs::AlertJob};
+use shop_domain::Clock;
+
+mod settings;
+
+pub use settings::Settings;
+
+pub struct Handler {
+    pub alerts: PlantAlertsFlow,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Handler {
+    pub async fn handle(&self, event: SqsEvent) -> SqsBatchResponse {
+        let mut response = SqsBatchResponse::default();
+        for record in &event.records {
+            let id = record.message_id.as_deref().unwrap_or_default();
+            let body = record.body.as_deref().unwrap_or_default();
+            let job: AlertJob = match serde_json::from_str(body) {
+                Ok(job) => job,
+                Err(e) => {
+                    tracing::error!(message_id = id, line = e.line(), "unreadable alert job");
+                    response.add_failure(id);
+                    continue;
+                }
+            };
+            match self.alerts.check(&job.plant_id, self.clock.now()).await {
+                Ok(checked) => {
+                    tracing::info!(plant = %job.plant_id, ?checked, "plant alerts checked")
+                }
+                Err(e) => {
+                    tracing::warn!(plant = %job.plant_id, error = %e.report(), "plant alert check failed");
+                    response.add_failure(id);
+                }
+            }
+        }
+        response
+    }
+}

@@ -1,0 +1,4 @@
+#[tokio::main]
+async fn main() -> Result<(), shop_adapters::boot::Error> {
+    shop_adapters::boot::serve_schedule(evaluate_alerts::Handler::boot).await
+}

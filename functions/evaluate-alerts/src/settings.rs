@@ -1,0 +1,35 @@
+//! The job's settings, read once at cold start, and its handler built from them.
+
+use shop_adapters::boot::prelude::*;
+
+use crate::{Handler, Summary};
+
+shop_adapters::settings! {
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Settings {
+        /// `ALERT_QUEUE_URL`: where each plant with alerts on goes to `check-plant-alerts`.
+        pub queue_url: String = |v| v.required("ALERT_QUEUE_URL"),
+    }
+}
+
+impl Handler {
+    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
+        Ok(Self {
+            alerts: boot.alert_settings(),
+            queue: boot.jobs(&settings.queue_url),
+        })
+    }
+}
+
+shop_adapters::function!(schedule Handler, Settings, Summary);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_queue_is_required() {
+        let err = Settings::from_vars(&Vars::given(&[])).unwrap_err();
+        assert!(err.to_string().contains("ALERT_QUEUE_URL"));
+    }
+}

@@ -1,0 +1,83 @@
+//! A plant's alert settings (docs/solar.md, "Alerts"), for its owner only:
+//! - `GET /v1/plants/{id}/alerts`: the settings (every condition off while none were set);
+//! - `PUT /v1/plants/{id}/alerts`: replace them, every wrong field listed
+//!   (`422 invalid_alert_settings`); the plant joins the alert job's index while a condition
+//!   is on and leaves it when all are off.
+//!
+//! Another account's plant is `404 plant_not_found`, as a missing one.
+
+use std::sync::Arc;
+
+use lambda_http::{Request, RequestExt, http::Method, http::StatusCode};
+use serde_json::{Map, Value, json};
+use shop_adapters::{
+    AppError,
+    store::{alerts::AlertsRepo, plants::PlantsRepo},
+    web::auth::guard::{Guard, Need},
+    web::http::{self, HttpResponse},
+};
+use shop_domain::{
+    Clock, DomainError,
+    solar::{
+        PlantId,
+        alerts::{AlertSettings, check_alert_settings},
+    },
+};
+
+mod settings;
+
+pub use settings::Settings;
+
+pub struct Handler {
+    pub guard: Guard,
+    pub plants: PlantsRepo,
+    pub alerts: AlertsRepo,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Handler {
+    pub async fn handle(&self, req: Request) -> HttpResponse {
+        http::respond(self.route(&req).await)
+    }
+
+    async fn route(&self, req: &Request) -> Result<HttpResponse, AppError> {
+        let caller = self.guard.caller(req, Need::Full).await?;
+        let raw = req
+            .path_parameters()
+            .first("id")
+            .unwrap_or_default()
+            .to_owned();
+        let id = PlantId::parse(&raw).map_err(|_| {
+            DomainError::not_found("plant_not_found", "There is no such plant of yours.")
+        })?;
+        let plant = self.plants.owned(&caller.account.id, &id).await?;
+        match req.method().clone() {
+            Method::GET => {
+                let settings = self.alerts.settings(&id).await?.unwrap_or_default();
+                answer(&id, &settings)
+            }
+            Method::PUT => {
+                let body: Map<String, Value> = http::json_body(req)?;
+                let settings = check_alert_settings(&body)?;
+                self.alerts
+                    .save(&id, &plant.account_id, &settings, self.clock.now())
+                    .await?;
+                tracing::info!(plant = %id, on = settings.any_on(), "alert settings saved");
+                answer(&id, &settings)
+            }
+            method => Err(DomainError::not_found(
+                "route_not_found",
+                format!("No route for {method} {}.", req.raw_http_path()),
+            )
+            .into()),
+        }
+    }
+}
+
+/// The settings as stored, the expected yield's decimals as strings (like every decimal).
+fn answer(id: &PlantId, settings: &AlertSettings) -> Result<HttpResponse, AppError> {
+    let mut body = serde_json::to_value(settings)
+        .map_err(|e| AppError::internal("encode alert settings", e))?;
+    body["plant_id"] = json!(id.as_str());
+    http::json(StatusCode::OK, &body)
+}

@@ -1,0 +1,27 @@
+//! The function's settings, read once at cold start, and its handler built from them.
+
+use shop_adapters::boot::prelude::*;
+use shop_adapters::web::auth::{jwt::TokenVerifier, settings};
+
+use crate::Handler;
+
+shop_adapters::settings! {
+    pub struct Settings {
+        /// `JWT_PUBLIC_KEYS`, `JWT_ISSUER`, `JWT_AUDIENCE`: whose tokens are trusted.
+        pub verifier: TokenVerifier = settings::verifier,
+    }
+}
+
+impl Handler {
+    /// The owner's alert settings, behind the guard.
+    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
+        Ok(Self {
+            guard: boot.guard(settings.verifier),
+            plants: boot.plants(),
+            alerts: boot.alert_settings(),
+            clock: boot.clock(),
+        })
+    }
+}
+
+shop_adapters::function!(http Handler, Settings);

@@ -1,0 +1,320 @@
+//! A plant's alerts in the shop table, in a partition of their own (`ALERTS#<plant id>`), so
+//! the plant's partition, read by every plant route, does not grow with them:
+//! `SETTINGS` (the owner's settings; while any condition is on, the sparse index keys
+//! `gsi1pk = ALERTING#<shard>`, `gsi1sk = <plant id>` the job queries) and one
+//! `STATE#<condition>#<subject>` per alert (status, day, which email was queued), each
+//! changed under a condition so every step is decided once. docs/data-model.md, "Alerts".
+
+use std::collections::BTreeMap;
+
+use aws_sdk_dynamodb::{
+    Client,
+    error::{ProvideErrorMetadata, SdkError},
+};
+use jiff::{Timestamp, civil::Date};
+use shop_domain::{
+    id::AccountId,
+    solar::{
+        PlantId,
+        alert_rules::{AlertState, Status, Subject},
+        alerts::{AlertSettings, Condition},
+    },
+};
+
+use crate::{
+    AppError,
+    error::Context,
+    store::dynamo::{
+        Item, Partition, condition_failed, from_json, get_item, key, put_item, query_all,
+        string_attr, text, to_json,
+    },
+};
+
+/// Shards of the index of plants with alerts on: each query of the job reads one, so no
+/// single index partition takes every plant's key (10,000 plants: about 625 keys a shard).
+pub const SHARDS: u32 = 16;
+
+pub fn alerts_pk(plant: &PlantId) -> String {
+    format!("ALERTS#{plant}")
+}
+
+pub const SETTINGS_SK: &str = "SETTINGS";
+
+/// The index partition of a plant's settings: FNV-1a of its id, so the shard never changes.
+pub fn shard_of(plant: &PlantId) -> u32 {
+    let hash = plant.as_str().bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    hash % SHARDS
+}
+
+pub fn shard_pk(shard: u32) -> String {
+    format!("ALERTING#{shard}")
+}
+
+fn state_sk(condition: Condition, subject: &Subject) -> String {
+    format!("STATE#{}#{}", condition.name(), subject.key())
+}
+
+/// A plant's alert partition as read: its settings (if any) and the state of each alert.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PlantAlerts {
+    pub settings: Option<AlertSettings>,
+    pub states: BTreeMap<(Condition, Subject), AlertState>,
+}
+
+#[derive(Clone)]
+pub struct AlertsRepo {
+    client: Client,
+    table: String,
+}
+
+impl AlertsRepo {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    /// The plant's settings, `None` while its owner has set none.
+    pub async fn settings(&self, plant: &PlantId) -> Result<Option<AlertSettings>, AppError> {
+        let item = get_item(
+            &self.client,
+            &self.table,
+            key(alerts_pk(plant), SETTINGS_SK),
+            "read alert settings",
+        )
+        .await?;
+        item.map(|i| from_json(&i, "settings")).transpose()
+    }
+
+    /// Replaces the settings (the last `PUT` wins: it is the whole of them); the plant is in
+    /// the job's index exactly while a condition is on.
+    pub async fn save(
+        &self,
+        plant: &PlantId,
+        owner: &AccountId,
+        settings: &AlertSettings,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        let mut item = key(alerts_pk(plant), SETTINGS_SK);
+        item.insert("settings".into(), to_json(settings)?);
+        item.insert("account_id".into(), string_attr(owner.as_str()));
+        item.insert("updated_at".into(), string_attr(now.to_string()));
+        if settings.any_on() {
+            item.insert("gsi1pk".into(), string_attr(shard_pk(shard_of(plant))));
+            item.insert("gsi1sk".into(), string_attr(plant.as_str()));
+        }
+        put_item(&self.client, &self.table, item, "save alert settings").await
+    }
+
+    /// Settings and states, in one consistent query.
+    pub async fn read(&self, plant: &PlantId) -> Result<PlantAlerts, AppError> {
+        let items = query_all(
+            &self.client,
+            &self.table,
+            Partition::Table,
+            alerts_pk(plant),
+            false,
+        )
+        .await?;
+        let mut alerts = PlantAlerts::default();
+        for item in &items {
+            match text(item, "sk") {
+                Some(SETTINGS_SK) => alerts.settings = Some(from_json(item, "settings")?),
+                Some(sk) if sk.starts_with("STATE#") => {
+                    let (condition, subject) = state_key(sk)?;
+                    alerts.states.insert((condition, subject), state_row(item)?);
+                }
+                _ => {}
+            }
+        }
+        Ok(alerts)
+    }
+
+    /// Opens an alert on `day`, unless one is open or one was raised on that day (whoever
+    /// wrote first decided it): true when this call opened it.
+    pub async fn open(
+        &self,
+        plant: &PlantId,
+        condition: Condition,
+        subject: &Subject,
+        day: Date,
+    ) -> Result<bool, AppError> {
+        let mut item = key(alerts_pk(plant), &state_sk(condition, subject));
+        item.insert("status".into(), string_attr(status_name(Status::Alerting)));
+        item.insert("day".into(), string_attr(day.to_string()));
+        let out = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression(
+                "attribute_not_exists(pk) OR (#status = :cleared AND #day < :day)",
+            )
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_names("#day", "day")
+            .expression_attribute_values(":cleared", string_attr(status_name(Status::Cleared)))
+            .expression_attribute_values(":day", string_attr(day.to_string()))
+            .send()
+            .await;
+        decided(out.map(|_| ()), "open an alert")
+    }
+
+    /// Ends the alert opened on `day`: true when this call ended it.
+    pub async fn clear(
+        &self,
+        plant: &PlantId,
+        condition: Condition,
+        subject: &Subject,
+        day: Date,
+    ) -> Result<bool, AppError> {
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(alerts_pk(plant), &state_sk(condition, subject))))
+            .update_expression("SET #status = :cleared")
+            .condition_expression("#status = :alerting AND #day = :day")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_names("#day", "day")
+            .expression_attribute_values(":cleared", string_attr(status_name(Status::Cleared)))
+            .expression_attribute_values(":alerting", string_attr(status_name(Status::Alerting)))
+            .expression_attribute_values(":day", string_attr(day.to_string()))
+            .send()
+            .await;
+        decided(out.map(|_| ()), "clear an alert")
+    }
+
+    /// Notes that the email of `status` (of the alert of `day`) is queued.
+    pub async fn mailed(
+        &self,
+        plant: &PlantId,
+        condition: Condition,
+        subject: &Subject,
+        state: &AlertState,
+    ) -> Result<(), AppError> {
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(alerts_pk(plant), &state_sk(condition, subject))))
+            .update_expression("SET mailed = :status")
+            .condition_expression("#status = :status AND #day = :day")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_names("#day", "day")
+            .expression_attribute_values(":status", string_attr(status_name(state.status)))
+            .expression_attribute_values(":day", string_attr(state.day.to_string()))
+            .send()
+            .await;
+        // A state moved on meanwhile has its own email to queue; this one is queued already.
+        decided(out.map(|_| ()), "note a queued alert email").map(|_| ())
+    }
+
+    /// Removes the plant's alert partition (its plant was deleted): the settings, and so its
+    /// key in the job's index, and every state.
+    pub async fn forget(&self, plant: &PlantId) -> Result<usize, AppError> {
+        let items = query_all(
+            &self.client,
+            &self.table,
+            Partition::Table,
+            alerts_pk(plant),
+            false,
+        )
+        .await?;
+        for item in &items {
+            let sk = text(item, "sk").unwrap_or_default();
+            self.client
+                .delete_item()
+                .table_name(&self.table)
+                .set_key(Some(key(alerts_pk(plant), sk)))
+                .send()
+                .await
+                .map_err(|e| AppError::sdk("forget a deleted plant's alerts", e))?;
+        }
+        Ok(items.len())
+    }
+
+    /// One page of the plants with alerts on in `shard` (their ids only), and where the next
+    /// page starts.
+    pub async fn alerting_page(
+        &self,
+        shard: u32,
+        start: Option<Item>,
+    ) -> Result<(Vec<PlantId>, Option<Item>), AppError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("gsi1")
+            .key_condition_expression("gsi1pk = :pk")
+            .expression_attribute_values(":pk", string_attr(shard_pk(shard)))
+            .projection_expression("gsi1sk")
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| AppError::sdk("query plants with alerts on", e))?;
+        let plants = out
+            .items()
+            .iter()
+            .map(|item| {
+                PlantId::parse(text(item, "gsi1sk").unwrap_or_default())
+                    .context("a plant id in the alert index")
+            })
+            .collect::<Result<_, _>>()?;
+        Ok((plants, out.last_evaluated_key))
+    }
+}
+
+fn status_name(status: Status) -> &'static str {
+    match status {
+        Status::Alerting => "alerting",
+        Status::Cleared => "cleared",
+    }
+}
+
+fn status_of(item: &Item, name: &str) -> Result<Option<Status>, AppError> {
+    match text(item, name) {
+        None => Ok(None),
+        Some("alerting") => Ok(Some(Status::Alerting)),
+        Some("cleared") => Ok(Some(Status::Cleared)),
+        Some(other) => Err(AppError::fault(format!("an alert state {name} {other:?}"))),
+    }
+}
+
+fn state_key(sk: &str) -> Result<(Condition, Subject), AppError> {
+    let mut parts = sk.splitn(3, '#').skip(1);
+    let condition = parts
+        .next()
+        .and_then(|c| Condition::ALL.into_iter().find(|known| known.name() == c));
+    let subject = parts.next().and_then(Subject::parse);
+    condition
+        .zip(subject)
+        .ok_or_else(|| AppError::fault(format!("an alert state key {sk:?}")))
+}
+
+fn state_row(item: &Item) -> Result<AlertState, AppError> {
+    let day = text(item, "day")
+        .and_then(|d| d.parse::<Date>().ok())
+        .ok_or_else(|| AppError::fault("an alert state without its day"))?;
+    Ok(AlertState {
+        status: status_of(item, "status")?
+            .ok_or_else(|| AppError::fault("an alert state without its status"))?,
+        day,
+        mailed: status_of(item, "mailed")?,
+    })
+}
+
+/// Whether a conditional write was the one that decided: false when its condition failed.
+fn decided<E, R>(out: Result<(), SdkError<E, R>>, what: &str) -> Result<bool, AppError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match out {
+        Ok(()) => Ok(true),
+        Err(e) if condition_failed(&e) => Ok(false),
+        Err(e) => Err(AppError::sdk(what, e)),
+    }
+}
