@@ -73,16 +73,28 @@ class Poller:
                 self.log(f"[poller {self.source['queue'].name}] {e!r}")
                 self.stopped.wait(1)
 
+    def _receive(self):
+        """Up to the source's batch size, ten a call as SQS hands them out, gathering while the
+        queue still gives and the batching window (MaximumBatchingWindowInSeconds) lasts."""
+        size, end = self.source["batch_size"], time.monotonic() + self.source.get("window", 0)
+        messages = []
+        while len(messages) < size:
+            # No long polling: the stand-in serialises requests, and a long poll would hold the lock.
+            out = self.sqs.receive_message(
+                QueueUrl=self.queue_url,
+                MaxNumberOfMessages=min(10, size - len(messages)),
+                WaitTimeSeconds=0,
+                AttributeNames=["All"],
+                MessageAttributeNames=["All"],
+            )
+            got = out.get("Messages", [])
+            messages += got
+            if not got or time.monotonic() >= end:
+                break
+        return messages
+
     def _poll_once(self):
-        # No long polling: the stand-in serialises requests, and a long poll would hold the lock.
-        out = self.sqs.receive_message(
-            QueueUrl=self.queue_url,
-            MaxNumberOfMessages=self.source["batch_size"],
-            WaitTimeSeconds=0,
-            AttributeNames=["All"],
-            MessageAttributeNames=["All"],
-        )
-        messages = out.get("Messages", [])
+        messages = self._receive()
         if not messages:
             return False
         event = {"Records": [sqs_record(m, self.source["queue"]) for m in messages]}
@@ -92,18 +104,19 @@ class Poller:
         except FunctionError:
             failed = set(ids)
         done = [m for m in messages if m["MessageId"] not in failed]
-        if done:
+        # The batch calls take ten entries each.
+        for i in range(0, len(done), 10):
             self.sqs.delete_message_batch(
                 QueueUrl=self.queue_url,
-                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
+                Entries=[{"Id": str(j), "ReceiptHandle": m["ReceiptHandle"]} for j, m in enumerate(done[i:i + 10])],
             )
         retry = [m for m in messages if m["MessageId"] in failed]
-        if retry:
+        for i in range(0, len(retry), 10):
             self.sqs.change_message_visibility_batch(
                 QueueUrl=self.queue_url,
                 Entries=[
-                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": self.retry_seconds}
-                    for i, m in enumerate(retry)
+                    {"Id": str(j), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": self.retry_seconds}
+                    for j, m in enumerate(retry[i:i + 10])
                 ],
             )
         return True

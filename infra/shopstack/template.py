@@ -158,6 +158,7 @@ def load(path, moto_endpoint, overrides=None):
                     {
                         "queue": queue,
                         "batch_size": int(eprops.get("BatchSize", 10)),
+                        "window": int(eprops.get("MaximumBatchingWindowInSeconds", 0)),
                         "report_failures": "ReportBatchItemFailures" in eprops.get("FunctionResponseTypes", []),
                     }
                 )

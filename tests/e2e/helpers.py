@@ -17,6 +17,8 @@ import urllib.request
 import uuid
 from zoneinfo import ZoneInfo
 
+import yaml
+
 PASSWORD = "Sonne#2026x"
 SANDBOX = os.environ.get("SANDBOX_URL", "")
 
@@ -416,3 +418,39 @@ def put_alert_telemetry(serial, latest=None, days=None):
     for day, wh in (days or {}).items():
         table.put_item(Item={"pk": f"D#{serial}", "sk": day, "energy_wh": wh, "peak_w": 5000,
                              "last_t": int(dt.datetime.fromisoformat(f"{day}T18:00:00+00:00").timestamp())})
+
+
+# --- template.yaml ---------------------------------------------------------------------------
+
+
+class _TemplateLoader(yaml.SafeLoader):
+    """Reads CloudFormation's short tags (`!GetAtt X.Arn`) as the text `!GetAtt X.Arn`."""
+
+
+_TemplateLoader.add_multi_constructor(
+    "!", lambda loader, tag, node: f"!{tag} {loader.construct_scalar(node)}" if isinstance(node, yaml.ScalarNode) else None)
+
+
+def template():
+    """template.yaml as data, the short tags as text."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    with open(os.path.join(root, "template.yaml"), encoding="utf-8") as f:
+        return yaml.load(f.read(), Loader=_TemplateLoader)
+
+
+def body_limits():
+    """The largest body each HTTP route reads, {(METHOD, path): bytes}: its function's
+    MAX_BODY_BYTES, else the Globals' one."""
+    t = template()
+    default = int(t["Globals"]["Function"]["Environment"]["Variables"]["MAX_BODY_BYTES"])
+    limits = {}
+    for r in t["Resources"].values():
+        if r["Type"] != "AWS::Serverless::Function":
+            continue
+        env = (r["Properties"].get("Environment") or {}).get("Variables") or {}
+        limit = int(env.get("MAX_BODY_BYTES", default))
+        for event in (r["Properties"].get("Events") or {}).values():
+            if event["Type"] == "HttpApi":
+                limits[(event["Properties"]["Method"].upper(), event["Properties"]["Path"])] = limit
+    return limits
+

@@ -10,18 +10,12 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from helpers import template
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-class _TemplateLoader(yaml.SafeLoader):
-    """Reads CloudFormation's short tags (`!GetAtt X.Arn`) as the text `!GetAtt X.Arn`."""
-
-
-_TemplateLoader.add_multi_constructor(
-    "!", lambda loader, tag, node: f"!{tag} {loader.construct_scalar(node)}" if isinstance(node, yaml.ScalarNode) else None)
-
-TEMPLATE = yaml.load((ROOT / "template.yaml").read_text(), Loader=_TemplateLoader)
+TEMPLATE = template()
 SPEC = yaml.safe_load((ROOT / "openapi.yaml").read_text())
 FUNCTIONS = {
     r["Metadata"]["BuildProperties"]["Binary"]: r["Properties"].get("Events", {})
