@@ -11,8 +11,8 @@ import uuid
 
 import pytest
 from helpers import (
-    PASSWORD, active_account, bearer, berlin_today, day_after, eventually, move_to, run_schedule, sandbox,
-    shop_tools, sign_in,
+    PASSWORD, active_account, bearer, berlin_today, day_after, eventually, licensed, move_to, run_schedule,
+    sandbox, shop_tools, sign_in,
 )
 
 WAVES = "/v1/admin/migration/waves"
@@ -175,3 +175,29 @@ def test_a_paused_wave_sends_nothing_and_one_imported_at_t_minus_5_gets_reminder
     settled(shop, email, [SUBJECTS["remind"]])
     daily(shop, transfer)
     settled(shop, email, [SUBJECTS["remind"], SUBJECTS["welcome"]])
+
+
+def test_an_email_already_holding_the_product_fails_alone_is_counted_once_and_moves_nothing(shop, clock, operator):
+    """Checkout's one license per email and product against a moved license: the account whose
+    email holds the product in the new shop already fails with its reason, nothing of it moves,
+    it is counted once however often the job runs and tries again; the wave's other account moves."""
+    transfer = day_after(str(berlin_today(shop)), 2)
+    holder = f"holder-{uuid.uuid4().hex[:8]}@example.de"
+    licensed(shop, holder)
+    other = f"other-{uuid.uuid4().hex[:8]}@example.de"
+    clash, fine = record(holder, [license("S-71")]), record(other, [license("S-72")])
+    wave = new_wave(shop, operator, transfer, [clash, fine])
+
+    daily(shop, transfer)
+    # Two days before the transfer: no announcement any more, the reminder missed; the move and
+    # the welcome only.
+    settled(shop, other, [SUBJECTS["welcome"]])
+    daily(shop, day_after(transfer, 1))
+    r = report(shop, operator, wave)
+    assert (r["counters"]["moved"], r["counters"]["failed"]) == (1, 1), r
+    assert [(f["old_id"], f["failure"]["reason"]) for f in r["failures"]] == [(clash["old_id"], "product_already_held")], r
+    assert not set(subjects(shop, holder)) & set(SUBJECTS.values())
+    access = sign_in(shop, holder).json()["access_token"]
+    subs = shop.get("/v1/subscriptions", headers=bearer(access)).json()["subscriptions"]
+    assert "S-71" not in [s["number"] for s in subs] and len(subs) == 1, subs
+
