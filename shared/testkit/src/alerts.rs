@@ -3,7 +3,7 @@
 
 use aws_sdk_dynamodb::Client;
 use jiff::{Timestamp, civil::Date};
-use shop_adapters::store::dynamo::{Item, key, number_attr};
+use shop_adapters::store::dynamo::{Item, key, number_attr, put_item};
 
 use crate::TestBed;
 
@@ -15,11 +15,7 @@ pub async fn telemetry_table(bed: &TestBed) -> String {
 }
 
 async fn put(client: &Client, table: &str, item: Item) {
-    client
-        .put_item()
-        .table_name(table)
-        .set_item(Some(item))
-        .send()
+    put_item(client, table, item, "store a telemetry row")
         .await
         .expect("the telemetry row is stored");
 }

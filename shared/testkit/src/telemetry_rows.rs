@@ -12,7 +12,7 @@ use aws_sdk_dynamodb::{
 };
 use jiff::{Timestamp, civil::Date};
 use shop_adapters::store::{
-    dynamo::{Item, key, number_attr, string_attr},
+    dynamo::{Item, key, number_attr, put_item, string_attr},
     plants::{PLANT_SK, PUBLIC_PLANTS, inverter_sk, plant_pk},
     telemetry_history::{days_pk, latest_key, reading_sk, readings_pk},
 };
@@ -68,11 +68,7 @@ pub async fn inverter_row(
     );
     item.insert("activated_on".into(), string_attr(day.to_string()));
     item.insert("account_id".into(), string_attr(owner.id.as_str()));
-    client
-        .put_item()
-        .table_name(table)
-        .set_item(Some(item))
-        .send()
+    put_item(client, table, item, "the inverter row is stored")
         .await
         .expect("the inverter row is stored");
 }
