@@ -7,7 +7,10 @@
 use std::sync::Arc;
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
-use shop_adapters::{flows::plant_alerts::PlantAlertsFlow, messaging::jobs::AlertJob};
+use shop_adapters::{
+    flows::plant_alerts::PlantAlertsFlow,
+    messaging::jobs::{AlertJob, each_job},
+};
 use shop_domain::Clock;
 
 mod settings;
@@ -21,28 +24,13 @@ pub struct Handler {
 
 impl Handler {
     pub async fn handle(&self, event: SqsEvent) -> SqsBatchResponse {
-        let mut response = SqsBatchResponse::default();
-        for record in &event.records {
-            let id = record.message_id.as_deref().unwrap_or_default();
-            let body = record.body.as_deref().unwrap_or_default();
-            let job: AlertJob = match serde_json::from_str(body) {
-                Ok(job) => job,
-                Err(e) => {
-                    tracing::error!(message_id = id, line = e.line(), "unreadable alert job");
-                    response.add_failure(id);
-                    continue;
-                }
-            };
-            match self.alerts.check(&job.plant_id, self.clock.now()).await {
-                Ok(checked) => {
-                    tracing::info!(plant = %job.plant_id, ?checked, "plant alerts checked")
-                }
-                Err(e) => {
-                    tracing::warn!(plant = %job.plant_id, error = %e.report(), "plant alert check failed");
-                    response.add_failure(id);
-                }
-            }
-        }
-        response
+        each_job(&event, "alert", |job: AlertJob| async move {
+            let outcome = self.alerts.check(&job.plant_id, self.clock.now())
+                .await
+                .inspect_err(|e| tracing::warn!(plant = %job.plant_id, error = %e.report(), "plant alert check failed"))?;
+            tracing::info!(plant = %job.plant_id, checked = ?outcome, "plant alerts checked");
+            Ok(())
+        })
+        .await
     }
 }

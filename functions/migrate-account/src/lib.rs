@@ -7,7 +7,10 @@
 use std::sync::Arc;
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
-use shop_adapters::{flows::migration::MigrationFlow, messaging::jobs::MigrationJob};
+use shop_adapters::{
+    flows::migration::MigrationFlow,
+    messaging::jobs::{MigrationJob, each_job},
+};
 use shop_domain::Clock;
 
 mod settings;
@@ -21,28 +24,13 @@ pub struct Handler {
 
 impl Handler {
     pub async fn handle(&self, event: SqsEvent) -> SqsBatchResponse {
-        let mut response = SqsBatchResponse::default();
-        for record in &event.records {
-            let id = record.message_id.as_deref().unwrap_or_default();
-            let body = record.body.as_deref().unwrap_or_default();
-            let job: MigrationJob = match serde_json::from_str(body) {
-                Ok(job) => job,
-                Err(e) => {
-                    tracing::error!(message_id = id, line = e.line(), "unreadable migration job");
-                    response.add_failure(id);
-                    continue;
-                }
-            };
-            match self.flow.process(&job, self.clock.now()).await {
-                Ok(outcome) => {
-                    tracing::info!(wave = %job.wave, old_id = %job.old_id, ?outcome, "migration job done")
-                }
-                Err(e) => {
-                    tracing::warn!(wave = %job.wave, old_id = %job.old_id, error = %e.report(), "migration job failed");
-                    response.add_failure(id);
-                }
-            }
-        }
-        response
+        each_job(&event, "migration", |job: MigrationJob| async move {
+            let outcome = self.flow.process(&job, self.clock.now())
+                .await
+                .inspect_err(|e| tracing::warn!(wave = %job.wave, old_id = %job.old_id, error = %e.report(), "migration job failed"))?;
+            tracing::info!(wave = %job.wave, old_id = %job.old_id, ?outcome, "migration job done");
+            Ok(())
+        })
+        .await
     }
 }

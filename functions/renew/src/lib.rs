@@ -6,7 +6,10 @@
 use std::sync::Arc;
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
-use shop_adapters::{flows::renewal::RenewalFlow, messaging::jobs::DueJob};
+use shop_adapters::{
+    flows::renewal::RenewalFlow,
+    messaging::jobs::{DueJob, each_job},
+};
 use shop_domain::{Clock, ports::PaymentProvider};
 
 mod settings;
@@ -20,32 +23,15 @@ pub struct Handler<P> {
 
 impl<P: PaymentProvider> Handler<P> {
     pub async fn handle(&self, event: SqsEvent) -> SqsBatchResponse {
-        let mut response = SqsBatchResponse::default();
-        for record in &event.records {
-            let id = record.message_id.as_deref().unwrap_or_default();
-            let job: DueJob = match serde_json::from_str(record.body.as_deref().unwrap_or_default())
-            {
-                Ok(job) => job,
-                Err(e) => {
-                    tracing::error!(message_id = id, line = e.line(), "unreadable renewal job");
-                    response.add_failure(id);
-                    continue;
-                }
-            };
-            match self
+        each_job(&event, "renewal", |job: DueJob| async move {
+            let outcome = self
                 .renewals
                 .process(&job.subscription_id, job.due_on, self.clock.now())
                 .await
-            {
-                Ok(outcome) => {
-                    tracing::info!(subscription = %job.subscription_id, ?outcome, "renewal job done")
-                }
-                Err(e) => {
-                    tracing::warn!(subscription = %job.subscription_id, error = %e.report(), "renewal job failed");
-                    response.add_failure(id);
-                }
-            }
-        }
-        response
+                .inspect_err(|e| tracing::warn!(subscription = %job.subscription_id, error = %e.report(), "renewal job failed"))?;
+            tracing::info!(subscription = %job.subscription_id, ?outcome, "renewal job done");
+            Ok(())
+        })
+        .await
     }
 }

@@ -1,9 +1,10 @@
 //! A work queue for fanned-out jobs (renewals, plant alerts, migration waves): messages go out in batches of ten, the most one
 //! SQS call takes; entries SQS refuses are sent again, so none is lost quietly.
 
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use aws_sdk_sqs::{Client, types::SendMessageBatchRequestEntry};
 use jiff::civil::Date;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use shop_domain::{
     id::{OldAccountId, SubscriptionId, WaveId},
     solar::PlantId,
@@ -32,6 +33,32 @@ pub struct MigrationJob {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AlertJob {
     pub plant_id: PlantId,
+}
+
+/// Runs `work` on the job of each record of a delivery, in turn. A record that is not a `T`, or
+/// whose work fails, is reported failed alone (partial batch response): SQS delivers only it
+/// again, and in the end moves it to the dead-letter queue. `work` logs what it did.
+pub async fn each_job<T, F, Fut>(event: &SqsEvent, kind: &str, mut work: F) -> SqsBatchResponse
+where
+    T: DeserializeOwned,
+    F: FnMut(T) -> Fut,
+    Fut: Future<Output = Result<(), AppError>>,
+{
+    let mut response = SqsBatchResponse::default();
+    for record in &event.records {
+        let id = record.message_id.as_deref().unwrap_or_default();
+        let done = match serde_json::from_str::<T>(record.body.as_deref().unwrap_or_default()) {
+            Ok(job) => work(job).await.is_ok(),
+            Err(e) => {
+                tracing::error!(message_id = id, line = e.line(), kind, "unreadable job");
+                false
+            }
+        };
+        if !done {
+            response.add_failure(id);
+        }
+    }
+    response
 }
 
 #[derive(Clone)]

@@ -7,10 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use aws_sdk_dynamodb::{
-    Client,
-    error::{ProvideErrorMetadata, SdkError},
-};
+use aws_sdk_dynamodb::Client;
 use jiff::{Timestamp, civil::Date};
 use shop_domain::{
     id::AccountId,
@@ -25,8 +22,8 @@ use crate::{
     AppError,
     error::Context,
     store::dynamo::{
-        Item, Partition, condition_failed, from_json, get_item, key, put_item, query_all,
-        string_attr, text, to_json,
+        Item, Partition, from_json, get_item, held, key, put_item, query_all, string_attr, text,
+        to_json,
     },
 };
 
@@ -159,7 +156,7 @@ impl AlertsRepo {
             .expression_attribute_values(":day", string_attr(day.to_string()))
             .send()
             .await;
-        decided(out.map(|_| ()), "open an alert")
+        held(out, "open an alert")
     }
 
     /// Ends the alert opened on `day`: true when this call ended it.
@@ -184,7 +181,7 @@ impl AlertsRepo {
             .expression_attribute_values(":day", string_attr(day.to_string()))
             .send()
             .await;
-        decided(out.map(|_| ()), "clear an alert")
+        held(out, "clear an alert")
     }
 
     /// Notes that the email of `status` (of the alert of `day`) is queued.
@@ -209,7 +206,7 @@ impl AlertsRepo {
             .send()
             .await;
         // A state moved on meanwhile has its own email to queue; this one is queued already.
-        decided(out.map(|_| ()), "note a queued alert email").map(|_| ())
+        held(out, "note a queued alert email").map(|_| ())
     }
 
     /// Removes the plant's alert partition (its plant was deleted): the settings, and so its
@@ -304,17 +301,4 @@ fn state_row(item: &Item) -> Result<AlertState, AppError> {
         day,
         mailed: status_of(item, "mailed")?,
     })
-}
-
-/// Whether a conditional write was the one that decided: false when its condition failed.
-fn decided<E, R>(out: Result<(), SdkError<E, R>>, what: &str) -> Result<bool, AppError>
-where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug + Send + Sync + 'static,
-{
-    match out {
-        Ok(()) => Ok(true),
-        Err(e) if condition_failed(&e) => Ok(false),
-        Err(e) => Err(AppError::sdk(what, e)),
-    }
 }

@@ -20,7 +20,7 @@ use shop_domain::solar::{
 use crate::{
     AppError,
     error::Context,
-    store::dynamo::{Item, condition_failed, key, number, number_attr},
+    store::dynamo::{Item, condition_failed, held, key, number, number_attr},
 };
 
 /// How the store writes: what a reading's TTL is, and how long it insists on unprocessed
@@ -188,11 +188,7 @@ impl TelemetryRepo {
             update = update.expression_attribute_values(":errors", AttributeValue::L(list));
         }
         calls.updates += 1;
-        match update.send().await {
-            Ok(_) => Ok(true),
-            Err(e) if condition_failed(&e) => Ok(false),
-            Err(e) => Err(AppError::sdk("move the latest state", e)),
-        }
+        held(update.send().await, "move the latest state")
     }
 
     /// Folds one batch's view of a day into the stored aggregate in one or two calls: first
