@@ -22,31 +22,9 @@ use shop_domain::{
     solar::{PlantId, SerialNumber, check_plant, series::Reading},
 };
 
-/// The template's telemetry table, as the local stack names it.
-pub const TELEMETRY_TABLE: &str = "TelemetryTable";
-
 /// A new, empty table with the telemetry table's keys.
 pub async fn fresh_telemetry_table(sdk: &SdkConfig) -> (Client, String) {
-    let client = Client::new(sdk);
-    let template = client
-        .describe_table()
-        .table_name(TELEMETRY_TABLE)
-        .send()
-        .await
-        .expect("the local stack created TelemetryTable from template.yaml")
-        .table
-        .expect("DescribeTable returns the table");
-    let name = crate::unique("telemetry");
-    client
-        .create_table()
-        .table_name(&name)
-        .set_attribute_definitions(Some(template.attribute_definitions().to_vec()))
-        .set_key_schema(Some(template.key_schema().to_vec()))
-        .billing_mode(aws_sdk_dynamodb::types::BillingMode::PayPerRequest)
-        .send()
-        .await
-        .expect("create a fresh telemetry table");
-    (client, name)
+    crate::fresh_table_like(sdk, crate::TELEMETRY_TABLE).await
 }
 
 /// Puts an inverter row into the plant (type `SMA-TEST`, 10 kW), activated on `day`.
