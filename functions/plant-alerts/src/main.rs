@@ -1,4 +1,4 @@
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), shop_adapters::boot::Error> {
     shop_adapters::boot::serve_http(plant_alerts::Handler::boot).await
 }
