@@ -147,21 +147,12 @@ fn the_default_forecast_spreads_the_specific_yield_by_the_profile() {
         GERMANY_PROFILE.iter().map(|p| u32::from(*p)).sum::<u32>(),
         1000
     );
+    let default_10_kw = |day| daily_forecast_wh(day, None, Watts(10_000), SpecificYield::DEFAULT);
     // 10 kW × 950 kWh/kWp × 13 % in June = 1235 kWh over 30 days.
-    let june = daily_forecast_wh(
-        date(2026, 6, 10),
-        None,
-        Watts(10_000),
-        SpecificYield::DEFAULT,
-    );
+    let june = default_10_kw(date(2026, 6, 10));
     assert_eq!(june.round_dp(2), Decimal::new(4_116_667, 2));
     // December: 3 % over 31 days.
-    let dec = daily_forecast_wh(
-        date(2026, 12, 1),
-        None,
-        Watts(10_000),
-        SpecificYield::DEFAULT,
-    );
+    let dec = default_10_kw(date(2026, 12, 1));
     assert_eq!(dec.round_dp(2), Decimal::new(919_355, 2));
 }
 
