@@ -397,24 +397,15 @@ fn data_is_refused_with_where_to_buy_outside_trial_and_license() {
 
 #[test]
 fn the_answer_is_bounded_by_its_points() {
-    let day = parse(
-        Some("5m"),
-        Some("2026-11-22T00:00:00Z"),
-        Some("2026-11-23T00:00:00Z"),
-    )
-    .unwrap();
-    assert_eq!(day.max_buckets(), 288);
-    let odd = parse(
-        Some("hour"),
-        Some("2026-11-22T00:30:00Z"),
-        Some("2026-11-22T02:00:01Z"),
-    )
-    .unwrap();
-    assert_eq!(odd.max_buckets(), 3);
-    let months = parse(Some("month"), Some("2026-01-31"), Some("2026-03-01")).unwrap();
-    assert_eq!(months.max_buckets(), 3);
-    let days = parse(Some("day"), Some("2026-01-31"), Some("2026-03-01")).unwrap();
-    assert_eq!(days.max_buckets(), 30);
+    for (res, from, to, buckets) in [
+        ("5m", "2026-11-22T00:00:00Z", "2026-11-23T00:00:00Z", 288),
+        ("hour", "2026-11-22T00:30:00Z", "2026-11-22T02:00:01Z", 3),
+        ("month", "2026-01-31", "2026-03-01", 3),
+        ("day", "2026-01-31", "2026-03-01", 30),
+    ] {
+        let query = parse(Some(res), Some(from), Some(to)).unwrap();
+        assert_eq!(query.max_buckets(), buckets, "{res} {from} {to}");
+    }
     // 576 five-minute buckets of 48 hours: 86 series fit, 87 do not.
     let two_days = parse(
         Some("5m"),

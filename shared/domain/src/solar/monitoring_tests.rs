@@ -154,26 +154,27 @@ fn a_licensed_plant_is_not_deleted_before_its_last_day() {
 
 #[test]
 fn states_serialise_with_their_date() {
-    let json = serde_json::to_value(MonitoringState::Trial {
-        until: date(2027, 4, 9),
-    })
-    .unwrap();
-    assert_eq!(
-        json,
-        serde_json::json!({"state": "trial", "until": "2027-04-09"})
-    );
-    let json = serde_json::to_value(MonitoringState::LicenseEndedPowerExceeded {
-        on: date(2027, 6, 9),
-    })
-    .unwrap();
-    assert_eq!(
-        json,
-        serde_json::json!({"state": "license_ended_power_exceeded", "on": "2027-06-09"})
-    );
-    assert_eq!(
-        serde_json::to_value(MonitoringState::NoInverters).unwrap(),
-        serde_json::json!({"state": "no_inverters"})
-    );
+    use serde_json::json;
+    for (state, want) in [
+        (
+            MonitoringState::Trial {
+                until: date(2027, 4, 9),
+            },
+            json!({"state": "trial", "until": "2027-04-09"}),
+        ),
+        (
+            MonitoringState::LicenseEndedPowerExceeded {
+                on: date(2027, 6, 9),
+            },
+            json!({"state": "license_ended_power_exceeded", "on": "2027-06-09"}),
+        ),
+        (
+            MonitoringState::NoInverters,
+            json!({"state": "no_inverters"}),
+        ),
+    ] {
+        assert_eq!(serde_json::to_value(state).unwrap(), want);
+    }
 }
 
 #[test]
