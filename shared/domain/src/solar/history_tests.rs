@@ -46,22 +46,13 @@ fn defaults_cover_the_berlin_day_month_and_year() {
         q.range,
         instants("2026-11-21T23:00:00Z", "2026-11-22T23:00:00Z")
     );
-    let q = parse(Some("day"), None, None).unwrap();
-    assert_eq!(
-        q.range,
-        HistoryRange::Days {
-            from: date(2026, 11, 1),
-            to: date(2026, 11, 30)
-        }
-    );
-    let q = parse(Some("month"), None, None).unwrap();
-    assert_eq!(
-        q.range,
-        HistoryRange::Days {
-            from: date(2026, 1, 1),
-            to: date(2026, 12, 31)
-        }
-    );
+    for (res, from, to) in [
+        ("day", date(2026, 11, 1), date(2026, 11, 30)),
+        ("month", date(2026, 1, 1), date(2026, 12, 31)),
+    ] {
+        let q = parse(Some(res), None, None).unwrap();
+        assert_eq!(q.range, HistoryRange::Days { from, to }, "{res}");
+    }
 }
 
 /// The outcome of a query from `from` to `to`, without the parsed query: `Ok` or the
