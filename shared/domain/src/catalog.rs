@@ -210,18 +210,7 @@ impl Product {
     }
 }
 
-impl TryFrom<ProductSpec> for Product {
-    type Error = DomainError;
-    fn try_from(spec: ProductSpec) -> Result<Self, Self::Error> {
-        Product::new(spec)
-    }
-}
-
-impl From<Product> for ProductSpec {
-    fn from(p: Product) -> ProductSpec {
-        p.0
-    }
-}
+checked_serde!(Product, ProductSpec);
 
 /// A product as shown to a buyer in one region.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

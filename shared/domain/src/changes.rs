@@ -104,12 +104,10 @@ pub fn check_upgrade(sub: &Subscription, to: Quantity, today: Date) -> Result<Pe
             "This is a legacy package; changing it needs a support request. Please contact support.",
         ));
     }
-    if sub.status != SubscriptionStatus::Active {
-        return Err(DomainError::conflict(
-            "subscription_not_active",
-            "Only an active subscription can be upgraded.",
-        ));
-    }
+    sub.require_status(
+        &[SubscriptionStatus::Active],
+        "Only an active subscription can be upgraded.",
+    )?;
     if sub.invoices.is_empty() {
         return Err(DomainError::conflict(
             "no_paid_order",
@@ -154,15 +152,10 @@ pub fn schedule_downgrade(
             "Only a subscription that renews can be downgraded at its renewal.",
         ));
     }
-    if !matches!(
-        sub.status,
-        SubscriptionStatus::Active | SubscriptionStatus::PastDue
-    ) {
-        return Err(DomainError::conflict(
-            "subscription_not_active",
-            "Only an active subscription can be downgraded.",
-        ));
-    }
+    sub.require_status(
+        &[SubscriptionStatus::Active, SubscriptionStatus::PastDue],
+        "Only an active subscription can be downgraded.",
+    )?;
     if to >= sub.quantity {
         return Err(DomainError::invalid(
             "quantity_not_lower",
@@ -243,15 +236,10 @@ pub fn fixed_term_renewal(
             "Subscriptions renew by themselves; only fixed-term licenses are renewed by hand.",
         ));
     }
-    if !matches!(
-        sub.status,
-        SubscriptionStatus::Active | SubscriptionStatus::Expired
-    ) {
-        return Err(DomainError::conflict(
-            "subscription_not_active",
-            "This license cannot be renewed.",
-        ));
-    }
+    sub.require_status(
+        &[SubscriptionStatus::Active, SubscriptionStatus::Expired],
+        "This license cannot be renewed.",
+    )?;
     if let Some(next) = sub.next_period {
         return Err(DomainError::conflict(
             "already_renewed",

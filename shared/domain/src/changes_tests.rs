@@ -5,7 +5,7 @@ use super::*;
 use crate::{
     Email,
     seats::SeatStatus,
-    subscription::{Renewal, sample},
+    subscription::{Renewal, sample, sample_fixed_year},
 };
 
 fn sub(quantity: u32, unit: &str, period: Period) -> Subscription {
@@ -162,13 +162,7 @@ fn retries_follow_the_policy_then_expire() {
 
 #[test]
 fn fixed_terms_renew_inside_their_window_without_a_gap() {
-    let mut s = sub(
-        1,
-        "10.00",
-        Period::starting(date(2026, 1, 1), Term::Days(365)),
-    );
-    s.billing = Billing::FixedTerm;
-    s.term = Term::Days(365);
+    let s = sample_fixed_year(1, "10.00", date(2026, 1, 1));
     let end = date(2026, 12, 31);
     let err = fixed_term_renewal(&s, date(2026, 11, 20), 40).unwrap_err();
     assert_eq!(err.code(), "renewal_not_open");
@@ -208,11 +202,10 @@ proptest! {
 }
 
 fn fixed_year(start: Date) -> Subscription {
-    let mut s = sub(1, "10.00", Period::starting(start, Term::Days(365)));
-    s.billing = Billing::FixedTerm;
-    s.term = Term::Days(365);
-    s.auto_renew = false;
-    s
+    Subscription {
+        auto_renew: false,
+        ..sample_fixed_year(1, "10.00", start)
+    }
 }
 
 fn renewal_of(s: &Subscription, today: Date) -> Renewal {

@@ -3,37 +3,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::DomainError;
-
-const MAX_LEN: usize = 64;
-
-fn valid(raw: &str) -> bool {
-    (1..=MAX_LEN).contains(&raw.len())
-        && raw
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
 macro_rules! define_id {
     ($(#[$doc:meta])* $name:ident, $code:literal) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(try_from = "String", into = "String")]
-        pub struct $name(String);
-
-        impl $name {
-            /// Accepts 1 to 64 ASCII letters, digits, `-` and `_`.
-            pub fn parse(raw: &str) -> Result<Self, DomainError> {
-                DomainError::invalid_unless(
-                    valid(raw),
-                    $code,
-                    concat!(stringify!($name), " must be 1 to 64 letters, digits, '-' or '_'."),
-                )?;
-                Ok(Self(raw.to_owned()))
-            }
+        ascii_newtype! {
+            $(#[$doc])*
+            #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+            $name: exact slug 1..=64,
+            $code, concat!(stringify!($name), " must be 1 to 64 letters, digits, '-' or '_'.")
         }
-
-        string_newtype!($name);
     };
 }
 

@@ -41,7 +41,65 @@ macro_rules! string_newtype {
     };
 }
 
+/// A newtype over an ASCII token, with `parse` and the [`string_newtype!`] conversions:
+/// `trimmed` (surrounding white space dropped) or `exact`, every byte `visible` or `slug`
+/// ([`ascii`]), `len` bytes long, else refused with `code` and `detail`. The caller gives the
+/// doc and the derives; serde reads it through `parse`.
+macro_rules! ascii_newtype {
+    (
+        $(#[$attr:meta])*
+        $name:ident: $keep:ident $allowed:ident $len:expr,
+        $code:expr, $detail:expr
+    ) => {
+        $(#[$attr])*
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn parse(raw: &str) -> Result<Self, $crate::DomainError> {
+                let v: &str = ascii_newtype!(@keep $keep, raw);
+                $crate::DomainError::invalid_unless(
+                    $crate::ascii::token(v, $len, $crate::ascii::$allowed),
+                    $code,
+                    $detail,
+                )?;
+                Ok(Self(v.to_owned()))
+            }
+        }
+
+        string_newtype!($name);
+    };
+    (@keep trimmed, $raw:expr) => {
+        $raw.trim()
+    };
+    (@keep exact, $raw:expr) => {
+        $raw
+    };
+}
+
+/// The serde pair of a checked newtype read through `new` (`#[serde(try_from = "raw", into =
+/// "raw")]`): `TryFrom<raw>` calls `new`, so nothing unchecked is ever read, and `From<T> for
+/// raw` writes the inner value back as the raw type.
+macro_rules! checked_serde {
+    ($name:ident, $raw:ty) => {
+        impl TryFrom<$raw> for $name {
+            type Error = $crate::DomainError;
+            fn try_from(raw: $raw) -> Result<Self, Self::Error> {
+                Self::new(raw)
+            }
+        }
+
+        impl From<$name> for $raw {
+            fn from(v: $name) -> $raw {
+                v.0.into()
+            }
+        }
+    };
+}
+
 pub mod account;
+mod ascii;
+mod bounded;
 pub mod catalog;
 pub mod changes;
 pub mod clock;
@@ -60,6 +118,8 @@ pub mod renewal;
 pub mod seats;
 pub mod solar;
 pub mod subscription;
+#[cfg(test)]
+mod testing;
 pub mod vat;
 pub mod wire;
 

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{DomainError, Email, Language};
+use crate::{Email, Language};
 
 /// Every email the shop knows how to write. A message naming anything else is refused by the
 /// sender and ends in the dead-letter queue.
@@ -90,28 +90,13 @@ impl MailTemplate {
     }
 }
 
-/// Names the event an email belongs to (`verify:<account>:<n>`), so that the same event
-/// never produces a second email however often its message is delivered.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct DedupeKey(String);
-
-impl DedupeKey {
-    const MAX_LEN: usize = 200;
-
-    pub fn parse(raw: &str) -> Result<Self, DomainError> {
-        let ok =
-            (1..=Self::MAX_LEN).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_graphic());
-        DomainError::invalid_unless(
-            ok,
-            "invalid_dedupe_key",
-            "A dedupe key is 1 to 200 visible ASCII characters.",
-        )?;
-        Ok(Self(raw.to_owned()))
-    }
+ascii_newtype! {
+    /// Names the event an email belongs to (`verify:<account>:<n>`), so that the same event
+    /// never produces a second email however often its message is delivered.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    DedupeKey: exact visible 1..=200,
+    "invalid_dedupe_key", "A dedupe key is 1 to 200 visible ASCII characters."
 }
-
-string_newtype!(DedupeKey);
 
 /// One email to send. `data` fills the template's placeholders.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -29,18 +29,7 @@ impl Quantity {
     }
 }
 
-impl TryFrom<u32> for Quantity {
-    type Error = DomainError;
-    fn try_from(n: u32) -> Result<Self, Self::Error> {
-        Self::new(n)
-    }
-}
-
-impl From<Quantity> for u32 {
-    fn from(q: Quantity) -> u32 {
-        q.0
-    }
-}
+checked_serde!(Quantity, u32);
 
 impl fmt::Display for Quantity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -120,15 +120,10 @@ fn admit(
     candidate: &Seat,
     today: Date,
 ) -> Result<(), DomainError> {
-    if !matches!(
-        sub.status,
-        SubscriptionStatus::Active | SubscriptionStatus::Trial
-    ) {
-        return Err(conflict(
-            "subscription_not_active",
-            "Seats can only be assigned while the license is active.",
-        ));
-    }
+    sub.require_status(
+        &[SubscriptionStatus::Active, SubscriptionStatus::Trial],
+        "Seats can only be assigned while the license is active.",
+    )?;
     // A fixed term renewed early lends its seats the paid next term too.
     let period = sub
         .paid_span()

@@ -36,51 +36,42 @@ fn code(r: Result<Seat, DomainError>) -> &'static str {
     r.unwrap_err().code()
 }
 
+/// Assigns seat `id` on [`TODAY`] at [`now`]: the moment every test here works at.
+fn assign_today(
+    sub: &Subscription,
+    seats: &[Seat],
+    form: SeatForm,
+    id: &str,
+) -> Result<Seat, DomainError> {
+    assign(sub, seats, &form, id.into(), now(), TODAY)
+}
+
+/// A license of one seat, and seat `id` taken by `a@x.de` from today to 31 December.
+fn one_seat_taken(id: &str) -> (Subscription, Seat) {
+    let sub = license(1, SubscriptionStatus::Active);
+    let until_new_year = form("a@x.de", Some(TODAY), Some(date(2026, 12, 31)));
+    let seat = assign_today(&sub, &[], until_new_year, id).unwrap();
+    (sub, seat)
+}
+
 #[test]
 fn fills_up_to_the_quantity_and_frees_on_deactivation() {
     let sub = license(2, SubscriptionStatus::Active);
     let mut seats = Vec::new();
     for (i, email) in ["a@x.de", "b@x.de"].iter().enumerate() {
-        seats.push(
-            assign(
-                &sub,
-                &seats,
-                &form(email, None, None),
-                format!("{i}"),
-                now(),
-                TODAY,
-            )
-            .unwrap(),
-        );
+        seats.push(assign_today(&sub, &seats, form(email, None, None), &i.to_string()).unwrap());
     }
     assert_eq!(seats[0].ends_on, date(2027, 10, 31));
     assert_eq!(used_on(&seats, TODAY), 2);
     assert_eq!(
-        code(assign(
-            &sub,
-            &seats,
-            &form("c@x.de", None, None),
-            "2".into(),
-            now(),
-            TODAY
-        )),
+        code(assign_today(&sub, &seats, form("c@x.de", None, None), "2")),
         "seat_limit_reached"
     );
     let off = deactivate(&seats, "0", now(), TODAY).unwrap();
     assert!(!off.covers(TODAY) && off.status == SeatStatus::Deactivated);
     seats[0] = off;
     assert_eq!(used_on(&seats, TODAY), 1);
-    assert!(
-        assign(
-            &sub,
-            &seats,
-            &form("c@x.de", None, None),
-            "2".into(),
-            now(),
-            TODAY
-        )
-        .is_ok()
-    );
+    assert!(assign_today(&sub, &seats, form("c@x.de", None, None), "2").is_ok());
     assert_eq!(
         code(deactivate(&seats, "0", now(), TODAY)),
         "seat_deactivated"
@@ -93,48 +84,33 @@ fn fills_up_to_the_quantity_and_frees_on_deactivation() {
 
 #[test]
 fn disjoint_periods_share_a_seat_and_an_email() {
-    let sub = license(1, SubscriptionStatus::Active);
-    let first = assign(
-        &sub,
-        &[],
-        &form("a@x.de", Some(TODAY), Some(date(2026, 12, 31))),
-        "0".into(),
-        now(),
-        TODAY,
-    )
-    .unwrap();
+    let (sub, first) = one_seat_taken("0");
     let seats = vec![first];
     // The same email again, overlapping: refused; disjoint: allowed (and the seat is free then).
     assert_eq!(
-        code(assign(
+        code(assign_today(
             &sub,
             &seats,
-            &form("A@x.de", Some(date(2026, 12, 31)), None),
-            "1".into(),
-            now(),
-            TODAY
+            form("A@x.de", Some(date(2026, 12, 31)), None),
+            "1"
         )),
         "email_holds_seat"
     );
     assert!(
-        assign(
+        assign_today(
             &sub,
             &seats,
-            &form("a@x.de", Some(date(2027, 1, 1)), None),
-            "1".into(),
-            now(),
-            TODAY
+            form("a@x.de", Some(date(2027, 1, 1)), None),
+            "1"
         )
         .is_ok()
     );
     assert_eq!(
-        code(assign(
+        code(assign_today(
             &sub,
             &seats,
-            &form("b@x.de", Some(date(2026, 12, 1)), None),
-            "1".into(),
-            now(),
-            TODAY
+            form("b@x.de", Some(date(2026, 12, 1)), None),
+            "1"
         )),
         "seat_limit_reached"
     );
@@ -158,11 +134,7 @@ fn dates_must_fit_the_period_and_the_present() {
         ),
         (form("not an email", None, None), "invalid_email"),
     ] {
-        assert_eq!(
-            code(assign(&sub, &[], &f, "0".into(), now(), TODAY)),
-            want,
-            "{f:?}"
-        );
+        assert_eq!(code(assign_today(&sub, &[], f.clone(), "0")), want, "{f:?}");
     }
     for status in [
         SubscriptionStatus::Expired,
@@ -170,25 +142,21 @@ fn dates_must_fit_the_period_and_the_present() {
         SubscriptionStatus::Cancelled,
     ] {
         assert_eq!(
-            code(assign(
+            code(assign_today(
                 &license(5, status),
                 &[],
-                &form("a@x.de", None, None),
-                "0".into(),
-                now(),
-                TODAY
+                form("a@x.de", None, None),
+                "0"
             )),
             "subscription_not_active"
         );
     }
     assert!(
-        assign(
+        assign_today(
             &license(5, SubscriptionStatus::Trial),
             &[],
-            &form("a@x.de", None, None),
-            "0".into(),
-            now(),
-            TODAY
+            form("a@x.de", None, None),
+            "0"
         )
         .is_ok()
     );
@@ -196,23 +164,12 @@ fn dates_must_fit_the_period_and_the_present() {
 
 #[test]
 fn changes_keep_the_rules() {
-    let sub = license(1, SubscriptionStatus::Active);
-    let a = assign(
-        &sub,
-        &[],
-        &form("a@x.de", Some(TODAY), Some(date(2026, 12, 31))),
-        "a".into(),
-        now(),
-        TODAY,
-    )
-    .unwrap();
-    let b = assign(
+    let (sub, a) = one_seat_taken("a");
+    let b = assign_today(
         &sub,
         std::slice::from_ref(&a),
-        &form("b@x.de", Some(date(2027, 1, 1)), None),
-        "b".into(),
-        now(),
-        TODAY,
+        form("b@x.de", Some(date(2027, 1, 1)), None),
+        "b",
     )
     .unwrap();
     let seats = vec![a, b];
@@ -396,24 +353,16 @@ fn a_downgraded_renewal_carries_the_first_assigned_seats_only() {
 fn a_fixed_term_renewed_early_lends_seats_its_next_term() {
     let mut sub = license(1, SubscriptionStatus::Active);
     sub.next_period = Some(Period::starting(date(2027, 11, 1), Term::Months(12)));
-    let seat = assign(
-        &sub,
-        &[],
-        &form("a@x.de", None, None),
-        "s".into(),
-        now(),
-        TODAY,
-    )
-    .unwrap();
+    let seat = assign_today(&sub, &[], form("a@x.de", None, None), "s").unwrap();
     assert_eq!(seat.ends_on, date(2028, 10, 31));
     let late = form("b@x.de", Some(date(2028, 1, 1)), Some(date(2028, 10, 31)));
     assert_eq!(
-        code(assign(&sub, &[seat], &late, "t".into(), now(), TODAY)),
+        code(assign_today(&sub, &[seat], late, "t")),
         "seat_limit_reached"
     );
     let beyond = form("b@x.de", Some(date(2028, 1, 1)), Some(date(2028, 11, 1)));
     assert_eq!(
-        code(assign(&sub, &[], &beyond, "t".into(), now(), TODAY)),
+        code(assign_today(&sub, &[], beyond, "t")),
         "dates_outside_period"
     );
 }

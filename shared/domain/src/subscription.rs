@@ -387,46 +387,67 @@ impl Subscription {
 #[cfg(test)]
 pub(crate) fn sample(quantity: u32, unit: &str, period: Period) -> Subscription {
     use crate::id::{AccountId, AppId, ProductId, SubscriptionId};
-    Subscription {
+    let license = NewLicense {
         id: SubscriptionId::parse("s1").unwrap(),
         number: "ORD-2026-000001-1".into(),
         account_id: AccountId::parse("a1").unwrap(),
-        product_id: ProductId::parse("alarm-team").unwrap(),
-        product_name: LocalizedText {
-            de: "Alarm".into(),
-            en: "Alarm".into(),
-            fr: "Alarm".into(),
-        },
-        app: AppId::parse("alerting").unwrap(),
-        billing: Billing::Subscription,
         holder: Email::parse("owner@example.de").unwrap(),
-        status: SubscriptionStatus::Active,
+        region: Region::parse("DE").unwrap(),
+        product: Licensed {
+            id: ProductId::parse("alarm-team").unwrap(),
+            name: LocalizedText {
+                de: "Alarm".into(),
+                en: "Alarm".into(),
+                fr: "Alarm".into(),
+            },
+            app: AppId::parse("alerting").unwrap(),
+            billing: Billing::Subscription,
+        },
         quantity: Quantity::new(quantity).unwrap(),
         term: Term::Months(12),
-        region: Region::parse("DE").unwrap(),
         unit_net: Money::parse(unit).unwrap(),
+        status: SubscriptionStatus::Active,
         period: Some(period),
-        auto_renew: true,
         orders: Vec::new(),
-        invoices: vec!["INV-2026-000001".into()],
-        activated: false,
-        payment: None,
-        version: 1,
-        legacy: false,
-        scheduled_change: None,
-        anchor: Some(period.starts_on),
-        term_index: 0,
-        failed_charges: 0,
-        tax: None,
-        due_on: None,
-        next_period: None,
         plant: None,
+    };
+    // Paid: renewing from its first day, with its first invoice.
+    Subscription {
+        auto_renew: true,
+        invoices: vec!["INV-2026-000001".into()],
+        anchor: Some(period.starts_on),
+        ..license.start()
+    }
+}
+
+/// [`sample`] as a fixed-term license: 365 days from `starts_on`, bought by hand.
+#[cfg(test)]
+pub(crate) fn sample_fixed_year(quantity: u32, unit: &str, starts_on: Date) -> Subscription {
+    let days = Term::Days(365);
+    Subscription {
+        billing: Billing::FixedTerm,
+        term: days,
+        ..sample(quantity, unit, Period::starting(starts_on, days))
+    }
+}
+
+/// A card on file (`cus_1`, `pm_1`): what a license keeps to be charged again.
+#[cfg(test)]
+pub(crate) fn card_on_file() -> StoredPayment {
+    StoredPayment {
+        method: crate::order::PaymentMethod::Card,
+        customer: "cus_1".into(),
+        payment_method: "pm_1".into(),
     }
 }
 
 #[path = "subscription_steps.rs"]
 mod steps;
 pub use steps::{Incomplete, TrialGrant};
+
+#[path = "subscription_start.rs"]
+mod start;
+pub(crate) use start::{Licensed, NewLicense};
 
 #[cfg(test)]
 mod tests {
@@ -458,13 +479,7 @@ mod tests {
 
     #[test]
     fn a_monitoring_license_bought_ahead_runs_from_its_start_and_is_reminded_before_its_end() {
-        let mut sub = sample(
-            1,
-            "30.00",
-            Period::starting(date(2027, 1, 1), Term::Days(365)),
-        );
-        sub.billing = Billing::FixedTerm;
-        sub.term = Term::Days(365);
+        let sub = sample_fixed_year(1, "30.00", date(2027, 1, 1));
         // Paid on 1 January during a trial that runs to 9 February.
         let paid = sub.starting_on(date(2027, 2, 10), date(2027, 1, 1), 40);
         let period = paid.period.unwrap();

@@ -4,7 +4,7 @@
 
 use jiff::civil::Date;
 
-use super::{Period, ScheduledChange, Subscription, SubscriptionStatus};
+use super::{Licensed, NewLicense, Period, ScheduledChange, Subscription, SubscriptionStatus};
 use crate::{
     DomainError, Email,
     catalog::{Billing, Offer, Region, Term},
@@ -48,14 +48,11 @@ impl Subscription {
         let price = offer.prices.first().ok_or_else(|| {
             DomainError::conflict("product_without_price", "The product has no price here.")
         })?;
-        Ok(Subscription {
+        Ok(NewLicense {
             id,
             number: format!("TRIAL-{}", starts_on.year()),
             account_id,
-            product_id: offer.id.clone(),
-            product_name: offer.name.clone(),
-            app: offer.app.clone(),
-            billing: offer.billing,
+            product: Licensed::of(offer),
             holder,
             status: SubscriptionStatus::Trial,
             quantity: offer.min_quantity,
@@ -63,22 +60,24 @@ impl Subscription {
             region,
             unit_net: price.net,
             period: Some(Period::starting(starts_on, Term::Days(days))),
-            auto_renew: false,
             orders: Vec::new(),
-            invoices: Vec::new(),
-            activated: false,
-            payment: None,
-            version: 1,
-            legacy: false,
-            scheduled_change: None,
-            anchor: None,
-            term_index: 0,
-            failed_charges: 0,
-            tax: None,
-            due_on: None,
-            next_period: None,
             plant: None,
-        })
+        }
+        .start())
+    }
+
+    /// Refuses a step unless the license is in one of `states`: 409 `subscription_not_active`
+    /// saying `detail`, the answer every step gives a license that is not running for it.
+    pub fn require_status(
+        &self,
+        states: &[SubscriptionStatus],
+        detail: &str,
+    ) -> Result<(), DomainError> {
+        if states.contains(&self.status) {
+            Ok(())
+        } else {
+            Err(DomainError::conflict("subscription_not_active", detail))
+        }
     }
 
     /// The stored fault of this license missing `what`.
@@ -144,15 +143,10 @@ impl Subscription {
                 "Fixed-term licenses do not renew automatically.",
             ));
         }
-        if !matches!(
-            self.status,
-            SubscriptionStatus::Active | SubscriptionStatus::PastDue
-        ) {
-            return Err(DomainError::conflict(
-                "subscription_not_active",
-                "Only a running subscription can change its renewal.",
-            ));
-        }
+        self.require_status(
+            &[SubscriptionStatus::Active, SubscriptionStatus::PastDue],
+            "Only a running subscription can change its renewal.",
+        )?;
         Ok(Subscription {
             auto_renew: enabled,
             ..self.next_version()

@@ -38,24 +38,12 @@ pub enum Role {
     Operator,
 }
 
-/// The version of the terms of use, as published (`2026-10`); compared for equality only.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct TermsVersion(String);
-
-impl TermsVersion {
-    pub fn parse(raw: &str) -> Result<Self, DomainError> {
-        let v = raw.trim();
-        DomainError::invalid_unless(
-            (1..=32).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_graphic()),
-            "invalid_terms_version",
-            "Terms version is 1 to 32 visible characters.",
-        )?;
-        Ok(Self(v.to_owned()))
-    }
+ascii_newtype! {
+    /// The version of the terms of use, as published (`2026-10`); compared for equality only.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    TermsVersion: trimmed visible 1..=32,
+    "invalid_terms_version", "Terms version is 1 to 32 visible characters."
 }
-
-string_newtype!(TermsVersion);
 
 /// The stored password: its hash, when it was set, and the hashes of earlier ones.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -16,51 +16,20 @@ use crate::{
     vat::id::VatId,
 };
 
-/// An old shop's subscription or order number, kept as the customer knows it (`A-2023/0012`):
-/// 1 to 40 visible ASCII characters.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct OldNumber(String);
-
-impl OldNumber {
-    pub fn parse(raw: &str) -> Result<Self, crate::DomainError> {
-        let v = raw.trim();
-        if (1..=40).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_graphic()) {
-            Ok(Self(v.to_owned()))
-        } else {
-            Err(crate::DomainError::invalid(
-                "invalid_old_number",
-                "An old number is 1 to 40 visible ASCII characters.",
-            ))
-        }
-    }
+ascii_newtype! {
+    /// An old shop's subscription or order number, kept as the customer knows it (`A-2023/0012`):
+    /// 1 to 40 visible ASCII characters.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    OldNumber: trimmed visible 1..=40,
+    "invalid_old_number", "An old number is 1 to 40 visible ASCII characters."
 }
 
-string_newtype!(OldNumber);
-
-/// A payment provider's token (`cus_...`, `pm_...`): 1 to 100 of letters, digits, `_` and `-`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct ProviderToken(String);
-
-impl ProviderToken {
-    pub fn parse(raw: &str) -> Result<Self, crate::DomainError> {
-        let ok = (1..=100).contains(&raw.len())
-            && raw
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-        if ok {
-            Ok(Self(raw.to_owned()))
-        } else {
-            Err(crate::DomainError::invalid(
-                "invalid_payment_token",
-                "A payment token is 1 to 100 letters, digits, '_' or '-'.",
-            ))
-        }
-    }
+ascii_newtype! {
+    /// A payment provider's token (`cus_...`, `pm_...`): 1 to 100 of letters, digits, `_` and `-`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    ProviderToken: exact slug 1..=100,
+    "invalid_payment_token", "A payment token is 1 to 100 letters, digits, '_' or '-'."
 }
-
-string_newtype!(ProviderToken);
 
 /// How the old shop sold a license (the seeds: subscriptions renew automatically; annual
 /// licenses run a year and end; one-time purchases are used until they end or run out).

@@ -32,7 +32,7 @@ use crate::{
     },
     payment::StoredPayment,
     seats::{Seat, SeatStatus},
-    subscription::{Period, Subscription, SubscriptionStatus},
+    subscription::{Licensed, NewLicense, Period, Subscription, SubscriptionStatus},
     vat::TaxTreatment,
 };
 
@@ -278,14 +278,12 @@ impl Subscription {
         let renews_on = period.ends_on.tomorrow().map_err(|_| {
             DomainError::invalid("invalid_term", "The term ends on the last day there is.")
         })?;
-        Ok(Subscription {
+        let license = NewLicense {
             id: m.id,
             number: m.old.number.to_string(),
             account_id: m.account_id.clone(),
-            product_id: m.product.id().clone(),
-            product_name: offer.name.clone(),
-            app: offer.app.clone(),
-            billing: Billing::Subscription,
+            // The offer is the product's in the region: the same id, and renewing (above).
+            product: Licensed::of(&offer),
             holder: m.owner.clone(),
             status: SubscriptionStatus::Active,
             quantity: m.old.quantity,
@@ -293,21 +291,17 @@ impl Subscription {
             region: m.region.clone(),
             unit_net: price.net,
             period: Some(period),
-            auto_renew: true,
             orders: m.orders,
-            invoices: Vec::new(),
-            activated: false,
+            plant: None,
+        };
+        // Moved mid-term: it renews, pays with its stored method and is taxed as before.
+        Ok(Subscription {
+            auto_renew: true,
             payment: m.payment,
-            version: 1,
-            legacy: false,
-            scheduled_change: None,
             anchor: Some(one_term_back(renews_on, price.term)),
-            term_index: 0,
-            failed_charges: 0,
             tax: Some(m.tax),
             due_on: Some(renews_on),
-            next_period: None,
-            plant: None,
+            ..license.start()
         })
     }
 }

@@ -144,7 +144,7 @@ impl CheckoutForm {
             ));
         }
         let token = self.payment.token.trim();
-        if !(1..=255).contains(&token.len()) || !token.bytes().all(|b| b.is_ascii_graphic()) {
+        if !crate::ascii::token(token, 1..=255, crate::ascii::visible) {
             return Err(DomainError::invalid(
                 "invalid_payment_token",
                 "The payment token is 1 to 255 visible ASCII characters from the payment form.",

@@ -85,6 +85,17 @@ mod tests {
         Quantity::new(n).unwrap()
     }
 
+    /// A line of `quantity` at `unit`, `net` in all, taxed at `rate` percent.
+    fn line(quantity: u32, unit: &str, net: &str, rate: &str) -> InvoiceLine {
+        InvoiceLine::new(
+            "x".into(),
+            q(quantity),
+            Money::parse(unit).unwrap(),
+            d(net),
+            d(rate),
+        )
+    }
+
     #[test]
     fn domestic_line_with_exact_cents() {
         // 5 × 48.00 at 19 %: 240.00 + 45.60.
@@ -95,36 +106,18 @@ mod tests {
             ("240.00".into(), "45.60".into(), "285.60".into())
         );
         // 1 × 59.90 at 19 % = 11.381 tax → 11.38; 3 × 19.50 at 20 % = 11.70.
-        let l = InvoiceLine::new(
-            "x".into(),
-            q(1),
-            Money::parse("59.90").unwrap(),
-            d("59.90"),
-            d("19"),
-        );
+        let l = line(1, "59.90", "59.90", "19");
         assert_eq!(l.tax.to_string(), "11.38");
         assert_eq!(l.gross.to_string(), "71.28");
     }
 
     #[test]
     fn reverse_charge_has_no_tax_and_halves_round_up() {
-        let l = InvoiceLine::new(
-            "x".into(),
-            q(5),
-            Money::parse("48.00").unwrap(),
-            d("240"),
-            Decimal::ZERO,
-        );
+        let l = line(5, "48.00", "240", "0");
         assert_eq!(l.tax, Money::ZERO);
         assert_eq!(l.gross.to_string(), "240.00");
         // 0.50 × 19 % = 0.095 → 0.10 (half away from zero), and a prorated 12.345 → 12.35.
-        let l = InvoiceLine::new(
-            "x".into(),
-            q(1),
-            Money::parse("0.50").unwrap(),
-            d("0.50"),
-            d("19"),
-        );
+        let l = line(1, "0.50", "0.50", "19");
         assert_eq!(l.tax.to_string(), "0.10");
         let l = InvoiceLine::new("x".into(), q(1), Money::ZERO, d("12.345"), Decimal::ZERO);
         assert_eq!(l.net.to_string(), "12.35");
@@ -132,13 +125,7 @@ mod tests {
 
     #[test]
     fn credit_negates_every_amount() {
-        let l = InvoiceLine::new(
-            "x".into(),
-            q(2),
-            Money::parse("10.00").unwrap(),
-            d("20"),
-            d("19"),
-        );
+        let l = line(2, "10.00", "20", "19");
         let c = l.credited();
         assert_eq!(c.gross.to_string(), "-23.80");
         assert_eq!(Totals::of([&l, &c]).gross, Money::ZERO);

@@ -125,19 +125,9 @@ fn a_credit_as_large_as_the_new_price_waits_for_a_later_purchase() {
 
 #[test]
 fn a_renewal_is_priced_at_the_plants_power_on_the_renewal_day() {
-    let mut sub = crate::subscription::sample(
-        1,
-        "24.00",
-        Period::starting(date(2027, 1, 1), Term::Days(365)),
-    );
-    sub.billing = Billing::FixedTerm;
-    sub.term = Term::Days(365);
+    let mut sub = crate::subscription::sample_fixed_year(1, "24.00", date(2027, 1, 1));
     sub.product_id = ProductId::parse("solar-monitoring").unwrap();
-    sub.payment = Some(crate::subscription::StoredPayment {
-        method: crate::order::PaymentMethod::Card,
-        customer: "cus_1".into(),
-        payment_method: "pm_1".into(),
-    });
+    sub.payment = Some(crate::subscription::card_on_file());
     sub.plant = Some(MonitoredPlant {
         plant: plant(),
         power: Watts(10_000),
@@ -162,17 +152,19 @@ fn a_renewal_is_priced_at_the_plants_power_on_the_renewal_day() {
     let tax = crate::vat::TaxTreatment::Domestic {
         rate: Decimal::from(19),
     };
-    let order = plant_renewal(
-        &sub,
-        OrderId::parse("r1").unwrap(),
-        renewal,
-        tax,
-        &product,
-        &grown,
-        "2027-12-01T08:00:00Z".parse().unwrap(),
-    )
-    .unwrap()
-    .numbered("ORD-2027-000009");
+    // Renewing the license for the plant as read on 1 December.
+    let renew = |plant: &crate::solar::PlantToLicense| {
+        plant_renewal(
+            &sub,
+            OrderId::parse("r1").unwrap(),
+            renewal,
+            tax,
+            &product,
+            plant,
+            "2027-12-01T08:00:00Z".parse().unwrap(),
+        )
+    };
+    let order = renew(&grown).unwrap().numbered("ORD-2027-000009");
     // 2.40 × 12.345 = 29.628 → 29.63 (not 24.00, the price of the 10 kW it was bought for).
     let line = &order.lines[0];
     assert_eq!(
@@ -196,14 +188,5 @@ fn a_renewal_is_priced_at_the_plants_power_on_the_renewal_day() {
         power: Watts(0),
         ..grown
     };
-    let err = plant_renewal(
-        &sub,
-        OrderId::parse("r1").unwrap(),
-        renewal,
-        tax,
-        &product,
-        &empty,
-        "2027-12-01T08:00:00Z".parse().unwrap(),
-    );
-    assert_eq!(err.unwrap_err().code(), "plant_without_power");
+    assert_eq!(renew(&empty).unwrap_err().code(), "plant_without_power");
 }

@@ -17,7 +17,9 @@ use crate::{
         invoice::{InvoiceLine, Totals},
         monitoring::PlantCredit,
     },
-    subscription::{MonitoredPlant, Renewal, Subscription, SubscriptionStatus},
+    subscription::{
+        Licensed, MonitoredPlant, NewLicense, Renewal, Subscription, SubscriptionStatus,
+    },
     vat::TaxTreatment,
 };
 
@@ -177,14 +179,16 @@ impl PendingLicense {
     /// The license as stored with its order, numbered after it (`order_number`).
     pub fn numbered(&self, order_number: &str) -> Subscription {
         let line = &self.line;
-        Subscription {
+        NewLicense {
             id: self.id.clone(),
             number: license_number(order_number, self.index),
             account_id: self.account_id.clone(),
-            product_id: line.product_id.clone(),
-            product_name: line.product_name.clone(),
-            app: line.app.clone(),
-            billing: line.billing,
+            product: Licensed {
+                id: line.product_id.clone(),
+                name: line.product_name.clone(),
+                app: line.app.clone(),
+                billing: line.billing,
+            },
             holder: line.holder.clone(),
             status: SubscriptionStatus::PendingPayment,
             quantity: line.invoice.quantity,
@@ -192,22 +196,10 @@ impl PendingLicense {
             region: self.region.clone(),
             unit_net: line.invoice.unit_net,
             period: None,
-            auto_renew: false,
             orders: vec![self.order.clone()],
-            invoices: Vec::new(),
-            activated: false,
-            payment: None,
-            version: 1,
-            legacy: false,
-            scheduled_change: None,
-            anchor: None,
-            term_index: 0,
-            failed_charges: 0,
-            tax: None,
-            due_on: None,
-            next_period: None,
             plant: line.plant.clone(),
         }
+        .start()
     }
 }
 
@@ -393,22 +385,25 @@ pub(crate) mod tests_support {
     use crate::{
         Quantity,
         catalog::Term,
-        subscription::{Period, sample},
+        subscription::{Period, card_on_file, sample},
     };
     use jiff::civil::date;
 
+    /// The sample license (5 at 48.00 from 1 January 2026) with a card on file.
+    pub(crate) fn paid_license() -> Subscription {
+        Subscription {
+            payment: Some(card_on_file()),
+            ..sample(
+                5,
+                "48.00",
+                Period::starting(date(2026, 1, 1), Term::Months(12)),
+            )
+        }
+    }
+
     /// The line of a renewal order of the sample license.
     pub(crate) fn renewal_line() -> OrderLine {
-        let mut sub = sample(
-            5,
-            "48.00",
-            Period::starting(date(2026, 1, 1), Term::Months(12)),
-        );
-        sub.payment = Some(crate::subscription::StoredPayment {
-            method: crate::order::PaymentMethod::Card,
-            customer: "cus_1".into(),
-            payment_method: "pm_1".into(),
-        });
+        let sub = paid_license();
         let renewal = Renewal {
             quantity: Quantity::new(5).unwrap(),
             period: Period::starting(date(2027, 1, 1), Term::Months(12)),
@@ -428,27 +423,10 @@ pub(crate) mod tests_support {
 
 #[cfg(test)]
 mod tests {
+    use super::tests_support::paid_license;
     use super::*;
-    use crate::{
-        Quantity,
-        catalog::Term,
-        subscription::{Period, StoredPayment, sample},
-    };
+    use crate::{Quantity, catalog::Term, subscription::Period};
     use jiff::civil::date;
-
-    fn paid_license() -> Subscription {
-        let mut sub = sample(
-            5,
-            "48.00",
-            Period::starting(date(2026, 1, 1), Term::Months(12)),
-        );
-        sub.payment = Some(StoredPayment {
-            method: crate::order::PaymentMethod::Card,
-            customer: "cus_1".into(),
-            payment_method: "pm_1".into(),
-        });
-        sub
-    }
 
     fn now() -> Timestamp {
         "2027-01-01T03:00:00Z".parse().unwrap()

@@ -15,6 +15,15 @@ fn metzingen(day: Date) -> Daylight {
     Daylight::at(Decimal::new(485_369, 4), Decimal::new(92_833, 4), day)
 }
 
+/// An alert's stored state: `status` since `day`, the email of `mailed` queued.
+fn alert(status: Status, day: Date, mailed: Option<Status>) -> AlertState {
+    AlertState {
+        status,
+        day,
+        mailed,
+    }
+}
+
 fn window(m: u64) -> WindowMinutes {
     WindowMinutes::new(m).unwrap()
 }
@@ -147,21 +156,12 @@ fn the_default_forecast_spreads_the_specific_yield_by_the_profile() {
         GERMANY_PROFILE.iter().map(|p| u32::from(*p)).sum::<u32>(),
         1000
     );
+    let default_10_kw = |day| daily_forecast_wh(day, None, Watts(10_000), SpecificYield::DEFAULT);
     // 10 kW × 950 kWh/kWp × 13 % in June = 1235 kWh over 30 days.
-    let june = daily_forecast_wh(
-        date(2026, 6, 10),
-        None,
-        Watts(10_000),
-        SpecificYield::DEFAULT,
-    );
+    let june = default_10_kw(date(2026, 6, 10));
     assert_eq!(june.round_dp(2), Decimal::new(4_116_667, 2));
     // December: 3 % over 31 days.
-    let dec = daily_forecast_wh(
-        date(2026, 12, 1),
-        None,
-        Watts(10_000),
-        SpecificYield::DEFAULT,
-    );
+    let dec = default_10_kw(date(2026, 12, 1));
     assert_eq!(dec.round_dp(2), Decimal::new(919_355, 2));
 }
 
@@ -187,19 +187,11 @@ fn an_alert_opens_once_and_clears_once() {
     assert_eq!(step(None, Verdict::Holds, day), Step::Open);
     assert_eq!(step(None, Verdict::Fine, day), Step::Nothing);
     assert_eq!(step(None, Verdict::Unknown, day), Step::Nothing);
-    let open = AlertState {
-        status: Status::Alerting,
-        day,
-        mailed: Some(Status::Alerting),
-    };
+    let open = alert(Status::Alerting, day, Some(Status::Alerting));
     assert_eq!(step(Some(&open), Verdict::Holds, day), Step::Nothing);
     assert_eq!(step(Some(&open), Verdict::Unknown, day), Step::Nothing);
     assert_eq!(step(Some(&open), Verdict::Fine, day), Step::Clear);
-    let cleared = AlertState {
-        status: Status::Cleared,
-        day,
-        mailed: Some(Status::Cleared),
-    };
+    let cleared = alert(Status::Cleared, day, Some(Status::Cleared));
     assert_eq!(step(Some(&cleared), Verdict::Fine, day), Step::Nothing);
     // Not again the same day, but on a later one.
     assert_eq!(step(Some(&cleared), Verdict::Holds, day), Step::Nothing);
@@ -212,20 +204,12 @@ fn an_alert_opens_once_and_clears_once() {
 #[test]
 fn an_email_not_queued_yet_is_queued_again() {
     let day = date(2026, 6, 21);
-    let unsent = AlertState {
-        status: Status::Alerting,
-        day,
-        mailed: None,
-    };
+    let unsent = alert(Status::Alerting, day, None);
     // The alert's email goes out before its all-clear can.
     for v in [Verdict::Holds, Verdict::Fine, Verdict::Unknown] {
         assert_eq!(step(Some(&unsent), v, day), Step::Remail);
     }
-    let clear_unsent = AlertState {
-        status: Status::Cleared,
-        day,
-        mailed: Some(Status::Alerting),
-    };
+    let clear_unsent = alert(Status::Cleared, day, Some(Status::Alerting));
     assert_eq!(step(Some(&clear_unsent), Verdict::Fine, day), Step::Remail);
 }
 
@@ -239,11 +223,7 @@ fn play(runs: &[(u8, Verdict)]) -> Vec<(Status, Date)> {
             .unwrap();
         match step(state.as_ref(), *verdict, day) {
             Step::Open => {
-                state = Some(AlertState {
-                    status: Status::Alerting,
-                    day,
-                    mailed: Some(Status::Alerting),
-                });
+                state = Some(alert(Status::Alerting, day, Some(Status::Alerting)));
                 mails.push((Status::Alerting, day));
             }
             Step::Clear => {

@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::{DomainError, error::FieldError};
+use crate::{DomainError, bounded::within, error::FieldError};
 
 use super::forecast::MonthlyYield;
 
@@ -48,13 +48,9 @@ impl WindowMinutes {
     pub const DEFAULT: WindowMinutes = WindowMinutes(60);
 
     pub fn new(minutes: u64) -> Result<Self, DomainError> {
-        u16::try_from(minutes)
-            .ok()
-            .filter(|m| (15..=1440).contains(m))
-            .map(Self)
-            .ok_or_else(|| {
-                DomainError::invalid(Self::CODE, "The window is 15 to 1440 whole minutes.")
-            })
+        within(minutes, 15..=1440).map(Self).ok_or_else(|| {
+            DomainError::invalid(Self::CODE, "The window is 15 to 1440 whole minutes.")
+        })
     }
 
     pub fn get(self) -> u16 {
@@ -62,18 +58,7 @@ impl WindowMinutes {
     }
 }
 
-impl TryFrom<u64> for WindowMinutes {
-    type Error = DomainError;
-    fn try_from(v: u64) -> Result<Self, Self::Error> {
-        Self::new(v)
-    }
-}
-
-impl From<WindowMinutes> for u64 {
-    fn from(v: WindowMinutes) -> u64 {
-        u64::from(v.0)
-    }
-}
+checked_serde!(WindowMinutes, u64);
 
 /// How far below the best inverter's energy per kW an inverter may fall: 1 to 99 percent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,9 +70,7 @@ impl Percent {
     pub const DEFAULT: Percent = Percent(20);
 
     pub fn new(percent: u64) -> Result<Self, DomainError> {
-        u8::try_from(percent)
-            .ok()
-            .filter(|p| (1..=99).contains(p))
+        within(percent, 1..=99)
             .map(Self)
             .ok_or_else(|| DomainError::invalid(Self::CODE, "The percentage is 1 to 99."))
     }
@@ -97,18 +80,7 @@ impl Percent {
     }
 }
 
-impl TryFrom<u64> for Percent {
-    type Error = DomainError;
-    fn try_from(v: u64) -> Result<Self, Self::Error> {
-        Self::new(v)
-    }
-}
-
-impl From<Percent> for u64 {
-    fn from(v: Percent) -> u64 {
-        u64::from(v.0)
-    }
-}
+checked_serde!(Percent, u64);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoDataRule {

@@ -46,11 +46,7 @@ fn a_full_body_is_read() {
     );
     let yields = settings.expected_yield_kwh.as_ref().unwrap();
     assert_eq!(yields.of(3), Decimal::from(300));
-    let stored = serde_json::to_string(&settings).unwrap();
-    assert_eq!(
-        serde_json::from_str::<AlertSettings>(&stored).unwrap(),
-        settings
-    );
+    crate::testing::assert_json_round_trip(&settings);
 }
 
 #[test]

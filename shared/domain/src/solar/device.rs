@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::DomainError;
+use crate::{DomainError, bounded::within};
 
 /// A device's serial number as printed on it: 4 to 32 ASCII letters, digits and single
 /// hyphens between them, kept upper case, so `ae-3tl-0042` and `AE-3TL-0042` are one device
@@ -71,19 +71,15 @@ impl NominalPower {
     pub const MAX_W: u32 = 10_000_000;
 
     pub fn new(watts: u64) -> Result<Self, DomainError> {
-        u32::try_from(watts)
-            .ok()
-            .filter(|w| (1..=Self::MAX_W).contains(w))
-            .map(Self)
-            .ok_or_else(|| {
-                DomainError::invalid(
-                    "invalid_nominal_power",
-                    format!(
-                        "A device's nominal power is 1 to {} W, in whole watts.",
-                        Self::MAX_W
-                    ),
-                )
-            })
+        within(watts, 1..=Self::MAX_W).map(Self).ok_or_else(|| {
+            DomainError::invalid(
+                "invalid_nominal_power",
+                format!(
+                    "A device's nominal power is 1 to {} W, in whole watts.",
+                    Self::MAX_W
+                ),
+            )
+        })
     }
 
     pub fn watts(self) -> Watts {
@@ -91,18 +87,7 @@ impl NominalPower {
     }
 }
 
-impl TryFrom<u64> for NominalPower {
-    type Error = DomainError;
-    fn try_from(w: u64) -> Result<Self, Self::Error> {
-        Self::new(w)
-    }
-}
-
-impl From<NominalPower> for u64 {
-    fn from(p: NominalPower) -> u64 {
-        u64::from(p.0)
-    }
-}
+checked_serde!(NominalPower, u64);
 
 /// A device model name as the registry writes it (`AE 3TL 16`): 1 to 64 printable characters,
 /// and never the word `unknown`, which is how a device without a known model is written.

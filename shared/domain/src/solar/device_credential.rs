@@ -29,9 +29,7 @@ impl DeviceCredential {
             .and_then(|rest| rest.trim().split_once(':'))
             .ok_or_else(bad_device_credential)?;
         let serial = SerialNumber::parse(serial).map_err(|_| bad_device_credential())?;
-        let fits = (1..=Self::MAX_SECRET).contains(&secret.len())
-            && secret.bytes().all(|b| b.is_ascii_graphic());
-        if !fits {
+        if !crate::ascii::token(secret, 1..=Self::MAX_SECRET, crate::ascii::visible) {
             return Err(bad_device_credential());
         }
         Ok(Self {

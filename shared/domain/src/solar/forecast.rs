@@ -52,18 +52,7 @@ impl MonthlyYield {
     }
 }
 
-impl TryFrom<Vec<Decimal>> for MonthlyYield {
-    type Error = DomainError;
-    fn try_from(v: Vec<Decimal>) -> Result<Self, Self::Error> {
-        Self::new(v)
-    }
-}
-
-impl From<MonthlyYield> for Vec<Decimal> {
-    fn from(v: MonthlyYield) -> Self {
-        v.0.to_vec()
-    }
-}
+checked_serde!(MonthlyYield, Vec<Decimal>);
 
 /// kWh a kWp of the plant yields in a year, for the default forecast: above 0, at most 3000.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -15,6 +15,14 @@ fn at(s: &str) -> Timestamp {
     s.parse().unwrap()
 }
 
+/// The instants from `from` to `to` (both RFC 3339).
+fn instants(from: &str, to: &str) -> HistoryRange {
+    HistoryRange::Instants {
+        from: at(from),
+        to: at(to),
+    }
+}
+
 fn parse(
     res: Option<&str>,
     from: Option<&str>,
@@ -36,27 +44,21 @@ fn defaults_cover_the_berlin_day_month_and_year() {
     assert_eq!(q.resolution, Resolution::Hour);
     assert_eq!(
         q.range,
-        HistoryRange::Instants {
-            from: at("2026-11-21T23:00:00Z"),
-            to: at("2026-11-22T23:00:00Z")
-        }
+        instants("2026-11-21T23:00:00Z", "2026-11-22T23:00:00Z")
     );
-    let q = parse(Some("day"), None, None).unwrap();
-    assert_eq!(
-        q.range,
-        HistoryRange::Days {
-            from: date(2026, 11, 1),
-            to: date(2026, 11, 30)
-        }
-    );
-    let q = parse(Some("month"), None, None).unwrap();
-    assert_eq!(
-        q.range,
-        HistoryRange::Days {
-            from: date(2026, 1, 1),
-            to: date(2026, 12, 31)
-        }
-    );
+    for (res, from, to) in [
+        ("day", date(2026, 11, 1), date(2026, 11, 30)),
+        ("month", date(2026, 1, 1), date(2026, 12, 31)),
+    ] {
+        let q = parse(Some(res), None, None).unwrap();
+        assert_eq!(q.range, HistoryRange::Days { from, to }, "{res}");
+    }
+}
+
+/// The outcome of a query from `from` to `to`, without the parsed query: `Ok` or the
+/// refusal's code.
+fn outcome(res: &str, from: &str, to: &str) -> Result<(), &'static str> {
+    parse(Some(res), Some(from), Some(to)).map(|_| ())
 }
 
 #[test]
@@ -66,76 +68,52 @@ fn each_bad_parameter_has_its_code() {
         parse(Some("5m"), Some("2026-11-22T00:00:00Z"), None),
         Err("invalid_range")
     );
-    assert_eq!(
-        parse(Some("5m"), Some("yesterday"), Some("2026-11-22T00:00:00Z")),
-        Err("invalid_time")
-    );
-    assert_eq!(
-        parse(
-            Some("day"),
-            Some("2026-11-01T00:00:00Z"),
-            Some("2026-11-02")
+    for (res, from, to, code) in [
+        ("5m", "yesterday", "2026-11-22T00:00:00Z", "invalid_time"),
+        ("day", "2026-11-01T00:00:00Z", "2026-11-02", "invalid_date"),
+        ("day", "2026-11-31", "2026-12-02", "invalid_date"),
+        (
+            "hour",
+            "2026-11-22T10:00:00Z",
+            "2026-11-22T10:00:00Z",
+            "invalid_range",
         ),
-        Err("invalid_date")
-    );
-    assert_eq!(
-        parse(Some("day"), Some("2026-11-31"), Some("2026-12-02")),
-        Err("invalid_date")
-    );
-    assert_eq!(
-        parse(
-            Some("hour"),
-            Some("2026-11-22T10:00:00Z"),
-            Some("2026-11-22T10:00:00Z")
-        ),
-        Err("invalid_range")
-    );
-    assert_eq!(
-        parse(Some("day"), Some("2026-11-03"), Some("2026-11-02")),
-        Err("invalid_range")
-    );
+        ("day", "2026-11-03", "2026-11-02", "invalid_range"),
+    ] {
+        assert_eq!(outcome(res, from, to), Err(code), "{res} {from} {to}");
+    }
 }
 
 #[test]
 fn each_resolution_has_its_longest_range() {
-    let ok = parse(
-        Some("5m"),
-        Some("2026-11-20T00:00:00Z"),
-        Some("2026-11-22T00:00:00Z"),
-    );
-    assert!(ok.is_ok());
-    let long = parse(
-        Some("5m"),
-        Some("2026-11-20T00:00:00Z"),
-        Some("2026-11-22T00:00:01Z"),
-    );
-    assert_eq!(long, Err("range_too_large"));
-    assert!(
-        parse(
-            Some("hour"),
-            Some("2026-10-22T00:00:00Z"),
-            Some("2026-11-22T00:00:00Z")
-        )
-        .is_ok()
-    );
-    assert_eq!(
-        parse(
-            Some("hour"),
-            Some("2026-10-22T00:00:00Z"),
-            Some("2026-11-22T00:00:01Z")
+    let too_large = Err("range_too_large");
+    for (res, from, to, want) in [
+        ("5m", "2026-11-20T00:00:00Z", "2026-11-22T00:00:00Z", Ok(())),
+        (
+            "5m",
+            "2026-11-20T00:00:00Z",
+            "2026-11-22T00:00:01Z",
+            too_large,
         ),
-        Err("range_too_large")
-    );
-    assert!(parse(Some("day"), Some("2025-11-22"), Some("2026-11-22")).is_ok());
-    assert_eq!(
-        parse(Some("day"), Some("2025-11-21"), Some("2026-11-22")),
-        Err("range_too_large")
-    );
-    assert!(parse(Some("month"), Some("2024-01-31"), Some("2026-12-01")).is_ok());
-    assert_eq!(
-        parse(Some("month"), Some("2023-12-31"), Some("2026-12-01")),
-        Err("range_too_large")
-    );
+        (
+            "hour",
+            "2026-10-22T00:00:00Z",
+            "2026-11-22T00:00:00Z",
+            Ok(()),
+        ),
+        (
+            "hour",
+            "2026-10-22T00:00:00Z",
+            "2026-11-22T00:00:01Z",
+            too_large,
+        ),
+        ("day", "2025-11-22", "2026-11-22", Ok(())),
+        ("day", "2025-11-21", "2026-11-22", too_large),
+        ("month", "2024-01-31", "2026-12-01", Ok(())),
+        ("month", "2023-12-31", "2026-12-01", too_large),
+    ] {
+        assert_eq!(outcome(res, from, to), want, "{res} {from} {to}");
+    }
 }
 
 #[test]
@@ -148,10 +126,7 @@ fn an_instant_with_an_offset_is_read_as_that_instant() {
     .unwrap();
     assert_eq!(
         q.range,
-        HistoryRange::Instants {
-            from: at("2026-11-22T00:00:00Z"),
-            to: at("2026-11-22T02:00:00Z")
-        }
+        instants("2026-11-22T00:00:00Z", "2026-11-22T02:00:00Z")
     );
 }
 
@@ -171,10 +146,7 @@ fn a_bucket_has_the_energy_its_readings_added_and_their_mean_power() {
         reading("2026-11-22T08:02:00Z", 2001, 200),
         reading("2026-11-22T08:05:00Z", 3000, 450),
     ];
-    let range = HistoryRange::Instants {
-        from: at("2026-11-22T08:00:00Z"),
-        to: at("2026-11-22T09:00:00Z"),
-    };
+    let range = instants("2026-11-22T08:00:00Z", "2026-11-22T09:00:00Z");
     let points = bucket_readings(&readings, Resolution::FiveMinutes, range);
     assert_eq!(points.len(), 2);
     assert_eq!(points[0].start.to_string(), "2026-11-22T08:00:00Z");
@@ -196,10 +168,7 @@ fn a_range_starting_mid_day_counts_only_what_was_added_after_the_previous_readin
         reading("2026-11-22T08:00:00Z", 1000, 100),
         reading("2026-11-22T09:00:00Z", 1000, 700),
     ];
-    let range = HistoryRange::Instants {
-        from: at("2026-11-22T08:30:00Z"),
-        to: at("2026-11-22T10:00:00Z"),
-    };
+    let range = instants("2026-11-22T08:30:00Z", "2026-11-22T10:00:00Z");
     let points = bucket_readings(&readings, Resolution::Hour, range);
     assert_eq!(points.len(), 1);
     assert_eq!(points[0].energy_wh, 600);
@@ -213,10 +182,7 @@ fn a_new_berlin_day_starts_its_counter_again_and_a_falling_counter_adds_nothing(
         reading("2026-11-22T23:10:00Z", 0, 5),    // restarted
         reading("2026-11-22T23:15:00Z", 0, 25),
     ];
-    let range = HistoryRange::Instants {
-        from: at("2026-11-22T22:00:00Z"),
-        to: at("2026-11-23T00:00:00Z"),
-    };
+    let range = instants("2026-11-22T22:00:00Z", "2026-11-23T00:00:00Z");
     let total: u64 = bucket_readings(&readings, Resolution::FiveMinutes, range)
         .iter()
         .map(|p| p.energy_wh)
@@ -422,24 +388,15 @@ fn data_is_refused_with_where_to_buy_outside_trial_and_license() {
 
 #[test]
 fn the_answer_is_bounded_by_its_points() {
-    let day = parse(
-        Some("5m"),
-        Some("2026-11-22T00:00:00Z"),
-        Some("2026-11-23T00:00:00Z"),
-    )
-    .unwrap();
-    assert_eq!(day.max_buckets(), 288);
-    let odd = parse(
-        Some("hour"),
-        Some("2026-11-22T00:30:00Z"),
-        Some("2026-11-22T02:00:01Z"),
-    )
-    .unwrap();
-    assert_eq!(odd.max_buckets(), 3);
-    let months = parse(Some("month"), Some("2026-01-31"), Some("2026-03-01")).unwrap();
-    assert_eq!(months.max_buckets(), 3);
-    let days = parse(Some("day"), Some("2026-01-31"), Some("2026-03-01")).unwrap();
-    assert_eq!(days.max_buckets(), 30);
+    for (res, from, to, buckets) in [
+        ("5m", "2026-11-22T00:00:00Z", "2026-11-23T00:00:00Z", 288),
+        ("hour", "2026-11-22T00:30:00Z", "2026-11-22T02:00:01Z", 3),
+        ("month", "2026-01-31", "2026-03-01", 3),
+        ("day", "2026-01-31", "2026-03-01", 30),
+    ] {
+        let query = parse(Some(res), Some(from), Some(to)).unwrap();
+        assert_eq!(query.max_buckets(), buckets, "{res} {from} {to}");
+    }
     // 576 five-minute buckets of 48 hours: 86 series fit, 87 do not.
     let two_days = parse(
         Some("5m"),

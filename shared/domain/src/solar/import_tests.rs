@@ -21,6 +21,12 @@ fn header(names: &[&str]) -> SheetRow {
     row(1, &names.iter().map(|n| t(n)).collect::<Vec<_>>())
 }
 
+/// A sheet of a header and one row of text (row 2), checked.
+fn one_row(names: &[&str], cells: &[&str]) -> Checked {
+    let cells: Vec<Cell> = cells.iter().map(|c| t(c)).collect();
+    check_import(&[header(names), row(2, &cells)]).unwrap()
+}
+
 fn codes(checked: &Checked) -> Vec<(u32, Option<&str>, &str)> {
     checked
         .rejected
@@ -42,11 +48,10 @@ fn header_codes(err: DomainError) -> Vec<(String, &'static str)> {
 
 #[test]
 fn header_names_match_in_any_case_and_order() {
-    let rows = [
-        header(&[" Label ", "ACTIVATION CODE", "serial-number"]),
-        row(2, &[t("roof east"), t("K3Y-1"), t("ae-3tl-0042")]),
-    ];
-    let checked = check_import(&rows).unwrap();
+    let checked = one_row(
+        &[" Label ", "ACTIVATION CODE", "serial-number"],
+        &["roof east", "K3Y-1", "ae-3tl-0042"],
+    );
     assert_eq!(
         checked.good,
         vec![ImportRow {
@@ -61,11 +66,10 @@ fn header_names_match_in_any_case_and_order() {
 
 #[test]
 fn the_label_column_is_optional_and_empty_header_cells_are_not_read() {
-    let rows = [
-        header(&["serial_number", "", "activation_code"]),
-        row(2, &[t("SN-0001"), t("ignored note"), t("c1")]),
-    ];
-    let checked = check_import(&rows).unwrap();
+    let checked = one_row(
+        &["serial_number", "", "activation_code"],
+        &["SN-0001", "ignored note", "c1"],
+    );
     assert_eq!(checked.good.len(), 1);
     assert_eq!(checked.good[0].label, None);
 }

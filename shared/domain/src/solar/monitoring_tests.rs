@@ -20,6 +20,21 @@ fn license(start: Date, days: u16, ended_on: Option<Date>) -> PlantLicense {
     }
 }
 
+fn licensed(until: Date) -> MonitoringState {
+    MonitoringState::Licensed { until }
+}
+
+/// With no license, trial or ended license on `day`, the state says whether the plant has
+/// inverters: `Unlicensed` with them, `NoInverters` without.
+fn assert_unlicensed(h: &MonitoringHistory, day: Date, s: &SolarSettings) {
+    assert_eq!(h.state(day, true, s), MonitoringState::Unlicensed, "{day}");
+    assert_eq!(
+        h.state(day, false, s),
+        MonitoringState::NoInverters,
+        "{day}"
+    );
+}
+
 fn plus(d: Date, days: i64) -> Date {
     d.checked_add(Span::new().days(days)).unwrap()
 }
@@ -75,15 +90,7 @@ fn re_adding_inverters_never_starts_a_second_trial() {
 #[test]
 fn states_in_their_order() {
     let s = settings();
-    let fresh = MonitoringHistory::default();
-    assert_eq!(
-        fresh.state(date(2027, 3, 1), false, &s),
-        MonitoringState::NoInverters
-    );
-    assert_eq!(
-        fresh.state(date(2027, 3, 1), true, &s),
-        MonitoringState::Unlicensed
-    );
+    assert_unlicensed(&MonitoringHistory::default(), date(2027, 3, 1), &s);
 
     // Bought on day 10 of the trial: licensed wins, until the chain of terms ends.
     let first = date(2027, 3, 1);
@@ -93,17 +100,13 @@ fn states_in_their_order() {
     };
     assert_eq!(
         h.state(date(2027, 3, 10), true, &s),
-        MonitoringState::Licensed {
-            until: date(2028, 3, 8)
-        }
+        licensed(date(2028, 3, 8))
     );
     // A renewal paid ahead without a gap extends "until".
     h.licenses.push(license(date(2028, 3, 9), 730, None));
     assert_eq!(
         h.state(date(2027, 3, 10), true, &s),
-        MonitoringState::Licensed {
-            until: date(2030, 3, 8)
-        }
+        licensed(date(2030, 3, 8))
     );
 
     // Power exceeded on 9 June: both end; the state says so, and keeps saying so.
@@ -112,9 +115,7 @@ fn states_in_their_order() {
     }
     assert_eq!(
         h.state(date(2027, 6, 8), true, &s),
-        MonitoringState::Licensed {
-            until: date(2027, 6, 8)
-        }
+        licensed(date(2027, 6, 8))
     );
     for day in [date(2027, 6, 9), date(2029, 1, 1)] {
         assert_eq!(
@@ -129,18 +130,9 @@ fn states_in_their_order() {
     h.licenses.push(license(date(2027, 6, 9), 365, None));
     assert_eq!(
         h.state(date(2027, 6, 9), true, &s),
-        MonitoringState::Licensed {
-            until: date(2028, 6, 7)
-        }
+        licensed(date(2028, 6, 7))
     );
-    assert_eq!(
-        h.state(date(2028, 6, 8), true, &s),
-        MonitoringState::Unlicensed
-    );
-    assert_eq!(
-        h.state(date(2028, 6, 8), false, &s),
-        MonitoringState::NoInverters
-    );
+    assert_unlicensed(&h, date(2028, 6, 8), &s);
 }
 
 #[test]
@@ -162,26 +154,27 @@ fn a_licensed_plant_is_not_deleted_before_its_last_day() {
 
 #[test]
 fn states_serialise_with_their_date() {
-    let json = serde_json::to_value(MonitoringState::Trial {
-        until: date(2027, 4, 9),
-    })
-    .unwrap();
-    assert_eq!(
-        json,
-        serde_json::json!({"state": "trial", "until": "2027-04-09"})
-    );
-    let json = serde_json::to_value(MonitoringState::LicenseEndedPowerExceeded {
-        on: date(2027, 6, 9),
-    })
-    .unwrap();
-    assert_eq!(
-        json,
-        serde_json::json!({"state": "license_ended_power_exceeded", "on": "2027-06-09"})
-    );
-    assert_eq!(
-        serde_json::to_value(MonitoringState::NoInverters).unwrap(),
-        serde_json::json!({"state": "no_inverters"})
-    );
+    use serde_json::json;
+    for (state, want) in [
+        (
+            MonitoringState::Trial {
+                until: date(2027, 4, 9),
+            },
+            json!({"state": "trial", "until": "2027-04-09"}),
+        ),
+        (
+            MonitoringState::LicenseEndedPowerExceeded {
+                on: date(2027, 6, 9),
+            },
+            json!({"state": "license_ended_power_exceeded", "on": "2027-06-09"}),
+        ),
+        (
+            MonitoringState::NoInverters,
+            json!({"state": "no_inverters"}),
+        ),
+    ] {
+        assert_eq!(serde_json::to_value(state).unwrap(), want);
+    }
 }
 
 #[test]

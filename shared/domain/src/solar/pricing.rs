@@ -18,27 +18,12 @@ use crate::{
     vat::{Buyer, TaxTreatment},
 };
 
-/// A plant: 1 to 64 ASCII letters, digits, `-` and `_`, like every id of the shop.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct PlantId(String);
-
-impl PlantId {
-    pub fn parse(raw: &str) -> Result<Self, DomainError> {
-        let ok = (1..=64).contains(&raw.len())
-            && raw
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        DomainError::invalid_unless(
-            ok,
-            "invalid_plant_id",
-            "PlantId must be 1 to 64 letters, digits, '-' or '_'.",
-        )?;
-        Ok(Self(raw.to_owned()))
-    }
+ascii_newtype! {
+    /// A plant: 1 to 64 ASCII letters, digits, `-` and `_`, like every id of the shop.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+    PlantId: exact slug 1..=64,
+    "invalid_plant_id", "PlantId must be 1 to 64 letters, digits, '-' or '_'."
 }
-
-string_newtype!(PlantId);
 
 /// The answer for a plant that is not the caller's (or does not exist): the same either way,
 /// so ids of other owners' plants cannot be probed.

@@ -5,25 +5,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::DomainError;
 
-/// The activation code from the device's label: 4 to 64 visible ASCII characters, compared
-/// exactly as printed (only surrounding spaces are dropped).
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct ActivationCode(String);
-
-impl ActivationCode {
-    pub fn parse(raw: &str) -> Result<Self, DomainError> {
-        let code = raw.trim();
-        DomainError::invalid_unless(
-            (4..=64).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_graphic()),
-            "invalid_activation_code",
-            "An activation code is 4 to 64 visible characters, as printed on the device.",
-        )?;
-        Ok(Self(code.to_owned()))
-    }
+ascii_newtype! {
+    /// The activation code from the device's label: 4 to 64 visible ASCII characters, compared
+    /// exactly as printed (only surrounding spaces are dropped).
+    #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+    ActivationCode: trimmed visible 4..=64,
+    "invalid_activation_code",
+    "An activation code is 4 to 64 visible characters, as printed on the device."
 }
-
-string_newtype!(ActivationCode);
 
 /// Never shown in logs or debug output: it is what proves the device is in the caller's hands.
 impl std::fmt::Debug for ActivationCode {
@@ -63,20 +52,16 @@ string_newtype!(InverterLabel);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::{assert_kept, assert_refused};
 
     #[test]
     fn codes_are_kept_as_printed_and_bad_ones_refused() {
-        assert_eq!(
-            ActivationCode::parse(" Ab3-x9 ").unwrap().as_str(),
-            "Ab3-x9"
+        assert_kept(ActivationCode::parse, " Ab3-x9 ", "Ab3-x9");
+        assert_refused(
+            ActivationCode::parse,
+            &["", "abc", "with space", "é-code", &"x".repeat(65)],
+            "invalid_activation_code",
         );
-        for bad in ["", "abc", "with space", "é-code", &"x".repeat(65)] {
-            assert_eq!(
-                ActivationCode::parse(bad).unwrap_err().code(),
-                "invalid_activation_code",
-                "{bad:?}"
-            );
-        }
         assert_eq!(
             format!("{:?}", ActivationCode::parse("SECRET-1").unwrap()),
             "ActivationCode(..)"
@@ -85,25 +70,17 @@ mod tests {
 
     #[test]
     fn labels_are_short_visible_text() {
-        assert_eq!(
-            InverterLabel::parse(" Roof east ").unwrap().as_str(),
-            "Roof east"
-        );
+        assert_kept(InverterLabel::parse, " Roof east ", "Roof east");
         assert_eq!(InverterLabel::parse("").unwrap(), InverterLabel::default());
         assert!(InverterLabel::parse(&"ä".repeat(100)).is_ok());
         let padded = format!(" {} ", "x".repeat(99));
-        for bad in [
+        let bad = [
             "a\u{202E}b",
             "a\nb",
             "a\u{200B}b",
             &"x".repeat(101),
             &padded,
-        ] {
-            assert_eq!(
-                InverterLabel::parse(bad).unwrap_err().code(),
-                "invalid_label",
-                "{bad:?}"
-            );
-        }
+        ];
+        assert_refused(InverterLabel::parse, &bad, "invalid_label");
     }
 }

@@ -183,23 +183,19 @@ impl Problem {
 
     /// As the answer lists it: `readings[<index>].<field>`.
     fn at(self, index: usize) -> FieldError {
-        let field = if self.field.is_empty() {
-            format!("readings[{index}]")
-        } else {
-            format!("readings[{index}].{}", self.field)
-        };
-        FieldError {
-            field,
-            code: self.code,
-            detail: self.detail,
-        }
+        self.under(format!("readings[{index}]"))
     }
 
     fn at_config(self) -> FieldError {
+        self.under("config".to_owned())
+    }
+
+    /// Named below `parent`: `<parent>.<field>`, or `parent` itself for the whole object.
+    fn under(self, parent: String) -> FieldError {
         let field = if self.field.is_empty() {
-            "config".to_owned()
+            parent
         } else {
-            format!("config.{}", self.field)
+            format!("{parent}.{}", self.field)
         };
         FieldError {
             field,

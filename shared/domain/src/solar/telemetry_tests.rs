@@ -177,11 +177,7 @@ fn a_batch_travels_through_json_unchanged() {
             firmware: "1".into(),
         }),
     };
-    let json = serde_json::to_string(&batch).unwrap();
-    assert_eq!(
-        serde_json::from_str::<TelemetryBatch>(&json).unwrap(),
-        batch
-    );
+    crate::testing::assert_json_round_trip(&batch);
 }
 
 #[test]
