@@ -44,9 +44,10 @@ macro_rules! settings {
 
 /// Wires a function crate's `Handler` to the boot step, so its `settings.rs` says only what
 /// the function reads (`Settings::from_vars`) and builds (`Handler::new`). It adds
-/// `Settings::from_env` (the same settings from the process environment), `Handler::boot`
-/// (what `main.rs` hands to the serve loop: settings from the environment, then `new`) and the
-/// serve trait of the function's kind, whose `handle` is the handler's own.
+/// `Handler::boot` (what `main.rs` hands to the serve loop: settings from the process
+/// environment, then `new`) and the serve trait of the function's kind, whose `handle` is the
+/// handler's own. It adds nothing to `Settings`, so a function may name a shared settings
+/// group as its own (`web::auth::settings::{GuardSettings, PolicySettings}`).
 ///
 /// `function!(http Handler, Settings)`, `function!(sqs Handler, Settings)` or
 /// `function!(schedule Handler, Settings, Report)`.
@@ -88,17 +89,11 @@ macro_rules! function {
         }
     };
     (@boot $handler:ty, $settings:ty) => {
-        impl $settings {
-            /// The settings from the process environment.
-            pub fn from_env() -> Result<Self, $crate::boot::config::ConfigError> {
-                Self::from_vars(&$crate::boot::config::Vars::env())
-            }
-        }
-
         impl $handler {
             /// The handler as deployed: its settings from the environment.
             pub fn boot(boot: &$crate::boot::Boot) -> Result<Self, $crate::boot::Error> {
-                Self::new(boot, <$settings>::from_env()?)
+                let vars = $crate::boot::config::Vars::env();
+                Self::new(boot, <$settings>::from_vars(&vars)?)
             }
         }
     };
