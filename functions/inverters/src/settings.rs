@@ -54,14 +54,11 @@ mod tests {
 
     #[test]
     fn a_bad_value_names_its_variable() {
-        for name in [
-            "UNKNOWN_DEVICE_POWER_W",
-            "ACTIVATION_ATTEMPTS",
-            "TRIAL_DAYS",
-        ] {
-            let vars = [&base()[..], &[(name, "lots")]].concat();
-            let err = Settings::from_vars(&Vars::given(&vars)).err().unwrap();
-            assert!(err.to_string().contains(name), "{err}");
-        }
+        let bad = [
+            ("UNKNOWN_DEVICE_POWER_W", "lots"),
+            ("ACTIVATION_ATTEMPTS", "lots"),
+            ("TRIAL_DAYS", "lots"),
+        ];
+        shop_testkit::settings::assert_each_bad_value_named(Settings::from_vars, &base(), &bad);
     }
 }

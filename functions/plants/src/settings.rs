@@ -44,10 +44,10 @@ mod tests {
 
     use super::*;
     use shop_domain::solar::Watts;
+    use shop_testkit::{customer::jwt_vars, settings};
 
-    fn with(extra: &[(&'static str, &'static str)]) -> Result<Settings, ConfigError> {
-        let vars = [&shop_testkit::customer::jwt_vars()[..], extra].concat();
-        Settings::from_vars(&Vars::given(&vars))
+    fn with(extra: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        settings::read(Settings::from_vars, &jwt_vars(), extra)
     }
 
     #[test]
@@ -62,13 +62,11 @@ mod tests {
 
     #[test]
     fn a_bad_value_names_its_variable() {
-        for (name, value) in [
+        let bad = [
             ("TRIAL_DAYS", "0"),
             ("TRIAL_DAYS", "forty"),
             ("UNKNOWN_DEVICE_POWER_W", "-1"),
-        ] {
-            let err = with(&[(name, value)]).err().unwrap();
-            assert!(err.to_string().contains(name), "{err}");
-        }
+        ];
+        settings::assert_each_bad_value_named(Settings::from_vars, &jwt_vars(), &bad);
     }
 }
