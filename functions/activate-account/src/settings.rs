@@ -14,4 +14,4 @@ impl Handler {
     }
 }
 
-shop_adapters::function!(http Handler, Settings);
+shop_adapters::function!(http Handler => activate, Settings);

@@ -27,7 +27,7 @@ impl Handler {
     }
 }
 
-shop_adapters::function!(http Handler, Settings);
+shop_adapters::function!(http Handler => route, Settings);
 
 #[cfg(test)]
 mod tests {

@@ -36,7 +36,7 @@ impl Handler {
     }
 }
 
-shop_adapters::function!(http Handler, Settings);
+shop_adapters::function!(http Handler => route, Settings);
 
 #[cfg(test)]
 mod tests {

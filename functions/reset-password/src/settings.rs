@@ -16,4 +16,4 @@ impl Handler {
     }
 }
 
-shop_adapters::function!(http Handler, Settings);
+shop_adapters::function!(http Handler => reset, Settings);

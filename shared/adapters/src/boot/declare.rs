@@ -49,10 +49,26 @@ macro_rules! settings {
 /// handler's own. It adds nothing to `Settings`, so a function may name a shared settings
 /// group as its own (`web::auth::settings::{GuardSettings, PolicySettings}`).
 ///
-/// `function!(http Handler, Settings)`, `function!(sqs Handler, Settings)` or
-/// `function!(schedule Handler, Settings, Report)`.
+/// `function!(http Handler => route, Settings)`, `function!(sqs Handler, Settings)` or
+/// `function!(schedule Handler, Settings, Report)`. The `=> route` form also writes the
+/// handler's `handle`: the answer of its use case `route(&self, &Request) -> Result<HttpResponse,
+/// AppError>`, or its error as problem+json, the step every HTTP function ends with;
+/// `function!(http Handler, Settings)` leaves `handle` to the handler.
 #[macro_export]
 macro_rules! function {
+    (http $handler:ty => $use_case:ident, $settings:ty) => {
+        impl $handler {
+            /// The use case's answer, or its error as problem+json (`http::respond`).
+            pub async fn handle(
+                &self,
+                req: $crate::boot::prelude::Request,
+            ) -> $crate::boot::prelude::HttpResponse {
+                $crate::web::http::respond(self.$use_case(&req).await)
+            }
+        }
+
+        $crate::function!(http $handler, $settings);
+    };
     (http $handler:ty, $settings:ty) => {
         $crate::function!(@boot $handler, $settings);
 
