@@ -37,8 +37,7 @@ mod tests {
     use shop_domain::solar::SolarSettings;
 
     fn base() -> Vec<(&'static str, &'static str)> {
-        let mail = shop_testkit::bed::mail_vars("http://queue.example/mail");
-        [&shop_testkit::customer::jwt_vars()[..], &mail].concat()
+        shop_testkit::bed::protected_mail_vars("http://queue.example/mail")
     }
 
     #[test]

@@ -22,11 +22,7 @@ struct Setup {
 }
 
 fn handler(boot: &Boot, queue: &str, extra: &[(&str, &str)]) -> Handler {
-    let links = [
-        ("MAIL_QUEUE_URL", queue),
-        ("APP_URL", "https://app.example"),
-    ];
-    let vars = [&customer::jwt_vars()[..], &links, extra].concat();
+    let vars = [&shop_testkit::bed::protected_mail_vars(queue)[..], extra].concat();
     Handler::new(boot, Settings::from_vars(&Vars::given(&vars)).unwrap()).expect("builds")
 }
 

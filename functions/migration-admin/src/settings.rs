@@ -58,17 +58,16 @@ mod tests {
     use super::*;
     use shop_testkit::{customer::jwt_vars, settings};
 
-    fn with(extra: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-        settings::read(Settings::from_vars, &jwt_vars(), extra)
-    }
-
     #[test]
     fn the_import_limits_default_to_the_constants() {
-        let import = with(&[]).unwrap().import;
-        assert_eq!(import.max_accounts, 1_000);
-        assert_eq!(import.max_body_bytes, 6 * 1024 * 1024);
-        let set = with(&[("MIGRATION_IMPORT_MAX_ACCOUNTS", "10")]).unwrap();
-        assert_eq!(set.import.max_accounts, 10);
+        let limits = |extra: &[(&str, &str)]| {
+            let read = settings::read_protected(Settings::from_vars, extra);
+            read.unwrap().import
+        };
+        assert_eq!(limits(&[]).max_accounts, 1_000);
+        assert_eq!(limits(&[]).max_body_bytes, 6 * 1024 * 1024);
+        let set = limits(&[("MIGRATION_IMPORT_MAX_ACCOUNTS", "10")]);
+        assert_eq!(set.max_accounts, 10);
     }
 
     #[test]

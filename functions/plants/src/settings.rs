@@ -46,16 +46,16 @@ mod tests {
     use shop_domain::solar::Watts;
     use shop_testkit::{customer::jwt_vars, settings};
 
-    fn with(extra: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-        settings::read(Settings::from_vars, &jwt_vars(), extra)
-    }
-
     #[test]
     fn the_solar_settings_default_to_the_domains() {
-        assert_eq!(with(&[]).unwrap().solar, SolarSettings::default());
-        let set = with(&[("TRIAL_DAYS", "30"), ("UNKNOWN_DEVICE_POWER_W", "5000")]).unwrap();
+        let solar = |extra: &[(&str, &str)]| {
+            let read = settings::read_protected(Settings::from_vars, extra);
+            read.unwrap().solar
+        };
+        assert_eq!(solar(&[]), SolarSettings::default());
+        let set = solar(&[("TRIAL_DAYS", "30"), ("UNKNOWN_DEVICE_POWER_W", "5000")]);
         assert_eq!(
-            (set.solar.trial_days, set.solar.unknown_device_power),
+            (set.trial_days, set.unknown_device_power),
             (30, Watts(5000))
         );
     }

@@ -222,6 +222,12 @@ pub fn mail_vars(url: &str) -> [(&'static str, &str); 2] {
     [("MAIL_QUEUE_URL", url), ("APP_URL", "https://app.example")]
 }
 
+/// The settings of a protected function that mails through the queue at `url`:
+/// [`crate::customer::jwt_vars`] and [`mail_vars`].
+pub fn protected_mail_vars(url: &str) -> Vec<(&'static str, &str)> {
+    [&crate::customer::jwt_vars()[..], &mail_vars(url)].concat()
+}
+
 /// The settings of a protected function that charges through the sandbox and mails through
 /// the queue at `url`: [`crate::customer::jwt_vars`], [`sandbox_vars`] and [`mail_vars`].
 pub fn charging_vars(url: &str) -> Vec<(&'static str, &str)> {

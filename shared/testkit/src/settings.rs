@@ -13,6 +13,15 @@ pub fn read<S>(
     from_vars(&Vars::given(&[extra, base].concat()))
 }
 
+/// The settings of a protected function `from_vars` reads from `extra` over the variables
+/// that trust the test tokens ([`crate::customer::jwt_vars`]).
+pub fn read_protected<S>(
+    from_vars: impl Fn(&Vars) -> Result<S, ConfigError>,
+    extra: &[(&str, &str)],
+) -> Result<S, ConfigError> {
+    read(from_vars, &crate::customer::jwt_vars(), extra)
+}
+
 /// Asserts that each of `bad` (a variable and a value it refuses), set over `base`, stops
 /// `from_vars` with an error that names the variable.
 pub fn assert_each_bad_value_named<S>(
