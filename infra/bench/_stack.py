@@ -1,6 +1,7 @@
 """The local stack for a benchmark: started on free ports (never the defaults another stack may
 hold), its log kept in the state directory, stopped by its own process id."""
 
+import argparse
 import json
 import os
 import socket
@@ -16,6 +17,24 @@ ROOT = Path(__file__).resolve().parents[2]
 def state_root():
     """Where benchmark stacks keep their state: `BENCH_STATE_DIR`, or `.local/` of the clone."""
     return Path(os.environ.get("BENCH_STATE_DIR") or ROOT / ".local")
+
+
+def bench_args(doc, state, smoke, state_help="the stack's logs and clock", **sizes):
+    """The command line every benchmark takes: `--bin-dir` (release binaries unless named),
+    `--state-dir` (`state` below state_root()), one `--<size>` option per entry of `sizes`
+    (`name=(default, smoke value)`, or with a help text third) and `--smoke`, which sets every
+    size to its smoke value (`smoke` says which, for the help)."""
+    p = argparse.ArgumentParser(description=doc)
+    p.add_argument("--bin-dir", default=str(ROOT / "target" / "release"))
+    p.add_argument("--state-dir", default=str(state_root() / state), help=state_help)
+    for name, (default, _small, *text) in sizes.items():
+        p.add_argument(f"--{name.replace('_', '-')}", type=int, default=default, help=text[0] if text else None)
+    p.add_argument("--smoke", action="store_true", help=f"smallest size: {smoke}")
+    args = p.parse_args()
+    if args.smoke:
+        for name, (_default, small, *_text) in sizes.items():
+            setattr(args, name, small)
+    return args
 
 
 def free_port():
@@ -50,6 +69,48 @@ class Stack:
                 self.stop()
                 raise SystemExit(f"the local stack did not come up; last lines of {self.log}:\n{self.tail()}")
             time.sleep(0.2)
+
+    @property
+    def aws(self):
+        """boto3's keyword arguments for the stack's stand-in."""
+        return dict(endpoint_url=self.moto_url, region_name="eu-central-1", aws_access_key_id="test",
+                    aws_secret_access_key="test")
+
+    def queue_urls(self, sqs, *names):
+        """The URLs of the stack's queues `names` (logical ids), in the order the stand-in lists them."""
+        return [u for u in sqs.list_queues()["QueueUrls"] if u.endswith(tuple(f"/{n}" for n in names))]
+
+    def count_calls(self):
+        """Counts the AWS calls at the stand-in from zero again."""
+        call(self.moto_url, "/_shop/calls", method="DELETE")
+
+    def calls(self):
+        """The AWS calls the stand-in counted since count_calls, by operation."""
+        return call(self.moto_url, "/_shop/calls")["calls"]
+
+    def run_schedule(self, name):
+        """One run of the schedule `name` (its logical id); answers the job's report."""
+        return call(self.url, f"/_local/schedules/{name}/run", method="POST")["result"]
+
+    def job_alone(self, schedule, at):
+        """The clock set to `at`, one run of `schedule` timed alone: its report, the seconds it
+        took and the AWS calls counted meanwhile (the worker's that started too)."""
+        call(self.url, "/_local/clock", {"set": at})
+        self.count_calls()
+        started = time.time()
+        summary = self.run_schedule(schedule)
+        took = time.time() - started
+        return summary, took, self.calls()
+
+    def mails(self):
+        """How many emails the stack's outbox holds."""
+        return len(call(self.url, "/_local/outbox")["messages"])
+
+    def tools_env(self):
+        """The process environment with the variables `shop-tools` needs for this stack."""
+        env = dict(os.environ)
+        env.update(line.split("=", 1) for line in (self.state / "tools.env").read_text().splitlines() if "=" in line)
+        return env
 
     def tail(self, lines=30):
         try:

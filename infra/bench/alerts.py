@@ -7,13 +7,12 @@ plant. Prints figures only. Run through infra/bench.sh (10,000 plants); `--smoke
 any build) is what infra/bench-smoke.sh runs in the test command.
 """
 
-import argparse
 import json
 import time
 
 import boto3
 
-from _stack import ROOT, Stack, call, settled, state_root, validated_account, wait
+from _stack import Stack, bench_args, call, settled, validated_account, wait
 
 DAY, YESTERDAY = "2027-06-15", "2027-06-14"
 NOON_UTC = f"{DAY}T10:00:00Z"
@@ -29,14 +28,7 @@ def shard(plant_id):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--bin-dir", default=str(ROOT / "target" / "release"))
-    p.add_argument("--state-dir", default=str(state_root() / "bench-alerts"), help="the stack's logs and clock")
-    p.add_argument("--plants", type=int, default=10_000)
-    p.add_argument("--smoke", action="store_true", help="smallest size: 10 plants (figures only)")
-    args = p.parse_args()
-    if args.smoke:
-        args.plants = 10
+    args = bench_args(__doc__, "bench-alerts", "10 plants (figures only)", plants=(10_000, 10))
     with Stack(args.bin_dir, args.state_dir) as stack:
         run(stack, args)
 
@@ -70,8 +62,7 @@ def write_plants(aws, account_id, n):
 
 
 def run(stack, args):
-    url, moto_url = stack.url, stack.moto_url
-    aws = dict(endpoint_url=moto_url, region_name="eu-central-1", aws_access_key_id="test", aws_secret_access_key="test")
+    url, aws = stack.url, stack.aws
     access = validated_account(url, "bench-alerts@example.de")
     account_id = call(url, "/v1/me", headers={"authorization": f"Bearer {access}"})["id"]
     started = time.time()
@@ -79,19 +70,19 @@ def run(stack, args):
     print(f"alerts: {args.plants} plants with alerts on written in {time.time() - started:.1f} s")
     call(url, "/_local/clock", {"set": NOON_UTC})
     sqs = boto3.client("sqs", **aws)
-    queue = next(u for u in sqs.list_queues()["QueueUrls"] if u.endswith("/AlertQueue"))
-    mails = len(call(url, "/_local/outbox")["messages"])
+    queue, = stack.queue_urls(sqs, "AlertQueue")
+    mails = stack.mails()
 
-    call(moto_url, "/_shop/calls", method="DELETE")
+    stack.count_calls()
     started = time.time()
-    summary = call(url, "/_local/schedules/AlertSchedule/run", method="POST")["result"]
+    summary = stack.run_schedule("AlertSchedule")
     job_took = time.time() - started
     wait(lambda: settled(sqs, [queue]), seconds=3600, what="the alert queue to drain")
     took = time.time() - started
-    calls = call(moto_url, "/_shop/calls")["calls"]
+    calls = stack.calls()
     if summary["plants"] < args.plants:
         raise SystemExit(f"the alert job found {summary['plants']} plants; {args.plants} were written")
-    sent = len(call(url, "/_local/outbox")["messages"]) - mails
+    sent = stack.mails() - mails
     n = summary["plants"]
     print(f"  job: {n} plants enqueued in {job_took:.1f} s: {summary['queries']} index queries, "
           f"{summary['sqs_calls']} SendMessageBatch calls ({n / max(summary['sqs_calls'], 1):.1f} messages per call), "

@@ -10,10 +10,8 @@ stand-in) and the function process's peak RSS. Prints figures only. Run through 
 test command.
 """
 
-import argparse
 import io
 import json
-import os
 import subprocess
 import time
 import urllib.request
@@ -21,19 +19,12 @@ import uuid
 from pathlib import Path
 
 import openpyxl
-from _stack import ROOT, Stack, call, state_root, validated_account
+from _stack import Stack, bench_args, call, validated_account
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--bin-dir", default=str(ROOT / "target" / "release"))
-    p.add_argument("--state-dir", default=str(state_root() / "bench-import"), help="where the .xlsx is written")
-    p.add_argument("--rows", type=int, default=1000)
-    p.add_argument("--runs", type=int, default=20)
-    p.add_argument("--smoke", action="store_true", help="smallest size: 10 rows, 3 runs (figures only)")
-    args = p.parse_args()
-    if args.smoke:
-        args.rows, args.runs = 10, 3
+    args = bench_args(__doc__, "bench-import", "10 rows, 3 runs (figures only)", "where the .xlsx is written",
+                      rows=(1000, 10), runs=(20, 3))
     state = Path(args.state_dir)
     state.mkdir(parents=True, exist_ok=True)
     binary = str(Path(args.bin_dir) / "bench-import")
@@ -65,10 +56,8 @@ def through_the_function(stack, args, state):
     registry = state / f"devices-{args.rows}.csv"
     registry.write_text("serial,activation_code,device_type,nominal_power_w,firmware,secret\n" + "".join(
         f"{s},{c},SMA-BENCH,5000,1.0,secret-{s}\n" for s, c in devices))
-    env = dict(os.environ)
-    env.update(line.split("=", 1) for line in (stack.state / "tools.env").read_text().splitlines() if "=" in line)
-    subprocess.run([str(Path(args.bin_dir).resolve() / "shop-tools"), "import-devices", str(registry)], env=env, check=True,
-                   capture_output=True)
+    subprocess.run([str(Path(args.bin_dir).resolve() / "shop-tools"), "import-devices", str(registry)],
+                   env=stack.tools_env(), check=True, capture_output=True)
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(["serial_number", "activation_code", "label"])
@@ -76,7 +65,7 @@ def through_the_function(stack, args, state):
         sheet.append([serial, code, f"Row {i}"])
     body = io.BytesIO()
     book.save(body)
-    call(stack.moto_url, "/_shop/calls", method="DELETE")
+    stack.count_calls()
     req = urllib.request.Request(f"{url}/v1/plants/{plant}/inverters/import", data=body.getvalue(), method="POST",
                                  headers={**auth, "content-type": XLSX})
     started = time.perf_counter()
@@ -85,7 +74,7 @@ def through_the_function(stack, args, state):
     elapsed = time.perf_counter() - started
     if len(answer["added"]) != args.rows:
         raise SystemExit(f"expected {args.rows} rows added: {len(answer['added'])} added, {answer['rejected'][:3]}")
-    calls = call(stack.moto_url, "/_shop/calls")["calls"]
+    calls = stack.calls()
     dynamo = {k.split(".")[-1]: v for k, v in sorted(calls.items()) if k.startswith("DynamoDB")}
     print(f"the same through the function (one request, {args.rows} registered devices into a new plant, "
           f"binaries from {args.bin_dir}):")

@@ -7,27 +7,18 @@ the file again (every account unchanged). Figures only. Run through infra/bench.
 accounts, release); `--smoke` (20 accounts, chunks of 8) is what infra/bench-smoke.sh runs.
 """
 
-import argparse
 import json
-import os
 import subprocess
 import time
 import uuid
 from pathlib import Path
 
-from _stack import ROOT, Stack, call, state_root, validated_account
+from _stack import Stack, bench_args, call, validated_account
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--bin-dir", default=str(ROOT / "target" / "release"))
-    p.add_argument("--state-dir", default=str(state_root() / "bench-migration"))
-    p.add_argument("--accounts", type=int, default=10_000)
-    p.add_argument("--chunk", type=int, default=1_000)
-    p.add_argument("--smoke", action="store_true", help="smallest size: 20 accounts in chunks of 8")
-    args = p.parse_args()
-    if args.smoke:
-        args.accounts, args.chunk = 20, 8
+    args = bench_args(__doc__, "bench-migration", "20 accounts in chunks of 8", None,
+                      accounts=(10_000, 20), chunk=(1_000, 8))
     state = Path(args.state_dir)
     state.mkdir(parents=True, exist_ok=True)
     export = state / f"export-{args.accounts}.jsonl"
@@ -64,8 +55,7 @@ def operator_env(stack, args):
     """The tool's environment with an operator's token: an account, the role, a new sign-in."""
     email = f"bench-ops-{uuid.uuid4().hex[:8]}@example.de"
     validated_account(stack.url, email)
-    env = dict(os.environ)
-    env.update(line.split("=", 1) for line in (stack.state / "tools.env").read_text().splitlines() if "=" in line)
+    env = stack.tools_env()
     tools = str(Path(args.bin_dir).resolve() / "shop-tools")
     subprocess.run([tools, "grant-role", email, "operator"], env=env, check=True, capture_output=True)
     token = call(stack.url, "/v1/sessions", {"email": email, "password": "Sonne#2026x"})["access_token"]
@@ -74,12 +64,12 @@ def operator_env(stack, args):
 
 
 def run(stack, env, args, wave, export):
-    call(stack.moto_url, "/_shop/calls", method="DELETE")
+    stack.count_calls()
     started = time.perf_counter()
     out = subprocess.run([env["SHOP_TOOLS"], "migration-import", wave, str(export)], env=env, check=True,
                          capture_output=True, text=True, timeout=3600)
     elapsed = time.perf_counter() - started
-    calls = call(stack.moto_url, "/_shop/calls")["calls"]
+    calls = stack.calls()
     dynamo = {k.split(".")[-1]: v for k, v in sorted(calls.items()) if k.startswith("DynamoDB")}
     return elapsed, dynamo, out.stdout.strip().splitlines()[-1]
 

@@ -7,14 +7,13 @@ import route writes them. Prints figures only. Run through infra/bench.sh; `--sm
 a fan-out of 30, any build) is what infra/bench-smoke.sh runs in the test command.
 """
 
-import argparse
 import datetime as dt
 import json
 import time
 
 import boto3
 
-from _stack import ROOT, Stack, state_root, call, settled, wait
+from _stack import Stack, bench_args, call, settled, wait
 
 STAGES = [("announce", -14), ("remind", -1), ("move + welcome", 0)]
 
@@ -54,25 +53,18 @@ def put_wave(table, wave, transfer, n, prefix, next_stage="announce"):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--bin-dir", default=str(ROOT / "target" / "release"))
-    p.add_argument("--state-dir", default=str(state_root() / "bench-migration"), help="the stack's logs and clock")
-    p.add_argument("--accounts", type=int, default=50, help="accounts taken through every stage")
-    p.add_argument("--fan-out", type=int, default=10_000, help="accounts of the wave the job alone fans out")
-    p.add_argument("--smoke", action="store_true", help="smallest size: 3 accounts, a fan-out of 30 (figures only)")
-    args = p.parse_args()
-    if args.smoke:
-        args.accounts, args.fan_out = 3, 30
+    args = bench_args(__doc__, "bench-migration", "3 accounts, a fan-out of 30 (figures only)",
+                      accounts=(50, 3, "accounts taken through every stage"),
+                      fan_out=(10_000, 30, "accounts of the wave the job alone fans out"))
     with Stack(args.bin_dir, args.state_dir) as stack:
         run(stack, args)
 
 
 def run(stack, args):
-    url, moto_url = stack.url, stack.moto_url
-    aws = dict(endpoint_url=moto_url, region_name="eu-central-1", aws_access_key_id="test", aws_secret_access_key="test")
+    url, aws = stack.url, stack.aws
     table = boto3.resource("dynamodb", **aws).Table("ShopTable")
     sqs = boto3.client("sqs", **aws)
-    queues = [u for u in sqs.list_queues()["QueueUrls"] if u.endswith(("/MigrationQueue", "/MailQueue"))]
+    queues = stack.queue_urls(sqs, "MigrationQueue", "MailQueue")
     today = dt.date.fromisoformat(call(url, "/_local/clock")["now"][:10])
     transfer = today + dt.timedelta(days=30)
     n = args.accounts
@@ -80,14 +72,14 @@ def run(stack, args):
     print(f"migration wave of {n} accounts (one subscription that moves, one annual license that stays, one order)")
     for name, offset in STAGES:
         call(url, "/_local/clock", {"set": f"{transfer + dt.timedelta(days=offset)}T05:00:00Z"})
-        mails = len(call(url, "/_local/outbox")["messages"])
-        call(moto_url, "/_shop/calls", method="DELETE")
+        mails = stack.mails()
+        stack.count_calls()
         started = time.time()
-        summary = call(url, "/_local/schedules/DailyMigration/run", method="POST")["result"]
-        wait(lambda: len(call(url, "/_local/outbox")["messages"]) >= mails + n, what=f"the {name} emails")
+        summary = stack.run_schedule("DailyMigration")
+        wait(lambda: stack.mails() >= mails + n, what=f"the {name} emails")
         wait(lambda: settled(sqs, queues), what="the queues to drain")
         took = time.time() - started
-        calls = call(moto_url, "/_shop/calls")["calls"]
+        calls = stack.calls()
         dynamo = sum(v for k, v in calls.items() if k.startswith("DynamoDB"))
         print(f"  {name}: {summary['due']} accounts in {took:.1f} s; job: {summary['queries']} queries, "
               f"{summary['sqs_calls']} SendMessageBatch calls")
@@ -102,12 +94,7 @@ def run(stack, args):
     big = args.fan_out
     day = transfer + dt.timedelta(days=60)
     put_wave(table, "bench-large", day + dt.timedelta(days=14), big, "L", next_stage="done")
-    call(url, "/_local/clock", {"set": f"{day}T05:00:00Z"})
-    call(moto_url, "/_shop/calls", method="DELETE")
-    started = time.time()
-    summary = call(url, "/_local/schedules/DailyMigration/run", method="POST")["result"]
-    took = time.time() - started
-    calls = call(moto_url, "/_shop/calls")["calls"]
+    summary, took, calls = stack.job_alone("DailyMigration", f"{day}T05:00:00Z")
     if summary["due"] < big:
         raise SystemExit(f"the job found {summary['due']} due accounts; {big} were written")
     print(f"fan-out: {summary['due']} accounts of a wave enqueued in {took:.1f} s")

@@ -5,7 +5,6 @@ batches of ten). Prints figures only. Run through infra/bench.sh; `--smoke` (1 r
 fan-out of 10, any build) is what infra/bench-smoke.sh runs in the test command.
 """
 
-import argparse
 import copy
 import datetime as dt
 import json
@@ -13,7 +12,7 @@ import time
 
 import boto3
 
-from _stack import ROOT, Stack, state_root, call, settled, validated_account, wait
+from _stack import Stack, bench_args, call, settled, validated_account, wait
 
 
 def per(calls, prefix, n):
@@ -21,22 +20,14 @@ def per(calls, prefix, n):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--bin-dir", default=str(ROOT / "target" / "release"))
-    p.add_argument("--state-dir", default=str(state_root() / "bench-renewals"), help="the stack's logs and clock")
-    p.add_argument("--renewals", type=int, default=20)
-    p.add_argument("--fan-out", type=int, default=10_000)
-    p.add_argument("--smoke", action="store_true", help="smallest size: 1 renewal, a fan-out of 10 (figures only)")
-    args = p.parse_args()
-    if args.smoke:
-        args.renewals, args.fan_out = 1, 10
+    args = bench_args(__doc__, "bench-renewals", "1 renewal, a fan-out of 10 (figures only)",
+                      renewals=(20, 1), fan_out=(10_000, 10))
     with Stack(args.bin_dir, args.state_dir) as stack:
         run(stack, args)
 
 
 def run(stack, args):
-    url, moto_url = stack.url, stack.moto_url
-    aws = dict(endpoint_url=moto_url, region_name="eu-central-1", aws_access_key_id="test", aws_secret_access_key="test")
+    url, aws = stack.url, stack.aws
     access = validated_account(url, "bench-renewals@example.de")
     auth = {"authorization": f"Bearer {access}"}
     subs = []
@@ -49,19 +40,19 @@ def run(stack, args):
     renewal_day = dt.date.fromisoformat(first["period"]["ends_on"]) + dt.timedelta(days=1)
     call(url, "/_local/clock", {"set": f"{renewal_day}T08:00:00Z"})
     sqs = boto3.client("sqs", **aws)
-    queue = next(u for u in sqs.list_queues()["QueueUrls"] if u.endswith("/RenewalQueue"))
+    queues = stack.queue_urls(sqs, "RenewalQueue", "MailQueue")
 
-    mails = len(call(url, "/_local/outbox")["messages"])
-    call(moto_url, "/_shop/calls", method="DELETE")
+    mails = stack.mails()
+    stack.count_calls()
     started = time.time()
-    summary = call(url, "/_local/schedules/DailyRenewals/run", method="POST")["result"]
+    summary = stack.run_schedule("DailyRenewals")
     # Done when every renewal's confirmation was sent (the webhook that confirms arrives after
     # the worker's charge, so empty queues alone can be a moment too early) and both queues
     # stay empty.
-    wait(lambda: len(call(url, "/_local/outbox")["messages"]) >= mails + args.renewals, what="the renewal confirmations")
+    wait(lambda: stack.mails() >= mails + args.renewals, what="the renewal confirmations")
     took = time.time() - started
-    wait(lambda: settled(sqs, [queue, _mail_queue(sqs)]), what="the queues to drain")
-    calls = call(moto_url, "/_shop/calls")["calls"]
+    wait(lambda: settled(sqs, queues), what="the queues to drain")
+    calls = stack.calls()
     n = args.renewals
     if summary["due"] < n:
         raise SystemExit(f"the renewal job found {summary['due']} due licenses; {n} were bought to renew")
@@ -85,12 +76,7 @@ def run(stack, args):
             sub["due_on"] = str(day)
             batch.put_item(Item={"pk": f"SUB#bench-{i}", "sk": "SUB", "subscription": json.dumps(sub), "version": 1,
                                  "duepk": f"DUE#{day}", "duesk": f"bench-{i}"})
-    call(url, "/_local/clock", {"set": f"{day}T08:00:00Z"})
-    call(moto_url, "/_shop/calls", method="DELETE")
-    started = time.time()
-    summary = call(url, "/_local/schedules/DailyRenewals/run", method="POST")["result"]
-    took = time.time() - started
-    calls = call(moto_url, "/_shop/calls")["calls"]
+    summary, took, calls = stack.job_alone("DailyRenewals", f"{day}T08:00:00Z")
     if summary["due"] < args.fan_out:
         raise SystemExit(f"the renewal job found {summary['due']} due licenses; {args.fan_out} were written")
     print(f"fan-out: {summary['due']} due licenses enqueued in {took:.1f} s")
@@ -105,10 +91,6 @@ def _confirmed(url, sub, auth):
     except OSError:
         return None
     return s if s["status"] == "active" else None
-
-
-def _mail_queue(sqs):
-    return next(u for u in sqs.list_queues()["QueueUrls"] if u.endswith("/MailQueue"))
 
 
 if __name__ == "__main__":

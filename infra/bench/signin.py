@@ -5,22 +5,14 @@ infra/bench.sh; `--smoke` (3 sign-ins, any build) is what infra/bench-smoke.sh r
 command.
 """
 
-import argparse
 import statistics
 import time
 
-from _stack import ROOT, Stack, state_root, call, validated_account
+from _stack import Stack, bench_args, call, validated_account
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--bin-dir", default=str(ROOT / "target" / "release"))
-    p.add_argument("--state-dir", default=str(state_root() / "bench"), help="the stack's logs and clock")
-    p.add_argument("--runs", type=int, default=30)
-    p.add_argument("--smoke", action="store_true", help="smallest size: 3 sign-ins (figures only)")
-    args = p.parse_args()
-    if args.smoke:
-        args.runs = 3
+    args = bench_args(__doc__, "bench", "3 sign-ins (figures only)", runs=(30, 3))
     with Stack(args.bin_dir, args.state_dir) as stack:
         email, password = "bench@example.de", "Sonne#2026x"
         validated_account(stack.url, email, password)

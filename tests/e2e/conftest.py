@@ -5,9 +5,8 @@ tests share is in helpers.py."""
 import os
 import uuid
 
-import boto3
 import pytest
-from helpers import Shop
+from helpers import Shop, stand_in
 
 
 @pytest.fixture(scope="session")
@@ -27,18 +26,13 @@ def clock(shop):
 
 @pytest.fixture(scope="session")
 def sqs():
-    endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
-    assert endpoint.startswith("http://127.0.0.1:"), "tests only talk to the local stand-in"
-    return boto3.client("sqs", endpoint_url=endpoint, region_name="eu-central-1", aws_access_key_id="test", aws_secret_access_key="test")
+    return stand_in("sqs")
 
 
 @pytest.fixture(scope="session")
 def dynamodb():
     """The stand-in's DynamoDB, for a test that sets what another engineer's job would."""
-    endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
-    assert endpoint.startswith("http://127.0.0.1:"), "tests only talk to the local stand-in"
-    return boto3.client("dynamodb", endpoint_url=endpoint, region_name="eu-central-1", aws_access_key_id="test",
-                        aws_secret_access_key="test")
+    return stand_in("dynamodb")
 
 
 @pytest.fixture

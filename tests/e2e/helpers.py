@@ -25,6 +25,19 @@ SANDBOX = os.environ.get("SANDBOX_URL", "")
 # --- talking to the shop -------------------------------------------------------------------
 
 
+def stand_in(service, resource=False):
+    """A boto3 client (or resource) of the local AWS stand-in. Refuses any endpoint but a loopback
+    one, so a test can never reach a real AWS account."""
+    import boto3
+
+    endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
+    assert endpoint.startswith("http://127.0.0.1:"), "tests only talk to the local stand-in"
+    make = boto3.resource if resource else boto3.client
+    return make(service, endpoint_url=endpoint, region_name="eu-central-1", aws_access_key_id="test",
+                aws_secret_access_key="test")
+
+
+
 class Response:
     def __init__(self, status, headers, body):
         self.status, self.headers, self.body = status, {k.lower(): v for k, v in headers.items()}, body
@@ -367,10 +380,7 @@ def put_telemetry_rows(serial, readings, table="TelemetryTable"):
     day the aggregate `D#<serial>`/<day> (the day's newest `e_day_wh`, its time, the day's peak).
     `readings`: dicts with `t` (epoch seconds), `ac_w`, `e_day_wh`, `e_total_wh`; the aggregates
     are of these readings alone."""
-    import boto3
-
-    db = boto3.client("dynamodb", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name="eu-central-1",
-                      aws_access_key_id="test", aws_secret_access_key="test")
+    db = stand_in("dynamodb")
     serial = serial.upper()
     berlin = ZoneInfo("Europe/Berlin")
     numbers = lambda r: {k: {"N": str(r[k])} for k in ("ac_w", "e_day_wh", "e_total_wh")}
@@ -407,12 +417,7 @@ def put_alert_telemetry(serial, latest=None, days=None):
     store-telemetry keeps them (docs/data-model.md, "Telemetry"): its latest state with the time
     `latest` (an aware datetime) and its daily aggregate per Berlin day (`days`: {"2027-06-14":
     energy in Wh})."""
-    import boto3
-
-    endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
-    assert endpoint.startswith("http://127.0.0.1:"), "tests only talk to the local stand-in"
-    table = boto3.resource("dynamodb", endpoint_url=endpoint, region_name="eu-central-1",
-                           aws_access_key_id="test", aws_secret_access_key="test").Table("TelemetryTable")
+    table = stand_in("dynamodb", resource=True).Table("TelemetryTable")
     if latest is not None:
         table.put_item(Item={"pk": f"L#{serial}", "sk": "L", "t": int(latest.timestamp()), "ac_w": 1000})
     for day, wh in (days or {}).items():

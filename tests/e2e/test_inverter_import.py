@@ -7,14 +7,12 @@ file again adds nothing twice."""
 
 import datetime as dt
 import io
-import os
 import struct
 import zlib
 
-import boto3
 import openpyxl
 import pytest
-from helpers import active_account, assert_problem, bearer, berlin_today, bought, devices, new_plant
+from helpers import active_account, assert_problem, bearer, berlin_today, bought, devices, new_plant, stand_in
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -170,8 +168,7 @@ def test_an_import_that_outgrows_a_license_ends_it_also_when_retried(shop, owner
     token, plant = owner
     sub = bought(shop, token, quantity=5)
     today = berlin_today(shop)
-    table = boto3.resource("dynamodb", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name="eu-central-1",
-                           aws_access_key_id="test", aws_secret_access_key="test").Table("ShopTable")
+    table = stand_in("dynamodb", resource=True).Table("ShopTable")
     table.put_item(Item={"pk": f"PLANT#{plant}", "sk": f"LICENSE#{sub}", "subscription_id": sub,
                          "starts_on": today.isoformat(), "ends_on": (today + dt.timedelta(days=364)).isoformat(),
                          "power_w": 5000, "net": "30.00"})

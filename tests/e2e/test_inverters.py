@@ -11,11 +11,10 @@ import tempfile
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-import boto3
 import pytest
 from helpers import (
     active_account, assert_problem, bearer, berlin_today, bought, day_after, devices, eventually, move_to,
-    shop_tools, sign_in,
+    shop_tools, sign_in, stand_in,
 )
 from jsonschema import validate
 from test_openapi import schema
@@ -25,11 +24,7 @@ TABLE = "ShopTable"
 
 @pytest.fixture(scope="module")
 def table():
-    endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
-    assert endpoint.startswith("http://127.0.0.1:"), "tests only talk to the local stand-in"
-    ddb = boto3.resource("dynamodb", endpoint_url=endpoint, region_name="eu-central-1",
-                         aws_access_key_id="test", aws_secret_access_key="test")
-    return ddb.Table(TABLE)
+    return stand_in("dynamodb", resource=True).Table(TABLE)
 
 
 def account_id(shop, token):

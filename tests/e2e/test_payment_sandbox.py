@@ -11,9 +11,8 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-import boto3
 import pytest
-from helpers import active_account, assert_problem, checkout, five_team
+from helpers import active_account, assert_problem, checkout, five_team, stand_in
 
 SANDBOX = os.environ.get("SANDBOX_URL", "")
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "payments.md"
@@ -21,10 +20,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "payments.md"
 
 @pytest.fixture(scope="module")
 def api_key():
-    endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
-    assert endpoint.startswith("http://127.0.0.1:"), "tests only talk to the local stand-in"
-    secrets = boto3.client("secretsmanager", endpoint_url=endpoint, region_name="eu-central-1",
-                           aws_access_key_id="test", aws_secret_access_key="test")
+    secrets = stand_in("secretsmanager")
     return json.loads(secrets.get_secret_value(SecretId="license-shop/payments")["SecretString"])["api_key"]
 
 

@@ -5,12 +5,10 @@ telemetry table in the stand-in. Devices come from the operator's import (secret
 
 import datetime as dt
 import json
-import os
 import uuid
 
-import boto3
 import pytest
-from helpers import active_account, assert_problem, bearer, berlin_today, bought, devices, eventually
+from helpers import active_account, assert_problem, bearer, berlin_today, bought, devices, eventually, stand_in
 from test_inverters import add, plant
 from test_mail import queue_url
 
@@ -19,10 +17,7 @@ TELEMETRY = "TelemetryTable"
 
 @pytest.fixture(scope="module")
 def ddb():
-    endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
-    assert endpoint.startswith("http://127.0.0.1:"), "tests only talk to the local stand-in"
-    return boto3.resource("dynamodb", endpoint_url=endpoint, region_name="eu-central-1",
-                          aws_access_key_id="test", aws_secret_access_key="test")
+    return stand_in("dynamodb", resource=True)
 
 
 @pytest.fixture(scope="module")

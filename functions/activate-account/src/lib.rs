@@ -20,10 +20,6 @@ pub struct Handler {
 }
 
 impl Handler {
-    pub async fn handle(&self, req: Request) -> HttpResponse {
-        http::respond(self.activate(&req).await)
-    }
-
     async fn activate(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let (saved, _) = self
             .passwords

@@ -9,17 +9,16 @@ use shop_adapters::store::accounts::TokenPurpose;
 use shop_domain::account::model::{Account, AccountStatus};
 use shop_testkit::{Answer, Sample, TestBed};
 
+/// When the sample link is used.
+const NOW: &str = "2026-11-22T10:00:00Z";
+
 /// The handler (default password policy), and a moved account whose welcome link is the
 /// sample's token.
 async fn setup(sample: &Sample) -> (TestBed, Handler, Account) {
-    let bed = TestBed::at("2026-11-22T10:00:00Z").await;
-    let token = sample.body()["token"].as_str().unwrap().to_owned();
     let pending = AccountStatus::PendingActivation;
-    let account = bed
-        .account_with_link("claire@example.fr", pending, TokenPurpose::Activate, &token)
-        .await;
-    let handler = bed.handler(&[], Settings::from_vars, Handler::new);
-    (bed, handler, account)
+    let link = ("claire@example.fr", pending, TokenPurpose::Activate);
+    let build = |bed: &TestBed| bed.handler(&[], Settings::from_vars, Handler::new);
+    TestBed::with_sample_link(NOW, sample, link, build).await
 }
 
 #[tokio::test]
@@ -61,7 +60,7 @@ async fn a_moved_account_s_activation_is_counted_once_in_its_wave() {
     use shop_testkit::migration;
 
     let sample = Sample::of("activate-account");
-    let bed = TestBed::at("2026-11-22T10:00:00Z").await;
+    let bed = TestBed::at(NOW).await;
     migration::put_wave(&bed.dynamodb, &bed.table, "w1", "2026-11-22", "active").await;
     let invitee = Invitee {
         email: Email::parse("claire@example.fr").unwrap(),

@@ -22,8 +22,7 @@ async fn setup() -> Setup {
     let bed = TestBed::at("2026-11-22T10:00:00Z").await;
     let queue = bed.queue().await;
     let (owner, sub) = bed.sample_license("assign-seat", 5, |s| s).await;
-    let links = bed::mail_vars(&queue);
-    let vars = [&customer::jwt_vars()[..], &links].concat();
+    let vars = bed::protected_mail_vars(&queue);
     let handler = bed.handler(&vars, Settings::from_vars, Handler::new);
     Setup {
         bed,

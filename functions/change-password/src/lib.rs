@@ -40,10 +40,6 @@ struct Change {
 }
 
 impl Handler {
-    pub async fn handle(&self, req: Request) -> HttpResponse {
-        http::respond(self.change(&req).await)
-    }
-
     async fn change(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let pw = &self.passwords;
         let caller = self.guard.caller(req, Need::PasswordChange).await?;

@@ -245,18 +245,5 @@ async fn plants_without_monitoring_are_skipped_and_deleted_ones_forgotten() {
         .await
         .unwrap();
     assert!(s.run(START).await.is_empty());
-    let left = s
-        .bed
-        .dynamodb
-        .query()
-        .table_name(&s.bed.table)
-        .key_condition_expression("pk = :pk")
-        .expression_attribute_values(
-            ":pk",
-            shop_adapters::store::dynamo::string_attr(alerts_pk(&s.plant)),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(left.count, 0);
+    assert_eq!(s.bed.count_under(&alerts_pk(&s.plant)).await, 0);
 }

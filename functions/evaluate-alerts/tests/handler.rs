@@ -12,12 +12,11 @@ use shop_domain::solar::{
     PlantId,
     alerts::{AlertSettings, BelowForecastRule},
 };
-use shop_testkit::{Sample, TestBed};
+use shop_testkit::TestBed;
 
 #[tokio::test]
 async fn every_plant_with_alerts_on_is_enqueued_once() {
-    let sample = Sample::of("evaluate-alerts");
-    let bed = TestBed::at(sample.event()["time"].as_str().unwrap()).await;
+    let bed = TestBed::at_time_of("evaluate-alerts").await;
     let owner = bed.customer("anna@example.de").await;
     let repo = bed.boot.alert_settings();
     let on = AlertSettings {

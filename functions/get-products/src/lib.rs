@@ -32,10 +32,6 @@ struct Catalog<'a> {
 }
 
 impl Handler {
-    pub async fn handle(&self, req: Request) -> HttpResponse {
-        http::respond(self.list(&req).await)
-    }
-
     async fn list(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let query = http::query(req, &["region"])?;
         let region = match query.get("region") {

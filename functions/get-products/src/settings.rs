@@ -25,7 +25,7 @@ impl Handler {
     }
 }
 
-shop_adapters::function!(http Handler, Settings);
+shop_adapters::function!(http Handler => list, Settings);
 
 #[cfg(test)]
 mod tests {

@@ -68,10 +68,6 @@ pub struct Imported {
 }
 
 impl Handler {
-    pub async fn handle(&self, req: Request) -> HttpResponse {
-        http::respond(self.serve(&req).await)
-    }
-
     async fn serve(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let caller = self.guard.caller(req, Need::Full).await?;
         let id = path_plant_id(req)?;

@@ -40,31 +40,27 @@ impl Handler {
     }
 }
 
-shop_adapters::function!(http Handler, Settings);
+shop_adapters::function!(http Handler => serve, Settings);
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-
-    fn jwt() -> Vec<(&'static str, &'static str)> {
-        let mail = shop_testkit::bed::mail_vars("http://queue.example/mail");
-        [&shop_testkit::customer::jwt_vars()[..], &mail].concat()
-    }
+    use shop_testkit::{bed::protected_mail_vars, settings};
 
     #[test]
     fn the_limits_default_to_their_named_constants() {
-        let s = Settings::from_vars(&Vars::given(&jwt())).unwrap();
+        let base = protected_mail_vars("http://queue.example/mail");
+        let s = Settings::from_vars(&Vars::given(&base)).unwrap();
         assert_eq!(s.limits, Limits::default());
         assert_eq!(s.limits.max_rows, 1_000);
     }
 
     #[test]
     fn a_bad_limit_names_its_variable() {
-        let mut vars = jwt();
-        vars.push(("IMPORT_MAX_ROWS", "many"));
-        let err = Settings::from_vars(&Vars::given(&vars)).err().unwrap();
-        assert!(err.to_string().contains("IMPORT_MAX_ROWS"), "{err}");
+        let base = protected_mail_vars("http://queue.example/mail");
+        let bad = [("IMPORT_MAX_ROWS", "many")];
+        settings::assert_each_bad_value_named(Settings::from_vars, &base, &bad);
     }
 }

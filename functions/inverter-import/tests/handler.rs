@@ -73,8 +73,8 @@ async fn setup(vars: &[(&str, &str)]) -> (TestBed, Handler, String) {
     let bed = TestBed::at(NOW).await;
     let owner = customer::active_account(&bed.boot.accounts(), "anna@example.de", bed.now).await;
     store_plant(&bed, &owner).await;
-    let mail = shop_testkit::bed::mail_vars("http://127.0.0.1:9/no-mail-is-sent-here");
-    let all = [&customer::jwt_vars()[..], &mail, vars].concat();
+    let base = shop_testkit::bed::protected_mail_vars("http://127.0.0.1:9/no-mail-is-sent-here");
+    let all = [&base[..], vars].concat();
     let handler = Handler::new(&bed.boot, Settings::from_vars(&Vars::given(&all)).unwrap());
     let token = customer::token(&owner, bed.now);
     (bed, handler.unwrap(), token)

@@ -53,10 +53,6 @@ pub struct InverterView<'a> {
 }
 
 impl Handler {
-    pub async fn handle(&self, req: Request) -> HttpResponse {
-        http::respond(self.route(&req).await)
-    }
-
     async fn route(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let caller = self.guard.caller(req, Need::Full).await?;
         let owner = &caller.account.id;

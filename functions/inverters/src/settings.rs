@@ -27,7 +27,7 @@ impl Handler {
     }
 }
 
-shop_adapters::function!(http Handler, Settings);
+shop_adapters::function!(http Handler => route, Settings);
 
 #[cfg(test)]
 mod tests {
@@ -37,8 +37,7 @@ mod tests {
     use shop_domain::solar::SolarSettings;
 
     fn base() -> Vec<(&'static str, &'static str)> {
-        let mail = shop_testkit::bed::mail_vars("http://queue.example/mail");
-        [&shop_testkit::customer::jwt_vars()[..], &mail].concat()
+        shop_testkit::bed::protected_mail_vars("http://queue.example/mail")
     }
 
     #[test]
@@ -54,14 +53,11 @@ mod tests {
 
     #[test]
     fn a_bad_value_names_its_variable() {
-        for name in [
-            "UNKNOWN_DEVICE_POWER_W",
-            "ACTIVATION_ATTEMPTS",
-            "TRIAL_DAYS",
-        ] {
-            let vars = [&base()[..], &[(name, "lots")]].concat();
-            let err = Settings::from_vars(&Vars::given(&vars)).err().unwrap();
-            assert!(err.to_string().contains(name), "{err}");
-        }
+        let bad = [
+            ("UNKNOWN_DEVICE_POWER_W", "lots"),
+            ("ACTIVATION_ATTEMPTS", "lots"),
+            ("TRIAL_DAYS", "lots"),
+        ];
+        shop_testkit::settings::assert_each_bad_value_named(Settings::from_vars, &base(), &bad);
     }
 }

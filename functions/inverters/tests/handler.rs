@@ -22,11 +22,7 @@ struct Setup {
 }
 
 fn handler(boot: &Boot, queue: &str, extra: &[(&str, &str)]) -> Handler {
-    let links = [
-        ("MAIL_QUEUE_URL", queue),
-        ("APP_URL", "https://app.example"),
-    ];
-    let vars = [&customer::jwt_vars()[..], &links, extra].concat();
+    let vars = [&shop_testkit::bed::protected_mail_vars(queue)[..], extra].concat();
     Handler::new(boot, Settings::from_vars(&Vars::given(&vars)).unwrap()).expect("builds")
 }
 
@@ -260,7 +256,7 @@ async fn power_above_a_license_ends_it_that_day_and_tells_the_owner_once() {
     // Its trial is long over: the plant had an inverter in the summer.
     solar::first_activation(&s.bed.dynamodb, &s.bed.table, &s.plant, date(2026, 7, 1)).await;
     let sub = license::alarm_team(&s.owner, "mon-1", 1, date(2026, 8, 14));
-    license::store(&s.bed.dynamodb, &s.bed.boot.subscriptions(), &sub).await;
+    s.bed.store_license(&sub).await;
     solar::license_row(
         &s.bed.dynamodb,
         &s.bed.table,
@@ -280,14 +276,7 @@ async fn power_above_a_license_ends_it_that_day_and_tells_the_owner_once() {
     );
     let plant = s.stored().await;
     assert_eq!(plant.licenses[0].ended_on, Some(date(2026, 11, 22)));
-    let stored = s
-        .bed
-        .boot
-        .subscriptions()
-        .get(&sub.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = s.bed.license(&sub.id).await;
     assert_eq!(stored.version, sub.version + 1);
     assert!(!stored.auto_renew);
     let state = serde_json::to_value(plant.state(date(2026, 11, 22), &Default::default()));
@@ -295,14 +284,7 @@ async fn power_above_a_license_ends_it_that_day_and_tells_the_owner_once() {
     // The add retried: nothing ends twice, the one email keeps its dedupe key.
     let again = s.answer(&s.sample()).await;
     assert_eq!(&again.ok(200)["ended_licenses"], ended);
-    let stored_again = s
-        .bed
-        .boot
-        .subscriptions()
-        .get(&sub.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let stored_again = s.bed.license(&sub.id).await;
     assert_eq!(stored_again.version, stored.version);
     let mails = s.bed.received(&s.queue).await;
     assert!(!mails.is_empty());

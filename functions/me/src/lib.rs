@@ -64,10 +64,6 @@ struct AcceptTerms {
 }
 
 impl Handler {
-    pub async fn handle(&self, req: Request) -> HttpResponse {
-        http::respond(self.route(&req).await)
-    }
-
     async fn route(&self, req: &Request) -> Result<HttpResponse, AppError> {
         match (
             req.method().clone(),

@@ -101,13 +101,7 @@ async fn on_the_day_the_account_moves_and_is_welcomed_once() {
         "renews the day after its term"
     );
     assert_eq!(sub.payment.as_ref().unwrap().payment_method, "pm_card_visa");
-    let (_, seats) = bed
-        .boot
-        .subscriptions()
-        .with_seats(&sub.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let seats = bed.seats(&sub.id).await;
     assert_eq!(seats.len(), 1);
     assert_eq!(seats[0].email.as_str(), "anna@example.de");
     let orders = OrdersRepo::new(bed.dynamodb.clone(), &bed.table)
@@ -172,21 +166,9 @@ async fn a_failed_move_is_recorded_counted_once_and_tried_again() {
     let (db, t) = (&bed.dynamodb, bed.table.as_str());
     assert_eq!(migration::counter(db, t, WAVE, "n_failed").await, 1);
     assert_eq!(migration::counter(db, t, WAVE, "n_moved").await, 0);
-    let item = db
-        .get_item()
-        .table_name(t)
-        .key(
-            "pk",
-            shop_adapters::store::dynamo::string_attr(format!("WAVE#{WAVE}")),
-        )
-        .key(
-            "sk",
-            shop_adapters::store::dynamo::string_attr("ACCT#K-1001"),
-        )
-        .send()
+    let item = bed
+        .item(&format!("WAVE#{WAVE}"), "ACCT#K-1001")
         .await
-        .unwrap()
-        .item
         .unwrap();
     let failure = item["failure"].as_m().unwrap();
     assert_eq!(failure["reason"].as_s().unwrap(), "unknown_product");

@@ -50,10 +50,6 @@ enum Action {
 }
 
 impl Handler {
-    pub async fn handle(&self, req: Request) -> HttpResponse {
-        http::respond(self.route(&req).await)
-    }
-
     async fn route(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let caller = self.guard.operator(req).await?;
         let id = req.path_parameters().first("id").map(wave_id);

@@ -49,36 +49,33 @@ impl Handler {
     }
 }
 
-shop_adapters::function!(http Handler, Settings);
+shop_adapters::function!(http Handler => route, Settings);
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-
-    fn with(extra: &[(&'static str, &'static str)]) -> Result<Settings, ConfigError> {
-        let vars = [&shop_testkit::customer::jwt_vars()[..], extra].concat();
-        Settings::from_vars(&Vars::given(&vars))
-    }
+    use shop_testkit::{customer::jwt_vars, settings};
 
     #[test]
     fn the_import_limits_default_to_the_constants() {
-        let import = with(&[]).unwrap().import;
-        assert_eq!(import.max_accounts, 1_000);
-        assert_eq!(import.max_body_bytes, 6 * 1024 * 1024);
-        let set = with(&[("MIGRATION_IMPORT_MAX_ACCOUNTS", "10")]).unwrap();
-        assert_eq!(set.import.max_accounts, 10);
+        let limits = |extra: &[(&str, &str)]| {
+            let read = settings::read_protected(Settings::from_vars, extra);
+            read.unwrap().import
+        };
+        assert_eq!(limits(&[]).max_accounts, 1_000);
+        assert_eq!(limits(&[]).max_body_bytes, 6 * 1024 * 1024);
+        let set = limits(&[("MIGRATION_IMPORT_MAX_ACCOUNTS", "10")]);
+        assert_eq!(set.max_accounts, 10);
     }
 
     #[test]
     fn a_bad_value_names_its_variable() {
-        for (name, value) in [
+        let bad = [
             ("MIGRATION_IMPORT_MAX_ACCOUNTS", "many"),
             ("MIGRATION_IMPORT_MAX_BODY_BYTES", "-1"),
-        ] {
-            let err = with(&[(name, value)]).err().unwrap();
-            assert!(err.to_string().contains(name), "{err}");
-        }
+        ];
+        settings::assert_each_bad_value_named(Settings::from_vars, &jwt_vars(), &bad);
     }
 }

@@ -86,23 +86,6 @@ impl Setup {
         self.send(sample).await
     }
 
-    async fn item(
-        &self,
-        pk: &str,
-        sk: &str,
-    ) -> Option<std::collections::HashMap<String, AttributeValue>> {
-        self.bed
-            .dynamodb
-            .get_item()
-            .table_name(&self.bed.table)
-            .key("pk", AttributeValue::S(pk.into()))
-            .key("sk", AttributeValue::S(sk.into()))
-            .send()
-            .await
-            .unwrap()
-            .item
-    }
-
     async fn report(&self, wave: &str) -> Value {
         let route = format!("GET /v1/admin/migration/waves/{wave}");
         self.call(Some(&self.operator), &route, None)
@@ -131,12 +114,7 @@ async fn the_sample_imports_the_good_account_and_lists_the_bad_one() {
         (refused["index"].clone(), refused["old_id"].clone()),
         (json!(1), json!("ACC-1002"))
     );
-    let codes: Vec<&str> = refused["reasons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["code"].as_str().unwrap())
-        .collect();
+    let codes = shop_testkit::codes(&refused["reasons"]);
     for code in [
         "invalid_email",
         "unsupported_language",
@@ -147,6 +125,7 @@ async fn the_sample_imports_the_good_account_and_lists_the_bad_one() {
     assert!(!body.to_string().contains("4111"), "{body}");
 
     let row = s
+        .bed
         .item(&format!("WAVE#{wave}"), "ACCT#ACC-1001")
         .await
         .unwrap();
@@ -155,10 +134,15 @@ async fn the_sample_imports_the_good_account_and_lists_the_bad_one() {
         row["gsi2pk"],
         AttributeValue::S(format!("MIGRATION#{wave}#announce"))
     );
-    let claim = s.item("OLDACCOUNT#ACC-1001", "OLDACCOUNT").await.unwrap();
+    let claim = s
+        .bed
+        .item("OLDACCOUNT#ACC-1001", "OLDACCOUNT")
+        .await
+        .unwrap();
     assert_eq!(claim["wave"], AttributeValue::S(wave.clone()));
     assert!(
-        s.item(&format!("WAVE#{wave}"), "ACCT#ACC-1002")
+        s.bed
+            .item(&format!("WAVE#{wave}"), "ACCT#ACC-1002")
             .await
             .is_none()
     );
@@ -183,7 +167,8 @@ async fn a_second_import_changes_nothing_and_another_wave_is_refused() {
     assert_eq!(first["reasons"][0]["code"], "in_another_wave");
     assert_eq!(s.report(&other).await["counters"]["imported"], 0);
     assert!(
-        s.item(&format!("WAVE#{other}"), "ACCT#ACC-1001")
+        s.bed
+            .item(&format!("WAVE#{other}"), "ACCT#ACC-1001")
             .await
             .is_none()
     );
@@ -337,13 +322,17 @@ async fn parallel_imports_of_one_account_store_it_once() {
     let count = |r: Value| r["counters"]["imported"].as_u64().unwrap();
     let total = count(s.report(&a).await) + count(s.report(&b).await);
     assert_eq!(total, 1);
-    let claim = s.item("OLDACCOUNT#ACC-1001", "OLDACCOUNT").await.unwrap();
+    let claim = s
+        .bed
+        .item("OLDACCOUNT#ACC-1001", "OLDACCOUNT")
+        .await
+        .unwrap();
     let AttributeValue::S(owner) = &claim["wave"] else {
         panic!("a wave id")
     };
     let rows = [&a, &b].map(|w| format!("WAVE#{w}"));
     for (wave, row) in [&a, &b].iter().zip(rows) {
-        let stored = s.item(&row, "ACCT#ACC-1001").await.is_some();
+        let stored = s.bed.item(&row, "ACCT#ACC-1001").await.is_some();
         assert_eq!(stored, owner == *wave, "{wave}");
     }
 }

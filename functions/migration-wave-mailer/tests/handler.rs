@@ -7,12 +7,11 @@
 
 use migration_wave_mailer::{Handler, Settings};
 use serde_json::json;
-use shop_testkit::{Sample, TestBed, migration};
+use shop_testkit::{TestBed, migration};
 
 #[tokio::test]
 async fn the_scheduled_run_enqueues_the_accounts_due_in_active_waves() {
-    let sample = Sample::of("migration-wave-mailer");
-    let bed = TestBed::at(sample.event()["time"].as_str().unwrap()).await;
+    let bed = TestBed::at_time_of("migration-wave-mailer").await;
     let queue = bed.queue().await;
     let (db, table) = (&bed.dynamodb, bed.table.as_str());
     migration::put_wave(db, table, "w-due", "2026-12-15", "active").await;

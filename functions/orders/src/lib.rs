@@ -48,10 +48,6 @@ pub fn documents() -> Result<Environment<'static>, minijinja::Error> {
 }
 
 impl<P: PaymentProvider> Handler<P> {
-    pub async fn handle(&self, req: Request) -> HttpResponse {
-        http::respond(self.route(&req).await)
-    }
-
     async fn route(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let caller = self.guard.caller(req, Need::Full).await?;
         let owner = &caller.account.id;

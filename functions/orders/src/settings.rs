@@ -49,4 +49,4 @@ impl Handler<StripeClient> {
     }
 }
 
-shop_adapters::function!(http Handler<StripeClient>, Settings);
+shop_adapters::function!(http Handler<StripeClient> => route, Settings);

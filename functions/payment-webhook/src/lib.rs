@@ -29,10 +29,6 @@ pub struct Handler {
 const SCOPE: &str = "webhook";
 
 impl Handler {
-    pub async fn handle(&self, req: Request) -> HttpResponse {
-        http::respond(self.receive(&req).await)
-    }
-
     async fn receive(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let body = http::raw_body(req, http::body_limit())?;
         let signature = req

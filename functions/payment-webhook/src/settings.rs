@@ -45,7 +45,7 @@ impl Handler {
     }
 }
 
-shop_adapters::function!(http Handler, Settings);
+shop_adapters::function!(http Handler => receive, Settings);
 
 #[cfg(test)]
 mod tests {

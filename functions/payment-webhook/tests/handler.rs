@@ -74,46 +74,41 @@ async fn answer(h: &Handler, req: Request) -> (u16, serde_json::Value) {
     (r.status().as_u16(), body)
 }
 
+/// Asserts that the webhook refuses `req` with `status` and the problem `code`.
+async fn refused(h: &Handler, req: Request, status: u16, code: &str) {
+    let (got, body) = answer(h, req).await;
+    assert_eq!((got, body["code"].as_str()), (status, Some(code)), "{body}");
+}
+
+/// Asserts that the webhook acknowledges `req` (200) with `outcome`.
+async fn acknowledged(h: &Handler, req: Request, outcome: &str) {
+    let (got, body) = answer(h, req).await;
+    assert_eq!(
+        (got, body["outcome"].as_str()),
+        (200, Some(outcome)),
+        "{body}"
+    );
+}
+
 #[tokio::test]
 async fn refuses_unsigned_changed_and_stale_events() {
     let h = handler().await;
     let mut unsigned: serde_json::Value = serde_json::from_str(EVENT).unwrap();
     unsigned["headers"]["stripe-signature"] = "t=1795341600,v1=00".into();
-    let (status, body) = answer(
-        &h,
-        lambda_http::request::from_str(&unsigned.to_string()).unwrap(),
-    )
-    .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (401, Some("invalid_signature"))
-    );
+    let unsigned = lambda_http::request::from_str(&unsigned.to_string()).unwrap();
+    refused(&h, unsigned, 401, "invalid_signature").await;
     let stale = now() - SignedDuration::from_secs(301);
-    let (status, body) = answer(&h, request(None, stale)).await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (401, Some("stale_signature"))
-    );
+    refused(&h, request(None, stale), 401, "stale_signature").await;
 }
 
 #[tokio::test]
 async fn processes_an_event_once_and_acknowledges_others() {
     let h = handler().await;
-    let (status, body) = answer(&h, request(None, now())).await;
-    assert_eq!(
-        (status, body["outcome"].as_str()),
-        (200, Some("unknown_order"))
-    );
-    let (status, body) = answer(&h, request(None, now())).await;
-    assert_eq!((status, body["outcome"].as_str()), (200, Some("duplicate")));
+    acknowledged(&h, request(None, now()), "unknown_order").await;
+    acknowledged(&h, request(None, now()), "duplicate").await;
     let other = r#"{"id":"evt_2","type":"customer.created","data":{"object":{}}}"#;
-    let (status, body) = answer(&h, request(Some(other), now())).await;
-    assert_eq!((status, body["outcome"].as_str()), (200, Some("ignored")));
-    let (status, body) = answer(&h, request(Some("not json"), now())).await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (400, Some("invalid_event"))
-    );
+    acknowledged(&h, request(Some(other), now()), "ignored").await;
+    refused(&h, request(Some("not json"), now()), 400, "invalid_event").await;
 }
 
 /// A delivery that died after claiming its event (a crash, a 503 from the gateway) leaves the
@@ -134,18 +129,10 @@ async fn a_redelivery_takes_over_an_event_whose_holder_died() {
         claimed.unwrap(),
         shop_adapters::store::idempotency::Claim::Acquired
     );
-    let (status, body) = answer(&h, request(None, now())).await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (409, Some("event_in_progress"))
-    );
+    refused(&h, request(None, now()), 409, "event_in_progress").await;
     let later = Handler {
         clock: Arc::new(FixedClock(now() + SignedDuration::from_secs(31))),
         ..h
     };
-    let (status, body) = answer(&later, request(None, now())).await;
-    assert_eq!(
-        (status, body["outcome"].as_str()),
-        (200, Some("unknown_order"))
-    );
+    acknowledged(&later, request(None, now()), "unknown_order").await;
 }

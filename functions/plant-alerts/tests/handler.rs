@@ -96,13 +96,8 @@ async fn bad_settings_and_strangers_change_nothing() {
     let bad = json!({"no_data": {"enabled": true, "window_minutes": 5}, "underperformance": {"enabled": 1}});
     let answer = s.call(&s.owner, "PUT", Some(bad)).await;
     let problem = answer.problem(422, "invalid_alert_settings");
-    let codes: Vec<&str> = problem["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap())
-        .collect();
-    assert_eq!(codes, ["invalid_window_minutes", "invalid_enabled"]);
+    let fields = ["invalid_window_minutes", "invalid_enabled"];
+    assert_eq!(shop_testkit::codes(&problem["fields"]), fields);
     assert!(s.stored().await.is_none());
 
     let stranger = s.bed.customer("bert@example.de").await;

@@ -45,22 +45,22 @@ impl Handler {
     }
 }
 
-shop_adapters::function!(http Handler, Settings);
+shop_adapters::function!(http Handler => route, Settings);
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
+    use shop_testkit::{customer::jwt_vars, settings};
 
-    fn with(extra: &[(&'static str, &'static str)]) -> Result<Settings, ConfigError> {
-        let vars = [
-            &shop_testkit::customer::jwt_vars()[..],
-            &[("TELEMETRY_TABLE", "telemetry")],
-            extra,
-        ]
-        .concat();
-        Settings::from_vars(&Vars::given(&vars))
+    /// What the template always sets: the token variables and the telemetry table.
+    fn base() -> Vec<(&'static str, &'static str)> {
+        [&jwt_vars()[..], &[("TELEMETRY_TABLE", "telemetry")]].concat()
+    }
+
+    fn with(extra: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        settings::read(Settings::from_vars, &base(), extra)
     }
 
     #[test]
@@ -74,12 +74,11 @@ mod tests {
 
     #[test]
     fn a_bad_or_missing_value_names_its_variable() {
-        for (name, value) in [("HISTORY_MAX_DAY_DAYS", "x"), ("TRIAL_DAYS", "0")] {
-            let err = with(&[(name, value)]).err().unwrap();
-            assert!(err.to_string().contains(name), "{err}");
-        }
-        let vars = shop_testkit::customer::jwt_vars();
-        let err = Settings::from_vars(&Vars::given(&vars)).err().unwrap();
+        let bad = [("HISTORY_MAX_DAY_DAYS", "x"), ("TRIAL_DAYS", "0")];
+        settings::assert_each_bad_value_named(Settings::from_vars, &base(), &bad);
+        let err = Settings::from_vars(&Vars::given(&jwt_vars()))
+            .err()
+            .unwrap();
         assert!(err.to_string().contains("TELEMETRY_TABLE"), "{err}");
     }
 }

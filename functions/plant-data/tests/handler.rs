@@ -9,7 +9,7 @@ use jiff::civil::date;
 use lambda_http::Body;
 use plant_data::{Handler, Settings};
 use serde_json::{Value, json};
-use shop_adapters::{boot::config::Vars, web::http::gateway_request};
+use shop_adapters::boot::config::Vars;
 use shop_domain::{Money, account::model::Account, solar::series::Reading};
 use shop_testkit::{
     Answer, Sample, TestBed, customer, license,
@@ -88,27 +88,9 @@ impl Setup {
         let sample = Sample::of("plant-data")
             .with_bearer(&customer::token(who, self.bed.now))
             .with_path_param("id", id)
-            .with_header("accept", accept);
-        let mut event = sample.event().clone();
-        let params: serde_json::Map<String, Value> = query
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), json!(v)))
-            .collect();
-        event["rawQueryString"] = query
-            .iter()
-            .map(|(k, v)| format!("{k}={}", v.replace(':', "%3A").replace('+', "%2B")))
-            .collect::<Vec<_>>()
-            .join("&")
-            .into();
-        if params.is_empty() {
-            event
-                .as_object_mut()
-                .unwrap()
-                .remove("queryStringParameters");
-        } else {
-            event["queryStringParameters"] = Value::Object(params);
-        }
-        self.handler.handle(gateway_request(&event).unwrap()).await
+            .with_header("accept", accept)
+            .with_query(query);
+        self.handler.handle(sample.request()).await
     }
 
     async fn get(&self, id: &str, query: &[(&str, &str)]) -> Answer {

@@ -36,7 +36,7 @@ impl Handler {
     }
 }
 
-shop_adapters::function!(http Handler, Settings);
+shop_adapters::function!(http Handler => route, Settings);
 
 #[cfg(test)]
 mod tests {
@@ -44,31 +44,29 @@ mod tests {
 
     use super::*;
     use shop_domain::solar::Watts;
-
-    fn with(extra: &[(&'static str, &'static str)]) -> Result<Settings, ConfigError> {
-        let vars = [&shop_testkit::customer::jwt_vars()[..], extra].concat();
-        Settings::from_vars(&Vars::given(&vars))
-    }
+    use shop_testkit::{customer::jwt_vars, settings};
 
     #[test]
     fn the_solar_settings_default_to_the_domains() {
-        assert_eq!(with(&[]).unwrap().solar, SolarSettings::default());
-        let set = with(&[("TRIAL_DAYS", "30"), ("UNKNOWN_DEVICE_POWER_W", "5000")]).unwrap();
+        let solar = |extra: &[(&str, &str)]| {
+            let read = settings::read_protected(Settings::from_vars, extra);
+            read.unwrap().solar
+        };
+        assert_eq!(solar(&[]), SolarSettings::default());
+        let set = solar(&[("TRIAL_DAYS", "30"), ("UNKNOWN_DEVICE_POWER_W", "5000")]);
         assert_eq!(
-            (set.solar.trial_days, set.solar.unknown_device_power),
+            (set.trial_days, set.unknown_device_power),
             (30, Watts(5000))
         );
     }
 
     #[test]
     fn a_bad_value_names_its_variable() {
-        for (name, value) in [
+        let bad = [
             ("TRIAL_DAYS", "0"),
             ("TRIAL_DAYS", "forty"),
             ("UNKNOWN_DEVICE_POWER_W", "-1"),
-        ] {
-            let err = with(&[(name, value)]).err().unwrap();
-            assert!(err.to_string().contains(name), "{err}");
-        }
+        ];
+        settings::assert_each_bad_value_named(Settings::from_vars, &jwt_vars(), &bad);
     }
 }

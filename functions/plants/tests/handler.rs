@@ -106,24 +106,6 @@ impl Setup {
             .await
             .unwrap();
     }
-
-    async fn item(
-        &self,
-        pk: &str,
-        sk: &str,
-    ) -> Option<std::collections::HashMap<String, AttributeValue>> {
-        let out = self
-            .bed
-            .dynamodb
-            .get_item()
-            .table_name(&self.bed.table)
-            .key("pk", AttributeValue::S(pk.to_owned()))
-            .key("sk", AttributeValue::S(sk.to_owned()))
-            .send()
-            .await
-            .unwrap();
-        out.item
-    }
 }
 
 #[tokio::test]
@@ -144,7 +126,7 @@ async fn the_sample_creates_a_plant_the_owner_reads_and_lists() {
     let read = s.call(&s.owner, "GET", Some(id), None).await;
     assert_eq!(read.ok(200), &body);
     assert_eq!(s.listed().await, vec![body.clone()]);
-    let stored = s.item(&format!("PLANT#{id}"), "PLANT").await.unwrap();
+    let stored = s.bed.item(&format!("PLANT#{id}"), "PLANT").await.unwrap();
     assert!(
         !stored.contains_key("gsi2pk"),
         "private unless said otherwise"
@@ -167,13 +149,8 @@ async fn every_bad_field_is_listed_and_nothing_is_written() {
         .unwrap();
     let refused = s.call(&s.owner, "POST", None, Some(body)).await;
     let problem = refused.problem(422, "invalid_plant");
-    let codes: Vec<&str> = problem["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap())
-        .collect();
-    assert_eq!(codes, ["unknown_field", "invalid_latitude", "invalid_tilt"]);
+    let fields = ["unknown_field", "invalid_latitude", "invalid_tilt"];
+    assert_eq!(shop_testkit::codes(&problem["fields"]), fields);
     let array = s.call(&s.owner, "POST", None, Some(json!([1, 2]))).await;
     array.problem(400, "invalid_body");
     assert!(s.listed().await.is_empty());
@@ -222,14 +199,14 @@ async fn a_patch_is_checked_whole_and_the_public_flag_sets_the_index() {
         (body["public"].clone(), body["description"].clone()),
         (json!(true), json!(""))
     );
-    let stored = s.item(&format!("PLANT#{id}"), "PLANT").await.unwrap();
+    let stored = s.bed.item(&format!("PLANT#{id}"), "PLANT").await.unwrap();
     assert_eq!(stored["gsi2pk"].as_s().unwrap(), "PUBLIC_PLANTS");
     assert_eq!(stored["gsi2sk"].as_s().unwrap(), &id);
     assert_eq!(stored["version"].as_n().unwrap(), "2");
     s.call(&s.owner, "PATCH", Some(&id), Some(json!({"public": false})))
         .await
         .ok(200);
-    let stored = s.item(&format!("PLANT#{id}"), "PLANT").await.unwrap();
+    let stored = s.bed.item(&format!("PLANT#{id}"), "PLANT").await.unwrap();
     assert!(!stored.contains_key("gsi2pk") && !stored.contains_key("gsi2sk"));
 }
 
@@ -320,9 +297,9 @@ async fn a_running_license_keeps_the_plant_and_deletion_frees_its_devices() {
     let deleted = s.call(&s.owner, "DELETE", Some(&id), None).await;
     assert_eq!(deleted.status, 204);
     for sk in ["PLANT", "INV#AE-0001", "LICENSE#lic1"] {
-        assert!(s.item(&pk, sk).await.is_none(), "{sk} is gone");
+        assert!(s.bed.item(&pk, sk).await.is_none(), "{sk} is gone");
     }
-    let device = s.item("DEVICE#AE-0001", "DEVICE").await.unwrap();
+    let device = s.bed.item("DEVICE#AE-0001", "DEVICE").await.unwrap();
     assert!(!device.contains_key("plant_id") && !device.contains_key("account_id"));
     assert_eq!(device["code_hash"].as_s().unwrap(), "x");
     s.call(&s.owner, "GET", Some(&id), None)
@@ -387,19 +364,10 @@ async fn a_plant_with_more_inverters_than_a_transaction_holds_is_deleted_in_step
         s.call(&s.owner, "DELETE", Some(&id), None).await.status,
         204
     );
-    let left = s
-        .bed
-        .dynamodb
-        .query()
-        .table_name(&s.bed.table)
-        .key_condition_expression("pk = :pk")
-        .expression_attribute_values(":pk", AttributeValue::S(pk))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(left.count, 0);
+    assert_eq!(s.bed.count_under(&pk).await, 0);
     for n in [0, 47, 48, 59] {
         let device = s
+            .bed
             .item(&format!("DEVICE#AE-{n:04}"), "DEVICE")
             .await
             .unwrap();

@@ -43,4 +43,4 @@ impl Handler<StripeClient> {
     }
 }
 
-shop_adapters::function!(http Handler<StripeClient>, Settings);
+shop_adapters::function!(http Handler<StripeClient> => route, Settings);

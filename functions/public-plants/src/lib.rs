@@ -47,10 +47,6 @@ pub struct Handler {
 }
 
 impl Handler {
-    pub async fn handle(&self, req: Request) -> HttpResponse {
-        http::respond(self.route(&req).await)
-    }
-
     async fn route(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let params = http::query(req, &["cursor", "limit"])?;
         let cursor = params.get("cursor").map(PublicCursor::parse).transpose()?;

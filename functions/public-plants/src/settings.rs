@@ -50,17 +50,20 @@ impl Handler {
     }
 }
 
-shop_adapters::function!(http Handler, Settings);
+shop_adapters::function!(http Handler => route, Settings);
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
+    use shop_testkit::settings;
 
-    fn with(extra: &[(&'static str, &'static str)]) -> Result<Settings, ConfigError> {
-        let vars = [&[("TELEMETRY_TABLE", "telemetry")], extra].concat();
-        Settings::from_vars(&Vars::given(&vars))
+    /// What the template always sets.
+    const BASE: [(&str, &str); 1] = [("TELEMETRY_TABLE", "telemetry")];
+
+    fn with(extra: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        settings::read(Settings::from_vars, &BASE, extra)
     }
 
     #[test]
@@ -73,14 +76,12 @@ mod tests {
 
     #[test]
     fn a_bad_value_names_its_variable() {
-        for (name, value) in [
+        let bad = [
             ("PUBLIC_PAGE_SIZE", "0"),
             ("PUBLIC_PAGE_SIZE", "51"),
             ("PUBLIC_CACHE_SECONDS", "-1"),
             ("CURRENT_POWER_FRESHNESS_MINUTES", "x"),
-        ] {
-            let err = with(&[(name, value)]).err().unwrap();
-            assert!(err.to_string().contains(name), "{err}");
-        }
+        ];
+        settings::assert_each_bad_value_named(Settings::from_vars, &BASE, &bad);
     }
 }

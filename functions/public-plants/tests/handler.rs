@@ -8,8 +8,7 @@ use std::collections::BTreeSet;
 
 use jiff::civil::date;
 use public_plants::{Handler, Settings};
-use serde_json::{Value, json};
-use shop_adapters::web::http::gateway_request;
+use serde_json::Value;
 use shop_domain::Money;
 use shop_testkit::{
     Answer, Sample, TestBed, license,
@@ -69,19 +68,8 @@ async fn setup() -> Setup {
 
 impl Setup {
     async fn respond(&self, query: &[(&str, &str)]) -> lambda_http::Response<lambda_http::Body> {
-        let mut event = Sample::of("public-plants").event().clone();
-        let params: serde_json::Map<String, Value> = query
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), json!(v)))
-            .collect();
-        event["rawQueryString"] = query
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("&")
-            .into();
-        event["queryStringParameters"] = Value::Object(params);
-        self.handler.handle(gateway_request(&event).unwrap()).await
+        let sample = Sample::of("public-plants").with_query(query);
+        self.handler.handle(sample.request()).await
     }
 
     async fn get(&self, query: &[(&str, &str)]) -> Answer {

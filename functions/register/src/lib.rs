@@ -49,10 +49,6 @@ struct Registered<'a> {
 }
 
 impl Handler {
-    pub async fn handle(&self, req: Request) -> HttpResponse {
-        http::respond(self.register(&req).await)
-    }
-
     async fn register(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let form: RegistrationForm = http::json_body(req)?;
         let registration = check_registration(form, &self.policy)?;

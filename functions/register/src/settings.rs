@@ -37,7 +37,7 @@ impl Handler {
     }
 }
 
-shop_adapters::function!(http Handler, Settings);
+shop_adapters::function!(http Handler => register, Settings);
 
 #[cfg(test)]
 mod tests {

@@ -42,10 +42,6 @@ pub struct Handler<P> {
 }
 
 impl<P: PaymentProvider> Handler<P> {
-    pub async fn handle(&self, req: Request) -> HttpResponse {
-        http::respond(self.renew(&req).await)
-    }
-
     async fn renew(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let caller = self.guard.caller(req, Need::Full).await?;
         let id = path_id(req)?;

@@ -38,4 +38,4 @@ impl Handler<StripeClient> {
     }
 }
 
-shop_adapters::function!(http Handler<StripeClient>, Settings);
+shop_adapters::function!(http Handler<StripeClient> => renew, Settings);

@@ -7,12 +7,11 @@
 use jiff::civil::date;
 use renewals_due::{Handler, Settings};
 use shop_domain::subscription::Subscription;
-use shop_testkit::{Sample, TestBed, license};
+use shop_testkit::{TestBed, license};
 
 #[tokio::test]
 async fn the_scheduled_run_enqueues_the_licenses_due_today() {
-    let sample = Sample::of("renewals-due");
-    let bed = TestBed::at(sample.event()["time"].as_str().unwrap()).await;
+    let bed = TestBed::at_time_of("renewals-due").await;
     let queue = bed.queue().await;
     let owner = bed.customer("anna@example.de").await;
     let repo = bed.boot.subscriptions();

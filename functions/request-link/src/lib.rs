@@ -47,10 +47,6 @@ struct LinkRequest {
 }
 
 impl Handler {
-    pub async fn handle(&self, req: Request) -> HttpResponse {
-        http::respond(self.request(&req).await)
-    }
-
     async fn request(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let body: LinkRequest = http::json_body(req)?;
         let email = Email::parse(&body.email)?;

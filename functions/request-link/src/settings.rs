@@ -47,7 +47,7 @@ impl Handler {
     }
 }
 
-shop_adapters::function!(http Handler, Settings);
+shop_adapters::function!(http Handler => request, Settings);
 
 #[cfg(test)]
 mod tests {

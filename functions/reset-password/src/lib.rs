@@ -20,10 +20,6 @@ pub struct Handler {
 }
 
 impl Handler {
-    pub async fn handle(&self, req: Request) -> HttpResponse {
-        http::respond(self.reset(&req).await)
-    }
-
     async fn reset(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let (saved, now) = self
             .passwords

@@ -2,18 +2,11 @@
 //! boot step.
 
 use shop_adapters::boot::prelude::*;
-use shop_adapters::web::auth::settings;
-use shop_domain::account::password::PasswordPolicy;
+/// `PASSWORD_POLICY`: the new password is held to it, and its lockout is cleared (read and
+/// tested in `shop_adapters`).
+pub use shop_adapters::web::auth::settings::PolicySettings as Settings;
 
 use crate::Handler;
-
-shop_adapters::settings! {
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub struct Settings {
-        /// `PASSWORD_POLICY`: the new password is held to it, and its lockout is cleared.
-        pub policy: PasswordPolicy = settings::password_policy,
-    }
-}
 
 impl Handler {
     pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
@@ -23,18 +16,4 @@ impl Handler {
     }
 }
 
-shop_adapters::function!(http Handler, Settings);
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Unset, the vendor policy applies; a name it does not know stops the start.
-    #[test]
-    fn the_policy_defaults_to_vendor_and_a_bad_one_is_named() {
-        let unset = Settings::from_vars(&Vars::given(&[])).map(|s| s.policy);
-        assert_eq!(unset.ok(), PasswordPolicy::named("vendor"));
-        let bad = Settings::from_vars(&Vars::given(&[("PASSWORD_POLICY", "lax")]));
-        assert!(bad.is_err_and(|e| e.to_string().contains("PASSWORD_POLICY")));
-    }
-}
+shop_adapters::function!(http Handler => reset, Settings);

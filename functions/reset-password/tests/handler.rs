@@ -9,17 +9,19 @@ use shop_adapters::store::accounts::TokenPurpose;
 use shop_domain::account::model::{Account, AccountStatus};
 use shop_testkit::{Answer, Sample, TestBed, customer};
 
+/// When the sample link is used.
+const NOW: &str = "2026-11-22T10:00:00Z";
+
 /// The handler (default password policy), and an active account (password
 /// [`customer::PASSWORD`]) whose reset link is the sample's token.
 async fn setup(sample: &Sample) -> (TestBed, Handler, Account) {
-    let bed = TestBed::at("2026-11-22T10:00:00Z").await;
-    let token = sample.body()["token"].as_str().unwrap().to_owned();
-    let purpose = TokenPurpose::ResetPassword;
-    let account = bed
-        .account_with_link("claire@example.fr", AccountStatus::Active, purpose, &token)
-        .await;
-    let handler = bed.handler(&[], Settings::from_vars, Handler::new);
-    (bed, handler, account)
+    let link = (
+        "claire@example.fr",
+        AccountStatus::Active,
+        TokenPurpose::ResetPassword,
+    );
+    let build = |bed: &TestBed| bed.handler(&[], Settings::from_vars, Handler::new);
+    TestBed::with_sample_link(NOW, sample, link, build).await
 }
 
 #[tokio::test]
@@ -27,7 +29,7 @@ async fn the_sample_sets_the_password_and_the_link_is_used_up() {
     let sample = Sample::of("reset-password");
     let (bed, h, account) = setup(&sample).await;
     let answer = Answer::of(&h.handle(sample.request()).await);
-    assert_eq!(answer.ok(200)["password_set_at"], "2026-11-22T10:00:00Z");
+    assert_eq!(answer.ok(200)["password_set_at"], NOW);
     let typed = sample.body()["password"].as_str().unwrap().to_owned();
     assert!(bed.password_is(&account, &typed).await);
     assert!(!bed.password_is(&account, customer::PASSWORD).await);

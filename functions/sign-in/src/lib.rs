@@ -64,10 +64,6 @@ fn refused() -> AppError {
 }
 
 impl Handler {
-    pub async fn handle(&self, req: Request) -> HttpResponse {
-        http::respond(self.sign_in(&req).await)
-    }
-
     async fn sign_in(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let pw = &self.passwords;
         let credentials: Credentials = http::json_body(req)?;

@@ -24,7 +24,7 @@ impl Handler {
     }
 }
 
-shop_adapters::function!(http Handler, Settings);
+shop_adapters::function!(http Handler => sign_in, Settings);
 
 #[cfg(test)]
 mod tests {

@@ -41,10 +41,6 @@ struct AutoRenew {
 }
 
 impl Handler {
-    pub async fn handle(&self, req: Request) -> HttpResponse {
-        http::respond(self.route(&req).await)
-    }
-
     async fn auto_renew(
         &self,
         req: &Request,

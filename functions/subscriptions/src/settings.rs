@@ -1,16 +1,10 @@
 //! The function's settings, read once at cold start, and its handler built from them.
 
 use shop_adapters::boot::prelude::*;
-use shop_adapters::web::auth::{jwt::TokenVerifier, settings};
+/// `JWT_PUBLIC_KEYS`, `JWT_ISSUER`, `JWT_AUDIENCE`: whose tokens are trusted; nothing else.
+pub use shop_adapters::web::auth::settings::GuardSettings as Settings;
 
 use crate::Handler;
-
-shop_adapters::settings! {
-    pub struct Settings {
-        /// `JWT_PUBLIC_KEYS`, `JWT_ISSUER`, `JWT_AUDIENCE`: whose tokens are trusted.
-        pub verifier: TokenVerifier = settings::verifier,
-    }
-}
 
 impl Handler {
     /// The caller's licenses, behind the guard.
@@ -23,4 +17,4 @@ impl Handler {
     }
 }
 
-shop_adapters::function!(http Handler, Settings);
+shop_adapters::function!(http Handler => route, Settings);

@@ -8,21 +8,15 @@ use shop_domain::account::model::{Account, AccountStatus};
 use shop_testkit::{Answer, Sample, TestBed};
 use verify_email::Handler;
 
+/// When the sample link is used.
+const NOW: &str = "2026-11-22T10:00:00Z";
+
 /// The handler, and a customer waiting for the link the sample event carries.
 async fn setup(sample: &Sample) -> (TestBed, Handler, Account) {
-    let bed = TestBed::at("2026-11-22T10:00:00Z").await;
-    let token = sample.body()["token"].as_str().unwrap().to_owned();
     let waiting = AccountStatus::PendingVerification;
-    let account = bed
-        .account_with_link(
-            "anna@example.de",
-            waiting,
-            TokenPurpose::VerifyEmail,
-            &token,
-        )
-        .await;
-    let handler = Handler::new(&bed.boot).expect("the handler builds");
-    (bed, handler, account)
+    let link = ("anna@example.de", waiting, TokenPurpose::VerifyEmail);
+    let build = |bed: &TestBed| Handler::new(&bed.boot).expect("the handler builds");
+    TestBed::with_sample_link(NOW, sample, link, build).await
 }
 
 #[tokio::test]

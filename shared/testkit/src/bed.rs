@@ -12,13 +12,17 @@ use shop_adapters::{
         self, Boot,
         config::{ConfigError, Vars},
     },
-    store::accounts::TokenPurpose,
+    store::{
+        accounts::TokenPurpose,
+        dynamo::{Item, key, string_attr},
+    },
     web::auth::password::PasswordHasherArgon2,
 };
 use shop_domain::{
     account::model::{Account, AccountStatus},
     clock::FixedClock,
     id::{AccountId, SubscriptionId},
+    seats::Seat,
     subscription::Subscription,
 };
 
@@ -43,6 +47,18 @@ impl TestBed {
             table,
             now,
         }
+    }
+
+    /// A fresh table, the clock standing at the `time` of the scheduled sample of `function`
+    /// (`events/<function>.json`): the run the sample stands for.
+    pub async fn at_time_of(function: &str) -> Self {
+        let sample = crate::Sample::of(function);
+        Self::at(
+            sample.event()["time"]
+                .as_str()
+                .expect("a scheduled event's time"),
+        )
+        .await
     }
 
     /// Another boot step on the same table, its clock standing at `later` (RFC 3339): for a
@@ -85,6 +101,23 @@ impl TestBed {
         let accounts = self.boot.accounts();
         crate::customer::account_with_link(&accounts, email, status, purpose, raw_token, self.now)
             .await
+    }
+
+    /// Where every handler test of a link function starts: a bed at `now` (RFC 3339), a
+    /// customer in `status` whose emailed link for `purpose` is the token in `sample`'s body,
+    /// and the handler `build` makes on the bed.
+    pub async fn with_sample_link<H>(
+        now: &str,
+        sample: &crate::Sample,
+        (email, status, purpose): (&str, AccountStatus, TokenPurpose),
+        build: impl FnOnce(&Self) -> H,
+    ) -> (Self, H, Account) {
+        let bed = Self::at(now).await;
+        let body = sample.body();
+        let token = body["token"].as_str().expect("the sample carries a token");
+        let account = bed.account_with_link(email, status, purpose, token).await;
+        let handler = build(&bed);
+        (bed, handler, account)
     }
 
     /// The account `id` as stored now.
@@ -145,6 +178,33 @@ impl TestBed {
             .expect("the license is stored")
     }
 
+    /// The seats of the license `id` as stored now.
+    pub async fn seats(&self, id: &SubscriptionId) -> Vec<Seat> {
+        let stored = self.boot.subscriptions().with_seats(id).await;
+        let (_, seats) = stored
+            .expect("the stand-in answers")
+            .expect("the license is stored");
+        seats
+    }
+
+    /// The shop table's item at `pk`, `sk` as stored now, if there is one.
+    pub async fn item(&self, pk: &str, sk: &str) -> Option<Item> {
+        let out = self.dynamodb.get_item().table_name(&self.table);
+        let out = out
+            .set_key(Some(key(pk.to_owned(), sk)))
+            .consistent_read(true);
+        out.send().await.expect("the stand-in answers").item
+    }
+
+    /// How many items the shop table holds under the partition key `pk`.
+    pub async fn count_under(&self, pk: &str) -> i32 {
+        let query = self.dynamodb.query().table_name(&self.table);
+        let query = query
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", string_attr(pk));
+        query.send().await.expect("the stand-in answers").count
+    }
+
     /// A fresh queue's URL.
     pub async fn queue(&self) -> String {
         crate::fresh_queue(self.boot.sdk()).await.1
@@ -160,6 +220,12 @@ impl TestBed {
 /// links into the web app (`APP_URL`).
 pub fn mail_vars(url: &str) -> [(&'static str, &str); 2] {
     [("MAIL_QUEUE_URL", url), ("APP_URL", "https://app.example")]
+}
+
+/// The settings of a protected function that mails through the queue at `url`:
+/// [`crate::customer::jwt_vars`] and [`mail_vars`].
+pub fn protected_mail_vars(url: &str) -> Vec<(&'static str, &str)> {
+    [&crate::customer::jwt_vars()[..], &mail_vars(url)].concat()
 }
 
 /// The settings of a protected function that charges through the sandbox and mails through

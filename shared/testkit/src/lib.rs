@@ -13,11 +13,12 @@ pub mod customer;
 pub mod license;
 pub mod migration;
 pub mod sample;
+pub mod settings;
 pub mod solar;
 pub mod telemetry_rows;
 
 pub use bed::TestBed;
-pub use sample::{Answer, Sample};
+pub use sample::{Answer, Sample, codes};
 /// The SDKs of the fresh tables and queues, for tests that read what a handler stored.
 pub use {aws_sdk_dynamodb as dynamodb, aws_sdk_sqs as sqs};
 

@@ -93,6 +93,28 @@ impl Sample {
         self
     }
 
+    /// The query `query` (names and values, in order), in the raw string (`:` and `+`
+    /// escaped, as a browser sends them) and in the parameters alike; none when it is empty,
+    /// as API Gateway leaves them out.
+    pub fn with_query(mut self, query: &[(&str, &str)]) -> Self {
+        let raw: Vec<String> = query
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.replace(':', "%3A").replace('+', "%2B")))
+            .collect();
+        self.0["rawQueryString"] = raw.join("&").into();
+        let params: serde_json::Map<String, Value> = query
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).into()))
+            .collect();
+        let event = self.0.as_object_mut().expect("an HTTP sample");
+        if params.is_empty() {
+            event.remove("queryStringParameters");
+        } else {
+            event.insert("queryStringParameters".into(), Value::Object(params));
+        }
+        self
+    }
+
     /// The request the function's handler receives.
     pub fn request(&self) -> Request {
         gateway_request(&self.0).expect("the gateway step reads the sample")
@@ -102,6 +124,15 @@ impl Sample {
     pub fn parse<T: serde::de::DeserializeOwned>(&self) -> T {
         serde_json::from_value(self.0.clone()).expect("the sample has the trigger's shape")
     }
+}
+
+/// The `code` of every entry of a problem's list (`fields`, `reasons`), in order.
+pub fn codes(list: &Value) -> Vec<&str> {
+    let entries = list.as_array().expect("a list of problems");
+    entries
+        .iter()
+        .map(|entry| entry["code"].as_str().expect("each names its code"))
+        .collect()
 }
 
 /// An HTTP answer: status, content type and JSON body.

@@ -44,14 +44,31 @@ macro_rules! settings {
 
 /// Wires a function crate's `Handler` to the boot step, so its `settings.rs` says only what
 /// the function reads (`Settings::from_vars`) and builds (`Handler::new`). It adds
-/// `Settings::from_env` (the same settings from the process environment), `Handler::boot`
-/// (what `main.rs` hands to the serve loop: settings from the environment, then `new`) and the
-/// serve trait of the function's kind, whose `handle` is the handler's own.
+/// `Handler::boot` (what `main.rs` hands to the serve loop: settings from the process
+/// environment, then `new`) and the serve trait of the function's kind, whose `handle` is the
+/// handler's own. It adds nothing to `Settings`, so a function may name a shared settings
+/// group as its own (`web::auth::settings::{GuardSettings, PolicySettings}`).
 ///
-/// `function!(http Handler, Settings)`, `function!(sqs Handler, Settings)` or
-/// `function!(schedule Handler, Settings, Report)`.
+/// `function!(http Handler => route, Settings)`, `function!(sqs Handler, Settings)` or
+/// `function!(schedule Handler, Settings, Report)`. The `=> route` form also writes the
+/// handler's `handle`: the answer of its use case `route(&self, &Request) -> Result<HttpResponse,
+/// AppError>`, or its error as problem+json, the step every HTTP function ends with;
+/// `function!(http Handler, Settings)` leaves `handle` to the handler.
 #[macro_export]
 macro_rules! function {
+    (http $handler:ty => $use_case:ident, $settings:ty) => {
+        impl $handler {
+            /// The use case's answer, or its error as problem+json (`http::respond`).
+            pub async fn handle(
+                &self,
+                req: $crate::boot::prelude::Request,
+            ) -> $crate::boot::prelude::HttpResponse {
+                $crate::web::http::respond(self.$use_case(&req).await)
+            }
+        }
+
+        $crate::function!(http $handler, $settings);
+    };
     (http $handler:ty, $settings:ty) => {
         $crate::function!(@boot $handler, $settings);
 
@@ -88,17 +105,11 @@ macro_rules! function {
         }
     };
     (@boot $handler:ty, $settings:ty) => {
-        impl $settings {
-            /// The settings from the process environment.
-            pub fn from_env() -> Result<Self, $crate::boot::config::ConfigError> {
-                Self::from_vars(&$crate::boot::config::Vars::env())
-            }
-        }
-
         impl $handler {
             /// The handler as deployed: its settings from the environment.
             pub fn boot(boot: &$crate::boot::Boot) -> Result<Self, $crate::boot::Error> {
-                Self::new(boot, <$settings>::from_env()?)
+                let vars = $crate::boot::config::Vars::env();
+                Self::new(boot, <$settings>::from_vars(&vars)?)
             }
         }
     };

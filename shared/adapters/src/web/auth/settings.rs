@@ -54,6 +54,25 @@ pub fn password_policy(vars: &Vars) -> Result<PasswordPolicy, ConfigError> {
     })
 }
 
+crate::settings! {
+    /// The whole settings of a protected function that reads nothing else: it names this as its
+    /// `Settings` rather than declaring the same one field again.
+    pub struct GuardSettings {
+        /// `JWT_PUBLIC_KEYS`, `JWT_ISSUER`, `JWT_AUDIENCE`: whose tokens are trusted.
+        pub verifier: TokenVerifier = verifier,
+    }
+}
+
+crate::settings! {
+    /// The whole settings of a function that sets passwords by a link (activation, reset) and
+    /// reads nothing else.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct PolicySettings {
+        /// `PASSWORD_POLICY`: the new password is held to it, and its lockout is cleared.
+        pub policy: PasswordPolicy = password_policy,
+    }
+}
+
 /// The attempt log sign-in and the password change share: kept an hour longer than the
 /// policy's window and lock together, so no lock ends early because its log expired.
 pub fn sign_in_failures(
@@ -78,6 +97,21 @@ mod tests {
         let bad = Vars::given(&[("PASSWORD_POLICY", "lax")]);
         let err = password_policy(&bad).unwrap_err();
         assert!(err.to_string().contains("PASSWORD_POLICY"), "{err}");
+    }
+
+    /// What activate-account and reset-password read (their `Settings`): the policy named,
+    /// vendor when unset, a name it does not know stopping the start.
+    #[test]
+    fn policy_settings_read_the_policy() {
+        let read = |vars: &[(&str, &str)]| PolicySettings::from_vars(&Vars::given(vars));
+        let nist = read(&[("PASSWORD_POLICY", "nist")]).map(|s| s.policy);
+        assert_eq!(nist.ok(), PasswordPolicy::named("nist"));
+        let unset = read(&[]).map(|s| s.policy);
+        assert_eq!(unset.ok(), PasswordPolicy::named("vendor"));
+        for bad in ["x", "lax"] {
+            let err = read(&[("PASSWORD_POLICY", bad)]);
+            assert!(err.is_err_and(|e| e.to_string().contains("PASSWORD_POLICY")));
+        }
     }
 
     #[test]
