@@ -24,7 +24,7 @@ use crate::{
     AppError,
     error::Context,
     store::dynamo::{
-        first_condition_failed, from_json, get_item, held, key, number, number_attr, put_absent,
+        first_condition_failed, get_item, get_json, held, key, number, number_attr, put_absent,
         put_item, put_once, string_attr, text,
     },
 };
@@ -182,8 +182,14 @@ impl AccountsRepo {
     }
 
     pub async fn get(&self, id: &AccountId) -> Result<Option<Account>, AppError> {
-        let found = get_item(&self.client, &self.table, account_key(id), "get account").await?;
-        found.map(|item| from_json(&item, "account")).transpose()
+        get_json(
+            &self.client,
+            &self.table,
+            account_key(id),
+            "account",
+            "get account",
+        )
+        .await
     }
 
     pub async fn find_by_email(&self, email: &Email) -> Result<Option<Account>, AppError> {

@@ -22,7 +22,7 @@ use crate::{
     AppError,
     error::Context,
     store::dynamo::{
-        GSI1, Item, Partition, from_json, get_item, held, index_page, key, put_item, query_all,
+        GSI1, Item, Partition, from_json, get_json, held, index_page, key, put_item, query_all,
         string_attr, text, to_json,
     },
 };
@@ -76,14 +76,14 @@ impl AlertsRepo {
 
     /// The plant's settings, `None` while its owner has set none.
     pub async fn settings(&self, plant: &PlantId) -> Result<Option<AlertSettings>, AppError> {
-        let item = get_item(
+        get_json(
             &self.client,
             &self.table,
             key(alerts_pk(plant), SETTINGS_SK),
+            "settings",
             "read alert settings",
         )
-        .await?;
-        item.map(|i| from_json(&i, "settings")).transpose()
+        .await
     }
 
     /// Replaces the settings (the last `PUT` wins: it is the whole of them); the plant is in

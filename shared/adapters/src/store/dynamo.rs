@@ -51,6 +51,21 @@ pub async fn get_item(
     Ok(out.item)
 }
 
+/// The document kept as JSON in attribute `attr` of the item under `key`, read as
+/// [`get_item`] reads; `None` when there is no item.
+pub async fn get_json<T: DeserializeOwned>(
+    client: &Client,
+    table: &str,
+    key: Item,
+    attr: &str,
+    what: &str,
+) -> Result<Option<T>, AppError> {
+    get_item(client, table, key, what)
+        .await?
+        .map(|item| from_json(&item, attr))
+        .transpose()
+}
+
 /// Writes `item` whatever is stored under its key (settings, tokens, cached answers: records
 /// no invariant guards); `what` names the call for the log.
 pub async fn put_item(

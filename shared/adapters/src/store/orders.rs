@@ -21,8 +21,8 @@ use crate::{
     AppError,
     error::Context,
     store::dynamo::{
-        GSI1, Item, first_condition_failed, from_json, get_item, is_conflict, key, number,
-        number_attr, put_item, put_new, put_once, query_json, string_attr, text, to_json,
+        GSI1, Item, first_condition_failed, from_json, get_item, get_json, is_conflict, key,
+        number, number_attr, put_item, put_new, put_once, query_json, string_attr, text, to_json,
     },
     store::subscriptions::SubscriptionsRepo,
 };
@@ -269,8 +269,14 @@ impl OrdersRepo {
     }
 
     pub async fn get(&self, id: &OrderId) -> Result<Option<Order>, AppError> {
-        let found = get_item(&self.client, &self.table, order_key(id), "get order").await?;
-        found.map(|item| from_json(&item, "order")).transpose()
+        get_json(
+            &self.client,
+            &self.table,
+            order_key(id),
+            "order",
+            "get order",
+        )
+        .await
     }
 
     /// An order of `owner`; another account's order is as unknown as a missing one.
@@ -309,14 +315,14 @@ impl OrdersRepo {
     }
 
     pub async fn vat_check(&self, id: &VatId) -> Result<Option<VatCheck>, AppError> {
-        let found = get_item(
+        get_json(
             &self.client,
             &self.table,
             key(format!("VAT#{id}"), "VAT"),
+            "check",
             "get VAT check",
         )
-        .await?;
-        found.map(|i| from_json(&i, "check")).transpose()
+        .await
     }
 
     pub async fn save_vat_check(&self, check: &VatCheck) -> Result<(), AppError> {

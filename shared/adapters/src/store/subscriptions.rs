@@ -21,8 +21,8 @@ use crate::{
     AppError,
     error::Context,
     store::dynamo::{
-        GSI1, Item, Partition, Tried, from_json, get_item, key, number_attr, put_absent, put_once,
-        query_all, query_json, string_attr, text, to_json, transact_once,
+        GSI1, Item, Partition, Tried, from_json, get_item, get_json, key, number_attr, put_absent,
+        put_once, query_all, query_json, string_attr, text, to_json, transact_once,
     },
 };
 
@@ -104,10 +104,14 @@ impl SubscriptionsRepo {
     }
 
     pub async fn get(&self, id: &SubscriptionId) -> Result<Option<Subscription>, AppError> {
-        let found = get_item(&self.client, &self.table, sub_key(id), "get subscription").await?;
-        found
-            .map(|item| from_json(&item, "subscription"))
-            .transpose()
+        get_json(
+            &self.client,
+            &self.table,
+            sub_key(id),
+            "subscription",
+            "get subscription",
+        )
+        .await
     }
 
     pub async fn holder(
