@@ -69,14 +69,16 @@ async fn each_serial_gets_its_outcome_and_a_second_import_adds_nothing() {
         row("IMP-9999", "CODE-9999"),
         row("IMP-0001", "CODE-0001"),
     ];
-    let first = inverters
-        .add_many(&devices, &limit, &at(&mine, &anna.id), &sheet)
-        .await
-        .unwrap();
-    let outcomes: Vec<Outcome> = first.iter().map(|(_, o)| *o).collect();
+    let import = || async {
+        let added = inverters
+            .add_many(&devices, &limit, &at(&mine, &anna.id), &sheet)
+            .await
+            .unwrap();
+        added.iter().map(|(_, o)| *o).collect::<Vec<Outcome>>()
+    };
     use Outcome::*;
     assert_eq!(
-        outcomes,
+        import().await,
         [
             Added,
             Added,
@@ -86,13 +88,8 @@ async fn each_serial_gets_its_outcome_and_a_second_import_adds_nothing() {
             AlreadyInThisPlant
         ]
     );
-    let again = inverters
-        .add_many(&devices, &limit, &at(&mine, &anna.id), &sheet)
-        .await
-        .unwrap();
-    let outcomes: Vec<Outcome> = again.iter().map(|(_, o)| *o).collect();
     assert_eq!(
-        outcomes,
+        import().await,
         [
             AlreadyInThisPlant,
             AlreadyInThisPlant,

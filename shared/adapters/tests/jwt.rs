@@ -5,7 +5,7 @@
 use jiff::{SignedDuration, Timestamp};
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode, jwk::JwkSet};
 use serde_json::{Value, json};
-use shop_adapters::web::auth::jwt::{Scope, TokenIssuer, TokenRejected, TokenVerifier};
+use shop_adapters::web::auth::jwt::{Claims, Scope, TokenIssuer, TokenRejected, TokenVerifier};
 use shop_domain::account::model::Role;
 
 // Test-only keys, generated for these tests and used nowhere else.
@@ -30,6 +30,11 @@ fn verifier(issuers: &[&TokenIssuer]) -> TokenVerifier {
     TokenVerifier::new(&set, ISS, AUD).unwrap()
 }
 
+/// What a verifier trusting only `trusted` makes of `token` now.
+fn verdict(trusted: &TokenIssuer, token: &str) -> Result<Claims, TokenRejected> {
+    verifier(&[trusted]).verify(token, now())
+}
+
 fn token(i: &TokenIssuer) -> String {
     i.issue("acc-1", &[Role::Customer], Scope::Full, LIFE, now())
         .unwrap()
@@ -39,12 +44,16 @@ fn token(i: &TokenIssuer) -> String {
 fn signed_claims(claims: Value) -> String {
     let mut header = Header::new(Algorithm::EdDSA);
     header.kid = Some("a".into());
-    encode(
-        &header,
-        &claims,
-        &EncodingKey::from_ed_pem(KEY_A.as_bytes()).unwrap(),
-    )
-    .unwrap()
+    signed(&header, &key_a(), &claims)
+}
+
+/// Signs `claims` as an attacker could: any header, any key.
+fn signed(header: &Header, key: &EncodingKey, claims: &Value) -> String {
+    encode(header, claims, key).unwrap()
+}
+
+fn key_a() -> EncodingKey {
+    EncodingKey::from_ed_pem(KEY_A.as_bytes()).unwrap()
 }
 
 fn good_claims() -> Value {
@@ -79,7 +88,7 @@ fn the_forgers_base64_is_right() {
 #[test]
 fn a_good_token_verifies_with_its_claims() {
     let a = issuer("a", KEY_A);
-    let claims = verifier(&[&a]).verify(&token(&a), now()).unwrap();
+    let claims = verdict(&a, &token(&a)).unwrap();
     assert_eq!((claims.sub.as_str(), claims.scope), ("acc-1", Scope::Full));
     assert_eq!(claims.exp - claims.iat, 900);
     assert_eq!(claims.roles, [Role::Customer]);
@@ -105,10 +114,7 @@ fn two_keys_are_trusted_during_a_rotation() {
     let v = verifier(&[&a, &b]);
     assert!(v.verify(&token(&a), now()).is_ok());
     assert!(v.verify(&token(&b), now()).is_ok());
-    assert_eq!(
-        verifier(&[&b]).verify(&token(&a), now()),
-        Err(TokenRejected::UnknownKey)
-    );
+    assert_eq!(verdict(&b, &token(&a)), Err(TokenRejected::UnknownKey));
 }
 
 #[test]
@@ -132,11 +138,8 @@ fn hs256_signed_with_the_public_key_is_refused() {
         public["x"].as_str().unwrap().as_bytes().to_vec(),
         public.to_string().into_bytes(),
     ] {
-        let forged = encode(&header, &good_claims(), &EncodingKey::from_secret(&secret)).unwrap();
-        assert_eq!(
-            verifier(&[&a]).verify(&forged, now()),
-            Err(TokenRejected::BadHeader)
-        );
+        let forged = signed(&header, &EncodingKey::from_secret(&secret), &good_claims());
+        assert_eq!(verdict(&a, &forged), Err(TokenRejected::BadHeader));
     }
 }
 
@@ -149,7 +152,7 @@ fn a_tampered_payload_is_refused() {
     claims["roles"] = json!(["operator"]);
     let forged = format!("{}.{}.{}", parts[0], b64(&claims), parts[2]);
     assert!(matches!(
-        verifier(&[&a]).verify(&forged, now()),
+        verdict(&a, &forged),
         Err(TokenRejected::Invalid(_))
     ));
 }
@@ -159,19 +162,11 @@ fn an_unknown_kid_or_none_is_refused() {
     let a = issuer("a", KEY_A);
     let stranger = issuer("zz", KEY_A);
     assert_eq!(
-        verifier(&[&a]).verify(&token(&stranger), now()),
+        verdict(&a, &token(&stranger)),
         Err(TokenRejected::UnknownKey)
     );
-    let no_kid = encode(
-        &Header::new(Algorithm::EdDSA),
-        &good_claims(),
-        &EncodingKey::from_ed_pem(KEY_A.as_bytes()).unwrap(),
-    )
-    .unwrap();
-    assert_eq!(
-        verifier(&[&a]).verify(&no_kid, now()),
-        Err(TokenRejected::BadHeader)
-    );
+    let no_kid = signed(&Header::new(Algorithm::EdDSA), &key_a(), &good_claims());
+    assert_eq!(verdict(&a, &no_kid), Err(TokenRejected::BadHeader));
 }
 
 #[test]

@@ -12,7 +12,10 @@ use std::sync::{
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::Value;
-use shop_adapters::store::telemetry::{Calls, StoreSettings, TelemetryRepo};
+use shop_adapters::store::{
+    dynamo::Item,
+    telemetry::{Calls, StoreSettings, TelemetryRepo},
+};
 use shop_domain::solar::{SerialNumber, telemetry::Reading};
 use shop_testkit::{TELEMETRY_TABLE, fresh_table_like};
 use tokio::{
@@ -138,6 +141,14 @@ fn reading(t: i64) -> Reading {
     }
 }
 
+/// `n` readings of the inverter the tests count in, five minutes apart, as stored items.
+fn readings(repo: &TelemetryRepo, n: i64) -> Vec<Item> {
+    let serial = SerialNumber::parse("DEMO-INV-0001").unwrap();
+    (0..n)
+        .map(|i| repo.reading_item(&serial, &reading(1_782_000_000 + i * 300)))
+        .collect()
+}
+
 async fn setup(
     unprocessed_answers: usize,
     attempts: u32,
@@ -179,10 +190,7 @@ async fn stored(client: &aws_sdk_dynamodb::Client, table: &str) -> usize {
 #[tokio::test]
 async fn unprocessed_items_are_sent_again_until_written() {
     let (repo, proxy, client, table) = setup(2, 6).await;
-    let serial = SerialNumber::parse("DEMO-INV-0001").unwrap();
-    let items = (0..25)
-        .map(|i| repo.reading_item(&serial, &reading(1_782_000_000 + i * 300)))
-        .collect();
+    let items = readings(&repo, 25);
     let mut calls = Calls::default();
     repo.write_chunk(items, &mut calls).await.unwrap();
     // 25 → 12 written, 13 back; 13 → 6 written, 7 back; 7 written.
@@ -194,10 +202,7 @@ async fn unprocessed_items_are_sent_again_until_written() {
 #[tokio::test]
 async fn items_left_after_the_last_attempt_are_an_error_to_retry() {
     let (repo, _proxy, client, table) = setup(10, 3).await;
-    let serial = SerialNumber::parse("DEMO-INV-0001").unwrap();
-    let items = (0..8)
-        .map(|i| repo.reading_item(&serial, &reading(1_782_000_000 + i * 300)))
-        .collect();
+    let items = readings(&repo, 8);
     let mut calls = Calls::default();
     let err = repo.write_chunk(items, &mut calls).await.unwrap_err();
     assert!(

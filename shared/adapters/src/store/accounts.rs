@@ -24,8 +24,8 @@ use crate::{
     AppError,
     error::Context,
     store::dynamo::{
-        condition_failed, first_condition_failed, from_json, get_item, held, key, number,
-        number_attr, put_absent, put_item, string_attr, text,
+        first_condition_failed, get_item, get_json, held, key, number, number_attr, put_absent,
+        put_item, put_once, string_attr, text,
     },
 };
 
@@ -174,12 +174,7 @@ impl AccountsRepo {
     pub fn new_account(&self, account: &Account) -> Result<[Put; 2], AppError> {
         let mut marker = email_key(&account.email);
         marker.insert("account_id".into(), string_attr(account.id.as_str()));
-        let marker = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(marker))
-            .condition_expression("attribute_not_exists(pk)")
-            .build()
-            .context("build the email marker put")?;
+        let marker = put_absent(&self.table, marker, "build the email marker put")?;
         Ok([
             marker,
             self.account_put(account, "attribute_not_exists(pk)", None)?,
@@ -187,8 +182,14 @@ impl AccountsRepo {
     }
 
     pub async fn get(&self, id: &AccountId) -> Result<Option<Account>, AppError> {
-        let found = get_item(&self.client, &self.table, account_key(id), "get account").await?;
-        found.map(|item| from_json(&item, "account")).transpose()
+        get_json(
+            &self.client,
+            &self.table,
+            account_key(id),
+            "account",
+            "get account",
+        )
+        .await
     }
 
     pub async fn find_by_email(&self, email: &Email) -> Result<Option<Account>, AppError> {
@@ -220,19 +221,10 @@ impl AccountsRepo {
     pub async fn save(&self, account: &Account) -> Result<Account, AppError> {
         let next = account.next_version();
         let put = self.account_put(&next, "version = :expected", Some(account.version))?;
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(put.item))
-            .condition_expression("version = :expected")
-            .set_expression_attribute_values(put.expression_attribute_values)
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(next),
-            Err(e) if condition_failed(&e) => Err(stale()),
-            Err(e) => Err(AppError::sdk("save account", e)),
+        if put_once(&self.client, put, "save account").await? {
+            Ok(next)
+        } else {
+            Err(stale())
         }
     }
 

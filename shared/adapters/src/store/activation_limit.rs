@@ -3,13 +3,13 @@
 //! any number of parallel guesses at most `limit` are ever compared in one window. The counter
 //! expires with its window (TTL `expires_at`).
 
-use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::{Client, operation::update_item::builders::UpdateItemFluentBuilder};
 use jiff::{SignedDuration, Timestamp};
 use shop_domain::id::AccountId;
 
 use crate::{
     AppError,
-    store::dynamo::{Item, condition_failed, held, key, number_attr},
+    store::dynamo::{held, key, number_attr},
 };
 
 #[derive(Clone)]
@@ -67,8 +67,16 @@ impl ActivationLimit {
         (start, start + length)
     }
 
-    fn counter(&self, account: &AccountId, start: i64) -> Item {
-        key(format!("RATE#activation#{account}#{start}"), "RATE")
+    /// An update of the account's counter of the window from `start`, whose count is `#n`.
+    fn counter(&self, account: &AccountId, start: i64) -> UpdateItemFluentBuilder {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(
+                format!("RATE#activation#{account}#{start}"),
+                "RATE",
+            )))
+            .expression_attribute_names("#n", "n")
     }
 
     /// Takes a slot for one comparison of a code; false when the window's wrong codes are
@@ -91,13 +99,9 @@ impl ActivationLimit {
         };
         let (start, end) = self.window_of(now);
         let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(self.counter(account, start)))
+            .counter(account, start)
             .update_expression("ADD #n :wrong SET expires_at = :end")
             .condition_expression("attribute_not_exists(#n) OR #n <= :most")
-            .expression_attribute_names("#n", "n")
             .expression_attribute_values(":wrong", number_attr(wrong))
             .expression_attribute_values(":most", number_attr(most))
             .expression_attribute_values(":end", number_attr(end))
@@ -109,24 +113,15 @@ impl ActivationLimit {
     /// Gives back the slot taken at `now`: the code was right, so it was no guess.
     pub async fn give_back(&self, account: &AccountId, now: Timestamp) -> Result<(), AppError> {
         let (start, _) = self.window_of(now);
-        self.client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(self.counter(account, start)))
+        let result = self
+            .counter(account, start)
             .update_expression("ADD #n :minus")
             .condition_expression("#n > :zero")
-            .expression_attribute_names("#n", "n")
             .expression_attribute_values(":minus", number_attr(-1))
             .expression_attribute_values(":zero", number_attr(0))
             .send()
-            .await
-            .map(|_| ())
-            .or_else(|e| {
-                if condition_failed(&e) {
-                    Ok(())
-                } else {
-                    Err(AppError::sdk("give back an activation attempt", e))
-                }
-            })
+            .await;
+        // Nothing to give back (the window ended meanwhile): nothing to do.
+        held(result, "give back an activation attempt").map(|_| ())
     }
 }

@@ -5,7 +5,7 @@
 //! `STATE#<condition>#<subject>` per alert (status, day, which email was queued), each
 //! changed under a condition so every step is decided once. docs/data-model.md, "Alerts".
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use aws_sdk_dynamodb::Client;
 use jiff::{Timestamp, civil::Date};
@@ -22,8 +22,8 @@ use crate::{
     AppError,
     error::Context,
     store::dynamo::{
-        Item, Partition, from_json, get_item, held, key, put_item, query_all, string_attr, text,
-        to_json,
+        GSI1, Item, Partition, from_json, get_json, held, index_page, key, put_item, query_all,
+        string_attr, text, to_json,
     },
 };
 
@@ -76,14 +76,14 @@ impl AlertsRepo {
 
     /// The plant's settings, `None` while its owner has set none.
     pub async fn settings(&self, plant: &PlantId) -> Result<Option<AlertSettings>, AppError> {
-        let item = get_item(
+        get_json(
             &self.client,
             &self.table,
             key(alerts_pk(plant), SETTINGS_SK),
+            "settings",
             "read alert settings",
         )
-        .await?;
-        item.map(|i| from_json(&i, "settings")).transpose()
+        .await
     }
 
     /// Replaces the settings (the last `PUT` wins: it is the whole of them); the plant is in
@@ -108,14 +108,7 @@ impl AlertsRepo {
 
     /// Settings and states, in one consistent query.
     pub async fn read(&self, plant: &PlantId) -> Result<PlantAlerts, AppError> {
-        let items = query_all(
-            &self.client,
-            &self.table,
-            Partition::Table,
-            alerts_pk(plant),
-            false,
-        )
-        .await?;
+        let items = self.partition(plant).await?;
         let mut alerts = PlantAlerts::default();
         for item in &items {
             match text(item, "sk") {
@@ -130,6 +123,18 @@ impl AlertsRepo {
         Ok(alerts)
     }
 
+    /// Every item of the plant's alert partition, read consistently.
+    async fn partition(&self, plant: &PlantId) -> Result<Vec<Item>, AppError> {
+        query_all(
+            &self.client,
+            &self.table,
+            Partition::Table,
+            alerts_pk(plant),
+            false,
+        )
+        .await
+    }
+
     /// Opens an alert on `day`, unless one is open or one was raised on that day (whoever
     /// wrote first decided it): true when this call opened it.
     pub async fn open(
@@ -142,6 +147,7 @@ impl AlertsRepo {
         let mut item = key(alerts_pk(plant), &state_sk(condition, subject));
         item.insert("status".into(), string_attr(status_name(Status::Alerting)));
         item.insert("day".into(), string_attr(day.to_string()));
+        let (names, values) = state_terms(day, &[(":cleared", Status::Cleared)]);
         let out = self
             .client
             .put_item()
@@ -150,10 +156,8 @@ impl AlertsRepo {
             .condition_expression(
                 "attribute_not_exists(pk) OR (#status = :cleared AND #day < :day)",
             )
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_names("#day", "day")
-            .expression_attribute_values(":cleared", string_attr(status_name(Status::Cleared)))
-            .expression_attribute_values(":day", string_attr(day.to_string()))
+            .set_expression_attribute_names(Some(names))
+            .set_expression_attribute_values(Some(values))
             .send()
             .await;
         held(out, "open an alert")
@@ -167,21 +171,15 @@ impl AlertsRepo {
         subject: &Subject,
         day: Date,
     ) -> Result<bool, AppError> {
-        let out = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(alerts_pk(plant), &state_sk(condition, subject))))
-            .update_expression("SET #status = :cleared")
-            .condition_expression("#status = :alerting AND #day = :day")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_names("#day", "day")
-            .expression_attribute_values(":cleared", string_attr(status_name(Status::Cleared)))
-            .expression_attribute_values(":alerting", string_attr(status_name(Status::Alerting)))
-            .expression_attribute_values(":day", string_attr(day.to_string()))
-            .send()
-            .await;
-        held(out, "clear an alert")
+        let terms = state_terms(
+            day,
+            &[
+                (":cleared", Status::Cleared),
+                (":alerting", Status::Alerting),
+            ],
+        );
+        self.change_state(plant, condition, subject, terms, &CLEAR)
+            .await
     }
 
     /// Notes that the email of `status` (of the alert of `day`) is queued.
@@ -192,34 +190,40 @@ impl AlertsRepo {
         subject: &Subject,
         state: &AlertState,
     ) -> Result<(), AppError> {
+        let terms = state_terms(state.day, &[(":status", state.status)]);
+        // A state moved on meanwhile has its own email to queue; this one is queued already.
+        self.change_state(plant, condition, subject, terms, &MAILED)
+            .await
+            .map(|_| ())
+    }
+
+    /// Applies `change` to one alert's state row: false when its condition did not hold.
+    async fn change_state(
+        &self,
+        plant: &PlantId,
+        condition: Condition,
+        subject: &Subject,
+        (names, values): (HashMap<String, String>, Item),
+        change: &StateChange,
+    ) -> Result<bool, AppError> {
         let out = self
             .client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key(alerts_pk(plant), &state_sk(condition, subject))))
-            .update_expression("SET mailed = :status")
-            .condition_expression("#status = :status AND #day = :day")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_names("#day", "day")
-            .expression_attribute_values(":status", string_attr(status_name(state.status)))
-            .expression_attribute_values(":day", string_attr(state.day.to_string()))
+            .update_expression(change.set)
+            .condition_expression(change.when)
+            .set_expression_attribute_names(Some(names))
+            .set_expression_attribute_values(Some(values))
             .send()
             .await;
-        // A state moved on meanwhile has its own email to queue; this one is queued already.
-        held(out, "note a queued alert email").map(|_| ())
+        held(out, change.what)
     }
 
     /// Removes the plant's alert partition (its plant was deleted): the settings, and so its
     /// key in the job's index, and every state.
     pub async fn forget(&self, plant: &PlantId) -> Result<usize, AppError> {
-        let items = query_all(
-            &self.client,
-            &self.table,
-            Partition::Table,
-            alerts_pk(plant),
-            false,
-        )
-        .await?;
+        let items = self.partition(plant).await?;
         for item in &items {
             let sk = text(item, "sk").unwrap_or_default();
             self.client
@@ -240,28 +244,58 @@ impl AlertsRepo {
         shard: u32,
         start: Option<Item>,
     ) -> Result<(Vec<PlantId>, Option<Item>), AppError> {
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name("gsi1")
-            .key_condition_expression("gsi1pk = :pk")
-            .expression_attribute_values(":pk", string_attr(shard_pk(shard)))
-            .projection_expression("gsi1sk")
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(|e| AppError::sdk("query plants with alerts on", e))?;
-        let plants = out
-            .items()
+        let (items, next) = index_page(
+            &self.client,
+            &self.table,
+            GSI1,
+            shard_pk(shard),
+            "gsi1sk",
+            start,
+            "query plants with alerts on",
+        )
+        .await?;
+        let plants = items
             .iter()
             .map(|item| {
                 PlantId::parse(text(item, "gsi1sk").unwrap_or_default())
                     .context("a plant id in the alert index")
             })
             .collect::<Result<_, _>>()?;
-        Ok((plants, out.last_evaluated_key))
+        Ok((plants, next))
     }
+}
+
+/// A conditional change of an alert's state row: what it sets, when, and its name in the log.
+struct StateChange {
+    set: &'static str,
+    when: &'static str,
+    what: &'static str,
+}
+
+const CLEAR: StateChange = StateChange {
+    set: "SET #status = :cleared",
+    when: "#status = :alerting AND #day = :day",
+    what: "clear an alert",
+};
+
+const MAILED: StateChange = StateChange {
+    set: "SET mailed = :status",
+    when: "#status = :status AND #day = :day",
+    what: "note a queued alert email",
+};
+
+/// The names and values a condition on an alert's state row uses: `#status`, `#day`, `:day`
+/// (the alert's day) and each status it names (`(":cleared", Status::Cleared)`).
+fn state_terms(day: Date, statuses: &[(&str, Status)]) -> (HashMap<String, String>, Item) {
+    let names = HashMap::from([
+        ("#status".to_owned(), "status".to_owned()),
+        ("#day".to_owned(), "day".to_owned()),
+    ]);
+    let mut values = Item::from([(":day".to_owned(), string_attr(day.to_string()))]);
+    for (name, status) in statuses {
+        values.insert((*name).to_owned(), string_attr(status_name(*status)));
+    }
+    (names, values)
 }
 
 fn status_name(status: Status) -> &'static str {

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::{
     Client,
     error::{ProvideErrorMetadata, SdkError},
-    operation::transact_write_items::TransactWriteItemsError,
+    operation::{
+        query::builders::QueryFluentBuilder, transact_write_items::TransactWriteItemsError,
+    },
     types::{AttributeValue, CancellationReason, KeysAndAttributes, Put, TransactWriteItem},
 };
 use serde::{Serialize, de::DeserializeOwned};
@@ -47,6 +49,21 @@ pub async fn get_item(
         .await
         .map_err(|e| AppError::sdk(what, e))?;
     Ok(out.item)
+}
+
+/// The document kept as JSON in attribute `attr` of the item under `key`, read as
+/// [`get_item`] reads; `None` when there is no item.
+pub async fn get_json<T: DeserializeOwned>(
+    client: &Client,
+    table: &str,
+    key: Item,
+    attr: &str,
+    what: &str,
+) -> Result<Option<T>, AppError> {
+    get_item(client, table, key, what)
+        .await?
+        .map(|item| from_json(&item, attr))
+        .transpose()
 }
 
 /// Writes `item` whatever is stored under its key (settings, tokens, cached answers: records
@@ -95,6 +112,21 @@ where
         Err(e) if condition_failed(&e) => Ok(false),
         Err(e) => Err(AppError::sdk(what, e)),
     }
+}
+
+/// Sends a `Put` built for a transaction as one conditional `PutItem` (the same item, condition,
+/// names and values): false when its condition did not hold.
+pub async fn put_once(client: &Client, put: Put, what: &str) -> Result<bool, AppError> {
+    let result = client
+        .put_item()
+        .table_name(put.table_name)
+        .set_item(Some(put.item))
+        .set_condition_expression(put.condition_expression)
+        .set_expression_attribute_names(put.expression_attribute_names)
+        .set_expression_attribute_values(put.expression_attribute_values)
+        .send()
+        .await;
+    held(result, what)
 }
 
 /// A transaction's put of an item that must not exist yet.
@@ -161,6 +193,38 @@ pub fn is_conflict<R>(e: &SdkError<TransactWriteItemsError, R>) -> bool {
             .any(|r| r.code() == Some("TransactionConflict")),
         Some(TransactWriteItemsError::TransactionInProgressException(_)) => true,
         _ => false,
+    }
+}
+
+/// How a transaction tried once ended, for callers to whom a collision is an answer (someone
+/// else changed the items first), not a reason to try again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tried {
+    Done,
+    /// The item at this index failed its condition.
+    Refused(usize),
+    /// Another transaction on the same items came first.
+    Collided,
+}
+
+/// Runs a transaction once; see [`Tried`].
+pub async fn transact_once(
+    client: &Client,
+    items: Vec<TransactWriteItem>,
+    what: &str,
+) -> Result<Tried, AppError> {
+    let result = client
+        .transact_write_items()
+        .set_transact_items(Some(items))
+        .send()
+        .await;
+    match result {
+        Ok(_) => Ok(Tried::Done),
+        Err(e) => match first_condition_failed(&e) {
+            Some(i) => Ok(Tried::Refused(i)),
+            None if is_conflict(&e) => Ok(Tried::Collided),
+            None => Err(AppError::sdk(what, e)),
+        },
     }
 }
 
@@ -249,6 +313,11 @@ pub async fn query_all(
             .index_name(name)
             .key_condition_expression(format!("{key} = :pk")),
     };
+    all_pages(query, "query").await
+}
+
+/// Every item a query finds, all pages.
+pub async fn all_pages(query: QueryFluentBuilder, what: &str) -> Result<Vec<Item>, AppError> {
     query
         .into_paginator()
         .items()
@@ -256,8 +325,55 @@ pub async fn query_all(
         .collect::<Vec<_>>()
         .await
         .into_iter()
-        .map(|item| item.map_err(|e| AppError::sdk("query", e)))
+        .map(|item| item.map_err(|e| AppError::sdk(what, e)))
         .collect()
+}
+
+/// The documents kept as JSON in attribute `attr` of every item of one partition (see
+/// [`query_all`]).
+pub async fn query_json<T: DeserializeOwned>(
+    client: &Client,
+    table: &str,
+    partition: Partition<'_>,
+    value: String,
+    backwards: bool,
+    attr: &str,
+) -> Result<Vec<T>, AppError> {
+    query_all(client, table, partition, value, backwards)
+        .await?
+        .iter()
+        .map(|item| from_json(item, attr))
+        .collect()
+}
+
+/// One page of an index's partition `value` (only the attributes of `projection`) from
+/// `start`, and where the next page starts: for jobs that work a page at a time.
+pub async fn index_page(
+    client: &Client,
+    table: &str,
+    index: Partition<'_>,
+    value: String,
+    projection: &str,
+    start: Option<Item>,
+    what: &str,
+) -> Result<(Vec<Item>, Option<Item>), AppError> {
+    let Partition::Index { name, key } = index else {
+        return Err(AppError::fault(format!(
+            "{what}: a page of the table, not an index"
+        )));
+    };
+    let out = client
+        .query()
+        .table_name(table)
+        .index_name(name)
+        .key_condition_expression(format!("{key} = :pk"))
+        .expression_attribute_values(":pk", string_attr(value))
+        .projection_expression(projection)
+        .set_exclusive_start_key(start)
+        .send()
+        .await
+        .map_err(|e| AppError::sdk(what, e))?;
+    Ok((out.items.unwrap_or_default(), out.last_evaluated_key))
 }
 
 /// Most keys one BatchGetItem call may name.

@@ -6,7 +6,7 @@
 
 use aws_sdk_dynamodb::{
     Client,
-    operation::put_item::PutItemError,
+    operation::{put_item::PutItemError, update_item::builders::UpdateItemFluentBuilder},
     types::{AttributeValue, ReturnValuesOnConditionCheckFailure},
 };
 use jiff::{SignedDuration, Timestamp};
@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 use crate::{
     AppError,
-    store::dynamo::{condition_failed, get_item, text},
+    store::dynamo::{self, get_item, held, text},
 };
 
 const STATUS_IN_PROGRESS: &str = "in_progress";
@@ -66,13 +66,16 @@ impl IdempotencyStore {
     }
 
     fn key(scope: &str, key: &str) -> HashMap<String, AttributeValue> {
-        HashMap::from([
-            (
-                "pk".to_owned(),
-                AttributeValue::S(format!("IDEM#{scope}#{key}")),
-            ),
-            ("sk".to_owned(), AttributeValue::S("IDEM".to_owned())),
-        ])
+        dynamo::key(format!("IDEM#{scope}#{key}"), "IDEM")
+    }
+
+    /// An update of the record of `key`, whose status is `#status`.
+    fn update(&self, scope: &str, key: &str) -> UpdateItemFluentBuilder {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(Self::key(scope, key)))
+            .expression_attribute_names("#status", "status")
     }
 
     /// Claims `key` within `scope` for a request with `hash`.
@@ -141,13 +144,9 @@ impl IdempotencyStore {
 
     /// Records the outcome of the work, so later attempts replay it.
     pub async fn complete(&self, scope: &str, key: &str, response: &str) -> Result<(), AppError> {
-        self.client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(Self::key(scope, key)))
+        self.update(scope, key)
             .update_expression("SET #status = :completed, #response = :response REMOVE lease_until")
             .condition_expression("attribute_exists(pk)")
-            .expression_attribute_names("#status", "status")
             .expression_attribute_names("#response", "response")
             .expression_attribute_values(":completed", AttributeValue::S(STATUS_COMPLETED.into()))
             .expression_attribute_values(":response", AttributeValue::S(response.into()))
@@ -161,14 +160,10 @@ impl IdempotencyStore {
     /// it at once; the record keeps the request's hash, so the key still refuses another
     /// request (whose work could otherwise reach what the first one began).
     pub async fn release(&self, scope: &str, key: &str) -> Result<(), AppError> {
-        let deleted = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(Self::key(scope, key)))
+        let released = self
+            .update(scope, key)
             .update_expression("SET #status = :released REMOVE lease_until")
             .condition_expression("#status = :in_progress")
-            .expression_attribute_names("#status", "status")
             .expression_attribute_values(
                 ":in_progress",
                 AttributeValue::S(STATUS_IN_PROGRESS.into()),
@@ -176,12 +171,8 @@ impl IdempotencyStore {
             .expression_attribute_values(":released", AttributeValue::S(STATUS_RELEASED.into()))
             .send()
             .await;
-        match deleted {
-            Ok(_) => Ok(()),
-            // Already completed or gone: nothing to give up.
-            Err(e) if condition_failed(&e) => Ok(()),
-            Err(e) => Err(AppError::sdk("release idempotency key", e)),
-        }
+        // Already completed or gone: nothing to give up.
+        held(released, "release idempotency key").map(|_| ())
     }
 
     async fn read(

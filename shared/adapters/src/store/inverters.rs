@@ -5,7 +5,7 @@
 
 use aws_sdk_dynamodb::{
     Client,
-    types::{Delete, Put, TransactWriteItem, Update},
+    types::{Delete, TransactWriteItem, Update},
 };
 use jiff::civil::Date;
 use shop_domain::{
@@ -18,7 +18,7 @@ use crate::{
     error::Context,
     store::{
         devices::{Device, device_key},
-        dynamo::{Item, held, key, string_attr, to_json, transact},
+        dynamo::{Item, held, key, put_absent, string_attr, to_json, transact},
         plants::{PLANT_SK, inverter_sk, plant_pk},
     },
 };
@@ -256,12 +256,7 @@ impl InvertersRepo {
         item.insert("config".into(), to_json(config)?);
         item.insert("activated_on".into(), string_attr(today.to_string()));
         item.insert("account_id".into(), string_attr(owner.as_str()));
-        let put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(pk)")
-            .build()
-            .context("build the inverter put")?;
+        let put = put_absent(&self.table, item, "build the inverter put")?;
         Ok(TransactWriteItem::builder().put(put).build())
     }
 

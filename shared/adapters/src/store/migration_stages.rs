@@ -23,8 +23,8 @@ use crate::{
     AppError,
     error::Context,
     store::dynamo::{
-        GSI1, Item, Partition, first_condition_failed, from_json, get_item, is_conflict, key,
-        number_attr, query_all, string_attr, text,
+        GSI1, Item, Partition, Tried, from_json, get_item, index_page, key, number_attr, query_all,
+        string_attr, text, transact_once,
     },
 };
 
@@ -136,30 +136,24 @@ impl MigrationStages {
         next: NextStage,
         start: Option<Item>,
     ) -> Result<DuePage, AppError> {
-        let Partition::Index { name, .. } = GSI2 else {
-            return Err(AppError::fault("gsi2 is an index"));
-        };
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(name)
-            .key_condition_expression("gsi2pk = :pk")
-            .expression_attribute_values(":pk", string_attr(due_partition(wave, next)))
-            .projection_expression("pk, sk, gsi2pk, gsi2sk")
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(|e| AppError::sdk("query due wave accounts", e))?;
-        let old_ids = out
-            .items()
+        let (items, after) = index_page(
+            &self.client,
+            &self.table,
+            GSI2,
+            due_partition(wave, next),
+            "pk, sk, gsi2pk, gsi2sk",
+            start,
+            "query due wave accounts",
+        )
+        .await?;
+        let old_ids = items
             .iter()
             .filter_map(|i| text(i, "gsi2sk"))
             .map(|id| OldAccountId::parse(id).context("stored old id"))
             .collect::<Result<_, _>>()?;
         Ok(DuePage {
             old_ids,
-            next: out.last_evaluated_key().cloned(),
+            next: after,
         })
     }
 
@@ -307,21 +301,13 @@ impl MigrationStages {
 
     /// Runs a stage's transaction; the mark is its first write.
     pub async fn commit(&self, items: Vec<TransactWriteItem>) -> Result<Marked, AppError> {
-        let result = self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(Marked::Done),
-            Err(e) => match first_condition_failed(&e) {
-                Some(0) => Ok(Marked::AlreadyDone),
-                Some(i) => Ok(Marked::Refused(i)),
-                None if is_conflict(&e) => Ok(Marked::AlreadyDone),
-                None => Err(AppError::sdk("mark a migration stage", e)),
+        Ok(
+            match transact_once(&self.client, items, "mark a migration stage").await? {
+                Tried::Done => Marked::Done,
+                Tried::Refused(0) | Tried::Collided => Marked::AlreadyDone,
+                Tried::Refused(i) => Marked::Refused(i),
             },
-        }
+        )
     }
 
     /// Records a failed attempt on the wave account (reason, instant, attempts; listed under

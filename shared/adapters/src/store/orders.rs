@@ -21,8 +21,8 @@ use crate::{
     AppError,
     error::Context,
     store::dynamo::{
-        GSI1, Item, first_condition_failed, from_json, get_item, held, is_conflict, key, number,
-        number_attr, put_item, put_new, query_all, string_attr, text, to_json,
+        GSI1, Item, first_condition_failed, from_json, get_item, get_json, is_conflict, key,
+        number, number_attr, put_item, put_new, put_once, query_json, string_attr, text, to_json,
     },
     store::subscriptions::SubscriptionsRepo,
 };
@@ -234,17 +234,7 @@ impl OrdersRepo {
     /// Stores a change of an order alone (no number), on the condition of its old status.
     pub async fn update_order(&self, order: &Order, from: OrderStatus) -> Result<bool, AppError> {
         let put = self.put_order(order, Some(from))?;
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(put.item))
-            .condition_expression("#status = :from")
-            .set_expression_attribute_names(put.expression_attribute_names)
-            .set_expression_attribute_values(put.expression_attribute_values)
-            .send()
-            .await;
-        held(result, "update order")
+        put_once(&self.client, put, "update order").await
     }
 
     /// Open orders of `partition` ([`OPEN_ORDERS`] or [`SETTLING_ORDERS`]) created before
@@ -279,8 +269,14 @@ impl OrdersRepo {
     }
 
     pub async fn get(&self, id: &OrderId) -> Result<Option<Order>, AppError> {
-        let found = get_item(&self.client, &self.table, order_key(id), "get order").await?;
-        found.map(|item| from_json(&item, "order")).transpose()
+        get_json(
+            &self.client,
+            &self.table,
+            order_key(id),
+            "order",
+            "get order",
+        )
+        .await
     }
 
     /// An order of `owner`; another account's order is as unknown as a missing one.
@@ -293,18 +289,15 @@ impl OrdersRepo {
 
     /// The account's orders, newest first.
     pub async fn list(&self, owner: &AccountId) -> Result<Vec<Order>, AppError> {
-        let items = query_all(
+        query_json(
             &self.client,
             &self.table,
             GSI1,
             format!("ACCOUNT#{owner}#ORDERS"),
             true,
+            "order",
         )
-        .await?;
-        items
-            .into_iter()
-            .map(|item| from_json(&item, "order"))
-            .collect()
+        .await
     }
 
     /// The licenses an order's lines bought, in line order.
@@ -322,14 +315,14 @@ impl OrdersRepo {
     }
 
     pub async fn vat_check(&self, id: &VatId) -> Result<Option<VatCheck>, AppError> {
-        let found = get_item(
+        get_json(
             &self.client,
             &self.table,
             key(format!("VAT#{id}"), "VAT"),
+            "check",
             "get VAT check",
         )
-        .await?;
-        found.map(|i| from_json(&i, "check")).transpose()
+        .await
     }
 
     pub async fn save_vat_check(&self, check: &VatCheck) -> Result<(), AppError> {

@@ -21,8 +21,8 @@ use crate::{
     AppError,
     error::Context,
     store::dynamo::{
-        GSI1, Item, Partition, condition_failed, first_condition_failed, from_json, get_item,
-        is_conflict, key, number_attr, put_absent, query_all, string_attr, text, to_json,
+        GSI1, Item, Partition, Tried, from_json, get_item, get_json, key, number_attr, put_absent,
+        put_once, query_all, query_json, string_attr, text, to_json, transact_once,
     },
 };
 
@@ -104,10 +104,14 @@ impl SubscriptionsRepo {
     }
 
     pub async fn get(&self, id: &SubscriptionId) -> Result<Option<Subscription>, AppError> {
-        let found = get_item(&self.client, &self.table, sub_key(id), "get subscription").await?;
-        found
-            .map(|item| from_json(&item, "subscription"))
-            .transpose()
+        get_json(
+            &self.client,
+            &self.table,
+            sub_key(id),
+            "subscription",
+            "get subscription",
+        )
+        .await
     }
 
     pub async fn holder(
@@ -167,18 +171,15 @@ impl SubscriptionsRepo {
 
     /// The account's licenses.
     pub async fn list(&self, owner: &AccountId) -> Result<Vec<Subscription>, AppError> {
-        let items = query_all(
+        query_json(
             &self.client,
             &self.table,
             GSI1,
             format!("ACCOUNT#{owner}#SUBS"),
             false,
+            "subscription",
         )
-        .await?;
-        items
-            .into_iter()
-            .map(|i| from_json(&i, "subscription"))
-            .collect()
+        .await
     }
 
     /// Writes a seat together with the license it belongs to, on the condition that the
@@ -190,22 +191,14 @@ impl SubscriptionsRepo {
         seat: &Seat,
     ) -> Result<bool, AppError> {
         let seat_put = self.seat_put(&read.id, seat)?;
-        let result = self
-            .client
-            .transact_write_items()
-            .transact_items(
-                TransactWriteItem::builder()
-                    .put(self.put(next, Some(read.version))?)
-                    .build(),
-            )
-            .transact_items(TransactWriteItem::builder().put(seat_put).build())
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) if first_condition_failed(&e).is_some() || is_conflict(&e) => Ok(false),
-            Err(e) => Err(AppError::sdk("write seat", e)),
-        }
+        let items = vec![
+            TransactWriteItem::builder()
+                .put(self.put(next, Some(read.version))?)
+                .build(),
+            TransactWriteItem::builder().put(seat_put).build(),
+        ];
+        // Either write refused, or a collision: another change came first.
+        Ok(transact_once(&self.client, items, "write seat").await? == Tried::Done)
     }
 
     /// Reads an owner's license with its seats, lets `change` decide the seat (at the time
@@ -271,19 +264,10 @@ impl SubscriptionsRepo {
     /// when another change came first (the caller decided on stale data).
     pub async fn save(&self, next: &Subscription, read: u64) -> Result<(), AppError> {
         let put = self.put(next, Some(read))?;
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(put.item().clone()))
-            .condition_expression("version = :expected")
-            .expression_attribute_values(":expected", number_attr(read))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) if condition_failed(&e) => Err(stale()),
-            Err(e) => Err(AppError::sdk("save subscription", e)),
+        if put_once(&self.client, put, "save subscription").await? {
+            Ok(())
+        } else {
+            Err(stale())
         }
     }
 
@@ -297,21 +281,15 @@ impl SubscriptionsRepo {
             .expression_attribute_values(":sub", string_attr(next.id.as_str()))
             .build()
             .context("build the holder release")?;
-        let result = self
-            .client
-            .transact_write_items()
-            .transact_items(
-                TransactWriteItem::builder()
-                    .put(self.put(next, Some(read))?)
-                    .build(),
-            )
-            .transact_items(TransactWriteItem::builder().delete(free).build())
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) if first_condition_failed(&e).is_some() || is_conflict(&e) => Err(stale()),
-            Err(e) => Err(AppError::sdk("end subscription", e)),
+        let items = vec![
+            TransactWriteItem::builder()
+                .put(self.put(next, Some(read))?)
+                .build(),
+            TransactWriteItem::builder().delete(free).build(),
+        ];
+        match transact_once(&self.client, items, "end subscription").await? {
+            Tried::Done => Ok(()),
+            Tried::Refused(_) | Tried::Collided => Err(stale()),
         }
     }
 
@@ -379,12 +357,7 @@ impl SubscriptionsRepo {
         item.insert("subscription_id".into(), string_attr(sub.id.as_str()));
         item.insert("account_id".into(), string_attr(sub.account_id.as_str()));
         item.insert("state".into(), string_attr(HolderState::Held.as_str()));
-        Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(pk)")
-            .build()
-            .context("build the holder marker")
+        put_absent(&self.table, item, "build the holder marker")
     }
 
     /// Writes `sub`; `expected` is the version read (None for a new license).
@@ -464,12 +437,7 @@ impl SubscriptionsRepo {
         marker.insert("subscription_id".into(), string_attr(sub.id.as_str()));
         marker.insert("account_id".into(), string_attr(sub.account_id.as_str()));
         marker.insert("state".into(), string_attr(HolderState::Trial.as_str()));
-        let marker = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(marker))
-            .condition_expression("attribute_not_exists(pk)")
-            .build()
-            .context("build the trial marker put")?;
+        let marker = put_absent(&self.table, marker, "build the trial marker put")?;
         self.client
             .transact_write_items()
             .transact_items(TransactWriteItem::builder().put(marker).build())

@@ -15,7 +15,7 @@ use shop_domain::solar::{
 use crate::{
     AppError,
     boot::config::{ConfigError, Vars},
-    store::dynamo::{Item, batch_get, key, string_attr, text},
+    store::dynamo::{Item, all_pages, batch_get, key, string_attr, text},
 };
 
 /// The partition of an inverter's raw readings.
@@ -118,21 +118,15 @@ impl TelemetryHistory {
         if low > high {
             return Ok(Vec::new());
         }
-        self.client
+        let query = self
+            .client
             .query()
             .table_name(&self.table)
             .key_condition_expression("pk = :pk AND sk BETWEEN :low AND :high")
             .expression_attribute_values(":pk", string_attr(pk))
             .expression_attribute_values(":low", string_attr(low))
-            .expression_attribute_values(":high", string_attr(high))
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Vec<_>>()
-            .await
-            .into_iter()
-            .map(|item| item.map_err(|e| AppError::sdk("query telemetry", e)))
-            .collect()
+            .expression_attribute_values(":high", string_attr(high));
+        all_pages(query, "query telemetry").await
     }
 }
 

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use aws_sdk_dynamodb::{
     Client,
-    types::{AttributeValue, Put, TransactWriteItem, Update},
+    types::{AttributeValue, TransactWriteItem, Update},
 };
 use jiff::{Timestamp, civil::Date};
 use serde::{Deserialize, Serialize};
@@ -23,8 +23,8 @@ use shop_domain::{
 };
 
 use super::dynamo::{
-    GSI1, Item, from_json, get_item, key, number, number_attr, query_all, string_attr, text,
-    to_json, transact,
+    GSI1, Item, all_pages, from_json, get_item, key, number, number_attr, put_absent, query_all,
+    string_attr, text, to_json, transact,
 };
 use crate::{AppError, error::Context, web::auth::secret_token::random_id};
 
@@ -122,12 +122,7 @@ impl WavesRepo {
         for c in COUNTERS {
             item.insert(c.into(), number_attr(0));
         }
-        let put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(pk)")
-            .build()
-            .context("build the wave put")?;
+        let put = put_absent(&self.table, item, "build the wave put")?;
         let items = vec![
             TransactWriteItem::builder().put(put).build(),
             self.audit_item(&wave.id, entry)?,
@@ -243,12 +238,7 @@ impl WavesRepo {
         item.insert("action".into(), string_attr(entry.action.as_str()));
         item.insert("details".into(), to_json(&entry.details)?);
         item.insert("at".into(), string_attr(entry.at.to_string()));
-        let put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(pk)")
-            .build()
-            .context("build the audit entry")?;
+        let put = put_absent(&self.table, item, "build the audit entry")?;
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
@@ -264,21 +254,19 @@ impl WavesRepo {
 
     /// The wave's audit trail, oldest first.
     pub async fn audit(&self, id: &WaveId) -> Result<Vec<AuditEntry>, AppError> {
-        let items = self
+        let query = self
             .client
             .query()
             .table_name(&self.table)
             .key_condition_expression("pk = :pk AND begins_with(sk, :audit)")
             .expression_attribute_values(":pk", string_attr(wave_pk(id)))
             .expression_attribute_values(":audit", string_attr("AUDIT#"))
-            .consistent_read(true)
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(|e| AppError::sdk("query the audit trail", e))?;
-        items.iter().map(audit_entry).collect()
+            .consistent_read(true);
+        all_pages(query, "query the audit trail")
+            .await?
+            .iter()
+            .map(audit_entry)
+            .collect()
     }
 
     /// The wave's accounts whose last attempt failed (the sparse index), by old id.

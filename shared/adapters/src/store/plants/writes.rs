@@ -15,8 +15,8 @@ use crate::{
     AppError,
     error::Context,
     store::dynamo::{
-        GSI1, Item, condition_failed, first_condition_failed, is_conflict, key, number_attr,
-        put_new, query_all, string_attr, text, to_json,
+        GSI1, Item, Tried, condition_failed, key, number_attr, put_new, query_all, string_attr,
+        text, to_json, transact_once,
     },
 };
 
@@ -213,21 +213,12 @@ impl PlantsRepo {
         for row in rows {
             items.extend(self.row_removal(plant, row)?);
         }
-        let result = self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) if first_condition_failed(&e) == Some(0) || is_conflict(&e) => {
-                Err(plant_changed())
-            }
-            Err(e) if first_condition_failed(&e).is_some() => Err(AppError::fault(
+        match transact_once(&self.client, items, "delete plant").await? {
+            Tried::Done => Ok(()),
+            Tried::Refused(0) | Tried::Collided => Err(plant_changed()),
+            Tried::Refused(_) => Err(AppError::fault(
                 "a device of a deleted plant's inverter belongs to another plant",
             )),
-            Err(e) => Err(AppError::sdk("delete plant", e)),
         }
     }
 
