@@ -98,9 +98,11 @@ def run(stack, args):
     day = (now - dt.timedelta(days=1)).astimezone(simulator.BERLIN).date()
     since = dt.datetime.combine(day, dt.time(9, 0), simulator.BERLIN).astimezone(dt.timezone.utc)
     until = since + dt.timedelta(minutes=5 * (12 * args.requests - 1))
-    # Warm both functions (an instance each), so the figures are of warm instances.
-    warm = simulator.run(url, inverters[:1], day, since - dt.timedelta(minutes=5), 1,
-                         since=since - dt.timedelta(minutes=5))
+    # Warm as many instances as will serve the run (one reading from each of `workers`
+    # inverters at once), so the figures are of warm instances: an instance's start-up (its
+    # SDK set-up) is paid once in its life, not per request.
+    warm = simulator.run(url, inverters[:args.workers], day, since - dt.timedelta(minutes=5), 1,
+                         workers=args.workers, since=since - dt.timedelta(minutes=5))
     wait(lambda: drained(sqs, queue), 60, "the warm-up to be stored")
     time.sleep(1)
     call(moto_url, "/_shop/calls", method="DELETE")
