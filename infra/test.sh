@@ -29,7 +29,8 @@ step "build"
 cargo build --workspace --bins --locked
 
 step "start the local stack"
-free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# Below the ephemeral range, where no outgoing connection can take it first (infra/shopstack/ports.py).
+free_port() { (cd infra && "$PY" -m shopstack.ports); }
 SHOP_PORT="$(free_port)"
 MOTO_PORT="$(free_port)"
 SANDBOX_PORT="$(free_port)"

@@ -4,7 +4,6 @@ hold), its log kept in the state directory, stopped by its own process id."""
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -12,6 +11,8 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "infra"))
+from shopstack.ports import free_port  # noqa: E402
 
 
 def state_root():
@@ -35,12 +36,6 @@ def bench_args(doc, state, smoke, state_help="the stack's logs and clock", **siz
         for name, (_default, small, *_text) in sizes.items():
             setattr(args, name, small)
     return args
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Stack:
