@@ -43,10 +43,6 @@ pub struct Accepted {
 }
 
 impl Handler {
-    pub async fn handle(&self, req: Request) -> HttpResponse {
-        http::respond(self.serve(&req).await)
-    }
-
     async fn serve(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let header = req
             .headers()

@@ -46,7 +46,7 @@ impl Handler {
     }
 }
 
-shop_adapters::function!(http Handler, Settings);
+shop_adapters::function!(http Handler => serve, Settings);
 
 #[cfg(test)]
 mod tests {
