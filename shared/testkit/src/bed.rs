@@ -14,7 +14,7 @@ use shop_adapters::{
     },
     store::{
         accounts::TokenPurpose,
-        dynamo::{Item, key, string_attr},
+        dynamo::{self, Item, key, string_attr},
     },
     web::auth::password::PasswordHasherArgon2,
 };
@@ -189,20 +189,27 @@ impl TestBed {
 
     /// The shop table's item at `pk`, `sk` as stored now, if there is one.
     pub async fn item(&self, pk: &str, sk: &str) -> Option<Item> {
-        let out = self.dynamodb.get_item().table_name(&self.table);
-        let out = out
-            .set_key(Some(key(pk.to_owned(), sk)))
-            .consistent_read(true);
-        out.send().await.expect("the stand-in answers").item
+        dynamo::get_item(
+            &self.dynamodb,
+            &self.table,
+            key(pk.to_owned(), sk),
+            "test read",
+        )
+        .await
+        .expect("the stand-in answers")
     }
 
     /// How many items the shop table holds under the partition key `pk`.
     pub async fn count_under(&self, pk: &str) -> i32 {
-        let query = self.dynamodb.query().table_name(&self.table);
-        let query = query
+        self.dynamodb
+            .query()
+            .table_name(&self.table)
             .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", string_attr(pk));
-        query.send().await.expect("the stand-in answers").count
+            .expression_attribute_values(":pk", string_attr(pk))
+            .send()
+            .await
+            .expect("the stand-in answers")
+            .count
     }
 
     /// A fresh queue's URL.
