@@ -15,6 +15,7 @@ pub mod clients;
 pub mod error;
 pub mod flows;
 pub mod messaging;
+pub mod sdk;
 pub mod store;
 pub mod web;
 

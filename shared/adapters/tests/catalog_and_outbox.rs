@@ -2,7 +2,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
 
-use shop_adapters::{messaging::outbox::MailOutbox, store::catalog::CatalogRepo};
+use aws_sdk_dynamodb::types::AttributeValue;
+use shop_adapters::{
+    messaging::outbox::MailOutbox,
+    store::{catalog::CatalogRepo, dynamo},
+};
 use shop_domain::{catalog::Product, mail::MailMessage};
 
 fn product(id: &str, price: &str) -> Product {
@@ -52,6 +56,27 @@ async fn catalog_reads_more_than_one_page() {
         .collect();
     assert_eq!(ids.len(), 30);
     assert!(ids.windows(2).all(|w| w[0] < w[1]));
+}
+
+#[tokio::test]
+async fn all_pages_follows_every_page_to_the_end() {
+    let sdk = shop_testkit::sdk().await;
+    let (client, table) = shop_testkit::fresh_table(&sdk).await;
+    let repo = CatalogRepo::new(client.clone(), table.clone());
+    for i in 0..30 {
+        repo.put(&product(&format!("p{i:02}"), "1.00"))
+            .await
+            .unwrap();
+    }
+    // Seven items a page: five pages, the last one short.
+    let query = client
+        .query()
+        .table_name(table)
+        .key_condition_expression("pk = :pk")
+        .expression_attribute_values(":pk", AttributeValue::S("CATALOG".into()))
+        .limit(7);
+    let items = dynamo::all_pages(query, "query the catalog").await.unwrap();
+    assert_eq!(items.len(), 30);
 }
 
 #[tokio::test]

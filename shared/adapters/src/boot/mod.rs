@@ -48,10 +48,14 @@ pub struct Boot {
 
 impl Boot {
     /// Tracing, `TABLE_NAME`, the SDK configuration and the clock (`LOCAL_CLOCK_FILE` locally).
-    pub async fn load() -> Result<Self, Error> {
-        telemetry::init();
-        let table = config::required("TABLE_NAME")?;
-        Ok(Self::new(aws::load().await, table, clock::from_env()))
+    /// Boxed here, so the SDK's loading of its configuration is compiled once, in this crate,
+    /// not in every function's binary (see `serve`).
+    pub fn load() -> crate::web::http::Boxed<'static, Result<Self, Error>> {
+        Box::pin(async {
+            telemetry::init();
+            let table = config::required("TABLE_NAME")?;
+            Ok(Self::new(aws::load().await, table, clock::from_env()))
+        })
     }
 
     /// A boot step from explicit parts, without the environment: tests point it at moto.

@@ -1,17 +1,21 @@
 //! The three kinds of function, each served the same way: load the boot step, build the
 //! handler from it (a bad setting stops the start), then answer events until the runtime stops.
+//!
+//! Only the first step is generic. The loops take the handler as a trait object and are boxed
+//! futures built in this crate: Rust compiles an async body where it is first polled, so a
+//! generic loop compiled the runtime again into every function's binary.
 
-use std::{future::Future, pin::Pin};
+use std::future::Future;
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use lambda_http::Request;
 use lambda_runtime::{LambdaEvent, service_fn};
-use serde::Serialize;
+use serde::{Serialize, de::DeserializeOwned};
 
 use super::{Boot, Error};
 use crate::{
     AppError,
-    web::http::{self, HttpResponse},
+    web::http::{self, Boxed, HttpResponse, Respond, Serving},
 };
 
 /// A function behind the HTTP API.
@@ -30,12 +34,24 @@ pub trait ScheduledJob: Sync {
     fn handle(&self) -> impl Future<Output = Result<Self::Report, AppError>> + Send;
 }
 
+impl<H: HttpHandler> Respond for H {
+    fn respond(&self, req: Request) -> Boxed<'_, HttpResponse> {
+        Box::pin(self.handle(req))
+    }
+}
+
+/// An SQS worker or a scheduled job as the runtime's loop takes it: one event in, the
+/// invocation's result out.
+trait Answer<E, R>: Sync {
+    fn answer(&self, event: E) -> Boxed<'_, Result<R, Error>>;
+}
+
 /// Serves an HTTP function through [`http::serve`] (event decoding, body limit, problems).
 pub async fn serve_http<H: HttpHandler>(
     build: impl FnOnce(&Boot) -> Result<H, Error>,
 ) -> Result<(), Error> {
     let handler = build(&Boot::load().await?)?;
-    http::serve(|req| handler.handle(req)).await
+    http::serve(&handler).await
 }
 
 /// Serves an HTTP function that talks to no AWS service (the key set): no SDK configuration
@@ -45,35 +61,53 @@ pub async fn serve_http_without_aws<H: HttpHandler>(
 ) -> Result<(), Error> {
     super::telemetry::init();
     let handler = build()?;
-    http::serve(|req| handler.handle(req)).await
+    http::serve(&handler).await
 }
 
 /// Serves an SQS worker.
 pub async fn serve_sqs<H: SqsHandler>(
     build: impl FnOnce(&Boot) -> Result<H, Error>,
 ) -> Result<(), Error> {
-    let handler = &build(&Boot::load().await?)?;
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
-        boxed(async move { Ok(handler.handle(event.payload).await) })
-    }))
-    .await
+    struct Worker<H>(H);
+    impl<H: SqsHandler> Answer<SqsEvent, SqsBatchResponse> for Worker<H> {
+        fn answer(&self, event: SqsEvent) -> Boxed<'_, Result<SqsBatchResponse, Error>> {
+            Box::pin(async move { Ok(self.0.handle(event).await) })
+        }
+    }
+    let worker = Worker(build(&Boot::load().await?)?);
+    run_sqs(&worker).await
 }
 
 /// Serves a scheduled job; the schedule's event carries nothing the job reads.
 pub async fn serve_schedule<H: ScheduledJob>(
     build: impl FnOnce(&Boot) -> Result<H, Error>,
 ) -> Result<(), Error> {
-    let handler = &build(&Boot::load().await?)?;
-    lambda_runtime::run(service_fn(move |_: LambdaEvent<serde_json::Value>| {
-        boxed(async move { Ok(serde_json::to_value(handler.handle().await?)?) })
-    }))
-    .await
+    struct Job<H>(H);
+    impl<H: ScheduledJob> Answer<serde_json::Value, serde_json::Value> for Job<H> {
+        fn answer(&self, _: serde_json::Value) -> Boxed<'_, Result<serde_json::Value, Error>> {
+            Box::pin(async move { Ok(serde_json::to_value(self.0.handle().await?)?) })
+        }
+    }
+    let job = Job(build(&Boot::load().await?)?);
+    run_schedule(&job).await
 }
 
-type Answer<'a, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>;
+/// The runtime's loop over a worker, compiled once, here.
+fn run_sqs(worker: &dyn Answer<SqsEvent, SqsBatchResponse>) -> Serving<'_> {
+    run(worker)
+}
 
-/// Boxed: the handler's future type stays out of the runtime's (and `main`'s), whose layout
-/// would otherwise nest every future of the handler.
-fn boxed<'a, T>(answer: impl Future<Output = Result<T, Error>> + Send + 'a) -> Answer<'a, T> {
-    Box::pin(answer)
+/// The runtime's loop over a job, compiled once, here.
+fn run_schedule(job: &dyn Answer<serde_json::Value, serde_json::Value>) -> Serving<'_> {
+    run(job)
+}
+
+fn run<E, R>(handler: &dyn Answer<E, R>) -> Serving<'_>
+where
+    E: DeserializeOwned + Send + 'static,
+    R: Serialize + Send + 'static,
+{
+    Box::pin(lambda_runtime::run(service_fn(
+        move |event: LambdaEvent<E>| handler.answer(event.payload),
+    )))
 }

@@ -12,7 +12,7 @@ use aws_sdk_dynamodb::{
 };
 use serde::{Serialize, de::DeserializeOwned};
 
-use crate::{AppError, error::Context};
+use crate::{AppError, error::Context, sdk::SendBoxed};
 
 pub type Item = HashMap<String, AttributeValue>;
 
@@ -45,7 +45,7 @@ pub async fn get_item(
         .table_name(table)
         .set_key(Some(key))
         .consistent_read(true)
-        .send()
+        .send_boxed()
         .await
         .map_err(|e| AppError::sdk(what, e))?;
     Ok(out.item)
@@ -78,7 +78,7 @@ pub async fn put_item(
         .put_item()
         .table_name(table)
         .set_item(Some(item))
-        .send()
+        .send_boxed()
         .await
         .map_err(|e| AppError::sdk(what, e))?;
     Ok(())
@@ -96,7 +96,7 @@ pub async fn put_new(
         .table_name(table)
         .set_item(Some(item))
         .condition_expression("attribute_not_exists(pk)")
-        .send()
+        .send_boxed()
         .await;
     held(put, what)
 }
@@ -124,7 +124,7 @@ pub async fn put_once(client: &Client, put: Put, what: &str) -> Result<bool, App
         .set_condition_expression(put.condition_expression)
         .set_expression_attribute_names(put.expression_attribute_names)
         .set_expression_attribute_values(put.expression_attribute_values)
-        .send()
+        .send_boxed()
         .await;
     held(result, what)
 }
@@ -216,7 +216,7 @@ pub async fn transact_once(
     let result = client
         .transact_write_items()
         .set_transact_items(Some(items))
-        .send()
+        .send_boxed()
         .await;
     match result {
         Ok(_) => Ok(Tried::Done),
@@ -258,7 +258,7 @@ pub async fn transact_reasons(
         let result = client
             .transact_write_items()
             .set_transact_items(Some(items.clone()))
-            .send()
+            .send_boxed()
             .await;
         let e = match result {
             Ok(_) => return Ok(None),
@@ -316,17 +316,23 @@ pub async fn query_all(
     all_pages(query, "query").await
 }
 
-/// Every item a query finds, all pages.
+/// Every item a query finds, all pages: one call per page, each from where the last ended.
 pub async fn all_pages(query: QueryFluentBuilder, what: &str) -> Result<Vec<Item>, AppError> {
-    query
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Vec<_>>()
-        .await
-        .into_iter()
-        .map(|item| item.map_err(|e| AppError::sdk(what, e)))
-        .collect()
+    let mut items = Vec::new();
+    let mut start = None;
+    loop {
+        let page = query
+            .clone()
+            .set_exclusive_start_key(start)
+            .send_boxed()
+            .await
+            .map_err(|e| AppError::sdk(what, e))?;
+        items.extend(page.items.unwrap_or_default());
+        match page.last_evaluated_key {
+            Some(key) if !key.is_empty() => start = Some(key),
+            _ => return Ok(items),
+        }
+    }
 }
 
 /// The documents kept as JSON in attribute `attr` of every item of one partition (see
@@ -370,7 +376,7 @@ pub async fn index_page(
         .expression_attribute_values(":pk", string_attr(value))
         .projection_expression(projection)
         .set_exclusive_start_key(start)
-        .send()
+        .send_boxed()
         .await
         .map_err(|e| AppError::sdk(what, e))?;
     Ok((out.items.unwrap_or_default(), out.last_evaluated_key))
@@ -415,7 +421,7 @@ pub async fn batch_get(
             let out = client
                 .batch_get_item()
                 .request_items(table, wanted)
-                .send()
+                .send_boxed()
                 .await
                 .map_err(|e| AppError::sdk(what, e))?;
             if let Some(items) = out.responses().and_then(|r| r.get(table)) {

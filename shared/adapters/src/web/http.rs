@@ -199,21 +199,19 @@ pub fn raw_body(req: &Request, limit: usize) -> Result<&[u8], DomainError> {
 /// header) is answered `400 invalid_header`, as the local front answers it, instead of failing
 /// before the handler runs (a 500). Every body is held to [`body_limit`] before the handler
 /// sees it (`413 body_too_large`, whatever the route would have checked first).
-pub async fn serve<F, Fut>(handle: F) -> Result<(), lambda_http::Error>
-where
-    F: Fn(Request) -> Fut + Sync,
-    Fut: std::future::Future<Output = HttpResponse> + Send,
-{
+///
+/// The handler comes as a trait object and the loop as a boxed future built here, so the
+/// runtime's code is compiled once, in this crate, not again in every function's binary.
+pub fn serve(handler: &dyn Respond) -> Serving<'_> {
     let limit = body_limit();
-    let handle = &handle;
-    lambda_http::lambda_runtime::run(lambda_http::service_fn(
+    Box::pin(lambda_http::lambda_runtime::run(lambda_http::service_fn(
         move |event: lambda_http::LambdaEvent<serde_json::Value>| {
-            // Boxed: the handler's future type stays out of the runtime's (and `main`'s).
-            let answer: lambda_http::BoxFuture<'_, Result<serde_json::Value, lambda_http::Error>> =
+            // Boxed: the handler's future type stays out of the runtime's.
+            let answer: Boxed<'_, Result<serde_json::Value, lambda_http::Error>> =
                 Box::pin(async move {
                     let response = match gateway_request(&event.payload) {
                         Ok(req) => match raw_body(&req, limit) {
-                            Ok(_) => handle(req).await,
+                            Ok(_) => handler.respond(req).await,
                             Err(refused) => problem(&AppError::Domain(refused)),
                         },
                         Err(refused) => problem(&AppError::Domain(refused)),
@@ -222,8 +220,20 @@ where
                 });
             answer
         },
-    ))
-    .await
+    )))
+}
+
+/// A future boxed where it is built (see [`serve`]).
+pub type Boxed<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// A function's serve loop, boxed where it is built (see [`serve`]). Not `Send`: `main` polls
+/// it on its own thread.
+pub type Serving<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), lambda_http::Error>> + 'a>>;
+
+/// What [`serve`] answers requests with: a function's handler behind a trait object.
+pub trait Respond: Sync {
+    fn respond(&self, req: Request) -> Boxed<'_, HttpResponse>;
 }
 
 /// The request an API Gateway (HTTP API, payload 2.0) event carries, or why it cannot be read.
