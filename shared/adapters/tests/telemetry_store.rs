@@ -35,7 +35,7 @@ async fn proxy(upstream: String, unprocessed_answers: usize) -> Proxy {
     let batch_writes = Arc::new(AtomicUsize::new(0));
     let seen = Arc::clone(&batch_writes);
     tokio::spawn(async move {
-        let http = reqwest::Client::new();
+        let http = shop_adapters::boot::https_client().unwrap();
         while let Ok((socket, _)) = listener.accept().await {
             let (http, upstream, seen) = (http.clone(), upstream.clone(), Arc::clone(&seen));
             tokio::spawn(async move {

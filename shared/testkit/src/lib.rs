@@ -33,7 +33,9 @@ pub async fn sdk() -> SdkConfig {
         endpoint.starts_with("http://127.0.0.1:") || endpoint.starts_with("http://localhost:"),
         "AWS_ENDPOINT_URL must point at the local stand-in (got `{endpoint}`); run infra/test.sh"
     );
-    shop_adapters::boot::aws::load().await
+    shop_adapters::boot::aws::load()
+        .await
+        .expect("the SDK client for the stand-in")
 }
 
 /// A unique name for a test resource.

@@ -14,21 +14,17 @@ pub use aws_config::SdkConfig;
 /// start beyond the bare runtime) and narrows whom the SDK's connections trust.
 const AWS_ROOTS: &str = include_str!("../../certs/amazon-trust-services.pem");
 
-pub async fn load() -> SdkConfig {
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest());
-    match aws_roots() {
-        Ok(tls) => config.http_client(
-            Builder::new()
-                .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
-                .tls_context(tls)
-                .build_https(),
-        ),
-        // Building a context from a trust store never fails today; should it, the SDK's own
-        // client (the system's roots) still works.
-        Err(_) => config,
-    }
-    .load()
-    .await
+/// The SDK's configuration with its one HTTPS client: rustls on ring, trusting [`AWS_ROOTS`].
+/// The SDK crates are built without a default client, so there is no other to fall back to.
+pub async fn load() -> Result<SdkConfig, aws_smithy_http_client::HttpClientError> {
+    let https = Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .tls_context(aws_roots()?)
+        .build_https();
+    Ok(aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(https)
+        .load()
+        .await)
 }
 
 fn aws_roots() -> Result<TlsContext, aws_smithy_http_client::HttpClientError> {

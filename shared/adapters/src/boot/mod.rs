@@ -54,7 +54,7 @@ impl Boot {
         Box::pin(async {
             telemetry::init();
             let table = config::required("TABLE_NAME")?;
-            Ok(Self::new(aws::load().await, table, clock::from_env()))
+            Ok(Self::new(aws::load().await?, table, clock::from_env()))
         })
     }
 
@@ -115,7 +115,7 @@ impl Boot {
 /// An HTTPS client trusting Mozilla's roots compiled in (no system certificates are read);
 /// functions share one per process through `Boot::https`, the operator tools build their own.
 pub fn https_client() -> Result<reqwest::Client, Error> {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
     let roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };
