@@ -44,28 +44,34 @@ use crate::{
 };
 
 impl Boot {
+    /// A repository of the shop table, built as every one is: the DynamoDB client and the
+    /// table's name.
+    fn on_table<R>(&self, new: impl FnOnce(aws_sdk_dynamodb::Client, String) -> R) -> R {
+        new(self.dynamodb(), self.table().to_owned())
+    }
+
     pub fn accounts(&self) -> AccountsRepo {
-        AccountsRepo::new(self.dynamodb(), self.table())
+        self.on_table(AccountsRepo::new)
     }
 
     pub fn subscriptions(&self) -> SubscriptionsRepo {
-        SubscriptionsRepo::new(self.dynamodb(), self.table())
+        self.on_table(SubscriptionsRepo::new)
     }
 
     pub fn waves(&self) -> WavesRepo {
-        WavesRepo::new(self.dynamodb(), self.table())
+        self.on_table(WavesRepo::new)
     }
 
     pub fn plants(&self) -> PlantsRepo {
-        PlantsRepo::new(self.dynamodb(), self.table())
+        self.on_table(PlantsRepo::new)
     }
 
     pub fn devices(&self) -> DevicesRepo {
-        DevicesRepo::new(self.dynamodb(), self.table())
+        self.on_table(DevicesRepo::new)
     }
 
     pub fn inverters(&self) -> InvertersRepo {
-        InvertersRepo::new(self.dynamodb(), self.table())
+        self.on_table(InvertersRepo::new)
     }
 
     /// The telemetry table (`TELEMETRY_TABLE`, a function setting: only the telemetry
@@ -119,7 +125,7 @@ impl Boot {
     }
 
     pub fn catalog(&self) -> CatalogRepo {
-        CatalogRepo::new(self.dynamodb(), self.table())
+        self.on_table(CatalogRepo::new)
     }
 
     pub fn idempotency(&self, policy: IdempotencyPolicy) -> IdempotencyStore {
@@ -186,7 +192,7 @@ impl Boot {
 
     /// The rows of migration waves the mailer and its worker use.
     pub fn migration_stages(&self) -> MigrationStages {
-        MigrationStages::new(self.dynamodb(), self.table())
+        self.on_table(MigrationStages::new)
     }
 
     /// Stages and moves of migration waves' accounts.
@@ -195,7 +201,7 @@ impl Boot {
             stages: self.migration_stages(),
             accounts: self.accounts(),
             subscriptions: self.subscriptions(),
-            orders: OrdersRepo::new(self.dynamodb(), self.table()),
+            orders: self.on_table(OrdersRepo::new),
             catalog: self.catalog(),
             outbox: self.outbox(&settings.links.mail_queue_url),
             links: self.link_mailer(&settings.links),
