@@ -44,34 +44,28 @@ use crate::{
 };
 
 impl Boot {
-    /// A repository of the shop table, built as every one is: the DynamoDB client and the
-    /// table's name.
-    fn on_table<R>(&self, new: impl FnOnce(aws_sdk_dynamodb::Client, String) -> R) -> R {
-        new(self.dynamodb(), self.table().to_owned())
-    }
-
     pub fn accounts(&self) -> AccountsRepo {
-        self.on_table(AccountsRepo::new)
+        AccountsRepo::new(self.dynamodb(), self.table())
     }
 
     pub fn subscriptions(&self) -> SubscriptionsRepo {
-        self.on_table(SubscriptionsRepo::new)
+        SubscriptionsRepo::new(self.dynamodb(), self.table())
     }
 
     pub fn waves(&self) -> WavesRepo {
-        self.on_table(WavesRepo::new)
+        WavesRepo::new(self.dynamodb(), self.table())
     }
 
     pub fn plants(&self) -> PlantsRepo {
-        self.on_table(PlantsRepo::new)
+        PlantsRepo::new(self.dynamodb(), self.table())
     }
 
     pub fn devices(&self) -> DevicesRepo {
-        self.on_table(DevicesRepo::new)
+        DevicesRepo::new(self.dynamodb(), self.table())
     }
 
     pub fn inverters(&self) -> InvertersRepo {
-        self.on_table(InvertersRepo::new)
+        InvertersRepo::new(self.dynamodb(), self.table())
     }
 
     /// The telemetry table (`TELEMETRY_TABLE`, a function setting: only the telemetry
@@ -125,7 +119,7 @@ impl Boot {
     }
 
     pub fn catalog(&self) -> CatalogRepo {
-        self.on_table(CatalogRepo::new)
+        CatalogRepo::new(self.dynamodb(), self.table())
     }
 
     pub fn idempotency(&self, policy: IdempotencyPolicy) -> IdempotencyStore {
@@ -192,7 +186,7 @@ impl Boot {
 
     /// The rows of migration waves the mailer and its worker use.
     pub fn migration_stages(&self) -> MigrationStages {
-        self.on_table(MigrationStages::new)
+        MigrationStages::new(self.dynamodb(), self.table())
     }
 
     /// Stages and moves of migration waves' accounts.
@@ -201,7 +195,7 @@ impl Boot {
             stages: self.migration_stages(),
             accounts: self.accounts(),
             subscriptions: self.subscriptions(),
-            orders: self.on_table(OrdersRepo::new),
+            orders: OrdersRepo::new(self.dynamodb(), self.table()),
             catalog: self.catalog(),
             outbox: self.outbox(&settings.links.mail_queue_url),
             links: self.link_mailer(&settings.links),
