@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use jiff::Timestamp;
 use shop_adapters::{
     boot::{
@@ -197,6 +198,20 @@ impl TestBed {
         )
         .await
         .expect("the stand-in answers")
+    }
+
+    /// Sets one attribute of the stored item at `pk`, `sk`, as another function's write would.
+    pub async fn set(&self, pk: &str, sk: &str, name: &str, value: AttributeValue) {
+        self.dynamodb
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk.to_owned(), sk)))
+            .update_expression("SET #a = :v")
+            .expression_attribute_names("#a", name)
+            .expression_attribute_values(":v", value)
+            .send()
+            .await
+            .expect("the stand-in answers");
     }
 
     /// How many items the shop table holds under the partition key `pk`.
