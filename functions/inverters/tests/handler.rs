@@ -48,6 +48,13 @@ async fn setup() -> Setup {
     }
 }
 
+/// As [`setup`], with the sample's inverter added to the plant.
+async fn with_the_sample_added() -> Setup {
+    let s = setup().await;
+    s.answer(&s.sample()).await.ok(201);
+    s
+}
+
 impl Setup {
     /// The handler's answer to `sample`, as the runtime would deliver it.
     async fn answer(&self, sample: &Sample) -> Answer {
@@ -167,8 +174,7 @@ async fn an_inverter_in_another_plant_is_in_use_without_saying_whose() {
 
 #[tokio::test]
 async fn a_retried_add_changes_nothing() {
-    let s = setup().await;
-    s.answer(&s.sample()).await.ok(201);
+    let s = with_the_sample_added().await;
     let again = s.answer(&s.sample()).await;
     assert_eq!(again.ok(200)["inverter"]["serial"], "DEMO-INV-0001");
     let plant = s.stored().await;
@@ -185,8 +191,7 @@ async fn another_accounts_plant_is_not_found() {
 
 #[tokio::test]
 async fn label_remove_and_add_again_keep_the_first_trial() {
-    let s = setup().await;
-    s.answer(&s.sample()).await.ok(201);
+    let s = with_the_sample_added().await;
     let rename = s
         .on("PATCH", "demo-inv-0001", "")
         .with_body(&json!({"label": "Barn"}));
@@ -212,8 +217,7 @@ async fn label_remove_and_add_again_keep_the_first_trial() {
 
 #[tokio::test]
 async fn an_exchange_keeps_the_place_and_the_label() {
-    let s = setup().await;
-    s.answer(&s.sample()).await.ok(201);
+    let s = with_the_sample_added().await;
     solar::device(
         &s.bed.boot.devices(),
         "DEMO-INV-0002",
@@ -294,8 +298,7 @@ async fn power_above_a_license_ends_it_that_day_and_tells_the_owner_once() {
 
 #[tokio::test]
 async fn odd_paths_and_bodies_are_refused_with_their_codes() {
-    let s = setup().await;
-    s.answer(&s.sample()).await.ok(201);
+    let s = with_the_sample_added().await;
     let itself = s
         .on("POST", "DEMO-INV-0001", "/exchange")
         .with_body(&json!({"serial": "demo-inv-0001", "activation_code": CODE}));

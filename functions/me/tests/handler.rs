@@ -10,15 +10,13 @@ use shop_testkit::{Answer, Sample, TestBed, customer};
 
 /// The handler, trusting the test tokens, and a signed-up customer.
 async fn setup() -> (TestBed, Handler, Account) {
-    let bed = TestBed::at("2026-11-22T10:00:00Z").await;
-    let account = bed.customer("anna@example.de").await;
     let vars = [
         &customer::jwt_vars()[..],
         &[("APP_URL", "https://app.example")],
     ]
     .concat();
-    let handler = bed.handler(&vars, Settings::from_vars, Handler::new);
-    (bed, handler, account)
+    let build = |bed: &TestBed| bed.handler(&vars, Settings::from_vars, Handler::new);
+    TestBed::with_customer("2026-11-22T10:00:00Z", "anna@example.de", build).await
 }
 
 #[tokio::test]

@@ -104,6 +104,20 @@ impl TestBed {
             .await
     }
 
+    /// Where a handler test of a signed-in customer starts: a bed at `now` (RFC 3339), the
+    /// active customer `email` (password [`crate::customer::PASSWORD`]), and the handler
+    /// `build` makes on the bed.
+    pub async fn with_customer<H>(
+        now: &str,
+        email: &str,
+        build: impl FnOnce(&Self) -> H,
+    ) -> (Self, H, Account) {
+        let bed = Self::at(now).await;
+        let account = bed.customer(email).await;
+        let handler = build(&bed);
+        (bed, handler, account)
+    }
+
     /// Where every handler test of a link function starts: a bed at `now` (RFC 3339), a
     /// customer in `status` whose emailed link for `purpose` is the token in `sample`'s body,
     /// and the handler `build` makes on the bed.
