@@ -17,10 +17,11 @@ import threading
 import time
 import traceback
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
 from . import template
+from .quiet import QuietHandler
 from .runtime import FunctionError
 
 
@@ -256,12 +257,7 @@ class Gateway:
     def _handler(self):
         gateway = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHandler):
             def __getattr__(self, name):
                 # Every method reaches the routes (TRACE, QUERY, CONNECT, anything): the routes
                 # answer 404 or 405 as problem+json, never the standard library's HTML 501.

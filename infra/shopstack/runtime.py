@@ -13,9 +13,10 @@ import subprocess
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 from . import template
+from .quiet import QuietHandler
 
 PREFIX = "/2018-06-01/runtime"
 
@@ -78,12 +79,7 @@ class Instance:
     def _handler(self):
         instance = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHandler):
             def _reply(self, status, body=b"", headers=None):
                 self.send_response(status)
                 for k, v in (headers or {}).items():

@@ -9,8 +9,6 @@ use shop_adapters::{
 
 use crate::Handler;
 
-/// Days an invited colleague's activation link works (`ACTIVATION_LINK_DAYS`).
-pub const DEFAULT_ACTIVATION_DAYS: i64 = 14;
 /// How often a seat change is decided again after losing a race (`SEAT_WRITE_ATTEMPTS`).
 pub const DEFAULT_ATTEMPTS: u32 = 60;
 
@@ -19,8 +17,7 @@ shop_adapters::settings! {
         /// `JWT_PUBLIC_KEYS`, `JWT_ISSUER`, `JWT_AUDIENCE`: whose tokens are trusted.
         pub verifier: TokenVerifier = settings::verifier,
         /// `ACTIVATION_LINK_DAYS`: how long an invited colleague's activation link works.
-        pub activation_valid: SignedDuration =
-            |v| v.days("ACTIVATION_LINK_DAYS", DEFAULT_ACTIVATION_DAYS),
+        pub activation_valid: SignedDuration = settings::activation_valid,
         /// `SEAT_WRITE_ATTEMPTS`: how often a seat change is decided again after losing a race.
         pub attempts: u32 = |v| v.or("SEAT_WRITE_ATTEMPTS", DEFAULT_ATTEMPTS),
         /// The invitation's mail queue and links.

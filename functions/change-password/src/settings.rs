@@ -29,14 +29,11 @@ shop_adapters::function!(http Handler => change, Settings);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shop_testkit::{customer::jwt_vars, settings};
 
     #[test]
     fn without_trusted_keys_it_does_not_start() {
-        let vars = Vars::given(&[("PASSWORD_POLICY", "nist")]);
-        let err = Settings::from_vars(&vars).err().map(|e| e.to_string());
-        assert_eq!(
-            err.as_deref(),
-            Some("environment variable JWT_PUBLIC_KEYS is not set")
-        );
+        let needed = ["JWT_PUBLIC_KEYS", "JWT_ISSUER", "JWT_AUDIENCE"];
+        settings::assert_each_needed(Settings::from_vars, &jwt_vars(), &needed);
     }
 }

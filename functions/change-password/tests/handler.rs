@@ -11,10 +11,9 @@ use shop_testkit::{Answer, Sample, TestBed, customer};
 /// The handler (default password policy), trusting the test tokens, and a customer whose
 /// password is old enough to be changed.
 async fn setup() -> (TestBed, Handler, Account) {
-    let bed = TestBed::at("2026-11-22T10:00:00Z").await;
-    let account = bed.customer("anna@example.de").await;
-    let handler = bed.handler(&customer::jwt_vars(), Settings::from_vars, Handler::new);
-    (bed, handler, account)
+    let build =
+        |bed: &TestBed| bed.handler(&customer::jwt_vars(), Settings::from_vars, Handler::new);
+    TestBed::with_customer("2026-11-22T10:00:00Z", "anna@example.de", build).await
 }
 
 #[tokio::test]

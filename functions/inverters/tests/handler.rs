@@ -48,6 +48,13 @@ async fn setup() -> Setup {
     }
 }
 
+/// As [`setup`], with the sample's inverter added to the plant.
+async fn with_the_sample_added() -> Setup {
+    let s = setup().await;
+    s.answer(&s.sample()).await.ok(201);
+    s
+}
+
 impl Setup {
     /// The handler's answer to `sample`, as the runtime would deliver it.
     async fn answer(&self, sample: &Sample) -> Answer {
@@ -74,12 +81,12 @@ impl Setup {
     }
 
     /// The sample's route on another path of the plant.
-    fn at(&self, method: &str, route: &str, rest: &str) -> Sample {
-        let path = format!("/v1/plants/{}/inverters{rest}", self.plant);
-        self.sample().with_route(
-            &format!("{method} /v1/plants/{{id}}/inverters{route}"),
-            &path,
-        )
+    /// The sample on the route of the inverter `serial` (`action`: `""` or `"/exchange"`).
+    fn on(&self, method: &str, serial: &str, action: &str) -> Sample {
+        let path = format!("/v1/plants/{}/inverters/{serial}{action}", self.plant);
+        let route = format!("{method} /v1/plants/{{id}}/inverters/{{serial}}{action}");
+        let sample = self.sample().with_route(&route, &path);
+        sample.with_path_param("serial", serial)
     }
 }
 
@@ -167,8 +174,7 @@ async fn an_inverter_in_another_plant_is_in_use_without_saying_whose() {
 
 #[tokio::test]
 async fn a_retried_add_changes_nothing() {
-    let s = setup().await;
-    s.answer(&s.sample()).await.ok(201);
+    let s = with_the_sample_added().await;
     let again = s.answer(&s.sample()).await;
     assert_eq!(again.ok(200)["inverter"]["serial"], "DEMO-INV-0001");
     let plant = s.stored().await;
@@ -185,19 +191,15 @@ async fn another_accounts_plant_is_not_found() {
 
 #[tokio::test]
 async fn label_remove_and_add_again_keep_the_first_trial() {
-    let s = setup().await;
-    s.answer(&s.sample()).await.ok(201);
+    let s = with_the_sample_added().await;
     let rename = s
-        .at("PATCH", "/{serial}", "/DEMO-INV-0001")
-        .with_path_param("serial", "demo-inv-0001")
+        .on("PATCH", "demo-inv-0001", "")
         .with_body(&json!({"label": "Barn"}));
     let renamed = s.answer(&rename).await;
     assert_eq!(renamed.ok(200)["label"], "Barn");
     let bad = rename.with_body(&json!({"label": "a\u{202E}b"}));
     s.answer(&bad).await.problem(422, "invalid_label");
-    let remove = s
-        .at("DELETE", "/{serial}", "/DEMO-INV-0001")
-        .with_path_param("serial", "DEMO-INV-0001");
+    let remove = s.on("DELETE", "DEMO-INV-0001", "");
     let left = s.answer(&remove).await;
     assert_eq!(left.ok(200)["inverters"], json!([]));
     s.answer(&remove).await.problem(404, "inverter_not_found");
@@ -215,8 +217,7 @@ async fn label_remove_and_add_again_keep_the_first_trial() {
 
 #[tokio::test]
 async fn an_exchange_keeps_the_place_and_the_label() {
-    let s = setup().await;
-    s.answer(&s.sample()).await.ok(201);
+    let s = with_the_sample_added().await;
     solar::device(
         &s.bed.boot.devices(),
         "DEMO-INV-0002",
@@ -225,8 +226,7 @@ async fn an_exchange_keeps_the_place_and_the_label() {
     )
     .await;
     let exchange = s
-        .at("POST", "/{serial}/exchange", "/DEMO-INV-0001/exchange")
-        .with_path_param("serial", "DEMO-INV-0001")
+        .on("POST", "DEMO-INV-0001", "/exchange")
         .with_body(&json!({"serial": "demo-inv-0002", "activation_code": "SUN-2026-0002"}));
     let answer = s.answer(&exchange).await;
     let body = answer.ok(201);
@@ -298,22 +298,17 @@ async fn power_above_a_license_ends_it_that_day_and_tells_the_owner_once() {
 
 #[tokio::test]
 async fn odd_paths_and_bodies_are_refused_with_their_codes() {
-    let s = setup().await;
-    s.answer(&s.sample()).await.ok(201);
+    let s = with_the_sample_added().await;
     let itself = s
-        .at("POST", "/{serial}/exchange", "/DEMO-INV-0001/exchange")
-        .with_path_param("serial", "DEMO-INV-0001")
+        .on("POST", "DEMO-INV-0001", "/exchange")
         .with_body(&json!({"serial": "demo-inv-0001", "activation_code": CODE}));
     s.answer(&itself).await.problem(422, "same_inverter");
-    let no_serial = s
-        .at("DELETE", "/{serial}", "/not a serial")
-        .with_path_param("serial", "not a serial");
+    let no_serial = s.on("DELETE", "not a serial", "");
     s.answer(&no_serial)
         .await
         .problem(404, "inverter_not_found");
     let emptied = s
-        .at("PATCH", "/{serial}", "/DEMO-INV-0001")
-        .with_path_param("serial", "DEMO-INV-0001")
+        .on("PATCH", "DEMO-INV-0001", "")
         .with_body(&json!({"label": ""}));
     assert_eq!(s.answer(&emptied).await.ok(200)["label"], "");
     let unknown_field = s.sample().with_field("colour", json!("red"));

@@ -10,15 +10,13 @@ use shop_testkit::{Answer, Sample, TestBed, customer};
 
 /// The handler, trusting the test tokens, and a signed-up customer.
 async fn setup() -> (TestBed, Handler, Account) {
-    let bed = TestBed::at("2026-11-22T10:00:00Z").await;
-    let account = bed.customer("anna@example.de").await;
     let vars = [
         &customer::jwt_vars()[..],
         &[("APP_URL", "https://app.example")],
     ]
     .concat();
-    let handler = bed.handler(&vars, Settings::from_vars, Handler::new);
-    (bed, handler, account)
+    let build = |bed: &TestBed| bed.handler(&vars, Settings::from_vars, Handler::new);
+    TestBed::with_customer("2026-11-22T10:00:00Z", "anna@example.de", build).await
 }
 
 #[tokio::test]
@@ -56,7 +54,7 @@ async fn the_placeholder_token_is_refused() {
 
 #[tokio::test]
 async fn monitoring_shows_data_while_a_plant_may_show_it() {
-    use shop_testkit::dynamodb::types::AttributeValue;
+    use shop_testkit::solar::first_activation;
     let (bed, h, account) = setup().await;
     let apps = || async {
         let sample = Sample::of("me")
@@ -74,23 +72,14 @@ async fn monitoring_shows_data_while_a_plant_may_show_it() {
     let id = shop_domain::solar::PlantId::parse("p1").unwrap();
     let plants = bed.boot.plants();
     plants
-        .create(id, &account.id, details, bed.now)
+        .create(id.clone(), &account.id, details, bed.now)
         .await
         .unwrap();
     assert!(!apps().await, "no inverter, no trial");
-    let first_activation = |day: &'static str| {
-        bed.dynamodb
-            .update_item()
-            .table_name(&bed.table)
-            .key("pk", AttributeValue::S("PLANT#p1".into()))
-            .key("sk", AttributeValue::S("PLANT".into()))
-            .update_expression("SET first_activation = :d")
-            .expression_attribute_values(":d", AttributeValue::S(day.into()))
-            .send()
-    };
+    let activated = |day| first_activation(&bed.dynamodb, &bed.table, &id, day);
     // Day 40 of the trial is today (2026-11-22); the day after it, nothing is shown.
-    first_activation("2026-10-14").await.unwrap();
+    activated(jiff::civil::date(2026, 10, 14)).await;
     assert!(apps().await, "day 40 of the trial");
-    first_activation("2026-10-13").await.unwrap();
+    activated(jiff::civil::date(2026, 10, 13)).await;
     assert!(!apps().await, "day 41");
 }

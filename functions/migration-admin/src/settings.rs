@@ -53,17 +53,12 @@ shop_adapters::function!(http Handler => route, Settings);
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
-
     use super::*;
     use shop_testkit::{customer::jwt_vars, settings};
 
     #[test]
     fn the_import_limits_default_to_the_constants() {
-        let limits = |extra: &[(&str, &str)]| {
-            let read = settings::read_protected(Settings::from_vars, extra);
-            read.unwrap().import
-        };
+        let limits = |extra: &[_]| settings::protected(Settings::from_vars, extra).import;
         assert_eq!(limits(&[]).max_accounts, 1_000);
         assert_eq!(limits(&[]).max_body_bytes, 6 * 1024 * 1024);
         let set = limits(&[("MIGRATION_IMPORT_MAX_ACCOUNTS", "10")]);

@@ -7,7 +7,7 @@
 
 use migration_admin::{Handler, Settings};
 use serde_json::{Value, json};
-use shop_adapters::{AppError, web::http::gateway_request};
+use shop_adapters::{AppError, store::dynamo::string_attr, web::http::gateway_request};
 use shop_domain::{
     account::model::{Account, Role, TermsVersion},
     id::WaveId,
@@ -223,17 +223,10 @@ async fn pause_resume_and_the_date_move_are_audited() {
         .problem(400, "invalid_body");
 
     // The mailer marks the wave started with its first stage; the date is fixed from then on.
+    let started = string_attr("2027-02-15T06:00:00Z");
     s.bed
-        .dynamodb
-        .update_item()
-        .table_name(&s.bed.table)
-        .key("pk", AttributeValue::S(format!("WAVE#{wave}")))
-        .key("sk", AttributeValue::S("WAVE".into()))
-        .update_expression("SET started = :t")
-        .expression_attribute_values(":t", AttributeValue::S("2027-02-15T06:00:00Z".into()))
-        .send()
-        .await
-        .unwrap();
+        .set(&format!("WAVE#{wave}"), "WAVE", "started", started)
+        .await;
     let refused = s
         .call(op, &patch, Some(json!({ "transfer_date": "2027-05-01" })))
         .await;

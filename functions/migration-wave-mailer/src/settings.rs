@@ -32,21 +32,22 @@ shop_adapters::function!(schedule Handler, Settings, Summary);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shop_testkit::settings;
+
+    const QUEUE: [(&str, &str); 1] = [("MIGRATION_QUEUE_URL", "http://q")];
 
     #[test]
     fn the_stage_days_default_to_fourteen_seven_and_one_and_a_bad_order_is_named() {
-        let queue = ("MIGRATION_QUEUE_URL", "http://q");
-        let unset = Settings::from_vars(&Vars::given(&[queue])).unwrap();
-        assert_eq!(unset.days, StageDays::default());
-        let set = Settings::from_vars(&Vars::given(&[queue, ("MIGRATION_REMIND_DAYS", "2")]));
-        assert_eq!(set.map(|s| s.days.remind), Ok(2));
-        let bad = Settings::from_vars(&Vars::given(&[queue, ("MIGRATION_REMIND_DAYS", "9")]));
-        assert!(
-            bad.unwrap_err()
-                .to_string()
-                .contains("MIGRATION_ANNOUNCE_DAYS")
+        let days = |extra: &[_]| settings::read(Settings::from_vars, &QUEUE, extra).map(|s| s.days);
+        assert_eq!(days(&[]), Ok(StageDays::default()));
+        assert_eq!(
+            days(&[("MIGRATION_REMIND_DAYS", "2")]).map(|d| d.remind),
+            Ok(2)
         );
-        let err = Settings::from_vars(&Vars::given(&[])).unwrap_err();
-        assert!(err.to_string().contains("MIGRATION_QUEUE_URL"));
+        let bad = days(&[("MIGRATION_REMIND_DAYS", "9")])
+            .err()
+            .map(|e| e.to_string());
+        assert!(bad.is_some_and(|e| e.contains("MIGRATION_ANNOUNCE_DAYS")));
+        settings::assert_each_needed(Settings::from_vars, &QUEUE, &["MIGRATION_QUEUE_URL"]);
     }
 }

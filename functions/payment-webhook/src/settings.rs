@@ -50,20 +50,18 @@ shop_adapters::function!(http Handler => receive, Settings);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shop_testkit::{bed::mail_vars, settings};
 
     #[test]
     fn defaults_apply_and_the_secret_is_required() {
-        let vars = Vars::given(&[
-            ("PAYMENT_WEBHOOK_SECRET", "whsec"),
-            ("MAIL_QUEUE_URL", "http://q"),
-            ("APP_URL", "http://app"),
-        ]);
-        let settings = Settings::from_vars(&vars).unwrap();
-        assert_eq!(settings.tolerance, SignedDuration::from_mins(5));
-        assert_eq!(settings.lease, SignedDuration::from_secs(15));
-        let err = Settings::from_vars(&Vars::given(&[]))
-            .err()
-            .map(|e| e.to_string());
-        assert!(err.is_some_and(|e| e.contains("PAYMENT_WEBHOOK_SECRET")));
+        let base = [
+            &[("PAYMENT_WEBHOOK_SECRET", "whsec")][..],
+            &mail_vars("http://q"),
+        ]
+        .concat();
+        let read = settings::read(Settings::from_vars, &base, &[]).unwrap();
+        assert_eq!(read.tolerance, SignedDuration::from_mins(5));
+        assert_eq!(read.lease, SignedDuration::from_secs(15));
+        settings::assert_each_needed(Settings::from_vars, &base, &["PAYMENT_WEBHOOK_SECRET"]);
     }
 }

@@ -40,18 +40,13 @@ shop_adapters::function!(http Handler => route, Settings);
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
-
     use super::*;
     use shop_domain::solar::Watts;
     use shop_testkit::{customer::jwt_vars, settings};
 
     #[test]
     fn the_solar_settings_default_to_the_domains() {
-        let solar = |extra: &[(&str, &str)]| {
-            let read = settings::read_protected(Settings::from_vars, extra);
-            read.unwrap().solar
-        };
+        let solar = |extra: &[_]| settings::protected(Settings::from_vars, extra).solar;
         assert_eq!(solar(&[]), SolarSettings::default());
         let set = solar(&[("TRIAL_DAYS", "30"), ("UNKNOWN_DEVICE_POWER_W", "5000")]);
         assert_eq!(

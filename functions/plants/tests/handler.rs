@@ -6,7 +6,11 @@
 
 use plants::{Handler, Settings};
 use serde_json::{Value, json};
-use shop_adapters::{boot::config::Vars, web::http::gateway_request};
+use shop_adapters::{
+    boot::config::Vars,
+    store::dynamo::{number_attr, string_attr},
+    web::http::gateway_request,
+};
 use shop_domain::{
     account::{
         model::Account,
@@ -89,22 +93,6 @@ impl Setup {
             put = put.item(*name, AttributeValue::S((*value).to_owned()));
         }
         put.send().await.unwrap();
-    }
-
-    /// Sets one attribute of a stored row, as another function's write would.
-    async fn set(&self, pk: &str, sk: &str, name: &str, value: AttributeValue) {
-        self.bed
-            .dynamodb
-            .update_item()
-            .table_name(&self.bed.table)
-            .key("pk", AttributeValue::S(pk.to_owned()))
-            .key("sk", AttributeValue::S(sk.to_owned()))
-            .update_expression("SET #a = :v")
-            .expression_attribute_names("#a", name)
-            .expression_attribute_values(":v", value)
-            .send()
-            .await
-            .unwrap();
     }
 }
 
@@ -264,13 +252,8 @@ async fn a_running_license_keeps_the_plant_and_deletion_frees_its_devices() {
         ("net", "96.00"),
     ])
     .await;
-    s.set(
-        &pk,
-        "LICENSE#lic1",
-        "power_w",
-        AttributeValue::N("20000".into()),
-    )
-    .await;
+    let license = "LICENSE#lic1";
+    s.bed.set(&pk, license, "power_w", number_attr(20000)).await;
     let shown = s.call(&s.owner, "GET", Some(&id), None).await;
     let body = shown.ok(200);
     assert_eq!(
@@ -287,13 +270,9 @@ async fn a_running_license_keeps_the_plant_and_deletion_frees_its_devices() {
             .contains("2027-10-31")
     );
     // The license ended by power yesterday: nothing runs any more.
-    s.set(
-        &pk,
-        "LICENSE#lic1",
-        "ended_on",
-        AttributeValue::S("2026-11-21".into()),
-    )
-    .await;
+    s.bed
+        .set(&pk, license, "ended_on", string_attr("2026-11-21"))
+        .await;
     let deleted = s.call(&s.owner, "DELETE", Some(&id), None).await;
     assert_eq!(deleted.status, 204);
     for sk in ["PLANT", "INV#AE-0001", "LICENSE#lic1"] {

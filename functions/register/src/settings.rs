@@ -10,15 +10,12 @@ use shop_domain::account::password::PasswordPolicy;
 
 use crate::Handler;
 
-/// Days the validation link works (`VERIFY_LINK_DAYS`).
-pub const DEFAULT_VERIFY_LINK_DAYS: i64 = 7;
-
 shop_adapters::settings! {
     pub struct Settings {
         /// `PASSWORD_POLICY`: the first password is held to it.
         pub policy: PasswordPolicy = settings::password_policy,
         /// `VERIFY_LINK_DAYS`: how long the validation link works.
-        pub link_valid: SignedDuration = |v| v.days("VERIFY_LINK_DAYS", DEFAULT_VERIFY_LINK_DAYS),
+        pub link_valid: SignedDuration = settings::verification_valid,
         /// The validation email's queue and links.
         pub links: LinkSettings = LinkSettings::from_vars,
     }

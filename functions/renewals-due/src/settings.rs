@@ -33,15 +33,15 @@ shop_adapters::function!(schedule Handler, Settings, Summary);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shop_testkit::settings;
+
+    const QUEUE: [(&str, &str); 1] = [("RENEWAL_QUEUE_URL", "http://q")];
 
     #[test]
     fn a_week_is_looked_back_unless_set() {
-        let queue = ("RENEWAL_QUEUE_URL", "http://q");
-        let unset = Settings::from_vars(&Vars::given(&[queue])).unwrap();
-        assert_eq!(unset.lookback_days, DEFAULT_LOOKBACK_DAYS);
-        let set = Settings::from_vars(&Vars::given(&[queue, ("RENEWAL_LOOKBACK_DAYS", "2")]));
-        assert_eq!(set.map(|s| s.lookback_days), Ok(2));
-        let err = Settings::from_vars(&Vars::given(&[])).unwrap_err();
-        assert!(err.to_string().contains("RENEWAL_QUEUE_URL"));
+        let days = |extra: &[_]| settings::read(Settings::from_vars, &QUEUE, extra).unwrap();
+        assert_eq!(days(&[]).lookback_days, DEFAULT_LOOKBACK_DAYS);
+        assert_eq!(days(&[("RENEWAL_LOOKBACK_DAYS", "2")]).lookback_days, 2);
+        settings::assert_each_needed(Settings::from_vars, &QUEUE, &["RENEWAL_QUEUE_URL"]);
     }
 }

@@ -2,32 +2,24 @@
 
 use jiff::SignedDuration;
 use shop_adapters::boot::prelude::*;
-use shop_adapters::flows::links::LinkSettings;
+use shop_adapters::{flows::links::LinkSettings, web::auth::settings};
 
 use crate::Handler;
 
 /// Links one email may ask for per hour (`LINK_REQUESTS_PER_HOUR`).
 pub const DEFAULT_PER_HOUR: u32 = 3;
-/// Days an activation link works (`ACTIVATION_LINK_DAYS`).
-pub const DEFAULT_ACTIVATION_DAYS: i64 = 14;
-/// Days a validation link works (`VERIFY_LINK_DAYS`).
-pub const DEFAULT_VERIFY_DAYS: i64 = 7;
-/// Hours a password reset link works (`RESET_LINK_HOURS`).
-pub const DEFAULT_RESET_HOURS: i64 = 2;
 
 shop_adapters::settings! {
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub struct Settings {
         /// `LINK_REQUESTS_PER_HOUR`: links one email may ask for per hour.
         pub per_hour: u32 = |v| v.or("LINK_REQUESTS_PER_HOUR", DEFAULT_PER_HOUR),
-        /// `ACTIVATION_LINK_DAYS`.
-        pub activation_valid: SignedDuration =
-            |v| v.days("ACTIVATION_LINK_DAYS", DEFAULT_ACTIVATION_DAYS),
-        /// `VERIFY_LINK_DAYS`.
-        pub verification_valid: SignedDuration =
-            |v| v.days("VERIFY_LINK_DAYS", DEFAULT_VERIFY_DAYS),
+        /// `ACTIVATION_LINK_DAYS`, as long as an invitation's.
+        pub activation_valid: SignedDuration = settings::activation_valid,
+        /// `VERIFY_LINK_DAYS`, as long as a registration's.
+        pub verification_valid: SignedDuration = settings::verification_valid,
         /// `RESET_LINK_HOURS`.
-        pub reset_valid: SignedDuration = |v| v.hours("RESET_LINK_HOURS", DEFAULT_RESET_HOURS),
+        pub reset_valid: SignedDuration = settings::reset_valid,
         /// The link email's queue and links.
         pub links: LinkSettings = LinkSettings::from_vars,
     }

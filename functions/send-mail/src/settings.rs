@@ -46,18 +46,18 @@ mod tests {
     use jiff::SignedDuration;
 
     use super::*;
+    use shop_testkit::settings;
+
+    const SENDER: [(&str, &str); 1] = [("SENDER_EMAIL", "no-reply@shop.example")];
 
     #[test]
     fn keys_are_kept_as_long_as_sqs_keeps_messages() {
-        let sender = ("SENDER_EMAIL", "no-reply@shop.example");
-        let settings = Settings::from_vars(&Vars::given(&[sender])).unwrap();
-        assert_eq!(
-            settings.dedupe.retention,
-            SignedDuration::from_hours(14 * 24)
-        );
-        assert_eq!(settings.dedupe.lease, SignedDuration::from_mins(1));
-        let bad = Settings::from_vars(&Vars::given(&[sender, ("MAIL_LEASE_SECONDS", "-5")]));
-        let err = bad.err().map(|e| e.to_string());
-        assert!(err.is_some_and(|e| e.contains("MAIL_LEASE_SECONDS")));
+        let read = settings::read(Settings::from_vars, &SENDER, &[]).unwrap();
+        let fourteen_days = SignedDuration::from_hours(14 * 24);
+        assert_eq!(read.dedupe.retention, fourteen_days);
+        assert_eq!(read.dedupe.lease, SignedDuration::from_mins(1));
+        let bad = [("MAIL_LEASE_SECONDS", "-5"), ("MAIL_DEDUPE_DAYS", "x")];
+        settings::assert_each_bad_value_named(Settings::from_vars, &SENDER, &bad);
+        settings::assert_each_needed(Settings::from_vars, &SENDER, &["SENDER_EMAIL"]);
     }
 }

@@ -29,14 +29,16 @@ shop_adapters::function!(http Handler => sign_in, Settings);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shop_testkit::{customer::signing_vars, settings};
 
     #[test]
     fn without_a_signing_key_it_does_not_start() {
-        let vars = Vars::given(&[("JWT_KEY_ID", "k1")]);
-        let err = Settings::from_vars(&vars).err().map(|e| e.to_string());
-        assert_eq!(
-            err.as_deref(),
-            Some("environment variable JWT_SIGNING_KEY is not set")
-        );
+        let needed = [
+            "JWT_KEY_ID",
+            "JWT_SIGNING_KEY",
+            "JWT_ISSUER",
+            "JWT_AUDIENCE",
+        ];
+        settings::assert_each_needed(Settings::from_vars, &signing_vars(), &needed);
     }
 }

@@ -11,9 +11,7 @@ use serde_json::{Value, json};
 use shop_adapters::store::dynamo::{Item, number};
 use shop_domain::solar::SerialNumber;
 use shop_testkit::{
-    Sample, TELEMETRY_TABLE, TestBed, bed,
-    dynamodb::{Client, types::AttributeValue},
-    fresh_table_like, solar,
+    Sample, TELEMETRY_TABLE, TestBed, bed, dynamodb::types::AttributeValue, fresh_table_like, solar,
 };
 use store_telemetry::{Handler, Settings};
 
@@ -45,18 +43,22 @@ async fn setup() -> Setup {
     }
 }
 
-async fn partition(client: &Client, table: &str, pk: &str) -> Vec<Item> {
-    client
-        .query()
-        .table_name(table)
-        .key_condition_expression("pk = :pk")
-        .expression_attribute_values(":pk", AttributeValue::S(pk.into()))
-        .consistent_read(true)
-        .send()
-        .await
-        .unwrap()
-        .items
-        .unwrap_or_default()
+impl Setup {
+    /// The telemetry table's items under `pk`, read consistently.
+    async fn partition(&self, pk: &str) -> Vec<Item> {
+        self.bed
+            .dynamodb
+            .query()
+            .table_name(&self.telemetry)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", AttributeValue::S(pk.into()))
+            .consistent_read(true)
+            .send()
+            .await
+            .unwrap()
+            .items
+            .unwrap_or_default()
+    }
 }
 
 fn event(bodies: &[Value]) -> SqsEvent {
@@ -95,7 +97,6 @@ fn failures(response: &aws_lambda_events::event::sqs::SqsBatchResponse) -> Vec<&
 #[tokio::test]
 async fn the_sample_is_stored_once_however_often_it_comes() {
     let s = setup().await;
-    let db = &s.bed.dynamodb;
     for _ in 0..3 {
         let response = s
             .handler
@@ -103,7 +104,7 @@ async fn the_sample_is_stored_once_however_often_it_comes() {
             .await;
         assert!(failures(&response).is_empty(), "{response:?}");
     }
-    let one = partition(db, &s.telemetry, "R#DEMO-INV-0001").await;
+    let one = s.partition("R#DEMO-INV-0001").await;
     assert_eq!(one.len(), 3);
     let last = one
         .iter()
@@ -118,9 +119,9 @@ async fn the_sample_is_stored_once_however_often_it_comes() {
         last["errors"],
         AttributeValue::L(vec![AttributeValue::N("301".into())])
     );
-    let latest = &partition(db, &s.telemetry, "L#DEMO-INV-0001").await[0];
+    let latest = &s.partition("L#DEMO-INV-0001").await[0];
     assert_eq!(number(latest, "t"), Some(1_782_043_200));
-    let day = &partition(db, &s.telemetry, "D#DEMO-INV-0001").await[0];
+    let day = &s.partition("D#DEMO-INV-0001").await[0];
     assert_eq!(day["sk"].as_s().unwrap(), "2026-06-21");
     assert_eq!(
         (
@@ -146,15 +147,14 @@ async fn the_sample_is_stored_once_however_often_it_comes() {
 #[tokio::test]
 async fn an_older_batch_never_moves_the_state_back() {
     let s = setup().await;
-    let db = &s.bed.dynamodb;
     let newer = readings("DEMO-INV-0001", 1_782_040_000, 3, 900);
     let older = readings("DEMO-INV-0001", 1_782_030_000, 3, 5000);
     assert!(failures(&s.handler.handle(event(&[newer])).await).is_empty());
     assert!(failures(&s.handler.handle(event(&[older])).await).is_empty());
-    let latest = &partition(db, &s.telemetry, "L#DEMO-INV-0001").await[0];
+    let latest = &s.partition("L#DEMO-INV-0001").await[0];
     assert_eq!(number(latest, "t"), Some(1_782_040_600));
     assert_eq!(number(latest, "ac_w"), Some(900));
-    let day = &partition(db, &s.telemetry, "D#DEMO-INV-0001").await[0];
+    let day = &s.partition("D#DEMO-INV-0001").await[0];
     // Energy and time from the newest reading; the peak from the older batch, only up.
     assert_eq!(
         (
@@ -164,10 +164,7 @@ async fn an_older_batch_never_moves_the_state_back() {
         ),
         (Some(1002), Some(1_782_040_600), Some(5000))
     );
-    assert_eq!(
-        partition(db, &s.telemetry, "R#DEMO-INV-0001").await.len(),
-        6
-    );
+    assert_eq!(s.partition("R#DEMO-INV-0001").await.len(), 6);
 }
 
 #[tokio::test]
@@ -179,15 +176,8 @@ async fn a_delivery_is_split_into_writes_of_25_and_duplicates_are_written_once()
     let c = readings("DEMO-INV-0002", 1_782_000_000, 20, 3);
     let response = s.handler.handle(event(&[a, b, c])).await;
     assert!(failures(&response).is_empty());
-    let db = &s.bed.dynamodb;
-    assert_eq!(
-        partition(db, &s.telemetry, "R#DEMO-INV-0001").await.len(),
-        30
-    );
-    assert_eq!(
-        partition(db, &s.telemetry, "R#DEMO-INV-0002").await.len(),
-        20
-    );
+    assert_eq!(s.partition("R#DEMO-INV-0001").await.len(), 30);
+    assert_eq!(s.partition("R#DEMO-INV-0002").await.len(), 20);
 }
 
 #[tokio::test]
@@ -197,6 +187,6 @@ async fn an_unreadable_message_fails_alone() {
     let poison = json!({"serial": "DEMO-INV-0001", "readings": "none"});
     let response = s.handler.handle(event(&[good, poison])).await;
     assert_eq!(failures(&response), ["m-1"]);
-    let stored = partition(&s.bed.dynamodb, &s.telemetry, "R#DEMO-INV-0001").await;
+    let stored = s.partition("R#DEMO-INV-0001").await;
     assert_eq!(stored.len(), 2);
 }

@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use jiff::Timestamp;
 use shop_adapters::{
     boot::{
@@ -103,6 +104,20 @@ impl TestBed {
             .await
     }
 
+    /// Where a handler test of a signed-in customer starts: a bed at `now` (RFC 3339), the
+    /// active customer `email` (password [`crate::customer::PASSWORD`]), and the handler
+    /// `build` makes on the bed.
+    pub async fn with_customer<H>(
+        now: &str,
+        email: &str,
+        build: impl FnOnce(&Self) -> H,
+    ) -> (Self, H, Account) {
+        let bed = Self::at(now).await;
+        let account = bed.customer(email).await;
+        let handler = build(&bed);
+        (bed, handler, account)
+    }
+
     /// Where every handler test of a link function starts: a bed at `now` (RFC 3339), a
     /// customer in `status` whose emailed link for `purpose` is the token in `sample`'s body,
     /// and the handler `build` makes on the bed.
@@ -197,6 +212,20 @@ impl TestBed {
         )
         .await
         .expect("the stand-in answers")
+    }
+
+    /// Sets one attribute of the stored item at `pk`, `sk`, as another function's write would.
+    pub async fn set(&self, pk: &str, sk: &str, name: &str, value: AttributeValue) {
+        self.dynamodb
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk.to_owned(), sk)))
+            .update_expression("SET #a = :v")
+            .expression_attribute_names("#a", name)
+            .expression_attribute_values(":v", value)
+            .send()
+            .await
+            .expect("the stand-in answers");
     }
 
     /// How many items the shop table holds under the partition key `pk`.

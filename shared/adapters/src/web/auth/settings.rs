@@ -12,6 +12,30 @@ pub const DEFAULT_ACCESS_TOKEN_MINUTES: i64 = 15;
 /// The password policy when `PASSWORD_POLICY` is unset.
 pub const DEFAULT_PASSWORD_POLICY: &str = "vendor";
 
+/// Days an activation link works (a moved or invited account's first password) when
+/// `ACTIVATION_LINK_DAYS` is unset.
+pub const DEFAULT_ACTIVATION_LINK_DAYS: i64 = 14;
+/// Days a validation link works (a registered email) when `VERIFY_LINK_DAYS` is unset.
+pub const DEFAULT_VERIFY_LINK_DAYS: i64 = 7;
+/// Hours a password reset link works when `RESET_LINK_HOURS` is unset.
+pub const DEFAULT_RESET_LINK_HOURS: i64 = 2;
+
+/// `ACTIVATION_LINK_DAYS`: read alike by every function that sends an activation link, so an
+/// invitation's link and a requested one live equally long.
+pub fn activation_valid(vars: &Vars) -> Result<SignedDuration, ConfigError> {
+    vars.days("ACTIVATION_LINK_DAYS", DEFAULT_ACTIVATION_LINK_DAYS)
+}
+
+/// `VERIFY_LINK_DAYS`: the validation link of a registration, and one requested again.
+pub fn verification_valid(vars: &Vars) -> Result<SignedDuration, ConfigError> {
+    vars.days("VERIFY_LINK_DAYS", DEFAULT_VERIFY_LINK_DAYS)
+}
+
+/// `RESET_LINK_HOURS`: a password reset link.
+pub fn reset_valid(vars: &Vars) -> Result<SignedDuration, ConfigError> {
+    vars.hours("RESET_LINK_HOURS", DEFAULT_RESET_LINK_HOURS)
+}
+
 /// The token verifier every protected function needs: `JWT_PUBLIC_KEYS` (a JWKS),
 /// `JWT_ISSUER`, `JWT_AUDIENCE`.
 pub fn verifier(vars: &Vars) -> Result<TokenVerifier, ConfigError> {
@@ -112,6 +136,29 @@ mod tests {
             let err = read(&[("PASSWORD_POLICY", bad)]);
             assert!(err.is_err_and(|e| e.to_string().contains("PASSWORD_POLICY")));
         }
+    }
+
+    #[test]
+    fn link_lifetimes_default_to_their_constants_and_a_bad_one_is_named() {
+        let unset = Vars::given(&[]);
+        assert_eq!(
+            activation_valid(&unset),
+            Ok(SignedDuration::from_hours(14 * 24))
+        );
+        assert_eq!(
+            verification_valid(&unset),
+            Ok(SignedDuration::from_hours(7 * 24))
+        );
+        assert_eq!(reset_valid(&unset), Ok(SignedDuration::from_hours(2)));
+        let set = Vars::given(&[("RESET_LINK_HOURS", "1"), ("VERIFY_LINK_DAYS", "3")]);
+        assert_eq!(reset_valid(&set), Ok(SignedDuration::from_hours(1)));
+        assert_eq!(
+            verification_valid(&set),
+            Ok(SignedDuration::from_hours(3 * 24))
+        );
+        let bad = Vars::given(&[("ACTIVATION_LINK_DAYS", "two weeks")]);
+        let err = activation_valid(&bad).err().map(|e| e.to_string());
+        assert!(err.is_some_and(|e| e.contains("ACTIVATION_LINK_DAYS")));
     }
 
     #[test]
