@@ -67,11 +67,7 @@ impl InvertersRepo {
         label: &InverterLabel,
         today: Date,
     ) -> Result<Placed, AppError> {
-        let items = vec![
-            self.claim_device(plant, owner, device)?,
-            self.put_inverter(plant, owner, &device.serial, &device.config, label, today)?,
-            self.touch_plant(plant, owner, Some(today))?,
-        ];
+        let items = self.placing(plant, owner, device, label, today)?;
         let failed = self.transact(items, "add an inverter").await?;
         self.placed(failed, plant, &device.serial, 2).await
     }
@@ -87,13 +83,9 @@ impl InvertersRepo {
         label: &InverterLabel,
         today: Date,
     ) -> Result<Placed, AppError> {
-        let items = vec![
-            self.claim_device(plant, owner, new)?,
-            self.put_inverter(plant, owner, &new.serial, &new.config, label, today)?,
-            self.touch_plant(plant, owner, Some(today))?,
-            self.delete_inverter(plant, old)?,
-            self.release_device(plant, old)?,
-        ];
+        let mut items = self.placing(plant, owner, new, label, today)?;
+        items.push(self.delete_inverter(plant, old)?);
+        items.push(self.release_device(plant, old)?);
         let failed = self.transact(items, "exchange an inverter").await?;
         match failed {
             Some(3 | 4) => Ok(Placed::NoOldInverter),
@@ -204,6 +196,23 @@ impl InvertersRepo {
                 })
             }
         }
+    }
+
+    /// The writes that put `device` into the owner's plant: the device claimed (item 0), its
+    /// inverter row (1) and the plant touched (2); [`Self::placed`] reads a refusal by them.
+    fn placing(
+        &self,
+        plant: &PlantId,
+        owner: &AccountId,
+        device: &Device,
+        label: &InverterLabel,
+        today: Date,
+    ) -> Result<Vec<TransactWriteItem>, AppError> {
+        Ok(vec![
+            self.claim_device(plant, owner, device)?,
+            self.put_inverter(plant, owner, &device.serial, &device.config, label, today)?,
+            self.touch_plant(plant, owner, Some(today))?,
+        ])
     }
 
     pub(crate) fn claim_device(
