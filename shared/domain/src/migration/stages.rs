@@ -65,7 +65,10 @@ impl Stage {
         if stored == DONE {
             return Some(None);
         }
-        Stage::ALL.into_iter().find(|s| s.as_str() == stored).map(Some)
+        Stage::ALL
+            .into_iter()
+            .find(|s| s.as_str() == stored)
+            .map(Some)
     }
 }
 

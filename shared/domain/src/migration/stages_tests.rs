@@ -117,7 +117,10 @@ fn the_partitions_queried_are_those_with_a_stage_to_run() {
 #[test]
 fn next_stages_read_as_stored() {
     assert_eq!(Stage::FIRST.as_str(), "announce");
-    assert_eq!(serde_json::to_string(&Stage::Welcome).unwrap(), "\"welcome\"");
+    assert_eq!(
+        serde_json::to_string(&Stage::Welcome).unwrap(),
+        "\"welcome\""
+    );
     assert_eq!(Stage::Remind.after(), Some(Stage::Move));
     assert_eq!(Stage::Welcome.after(), None);
     for next in Stage::ALL.map(Some).into_iter().chain([None]) {
