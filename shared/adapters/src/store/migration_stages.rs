@@ -23,7 +23,7 @@ use crate::{
     AppError,
     error::Context,
     store::dynamo::{
-        GSI1, Item, Partition, Tried, from_json, get_item, index_page, key, number_attr, query_all,
+        GSI1, GSI2, Item, Tried, from_json, get_item, index_page, key, number_attr, query_all,
         string_attr, text, transact_once,
     },
 };
@@ -348,9 +348,3 @@ impl MigrationStages {
         }
     }
 }
-
-/// The second general index (`gsi2pk`/`gsi2sk`).
-pub const GSI2: Partition<'static> = Partition::Index {
-    name: "gsi2",
-    key: "gsi2pk",
-};
