@@ -114,12 +114,11 @@ pub fn check_upgrade(sub: &Subscription, to: Quantity, today: Date) -> Result<Pe
             "An upgrade needs an earlier paid order of this subscription.",
         ));
     }
-    if sub.billing != Billing::Subscription {
-        return Err(DomainError::conflict(
-            "not_a_subscription",
-            "Fixed-term licenses are renewed, not upgraded.",
-        ));
-    }
+    sub.require_billing(
+        Billing::Subscription,
+        "not_a_subscription",
+        "Fixed-term licenses are renewed, not upgraded.",
+    )?;
     if to <= sub.quantity {
         return Err(DomainError::invalid(
             "quantity_not_higher",
@@ -230,12 +229,11 @@ pub fn fixed_term_renewal(
     today: Date,
     window_days: i64,
 ) -> Result<Period, DomainError> {
-    if sub.billing != Billing::FixedTerm {
-        return Err(DomainError::conflict(
-            "not_fixed_term",
-            "Subscriptions renew by themselves; only fixed-term licenses are renewed by hand.",
-        ));
-    }
+    sub.require_billing(
+        Billing::FixedTerm,
+        "not_fixed_term",
+        "Subscriptions renew by themselves; only fixed-term licenses are renewed by hand.",
+    )?;
     sub.require_status(
         &[SubscriptionStatus::Active, SubscriptionStatus::Expired],
         "This license cannot be renewed.",

@@ -66,6 +66,21 @@ impl Subscription {
         .start())
     }
 
+    /// Refuses a step that only a license billed as `billing` takes: 409 `code` saying
+    /// `detail`.
+    pub fn require_billing(
+        &self,
+        billing: Billing,
+        code: &'static str,
+        detail: &str,
+    ) -> Result<(), DomainError> {
+        if self.billing == billing {
+            Ok(())
+        } else {
+            Err(DomainError::conflict(code, detail))
+        }
+    }
+
     /// Refuses a step unless the license is in one of `states`: 409 `subscription_not_active`
     /// saying `detail`, the answer every step gives a license that is not running for it.
     pub fn require_status(
@@ -137,12 +152,11 @@ impl Subscription {
 
     /// Automatic renewal turned on or off: only a running subscription renews by itself.
     pub fn with_auto_renew(&self, enabled: bool) -> Result<Subscription, DomainError> {
-        if self.billing != Billing::Subscription {
-            return Err(DomainError::conflict(
-                "not_a_subscription",
-                "Fixed-term licenses do not renew automatically.",
-            ));
-        }
+        self.require_billing(
+            Billing::Subscription,
+            "not_a_subscription",
+            "Fixed-term licenses do not renew automatically.",
+        )?;
         self.require_status(
             &[SubscriptionStatus::Active, SubscriptionStatus::PastDue],
             "Only a running subscription can change its renewal.",

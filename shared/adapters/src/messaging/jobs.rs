@@ -10,6 +10,7 @@ use shop_domain::{
     solar::PlantId,
 };
 
+use super::queue::Queue;
 use crate::{AppError, error::Context};
 
 /// The renewal queue's message: one license due on a day, put by `renewals-due` and taken
@@ -62,10 +63,7 @@ where
 }
 
 #[derive(Clone)]
-pub struct JobQueue {
-    client: Client,
-    url: String,
-}
+pub struct JobQueue(Queue);
 
 /// How many SQS calls a fan-out took, for the log and the benchmark.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -78,10 +76,7 @@ const ATTEMPTS: usize = 5;
 
 impl JobQueue {
     pub fn new(client: Client, url: impl Into<String>) -> Self {
-        Self {
-            client,
-            url: url.into(),
-        }
+        Self(Queue::new(client, url))
     }
 
     pub async fn send_all<T: Serialize>(&self, jobs: &[T]) -> Result<Sent, AppError> {
@@ -111,9 +106,10 @@ impl JobQueue {
                     })
                     .collect::<Result<Vec<_>, _>>()?;
                 let out = self
+                    .0
                     .client
                     .send_message_batch()
-                    .queue_url(&self.url)
+                    .queue_url(&self.0.url)
                     .set_entries(Some(entries))
                     .send()
                     .await

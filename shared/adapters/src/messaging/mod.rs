@@ -3,4 +3,5 @@
 pub mod jobs;
 pub mod mailer;
 pub mod outbox;
+pub mod queue;
 pub mod telemetry_queue;

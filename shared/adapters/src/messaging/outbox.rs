@@ -3,31 +3,19 @@
 use aws_sdk_sqs::Client;
 use shop_domain::mail::MailMessage;
 
-use crate::{AppError, error::Context};
+use super::queue::Queue;
+use crate::AppError;
 
 #[derive(Clone)]
-pub struct MailOutbox {
-    client: Client,
-    queue_url: String,
-}
+pub struct MailOutbox(Queue);
 
 impl MailOutbox {
     pub fn new(client: Client, queue_url: impl Into<String>) -> Self {
-        Self {
-            client,
-            queue_url: queue_url.into(),
-        }
+        Self(Queue::new(client, queue_url))
     }
 
     pub async fn enqueue(&self, message: &MailMessage) -> Result<(), AppError> {
-        let body = serde_json::to_string(message).context("encode a mail message")?;
-        self.client
-            .send_message()
-            .queue_url(&self.queue_url)
-            .message_body(body)
-            .send()
-            .await
-            .map_err(|e| AppError::sdk("enqueue mail", e))?;
+        self.0.send_json(message, "enqueue mail").await?;
         tracing::info!(template = message.template.name(), dedupe_key = %message.dedupe_key, "mail queued");
         Ok(())
     }

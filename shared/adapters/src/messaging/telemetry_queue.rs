@@ -4,31 +4,18 @@
 use aws_sdk_sqs::Client;
 use shop_domain::solar::telemetry::TelemetryBatch;
 
-use crate::{AppError, error::Context};
+use super::queue::Queue;
+use crate::AppError;
 
 #[derive(Clone)]
-pub struct TelemetryQueue {
-    client: Client,
-    url: String,
-}
+pub struct TelemetryQueue(Queue);
 
 impl TelemetryQueue {
     pub fn new(client: Client, url: impl Into<String>) -> Self {
-        Self {
-            client,
-            url: url.into(),
-        }
+        Self(Queue::new(client, url))
     }
 
     pub async fn send(&self, batch: &TelemetryBatch) -> Result<(), AppError> {
-        let body = serde_json::to_string(batch).context("encode a telemetry batch")?;
-        self.client
-            .send_message()
-            .queue_url(&self.url)
-            .message_body(body)
-            .send()
-            .await
-            .map_err(|e| AppError::sdk("queue telemetry", e))?;
-        Ok(())
+        self.0.send_json(batch, "queue telemetry").await
     }
 }

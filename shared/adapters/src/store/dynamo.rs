@@ -291,8 +291,35 @@ pub const GSI1: Partition<'static> = Partition::Index {
     key: "gsi1pk",
 };
 
-/// Every item of one partition, all pages; newest-first when `backwards`. Table queries read
-/// consistently (indexes cannot).
+/// The second general index (`gsi2pk`/`gsi2sk`): sparse, for what jobs and listings find.
+pub const GSI2: Partition<'static> = Partition::Index {
+    name: "gsi2",
+    key: "gsi2pk",
+};
+
+/// A query of one partition (`value`), for the caller to finish (order, limit, start, pages).
+/// Table queries read consistently (indexes cannot).
+pub fn partition_query(
+    client: &Client,
+    table: &str,
+    partition: Partition<'_>,
+    value: String,
+) -> QueryFluentBuilder {
+    let query = client
+        .query()
+        .table_name(table)
+        .expression_attribute_values(":pk", string_attr(value));
+    match partition {
+        Partition::Table => query
+            .key_condition_expression("pk = :pk")
+            .consistent_read(true),
+        Partition::Index { name, key } => query
+            .index_name(name)
+            .key_condition_expression(format!("{key} = :pk")),
+    }
+}
+
+/// Every item of one partition, all pages; newest-first when `backwards`.
 pub async fn query_all(
     client: &Client,
     table: &str,
@@ -300,19 +327,7 @@ pub async fn query_all(
     value: String,
     backwards: bool,
 ) -> Result<Vec<Item>, AppError> {
-    let mut query = client
-        .query()
-        .table_name(table)
-        .expression_attribute_values(":pk", string_attr(value))
-        .scan_index_forward(!backwards);
-    query = match partition {
-        Partition::Table => query
-            .key_condition_expression("pk = :pk")
-            .consistent_read(true),
-        Partition::Index { name, key } => query
-            .index_name(name)
-            .key_condition_expression(format!("{key} = :pk")),
-    };
+    let query = partition_query(client, table, partition, value).scan_index_forward(!backwards);
     all_pages(query, "query").await
 }
 
@@ -363,17 +378,12 @@ pub async fn index_page(
     start: Option<Item>,
     what: &str,
 ) -> Result<(Vec<Item>, Option<Item>), AppError> {
-    let Partition::Index { name, key } = index else {
+    if let Partition::Table = index {
         return Err(AppError::fault(format!(
             "{what}: a page of the table, not an index"
         )));
-    };
-    let out = client
-        .query()
-        .table_name(table)
-        .index_name(name)
-        .key_condition_expression(format!("{key} = :pk"))
-        .expression_attribute_values(":pk", string_attr(value))
+    }
+    let out = partition_query(client, table, index, value)
         .projection_expression(projection)
         .set_exclusive_start_key(start)
         .send_boxed()

@@ -115,20 +115,10 @@ impl InvertersRepo {
         rows: &[ToAdd],
         batch: &[(usize, &Device)],
     ) -> Result<Vec<(usize, Outcome)>, AppError> {
-        let mut items = Vec::with_capacity(batch.len() * 2 + 1);
-        for (i, device) in batch {
-            items.push(self.claim_device(target.plant, target.owner, device)?);
-            items.push(self.put_inverter(
-                target.plant,
-                target.owner,
-                &device.serial,
-                &device.config,
-                &rows[*i].label,
-                target.today,
-            )?);
-        }
-        let plant_item = items.len();
-        items.push(self.touch_plant(target.plant, target.owner, Some(target.today))?);
+        let devices: Vec<(&Device, &InverterLabel)> =
+            batch.iter().map(|(i, d)| (*d, &rows[*i].label)).collect();
+        let items = self.placing(target.plant, target.owner, &devices, target.today)?;
+        let plant_item = items.len() - 1;
         let every = |outcome| batch.iter().map(|(i, _)| (*i, outcome)).collect();
         match self.transact(items, "add inverters").await? {
             None => Ok(every(Outcome::Added)),

@@ -67,11 +67,7 @@ impl InvertersRepo {
         label: &InverterLabel,
         today: Date,
     ) -> Result<Placed, AppError> {
-        let items = vec![
-            self.claim_device(plant, owner, device)?,
-            self.put_inverter(plant, owner, &device.serial, &device.config, label, today)?,
-            self.touch_plant(plant, owner, Some(today))?,
-        ];
+        let items = self.placing(plant, owner, &[(device, label)], today)?;
         let failed = self.transact(items, "add an inverter").await?;
         self.placed(failed, plant, &device.serial, 2).await
     }
@@ -87,13 +83,9 @@ impl InvertersRepo {
         label: &InverterLabel,
         today: Date,
     ) -> Result<Placed, AppError> {
-        let items = vec![
-            self.claim_device(plant, owner, new)?,
-            self.put_inverter(plant, owner, &new.serial, &new.config, label, today)?,
-            self.touch_plant(plant, owner, Some(today))?,
-            self.delete_inverter(plant, old)?,
-            self.release_device(plant, old)?,
-        ];
+        let mut items = self.placing(plant, owner, &[(new, label)], today)?;
+        items.push(self.delete_inverter(plant, old)?);
+        items.push(self.release_device(plant, old)?);
         let failed = self.transact(items, "exchange an inverter").await?;
         match failed {
             Some(3 | 4) => Ok(Placed::NoOldInverter),
@@ -206,7 +198,32 @@ impl InvertersRepo {
         }
     }
 
-    pub(crate) fn claim_device(
+    /// The writes that put `devices` (each with its label) into the owner's plant: per device
+    /// its claim and its inverter row, then the plant touched, last (at `2 * devices.len()`).
+    pub(crate) fn placing(
+        &self,
+        plant: &PlantId,
+        owner: &AccountId,
+        devices: &[(&Device, &InverterLabel)],
+        today: Date,
+    ) -> Result<Vec<TransactWriteItem>, AppError> {
+        let mut items = Vec::with_capacity(devices.len() * 2 + 1);
+        for (device, label) in devices {
+            items.push(self.claim_device(plant, owner, device)?);
+            items.push(self.put_inverter(
+                plant,
+                owner,
+                &device.serial,
+                &device.config,
+                label,
+                today,
+            )?);
+        }
+        items.push(self.touch_plant(plant, owner, Some(today))?);
+        Ok(items)
+    }
+
+    fn claim_device(
         &self,
         plant: &PlantId,
         owner: &AccountId,
@@ -241,7 +258,7 @@ impl InvertersRepo {
         Ok(TransactWriteItem::builder().update(update).build())
     }
 
-    pub(crate) fn put_inverter(
+    fn put_inverter(
         &self,
         plant: &PlantId,
         owner: &AccountId,

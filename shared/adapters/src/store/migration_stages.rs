@@ -15,7 +15,7 @@ use shop_domain::{
     id::{AccountId, OldAccountId, WaveId},
     migration::{
         export::OldAccount,
-        stages::{NextStage, Stage},
+        stages::{Stage, stored_next},
     },
 };
 
@@ -23,7 +23,7 @@ use crate::{
     AppError,
     error::Context,
     store::dynamo::{
-        GSI1, Item, Partition, Tried, from_json, get_item, index_page, key, number_attr, query_all,
+        GSI1, GSI2, Item, Tried, from_json, get_item, index_page, key, number_attr, query_all,
         string_attr, text, transact_once,
     },
 };
@@ -47,7 +47,8 @@ struct WaveDoc {
 pub struct WaveAccount {
     pub wave: WaveId,
     pub account: OldAccount,
-    pub next_stage: NextStage,
+    /// `None` once every stage is done.
+    pub next_stage: Option<Stage>,
     /// The stages done so far, with their instants (epoch seconds).
     pub stages: HashMap<String, AttributeValue>,
     /// The new shop's account, once moved.
@@ -84,7 +85,7 @@ fn account_key(wave: &WaveId, old: &OldAccountId) -> Item {
 }
 
 /// The sparse index partition of a wave's accounts waiting for `next`.
-pub fn due_partition(wave: &WaveId, next: NextStage) -> String {
+pub fn due_partition(wave: &WaveId, next: Stage) -> String {
     format!("MIGRATION#{wave}#{}", next.as_str())
 }
 
@@ -133,7 +134,7 @@ impl MigrationStages {
     pub async fn due_page(
         &self,
         wave: &WaveId,
-        next: NextStage,
+        next: Stage,
         start: Option<Item>,
     ) -> Result<DuePage, AppError> {
         let (items, after) = index_page(
@@ -172,11 +173,11 @@ impl MigrationStages {
         else {
             return Ok(None);
         };
-        let next_stage = text(&item, "next_stage")
-            .map(|s| serde_json::from_value(s.into()))
-            .transpose()
-            .context("stored next stage")?
-            .unwrap_or(NextStage::Done);
+        let next_stage = match text(&item, "next_stage") {
+            Some(stored) => Stage::parse_next(stored)
+                .ok_or_else(|| AppError::fault("stored next stage is no stage"))?,
+            None => None,
+        };
         let account_id = text(&item, "account_id")
             .map(AccountId::parse)
             .transpose()
@@ -218,24 +219,24 @@ impl MigrationStages {
         let next = done.after();
         let mut stages = acct.stages.clone();
         for s in skipped {
-            stages.insert(s.name().into(), string_attr("skipped"));
+            stages.insert(s.as_str().into(), string_attr("skipped"));
         }
-        stages.insert(done.name().into(), number_attr(now.as_second()));
+        stages.insert(done.as_str().into(), number_attr(now.as_second()));
         let mut set = vec!["next_stage = :next", "stages = :stages"];
         let mut remove = vec!["failure", "gsi1pk", "gsi1sk"];
         let mut update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(account_key(&acct.wave, &acct.account.old_id)))
             .condition_expression("next_stage = :seen")
-            .expression_attribute_values(":seen", string_attr(acct.next_stage.as_str()))
-            .expression_attribute_values(":next", string_attr(next.as_str()))
+            .expression_attribute_values(":seen", string_attr(stored_next(acct.next_stage)))
+            .expression_attribute_values(":next", string_attr(stored_next(next)))
             .expression_attribute_values(":stages", AttributeValue::M(stages));
-        if next == NextStage::Done {
-            remove.extend(["gsi2pk", "gsi2sk"]);
-        } else {
+        if let Some(next) = next {
             set.push("gsi2pk = :due");
             update = update
                 .expression_attribute_values(":due", string_attr(due_partition(&acct.wave, next)));
+        } else {
+            remove.extend(["gsi2pk", "gsi2sk"]);
         }
         let mut names = Vec::new();
         for (i, (name, value)) in extra.iter().enumerate() {
@@ -329,7 +330,7 @@ impl MigrationStages {
             .update_expression("SET failure = :failure, gsi1pk = :failed, gsi1sk = :old")
             .condition_expression("next_stage = :seen")
             .expression_attribute_values(":failure", failure)
-            .expression_attribute_values(":seen", string_attr(acct.next_stage.as_str()))
+            .expression_attribute_values(":seen", string_attr(stored_next(acct.next_stage)))
             .expression_attribute_values(
                 ":failed",
                 string_attr(format!("WAVE#{}#FAILED", acct.wave)),
@@ -347,9 +348,3 @@ impl MigrationStages {
         }
     }
 }
-
-/// The second general index (`gsi2pk`/`gsi2sk`).
-pub const GSI2: Partition<'static> = Partition::Index {
-    name: "gsi2",
-    key: "gsi2pk",
-};

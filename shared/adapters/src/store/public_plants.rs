@@ -10,7 +10,7 @@ use crate::{
     AppError,
     error::Context,
     store::{
-        dynamo::{key, string_attr, text},
+        dynamo::{GSI2, key, partition_query, string_attr, text},
         plants::{PLANT_SK, PUBLIC_PLANTS, PlantRecord, PlantsRepo, plant_pk},
     },
 };
@@ -45,13 +45,7 @@ impl PublicPlants {
         after: Option<&PublicCursor>,
         limit: u32,
     ) -> Result<PublicPage, AppError> {
-        let mut query = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name("gsi2")
-            .key_condition_expression("gsi2pk = :pk")
-            .expression_attribute_values(":pk", string_attr(PUBLIC_PLANTS))
+        let mut query = partition_query(&self.client, &self.table, GSI2, PUBLIC_PLANTS.into())
             .limit(i32::try_from(limit).unwrap_or(i32::MAX));
         if let Some(after) = after {
             let id = after.plant();

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::{
     Client,
-    operation::update_item::UpdateItemError,
+    operation::update_item::{UpdateItemError, builders::UpdateItemFluentBuilder},
     types::{
         AttributeValue, PutRequest, ReturnValue, ReturnValuesOnConditionCheckFailure, WriteRequest,
     },
@@ -202,12 +202,8 @@ impl TelemetryRepo {
         agg: DayAggregate,
         calls: &mut Calls,
     ) -> Result<(), AppError> {
-        calls.updates += 1;
         let forward = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(day_key(serial, day)))
+            .day_update(serial, day, calls)
             .update_expression(
                 "SET energy_wh = :e, last_t = :t, peak_w = if_not_exists(peak_w, :p)",
             )
@@ -227,22 +223,29 @@ impl TelemetryRepo {
         if number(&stored, "peak_w").is_some_and(|p| p >= agg.peak_w) {
             return Ok(());
         }
-        calls.updates += 1;
         let raised = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(day_key(serial, day)))
+            .day_update(serial, day, calls)
             .update_expression("SET peak_w = :p")
             .condition_expression("attribute_not_exists(peak_w) OR peak_w < :p")
             .expression_attribute_values(":p", number_attr(agg.peak_w))
             .send()
             .await;
-        match raised {
-            Ok(_) => Ok(()),
-            Err(e) if condition_failed(&e) => Ok(()),
-            Err(e) => Err(AppError::sdk("raise a daily peak", e)),
-        }
+        // A higher peak stored meanwhile keeps its place.
+        held(raised, "raise a daily peak").map(|_| ())
+    }
+
+    /// An update of `serial`'s aggregate of `day`, counted as one call.
+    fn day_update(
+        &self,
+        serial: &SerialNumber,
+        day: Date,
+        calls: &mut Calls,
+    ) -> UpdateItemFluentBuilder {
+        calls.updates += 1;
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(day_key(serial, day)))
     }
 }
 

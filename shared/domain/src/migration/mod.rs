@@ -10,4 +10,5 @@ pub mod stages;
 pub mod wave;
 
 pub use export::{LicenseKind, OldAccount, OldLicense, OldLicenseStatus, OldOrder, OldPayment};
-pub use wave::{Stage, Wave, WaveStatus};
+pub use stages::Stage;
+pub use wave::{Wave, WaveStatus};

@@ -121,10 +121,21 @@ impl<'a> Reader<'a> {
         let Some(v) = self.present(key) else {
             return Some(None);
         };
-        let mut child = Reader::at(v, self.full(key));
+        let path = self.full(key);
+        self.nested(v, path, read).map(Some)
+    }
+
+    /// Reads the object `v` at `path` with `read`, keeping its reasons with this reader's.
+    fn nested<T>(
+        &mut self,
+        v: &'a Value,
+        path: String,
+        read: impl Fn(&mut Reader<'a>) -> Option<T>,
+    ) -> Option<T> {
+        let mut child = Reader::at(v, path);
         let out = read(&mut child);
         self.reasons.append(&mut child.reasons);
-        out.map(Some)
+        out
     }
 
     /// A list of objects; absent is empty.
@@ -146,9 +157,8 @@ impl<'a> Reader<'a> {
         }
         let mut out = Some(Vec::with_capacity(items.len()));
         for (i, item) in items.iter().enumerate() {
-            let mut child = Reader::at(item, self.full(&format!("{key}[{i}]")));
-            let read = read(&mut child);
-            self.reasons.append(&mut child.reasons);
+            let path = self.full(&format!("{key}[{i}]"));
+            let read = self.nested(item, path, &read);
             out = out.zip(read).map(|(mut all, one)| {
                 all.push(one);
                 all

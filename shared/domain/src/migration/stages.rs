@@ -11,24 +11,32 @@
 use jiff::{Span, civil::Date};
 use serde::{Deserialize, Serialize};
 
-/// A stage of an account's transfer, in the order they run.
+/// A stage of an account's transfer, in the order they run. What an account waits for
+/// (`next_stage` of its row) is an `Option<Stage>`: `None` once the welcome is done, stored as
+/// `done` ([`stored_next`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
+    /// T-14: "Your account transfer to the new online shop".
     Announce,
+    /// T-1: the reminder.
     Remind,
+    /// T-0: the account is moved.
     Move,
+    /// T-0, after the move: the welcome email with the activation link.
     Welcome,
 }
 
-/// The stage an account waits for (`next_stage` of the wave account), or `done`: the stored
-/// form, shared with the import.
-pub use super::wave::Stage as NextStage;
+/// The stored `next_stage` of an account every stage is done for.
+pub const DONE: &str = "done";
 
 impl Stage {
     pub const ALL: [Stage; 4] = [Stage::Announce, Stage::Remind, Stage::Move, Stage::Welcome];
 
-    pub fn name(self) -> &'static str {
+    /// The first stage of an imported account.
+    pub const FIRST: Stage = Stage::Announce;
+
+    pub fn as_str(self) -> &'static str {
         match self {
             Stage::Announce => "announce",
             Stage::Remind => "remind",
@@ -47,39 +55,26 @@ impl Stage {
         }
     }
 
-    /// What an account waits for once this stage is done.
-    pub fn after(self) -> NextStage {
-        match self {
-            Stage::Announce => NextStage::Remind,
-            Stage::Remind => NextStage::Move,
-            Stage::Move => NextStage::Welcome,
-            Stage::Welcome => NextStage::Done,
+    /// What an account waits for once this stage is done: the next stage, or none.
+    pub fn after(self) -> Option<Stage> {
+        Stage::ALL.into_iter().find(|s| *s > self)
+    }
+
+    /// Reads a stored `next_stage`: a stage's name, or [`DONE`]; `None` for anything else.
+    pub fn parse_next(stored: &str) -> Option<Option<Stage>> {
+        if stored == DONE {
+            return Some(None);
         }
+        Stage::ALL
+            .into_iter()
+            .find(|s| s.as_str() == stored)
+            .map(Some)
     }
 }
 
-impl NextStage {
-    /// The stage to run, or `None` when done.
-    pub fn stage(self) -> Option<Stage> {
-        match self {
-            NextStage::Announce => Some(Stage::Announce),
-            NextStage::Remind => Some(Stage::Remind),
-            NextStage::Move => Some(Stage::Move),
-            NextStage::Welcome => Some(Stage::Welcome),
-            NextStage::Done => None,
-        }
-    }
-}
-
-impl From<Stage> for NextStage {
-    fn from(stage: Stage) -> Self {
-        match stage {
-            Stage::Announce => NextStage::Announce,
-            Stage::Remind => NextStage::Remind,
-            Stage::Move => NextStage::Move,
-            Stage::Welcome => NextStage::Welcome,
-        }
-    }
+/// The stored form of what an account waits for: the stage's name, or [`DONE`].
+pub fn stored_next(next: Option<Stage>) -> &'static str {
+    next.map_or(DONE, Stage::as_str)
 }
 
 /// When the stages run, in days before the transfer date (settings of the mailer).
@@ -150,7 +145,7 @@ pub struct Plan {
 
 impl Plan {
     /// What the account waits for once the plan has run (or `next` when nothing runs).
-    pub fn next_after(&self, next: NextStage) -> NextStage {
+    pub fn next_after(&self, next: Option<Stage>) -> Option<Stage> {
         self.run.map_or(next, Stage::after)
     }
 }
@@ -158,8 +153,8 @@ impl Plan {
 /// The plan for an account waiting for `next` on `today`, for a wave moving on `transfer`.
 /// The stage run is the latest one due (and still worth it) at or after `next`; the due ones
 /// before it are skipped. The welcome follows the move on the same run (plan again after it).
-pub fn plan(today: Date, transfer: Date, next: NextStage, days: &StageDays) -> Plan {
-    let Some(first) = next.stage() else {
+pub fn plan(today: Date, transfer: Date, next: Option<Stage>, days: &StageDays) -> Plan {
+    let Some(first) = next else {
         return Plan {
             skipped: Vec::new(),
             run: None,
@@ -191,11 +186,10 @@ pub fn plan(today: Date, transfer: Date, next: NextStage, days: &StageDays) -> P
 
 /// The index partitions (`next_stage` values) the job queries on `today`: those whose
 /// accounts have a stage to run.
-pub fn due_partitions(today: Date, transfer: Date, days: &StageDays) -> Vec<NextStage> {
+pub fn due_partitions(today: Date, transfer: Date, days: &StageDays) -> Vec<Stage> {
     Stage::ALL
         .into_iter()
-        .map(NextStage::from)
-        .filter(|n| plan(today, transfer, *n, days).run.is_some())
+        .filter(|n| plan(today, transfer, Some(*n), days).run.is_some())
         .collect()
 }
 

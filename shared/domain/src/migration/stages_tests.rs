@@ -9,7 +9,7 @@ fn t_minus(days: i64) -> Date {
         .unwrap()
 }
 
-fn runs(days_before: i64, next: NextStage) -> Option<Stage> {
+fn runs(days_before: i64, next: Option<Stage>) -> Option<Stage> {
     plan(
         t_minus(days_before),
         t_minus(0),
@@ -21,7 +21,7 @@ fn runs(days_before: i64, next: NextStage) -> Option<Stage> {
 
 /// Runs the job once a day from `from` days before the transfer to `to` after it, starting
 /// at `next`, and answers the stages run in order (the welcome follows the move on its run).
-fn daily(from: i64, to: i64, mut next: NextStage, days: &StageDays) -> Vec<(i64, Stage)> {
+fn daily(from: i64, to: i64, mut next: Option<Stage>, days: &StageDays) -> Vec<(i64, Stage)> {
     let mut sent = Vec::new();
     for d in (-to..=from).rev() {
         // The worker plans again after each stage it ran, as the welcome follows the move.
@@ -35,27 +35,26 @@ fn daily(from: i64, to: i64, mut next: NextStage, days: &StageDays) -> Vec<(i64,
 
 #[test]
 fn a_table_of_days_and_stages() {
-    use NextStage as N;
     use Stage as S;
     let cases = [
-        (20, N::Announce, None),
-        (15, N::Announce, None),
-        (14, N::Announce, Some(S::Announce)),
-        (12, N::Announce, Some(S::Announce)), // missed two days: sent late
-        (7, N::Announce, Some(S::Announce)),  // the last day worth it
-        (5, N::Announce, None),               // too late for it; the reminder is not yet due
-        (5, N::Remind, None),
-        (1, N::Announce, Some(S::Remind)), // announce skipped, reminder sent
-        (1, N::Remind, Some(S::Remind)),
-        (0, N::Announce, Some(S::Move)), // nothing sent: move (then welcome)
-        (0, N::Remind, Some(S::Move)),
-        (0, N::Move, Some(S::Move)),
-        (0, N::Welcome, Some(S::Welcome)),
-        (-3, N::Move, Some(S::Move)), // the job was down on the day: moved late
-        (-3, N::Welcome, Some(S::Welcome)),
-        (-3, N::Done, None),
-        (14, N::Remind, None),
-        (1, N::Move, None),
+        (20, Some(S::Announce), None),
+        (15, Some(S::Announce), None),
+        (14, Some(S::Announce), Some(S::Announce)),
+        (12, Some(S::Announce), Some(S::Announce)), // missed two days: sent late
+        (7, Some(S::Announce), Some(S::Announce)),  // the last day worth it
+        (5, Some(S::Announce), None),               // too late for it; the reminder is not yet due
+        (5, Some(S::Remind), None),
+        (1, Some(S::Announce), Some(S::Remind)), // announce skipped, reminder sent
+        (1, Some(S::Remind), Some(S::Remind)),
+        (0, Some(S::Announce), Some(S::Move)), // nothing sent: move (then welcome)
+        (0, Some(S::Remind), Some(S::Move)),
+        (0, Some(S::Move), Some(S::Move)),
+        (0, Some(S::Welcome), Some(S::Welcome)),
+        (-3, Some(S::Move), Some(S::Move)), // the job was down on the day: moved late
+        (-3, Some(S::Welcome), Some(S::Welcome)),
+        (-3, None, None),
+        (14, Some(S::Remind), None),
+        (1, Some(S::Move), None),
     ];
     for (days_before, next, want) in cases {
         assert_eq!(runs(days_before, next), want, "T-{days_before} at {next:?}");
@@ -67,15 +66,15 @@ fn skipped_stages_are_those_before_the_one_run() {
     let p = plan(
         t_minus(0),
         t_minus(0),
-        NextStage::Announce,
+        Some(Stage::Announce),
         &StageDays::default(),
     );
     assert_eq!(p.skipped, [Stage::Announce, Stage::Remind]);
-    assert_eq!(p.next_after(NextStage::Announce), NextStage::Welcome);
+    assert_eq!(p.next_after(Some(Stage::Announce)), Some(Stage::Welcome));
     let waiting = plan(
         t_minus(5),
         t_minus(0),
-        NextStage::Announce,
+        Some(Stage::Announce),
         &StageDays::default(),
     );
     assert!(waiting.skipped.is_empty() && waiting.run.is_none());
@@ -83,7 +82,7 @@ fn skipped_stages_are_those_before_the_one_run() {
 
 #[test]
 fn a_wave_imported_at_t_minus_five_gets_the_reminder_and_the_welcome_only() {
-    let sent = daily(5, 3, NextStage::Announce, &StageDays::default());
+    let sent = daily(5, 3, Some(Stage::Announce), &StageDays::default());
     assert_eq!(
         sent,
         [(1, Stage::Remind), (0, Stage::Move), (0, Stage::Welcome)]
@@ -92,7 +91,7 @@ fn a_wave_imported_at_t_minus_five_gets_the_reminder_and_the_welcome_only() {
 
 #[test]
 fn a_whole_wave_runs_each_stage_once_on_its_day() {
-    let sent = daily(30, 30, NextStage::Announce, &StageDays::default());
+    let sent = daily(30, 30, Some(Stage::Announce), &StageDays::default());
     assert_eq!(
         sent,
         [
@@ -109,10 +108,26 @@ fn the_partitions_queried_are_those_with_a_stage_to_run() {
     let days = StageDays::default();
     let at = |d| due_partitions(t_minus(d), t_minus(0), &days);
     assert!(at(20).is_empty());
-    assert_eq!(at(14), [NextStage::Announce]);
+    assert_eq!(at(14), [Stage::Announce]);
     assert!(at(5).is_empty());
-    assert_eq!(at(1), [NextStage::Announce, NextStage::Remind]);
+    assert_eq!(at(1), [Stage::Announce, Stage::Remind]);
     assert_eq!(at(0).len(), 4);
+}
+
+#[test]
+fn next_stages_read_as_stored() {
+    assert_eq!(Stage::FIRST.as_str(), "announce");
+    assert_eq!(
+        serde_json::to_string(&Stage::Welcome).unwrap(),
+        "\"welcome\""
+    );
+    assert_eq!(Stage::Remind.after(), Some(Stage::Move));
+    assert_eq!(Stage::Welcome.after(), None);
+    for next in Stage::ALL.map(Some).into_iter().chain([None]) {
+        assert_eq!(Stage::parse_next(stored_next(next)), Some(next));
+    }
+    assert_eq!(stored_next(None), "done");
+    assert_eq!(Stage::parse_next("Move"), None);
 }
 
 #[test]
@@ -130,12 +145,12 @@ fn stage_days() -> impl Strategy<Value = StageDays> {
         .prop_filter_map("ordered", Result::ok)
 }
 
-fn next_stage() -> impl Strategy<Value = NextStage> {
+fn next_stage() -> impl Strategy<Value = Option<Stage>> {
     prop_oneof![
-        Just(NextStage::Announce),
-        Just(NextStage::Remind),
-        Just(NextStage::Move),
-        Just(NextStage::Welcome),
+        Just(Some(Stage::Announce)),
+        Just(Some(Stage::Remind)),
+        Just(Some(Stage::Move)),
+        Just(Some(Stage::Welcome)),
     ]
 }
 
@@ -154,18 +169,18 @@ proptest! {
         sorted.sort();
         sorted.dedup();
         prop_assert_eq!(&stages, &sorted);
-        prop_assert!(stages.contains(&Stage::Move) || start == NextStage::Welcome);
+        prop_assert!(stages.contains(&Stage::Move) || start == Some(Stage::Welcome));
         prop_assert!(stages.contains(&Stage::Welcome));
         for (d, s) in &sent {
             prop_assert!(days.day_of(*s, t_minus(0)) <= t_minus(*d));
             if *s == Stage::Move { prop_assert_eq!(*d, 0.min(from)); }
         }
         // The reminder is sent when the job ran on its day and the account waited for it.
-        if from >= days.remind && start.stage() <= Some(Stage::Remind) {
+        if from >= days.remind && start <= Some(Stage::Remind) {
             prop_assert!(stages.contains(&Stage::Remind));
         }
         // The announcement when the job ran while it was worth it.
-        if from >= days.announce_until && start == NextStage::Announce {
+        if from >= days.announce_until && start == Some(Stage::Announce) {
             prop_assert!(stages.contains(&Stage::Announce));
         }
     }

@@ -24,36 +24,6 @@ impl WaveStatus {
     }
 }
 
-/// What an account of a wave waits for next (`next_stage` of its row).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    /// T-14: "Your account transfer to the new online shop".
-    Announce,
-    /// T-1: the reminder.
-    Remind,
-    /// T-0: the account is moved.
-    Move,
-    /// T-0, after the move: the welcome email with the activation link.
-    Welcome,
-    Done,
-}
-
-impl Stage {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::Announce => "announce",
-            Stage::Remind => "remind",
-            Stage::Move => "move",
-            Stage::Welcome => "welcome",
-            Stage::Done => "done",
-        }
-    }
-
-    /// The first stage of an imported account.
-    pub const FIRST: Stage = Stage::Announce;
-}
-
 /// A wave as the operator made it: the row's `wave` JSON plus its status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Wave {
@@ -164,9 +134,6 @@ mod tests {
 
     #[test]
     fn stages_and_statuses_read_as_stored() {
-        assert_eq!(Stage::FIRST.as_str(), "announce");
-        let json = serde_json::to_string(&Stage::Welcome).unwrap();
-        assert_eq!(json, "\"welcome\"");
         assert_eq!(WaveStatus::Paused.as_str(), "paused");
         let read: Wave = serde_json::from_str(&serde_json::to_string(&wave()).unwrap()).unwrap();
         assert_eq!(read, wave());

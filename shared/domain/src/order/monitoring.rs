@@ -18,7 +18,7 @@ use crate::{
         invoice::InvoiceLine,
         new::{NewOrder, license_number},
     },
-    solar::{Ended, PlantId, PlantLicense, PlantToLicense, Watts, residual_credit_line},
+    solar::{Ended, PlantId, PlantLicense, PlantToLicense, residual_credit_line},
     subscription::{MonitoredPlant, Renewal, Subscription},
     vat::TaxTreatment,
 };
@@ -128,16 +128,7 @@ pub fn plant_renewal(
                 ),
             )
         })?;
-    if plant.power == Watts(0) {
-        return Err(DomainError::invalid(
-            "plant_without_power",
-            format!(
-                "Plant {} has no inverters, so there is no power to license.",
-                plant.id
-            ),
-        ));
-    }
-    let exact = price.net.amount() * plant.power.kw();
+    let exact = plant.exact_price(price.net)?;
     let period = renewal.period;
     let invoice = InvoiceLine::new(
         format!(

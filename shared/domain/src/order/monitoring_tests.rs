@@ -188,5 +188,10 @@ fn a_renewal_is_priced_at_the_plants_power_on_the_renewal_day() {
         power: Watts(0),
         ..grown
     };
-    assert_eq!(renew(&empty).unwrap_err().code(), "plant_without_power");
+    let refused = renew(&empty).unwrap_err();
+    assert_eq!(refused.code(), "plant_without_power");
+    // The same refusal as at checkout, word for word.
+    let at_checkout = empty.exact_price(Money::parse("1").unwrap()).unwrap_err();
+    assert_eq!(refused.to_string(), at_checkout.to_string());
+    assert!(refused.to_string().ends_with("no power to license yet."));
 }

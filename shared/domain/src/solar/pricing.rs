@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::{PlantName, Watts};
@@ -76,6 +77,23 @@ pub struct PlantToLicense {
     pub power: Watts,
 }
 
+impl PlantToLicense {
+    /// The exact net price of licensing the plant's power at `per_kw` (before rounding): a
+    /// plant without inverters has no power, so nothing to license (at checkout and renewal).
+    pub fn exact_price(&self, per_kw: Money) -> Result<Decimal, DomainError> {
+        if self.power == Watts(0) {
+            return Err(DomainError::invalid(
+                "plant_without_power",
+                format!(
+                    "Plant {} has no inverters, so there is no power to license yet.",
+                    self.id
+                ),
+            ));
+        }
+        Ok(per_kw.amount() * self.power.kw())
+    }
+}
+
 /// One plant's priced license: the checkout line, and what it was priced from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlantLine {
@@ -140,16 +158,7 @@ pub fn price_licenses(
                     format!("Plant {} is named twice; one license covers it.", plant.id),
                 ));
             }
-            if plant.power == Watts(0) {
-                return Err(DomainError::invalid(
-                    "plant_without_power",
-                    format!(
-                        "Plant {} has no inverters, so there is no power to license yet.",
-                        plant.id
-                    ),
-                ));
-            }
-            let exact = price.net.amount() * plant.power.kw();
+            let exact = plant.exact_price(price.net)?;
             let net = Money::round(exact);
             Ok(PlantLine {
                 plant: plant.id.clone(),

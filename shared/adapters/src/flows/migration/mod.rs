@@ -94,7 +94,7 @@ impl MigrationFlow {
                 }
                 Err(e) => {
                     let reason = reason_of(&e);
-                    tracing::warn!(wave = %wave.id, old_id = %acct.account.old_id, stage = stage.name(), error = %e.report(), "migration stage failed");
+                    tracing::warn!(wave = %wave.id, old_id = %acct.account.old_id, stage = stage.as_str(), error = %e.report(), "migration stage failed");
                     self.stages.record_failure(&acct, &reason, now).await?;
                     return Ok(Migrated::Failed { stage, reason });
                 }
@@ -140,7 +140,7 @@ fn stage_mail(
         "migration:{}:{}:{}",
         acct.wave,
         acct.account.old_id,
-        stage.name()
+        stage.as_str()
     );
     Ok(MailMessage {
         template,
