@@ -11,7 +11,7 @@ use shop_domain::{
 };
 
 use super::queue::Queue;
-use crate::{AppError, error::Context};
+use crate::{AppError, error::Context, sdk::SendBoxed};
 
 /// The renewal queue's message: one license due on a day, put by `renewals-due` and taken
 /// by `renew`. The contract between the two, so neither depends on the other.
@@ -111,7 +111,7 @@ impl JobQueue {
                     .send_message_batch()
                     .queue_url(&self.0.url)
                     .set_entries(Some(entries))
-                    .send()
+                    .send_boxed()
                     .await
                     .map_err(|e| AppError::sdk("send job batch", e))?;
                 sent.calls += 1;

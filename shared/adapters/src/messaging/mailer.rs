@@ -6,7 +6,7 @@ use aws_sdk_sesv2::{
 };
 use shop_domain::Email;
 
-use crate::{AppError, error::Context};
+use crate::{AppError, error::Context, sdk::SendBoxed};
 
 /// An email ready to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,7 +54,7 @@ impl SesMailer {
             .from_email_address(&self.from)
             .destination(Destination::builder().to_addresses(to.as_str()).build())
             .content(EmailContent::builder().simple(message).build())
-            .send()
+            .send_boxed()
             .await
             .map_err(|e| AppError::sdk("send email", e))?;
         Ok(out.message_id.unwrap_or_default())

@@ -4,7 +4,7 @@
 use aws_sdk_sqs::Client;
 use serde::Serialize;
 
-use crate::{AppError, error::Context};
+use crate::{AppError, error::Context, sdk::SendBoxed};
 
 #[derive(Clone)]
 pub struct Queue {
@@ -31,7 +31,7 @@ impl Queue {
             .send_message()
             .queue_url(&self.url)
             .message_body(body)
-            .send()
+            .send_boxed()
             .await
             .map_err(|e| AppError::sdk(what, e))?;
         Ok(())

@@ -23,6 +23,7 @@ use shop_domain::{
 use crate::{
     AppError,
     error::Context,
+    sdk::SendBoxed,
     store::dynamo::{
         first_condition_failed, get_item, get_json, held, key, number, number_attr, put_absent,
         put_item, put_once, string_attr, text,
@@ -160,7 +161,7 @@ impl AccountsRepo {
                     .put(self.token_put(token)?)
                     .build(),
             )
-            .send()
+            .send_boxed()
             .await;
         match result {
             Ok(_) => Ok(Registered::Created),
@@ -310,7 +311,7 @@ impl AccountsRepo {
             transaction =
                 transaction.transact_items(TransactWriteItem::builder().update(counted).build());
         }
-        let result = transaction.send().await;
+        let result = transaction.send_boxed().await;
         match result {
             Ok(_) => Ok(next),
             Err(e) => match first_condition_failed(&e) {
@@ -351,7 +352,7 @@ impl AccountsRepo {
             .expression_attribute_values(":one", number_attr(1))
             .expression_attribute_values(":limit", number_attr(limit))
             .expression_attribute_values(":end", number_attr(window_end.as_second()))
-            .send()
+            .send_boxed()
             .await;
         held(result, "rate limit")
     }

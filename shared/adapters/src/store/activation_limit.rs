@@ -9,6 +9,7 @@ use shop_domain::id::AccountId;
 
 use crate::{
     AppError,
+    sdk::SendBoxed,
     store::dynamo::{held, key, number_attr},
 };
 
@@ -105,7 +106,7 @@ impl ActivationLimit {
             .expression_attribute_values(":wrong", number_attr(wrong))
             .expression_attribute_values(":most", number_attr(most))
             .expression_attribute_values(":end", number_attr(end))
-            .send()
+            .send_boxed()
             .await;
         held(result, "count an activation attempt")
     }
@@ -119,7 +120,7 @@ impl ActivationLimit {
             .condition_expression("#n > :zero")
             .expression_attribute_values(":minus", number_attr(-1))
             .expression_attribute_values(":zero", number_attr(0))
-            .send()
+            .send_boxed()
             .await;
         // Nothing to give back (the window ended meanwhile): nothing to do.
         held(result, "give back an activation attempt").map(|_| ())

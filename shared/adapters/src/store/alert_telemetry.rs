@@ -12,6 +12,7 @@ use shop_domain::solar::SerialNumber;
 use crate::{
     AppError,
     error::Context,
+    sdk::SendBoxed,
     store::dynamo::{Item, key, number, text},
 };
 
@@ -82,7 +83,7 @@ impl AlertTelemetry {
                 .client
                 .batch_get_item()
                 .request_items(&self.table, wanted)
-                .send()
+                .send_boxed()
                 .await
                 .map_err(|e| AppError::sdk("read telemetry for alerts", e))?;
             if let Some(items) = out.responses().and_then(|r| r.get(&self.table)) {

@@ -21,6 +21,7 @@ use shop_domain::{
 use crate::{
     AppError,
     error::Context,
+    sdk::SendBoxed,
     store::dynamo::{
         GSI1, Item, Partition, from_json, get_json, held, index_page, key, put_item, query_all,
         string_attr, text, to_json,
@@ -158,7 +159,7 @@ impl AlertsRepo {
             )
             .set_expression_attribute_names(Some(names))
             .set_expression_attribute_values(Some(values))
-            .send()
+            .send_boxed()
             .await;
         held(out, "open an alert")
     }
@@ -215,7 +216,7 @@ impl AlertsRepo {
             .condition_expression(change.when)
             .set_expression_attribute_names(Some(names))
             .set_expression_attribute_values(Some(values))
-            .send()
+            .send_boxed()
             .await;
         held(out, change.what)
     }
@@ -230,7 +231,7 @@ impl AlertsRepo {
                 .delete_item()
                 .table_name(&self.table)
                 .set_key(Some(key(alerts_pk(plant), sk)))
-                .send()
+                .send_boxed()
                 .await
                 .map_err(|e| AppError::sdk("forget a deleted plant's alerts", e))?;
         }

@@ -7,6 +7,7 @@ use shop_domain::catalog::Product;
 use crate::{
     AppError,
     error::Context,
+    sdk::SendBoxed,
     store::dynamo::{Partition, from_json, query_all},
 };
 
@@ -50,7 +51,7 @@ impl CatalogRepo {
             .item("pk", AttributeValue::S(PARTITION.into()))
             .item("sk", AttributeValue::S(format!("PRODUCT#{}", product.id())))
             .item("product", AttributeValue::S(json))
-            .send()
+            .send_boxed()
             .await
             .map_err(|e| AppError::sdk("put product", e))?;
         Ok(())

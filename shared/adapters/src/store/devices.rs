@@ -16,6 +16,7 @@ use subtle::ConstantTimeEq;
 use crate::{
     AppError,
     error::Context,
+    sdk::SendBoxed,
     store::dynamo::{
         Item, batch_get, condition_failed, from_json, get_item, key, put_new, string_attr, text,
         to_json,
@@ -165,7 +166,7 @@ impl DevicesRepo {
             .expression_attribute_values(":config", to_json(config)?)
             .expression_attribute_values(":firmware", string_attr(firmware))
             .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
-            .send()
+            .send_boxed()
             .await;
         let item = match result {
             Ok(out) => out.attributes.unwrap_or_default(),

@@ -15,6 +15,7 @@ use std::collections::HashMap;
 
 use crate::{
     AppError,
+    sdk::SendBoxed,
     store::dynamo::{self, get_item, held, text},
 };
 
@@ -125,7 +126,7 @@ impl IdempotencyStore {
             .expression_attribute_values(":hash", AttributeValue::S(hash.into()))
             .expression_attribute_values(":released", AttributeValue::S(STATUS_RELEASED.into()))
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
+            .send_boxed()
             .await;
         match put {
             Ok(_) => Ok(Claim::Acquired),
@@ -150,7 +151,7 @@ impl IdempotencyStore {
             .expression_attribute_names("#response", "response")
             .expression_attribute_values(":completed", AttributeValue::S(STATUS_COMPLETED.into()))
             .expression_attribute_values(":response", AttributeValue::S(response.into()))
-            .send()
+            .send_boxed()
             .await
             .map_err(|e| AppError::sdk("complete idempotency key", e))?;
         Ok(())
@@ -169,7 +170,7 @@ impl IdempotencyStore {
                 AttributeValue::S(STATUS_IN_PROGRESS.into()),
             )
             .expression_attribute_values(":released", AttributeValue::S(STATUS_RELEASED.into()))
-            .send()
+            .send_boxed()
             .await;
         // Already completed or gone: nothing to give up.
         held(released, "release idempotency key").map(|_| ())

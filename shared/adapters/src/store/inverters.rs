@@ -16,6 +16,7 @@ use shop_domain::{
 use crate::{
     AppError,
     error::Context,
+    sdk::SendBoxed,
     store::{
         devices::{Device, device_key},
         dynamo::{Item, held, key, put_absent, string_attr, to_json, transact},
@@ -153,7 +154,7 @@ impl InvertersRepo {
             .condition_expression("attribute_exists(pk) AND account_id = :me")
             .expression_attribute_values(":label", string_attr(label.as_str()))
             .expression_attribute_values(":me", string_attr(owner.as_str()))
-            .send()
+            .send_boxed()
             .await;
         held(result, "label an inverter")
     }

@@ -20,6 +20,7 @@ use crate::store::plant_licenses::PlantLicenseRows;
 use crate::{
     AppError,
     error::Context,
+    sdk::SendBoxed,
     store::dynamo::{
         GSI1, Item, first_condition_failed, from_json, get_item, get_json, is_conflict, key,
         number, number_attr, put_item, put_new, put_once, query_json, string_attr, text, to_json,
@@ -176,7 +177,7 @@ impl OrdersRepo {
             for w in writes {
                 tx = tx.transact_items(w.item());
             }
-            match tx.send().await {
+            match tx.send_boxed().await {
                 Ok(_) => return Ok(number),
                 Err(e) => match first_condition_failed(&e) {
                     Some(0) => {

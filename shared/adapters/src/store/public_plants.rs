@@ -9,6 +9,7 @@ use shop_domain::solar::{PlantId, public::PublicCursor};
 use crate::{
     AppError,
     error::Context,
+    sdk::SendBoxed,
     store::{
         dynamo::{GSI2, key, partition_query, string_attr, text},
         plants::{PLANT_SK, PUBLIC_PLANTS, PlantRecord, PlantsRepo, plant_pk},
@@ -55,7 +56,7 @@ impl PublicPlants {
             query = query.set_exclusive_start_key(Some(start));
         }
         let out = query
-            .send()
+            .send_boxed()
             .await
             .map_err(|e| AppError::sdk("query public plants", e))?;
         let mut plants = Vec::new();

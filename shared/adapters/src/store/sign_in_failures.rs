@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 
 use crate::{
     AppError,
+    sdk::SendBoxed,
     store::dynamo::{Item, condition_failed, get_item, key, number_attr},
 };
 
@@ -97,7 +98,7 @@ impl SignInFailureLog {
             )
             .expression_attribute_values(":expires", number_attr(expires))
             .return_values(ReturnValue::AllNew)
-            .send()
+            .send_boxed()
             .await
             .map_err(|e| AppError::sdk("record sign-in failure", e))?;
         let log = times(updated.attributes());
@@ -121,7 +122,7 @@ impl SignInFailureLog {
             .condition_expression("size(#log) >= :seen")
             .expression_attribute_names("#log", "log")
             .expression_attribute_values(":seen", number_attr(seen))
-            .send()
+            .send_boxed()
             .await;
         match cut {
             Ok(_) => Ok(()),
@@ -136,7 +137,7 @@ impl SignInFailureLog {
             .delete_item()
             .table_name(&self.table)
             .set_key(Some(log_key(email)))
-            .send()
+            .send_boxed()
             .await
             .map_err(|e| AppError::sdk("clear sign-in failures", e))?;
         Ok(())

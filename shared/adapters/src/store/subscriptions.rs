@@ -20,6 +20,7 @@ use shop_domain::{
 use crate::{
     AppError,
     error::Context,
+    sdk::SendBoxed,
     store::dynamo::{
         GSI1, Item, Partition, Tried, from_json, get_item, get_json, key, number_attr, put_absent,
         put_once, query_all, query_json, string_attr, text, to_json, transact_once,
@@ -446,7 +447,7 @@ impl SubscriptionsRepo {
                     .put(self.put(sub, None)?)
                     .build(),
             )
-            .send()
+            .send_boxed()
             .await
             .map_err(|e| AppError::sdk("grant trial", e))?;
         Ok(())

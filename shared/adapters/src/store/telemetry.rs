@@ -20,6 +20,7 @@ use shop_domain::solar::{
 use crate::{
     AppError,
     error::Context,
+    sdk::SendBoxed,
     store::dynamo::{Item, condition_failed, held, key, number, number_attr},
 };
 
@@ -127,7 +128,7 @@ impl TelemetryRepo {
                 .client
                 .batch_write_item()
                 .request_items(&self.table, std::mem::take(&mut pending))
-                .send()
+                .send_boxed()
                 .await
                 .map_err(|e| AppError::sdk("write readings", e))?;
             calls.batch_writes += 1;
@@ -188,7 +189,7 @@ impl TelemetryRepo {
             update = update.expression_attribute_values(":errors", AttributeValue::L(list));
         }
         calls.updates += 1;
-        held(update.send().await, "move the latest state")
+        held(update.send_boxed().await, "move the latest state")
     }
 
     /// Folds one batch's view of a day into the stored aggregate in one or two calls: first
@@ -213,7 +214,7 @@ impl TelemetryRepo {
             .expression_attribute_values(":p", number_attr(agg.peak_w))
             .return_values(ReturnValue::AllNew)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
+            .send_boxed()
             .await;
         let stored = match forward {
             Ok(out) => out.attributes.unwrap_or_default(),
@@ -228,7 +229,7 @@ impl TelemetryRepo {
             .update_expression("SET peak_w = :p")
             .condition_expression("attribute_not_exists(peak_w) OR peak_w < :p")
             .expression_attribute_values(":p", number_attr(agg.peak_w))
-            .send()
+            .send_boxed()
             .await;
         // A higher peak stored meanwhile keeps its place.
         held(raised, "raise a daily peak").map(|_| ())

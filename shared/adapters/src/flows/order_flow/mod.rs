@@ -21,6 +21,7 @@ use shop_domain::{
 use crate::{
     AppError,
     messaging::outbox::MailOutbox,
+    sdk::SendBoxed,
     store::accounts::AccountsRepo,
     store::orders::{NumberedError, OrdersRepo, Write},
     store::subscriptions::HolderState,
@@ -383,7 +384,7 @@ impl OrderFlow {
                     .transact_items(Write::Delete(repo.release_holder(sub, &order.id)?).item())
             };
         }
-        match tx.send().await {
+        match tx.send_boxed().await {
             Ok(_) => Ok(Some(changed)),
             Err(e) if crate::store::dynamo::first_condition_failed(&e).is_some() => Ok(None),
             Err(e) => Err(AppError::sdk("fail order", e)),

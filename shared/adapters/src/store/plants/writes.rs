@@ -14,6 +14,7 @@ use super::{PLANT_SK, PlantRecord, PlantsRepo, inverter_sk, license_sk, plant_pk
 use crate::{
     AppError,
     error::Context,
+    sdk::SendBoxed,
     store::dynamo::{
         GSI1, Item, Tried, condition_failed, key, number_attr, put_new, query_all, string_attr,
         text, to_json, transact_once,
@@ -141,7 +142,7 @@ impl PlantsRepo {
         } else {
             update.update_expression("SET plant = :plant, version = :next REMOVE gsi2pk, gsi2sk")
         };
-        match update.send().await {
+        match update.send_boxed().await {
             Ok(_) => Ok(()),
             Err(e) if condition_failed(&e) => Err(plant_changed()),
             Err(e) => Err(AppError::sdk("save plant details", e)),
