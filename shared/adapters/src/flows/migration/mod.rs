@@ -193,9 +193,6 @@ pub struct MigrationSettings {
     pub fallback_region: Region,
 }
 
-/// Days an activation link of the welcome email works, when `ACTIVATION_LINK_DAYS` is unset.
-pub const DEFAULT_ACTIVATION_DAYS: i64 = 14;
-
 impl MigrationSettings {
     pub fn from_vars(
         vars: &crate::boot::config::Vars,
@@ -203,7 +200,7 @@ impl MigrationSettings {
         Ok(Self {
             links: crate::flows::links::LinkSettings::from_vars(vars)?,
             days: stage_days(vars)?,
-            activation_valid: vars.days("ACTIVATION_LINK_DAYS", DEFAULT_ACTIVATION_DAYS)?,
+            activation_valid: crate::web::auth::settings::activation_valid(vars)?,
             seller: vars.read("SELLER_COUNTRY", "DE", Country::parse)?,
             fallback_region: vars.read("DEFAULT_REGION", "DE", Region::parse)?,
         })
