@@ -20,3 +20,7 @@ pub mod store;
 pub mod web;
 
 pub use error::AppError;
+
+/// A future boxed where it is built, so its code is compiled once, in this crate, not in every
+/// binary that awaits it (see `sdk`).
+pub type Boxed<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;

@@ -5,10 +5,10 @@
 //! [`SendBoxed::send_boxed`] polls `send()` here, behind a boxed future, so each operation's
 //! pipeline is compiled once, in `shop-adapters`; the box costs one allocation per call.
 
-use std::{future::Future, pin::Pin};
+use crate::Boxed;
 
 /// The answer of an SDK call, polled behind a box built in this crate.
-pub type Sent<T, E> = Pin<Box<dyn Future<Output = Result<T, E>> + Send>>;
+pub type Sent<T, E> = Boxed<'static, Result<T, E>>;
 
 /// `send()`, with the pipeline compiled in this crate (see the module's comment).
 pub trait SendBoxed {

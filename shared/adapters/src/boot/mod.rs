@@ -50,7 +50,7 @@ impl Boot {
     /// Tracing, `TABLE_NAME`, the SDK configuration and the clock (`LOCAL_CLOCK_FILE` locally).
     /// Boxed here, so the SDK's loading of its configuration is compiled once, in this crate,
     /// not in every function's binary (see `serve`).
-    pub fn load() -> crate::web::http::Boxed<'static, Result<Self, Error>> {
+    pub fn load() -> crate::Boxed<'static, Result<Self, Error>> {
         Box::pin(async {
             telemetry::init();
             let table = config::required("TABLE_NAME")?;

@@ -14,8 +14,8 @@ use serde::{Serialize, de::DeserializeOwned};
 
 use super::{Boot, Error};
 use crate::{
-    AppError,
-    web::http::{self, Boxed, HttpResponse, Respond, Serving},
+    AppError, Boxed,
+    web::http::{self, HttpResponse, Respond, Serving},
 };
 
 /// A function behind the HTTP API.

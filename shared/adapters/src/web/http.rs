@@ -8,7 +8,7 @@ use lambda_http::{
 use serde::Serialize;
 use shop_domain::DomainError;
 
-use crate::{AppError, error::Context};
+use crate::{AppError, Boxed, error::Context};
 
 pub type HttpResponse = Response<Body>;
 
@@ -222,9 +222,6 @@ pub fn serve(handler: &dyn Respond) -> Serving<'_> {
         },
     )))
 }
-
-/// A future boxed where it is built (see [`serve`]).
-pub type Boxed<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
 
 /// A function's serve loop, boxed where it is built (see [`serve`]). Not `Send`: `main` polls
 /// it on its own thread.
