@@ -100,6 +100,7 @@ def main():
     p.add_argument("--bin-dir", default=str(ROOT / "target" / "release"))
     p.add_argument("--runs", type=int, default=20)
     p.add_argument("--smoke", action="store_true", help="smallest size: one start per binary (figures only)")
+    p.add_argument("--only", action="append", metavar="BINARY", help="measure only these functions (and the baseline)")
     args = p.parse_args()
     if args.smoke:
         args.runs = 1
@@ -121,6 +122,8 @@ def main():
     targets = [("bench-hello (baseline)", "bench-hello", {})]
     secrets = bench_secrets(stack.parameters)
     for fn in stack.functions.values():
+        if args.only and fn.binary not in args.only:
+            continue
         env = {k: resources.resolve_dynamic(v, lambda name: secrets[name]) for k, v in fn.environment.items()}
         targets.append((fn.binary, fn.binary, env))
 

@@ -31,7 +31,7 @@ fn dedupe(vars: &Vars) -> Result<IdempotencyPolicy, ConfigError> {
 impl Handler {
     pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
         Ok(Self {
-            templates: Templates::load()?,
+            templates: Templates::load(),
             sent: boot.idempotency(settings.dedupe),
             mailer: boot.mailer(&settings.sender),
             clock: boot.clock(),

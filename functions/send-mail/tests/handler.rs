@@ -29,7 +29,7 @@ async fn handler(sender: &str) -> (Handler, aws_sdk_dynamodb::Client, String) {
         retention: SignedDuration::from_hours(24 * 14),
     };
     let handler = Handler {
-        templates: Templates::load().unwrap(),
+        templates: Templates::load(),
         sent: IdempotencyStore::new(client.clone(), &table, policy),
         mailer: SesMailer::new(aws::sesv2(&sdk), sender),
         clock: Arc::new(FixedClock("2026-11-22T10:00:00Z".parse().unwrap())),
