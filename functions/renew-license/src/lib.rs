@@ -25,7 +25,6 @@ use shop_domain::{
     changes::fixed_term_renewal,
     clock::berlin_date,
     order::{Order, monitoring::plant_renewal},
-    ports::PaymentProvider,
     solar::PlantToLicense,
     subscription::{Renewal, Subscription},
 };
@@ -34,14 +33,14 @@ mod settings;
 
 pub use settings::Settings;
 
-pub struct Handler<P> {
+pub struct Handler {
     pub guard: Guard,
     pub catalog: CatalogRepo,
-    pub renewals: RenewalFlow<P>,
+    pub renewals: RenewalFlow,
     pub clock: Arc<dyn Clock>,
 }
 
-impl<P: PaymentProvider> Handler<P> {
+impl Handler {
     async fn renew(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let caller = self.guard.caller(req, Need::Full).await?;
         let id = path_id(req)?;
@@ -90,7 +89,7 @@ impl<P: PaymentProvider> Handler<P> {
         };
         let placed = flow.place_change(order, &sub).await?;
         let charged = flow
-            .charge(placed, &self.renewals.provider, true, now)
+            .charge(placed, &*self.renewals.provider, true, now)
             .await?;
         if let Some(refused) = charged.refusal() {
             // The next request is a new attempt (a new order and provider key), not this

@@ -2,7 +2,7 @@
 
 use shop_adapters::boot::prelude::*;
 use shop_adapters::{
-    clients::payments::{PaymentSettings, StripeClient},
+    clients::payments::PaymentSettings,
     flows::{order_flow::OrderFlowSettings, renewal::RenewalFlow},
     web::auth::{jwt::TokenVerifier, settings},
 };
@@ -21,11 +21,11 @@ shop_adapters::settings! {
     }
 }
 
-impl Handler<StripeClient> {
+impl Handler {
     pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
         let renewals = RenewalFlow {
             flow: boot.order_flow(&settings.flow),
-            provider: boot.payments(&settings.payments)?,
+            provider: Box::new(boot.payments(&settings.payments)?),
             // A customer's renewal is charged once, while the customer waits; no retries.
             retry: RetryPolicy { days: Vec::new() },
         };
@@ -38,4 +38,4 @@ impl Handler<StripeClient> {
     }
 }
 
-shop_adapters::function!(http Handler<StripeClient> => renew, Settings);
+shop_adapters::function!(http Handler => renew, Settings);

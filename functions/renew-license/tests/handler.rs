@@ -6,7 +6,6 @@
 
 use jiff::civil::date;
 use renew_license::{Handler, Settings};
-use shop_adapters::clients::payments::StripeClient;
 use shop_domain::{
     account::model::Account,
     catalog::{Billing, Term},
@@ -21,7 +20,7 @@ const NOW: &str = "2026-11-22T10:00:00Z";
 /// The handler, trusting the test tokens and charging through the sandbox, and the sample's
 /// fixed-term license, paid by card, whose term ends on 2026-12-22 (`fixed_term` false: a
 /// rolling license instead, which cannot be renewed early).
-async fn setup(fixed_term: bool) -> (TestBed, Handler<StripeClient>, Account, SubscriptionId) {
+async fn setup(fixed_term: bool) -> (TestBed, Handler, Account, SubscriptionId) {
     let bed = TestBed::at(NOW).await;
     let queue = bed.queue().await;
     let fixed = |rolling| Subscription {

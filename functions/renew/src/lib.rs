@@ -10,18 +10,18 @@ use shop_adapters::{
     flows::renewal::RenewalFlow,
     messaging::jobs::{DueJob, each_job},
 };
-use shop_domain::{Clock, ports::PaymentProvider};
+use shop_domain::Clock;
 
 mod settings;
 
 pub use settings::Settings;
 
-pub struct Handler<P> {
-    pub renewals: RenewalFlow<P>,
+pub struct Handler {
+    pub renewals: RenewalFlow,
     pub clock: Arc<dyn Clock>,
 }
 
-impl<P: PaymentProvider> Handler<P> {
+impl Handler {
     pub async fn handle(&self, event: SqsEvent) -> SqsBatchResponse {
         each_job(&event, "renewal", |job: DueJob| async move {
             let outcome = self

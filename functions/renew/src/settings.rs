@@ -2,7 +2,7 @@
 
 use shop_adapters::boot::prelude::*;
 use shop_adapters::{
-    clients::payments::{PaymentSettings, StripeClient},
+    clients::payments::PaymentSettings,
     flows::{order_flow::OrderFlowSettings, renewal::RenewalFlow},
 };
 use shop_domain::changes::RetryPolicy;
@@ -31,12 +31,12 @@ fn retry_days(raw: &str) -> Result<RetryPolicy, std::num::ParseIntError> {
     })
 }
 
-impl Handler<StripeClient> {
+impl Handler {
     pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
         Ok(Self {
             renewals: RenewalFlow {
                 flow: boot.order_flow(&settings.flow),
-                provider: boot.payments(&settings.payments)?,
+                provider: Box::new(boot.payments(&settings.payments)?),
                 retry: settings.retry,
             },
             clock: boot.clock(),
@@ -44,7 +44,7 @@ impl Handler<StripeClient> {
     }
 }
 
-shop_adapters::function!(sqs Handler<StripeClient>, Settings);
+shop_adapters::function!(sqs Handler, Settings);
 
 #[cfg(test)]
 mod tests {

@@ -1,7 +1,7 @@
 //! What the rules need from outside that is not storage: a payment provider and the EU VAT
 //! register. Adapters implement these over HTTP; tests point the adapters at local fakes.
 
-use std::future::Future;
+use std::{future::Future, pin::Pin};
 
 use crate::{
     Money,
@@ -84,44 +84,49 @@ pub enum PaymentState {
 /// notice of such a cancellation expires the order, whoever reports it first.
 pub const ABANDONED: &str = "abandoned";
 
+/// A port's answer to come. Boxed, so the ports can be used as `dyn` objects: the adapters'
+/// flows take `&dyn PaymentProvider`, and the client's request code is then compiled once, in
+/// the adapters' crate, instead of once in every function binary that awaits it.
+pub type PortFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
 pub trait PaymentProvider: Send + Sync {
     /// The provider's customer for an account, created once per idempotency key.
-    fn customer(
-        &self,
-        account_id: &str,
-        email: &str,
-    ) -> impl Future<Output = Result<String, PortError>> + Send;
+    fn customer<'a>(
+        &'a self,
+        account_id: &'a str,
+        email: &'a str,
+    ) -> PortFuture<'a, Result<String, PortError>>;
 
-    fn charge(
-        &self,
-        charge: &Charge<'_>,
-    ) -> impl Future<Output = Result<ChargeOutcome, PortError>> + Send;
+    fn charge<'a>(
+        &'a self,
+        charge: &'a Charge<'a>,
+    ) -> PortFuture<'a, Result<ChargeOutcome, PortError>>;
 
     /// The payment the shop started for `order_id` (`payment_id` when the order knows it;
     /// otherwise found by the order id in its metadata), or `None` if the provider has none.
-    fn find_payment(
-        &self,
-        order_id: &str,
-        payment_id: Option<&str>,
-    ) -> impl Future<Output = Result<Option<ProviderPayment>, PortError>> + Send;
+    fn find_payment<'a>(
+        &'a self,
+        order_id: &'a str,
+        payment_id: Option<&'a str>,
+    ) -> PortFuture<'a, Result<Option<ProviderPayment>, PortError>>;
 
     /// Cancels a payment that still waits for the customer, so it can no longer be paid;
     /// answers its state afterwards (one that was paid meanwhile stays `Succeeded`).
-    fn cancel_payment(
-        &self,
-        payment_id: &str,
-    ) -> impl Future<Output = Result<ProviderPayment, PortError>> + Send;
+    fn cancel_payment<'a>(
+        &'a self,
+        payment_id: &'a str,
+    ) -> PortFuture<'a, Result<ProviderPayment, PortError>>;
 
     /// Refunds `amount` of a payment; returns the provider's refund id.
-    fn refund(
-        &self,
-        payment_id: &str,
+    fn refund<'a>(
+        &'a self,
+        payment_id: &'a str,
         amount: Money,
-        idempotency_key: &str,
-    ) -> impl Future<Output = Result<String, PortError>> + Send;
+        idempotency_key: &'a str,
+    ) -> PortFuture<'a, Result<String, PortError>>;
 }
 
 pub trait VatRegistry: Send + Sync {
     /// Never fails: an unreachable register is [`ViesAnswer::Unavailable`].
-    fn check(&self, id: &VatId) -> impl Future<Output = ViesAnswer> + Send;
+    fn check<'a>(&'a self, id: &'a VatId) -> PortFuture<'a, ViesAnswer>;
 }

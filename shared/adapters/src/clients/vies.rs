@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::Client;
 use serde::Deserialize;
 use shop_domain::{
-    ports::VatRegistry,
+    ports::{PortFuture, VatRegistry},
     vat::{VatId, vies::ViesAnswer},
 };
 
@@ -46,8 +46,15 @@ impl ViesClient {
     }
 }
 
+/// Boxed where it is built, so the request code is compiled here once (see `PortFuture`).
 impl VatRegistry for ViesClient {
-    async fn check(&self, id: &VatId) -> ViesAnswer {
+    fn check<'a>(&'a self, id: &'a VatId) -> PortFuture<'a, ViesAnswer> {
+        Box::pin(self.ask(id))
+    }
+}
+
+impl ViesClient {
+    async fn ask(&self, id: &VatId) -> ViesAnswer {
         let url = format!("{}/ms/{}/vat/{}", self.base_url, id.prefix(), id.number());
         let unavailable = |reason: String| {
             tracing::warn!(%reason, prefix = id.prefix(), "VIES unavailable");

@@ -18,11 +18,12 @@ use shop_domain::{
     subscription::{Renewal, Subscription},
 };
 
-use crate::{AppError, flows::order_flow::OrderFlow};
+use crate::{AppError, Boxed, flows::order_flow::OrderFlow};
 
-pub struct RenewalFlow<P> {
+pub struct RenewalFlow {
     pub flow: OrderFlow,
-    pub provider: P,
+    /// A trait object, so this flow is compiled once here, not in each function using it.
+    pub provider: Box<dyn PaymentProvider>,
     /// Days after the renewal date on which a failed charge is tried again.
     pub retry: RetryPolicy,
 }
@@ -48,43 +49,45 @@ pub enum Renewed {
     },
 }
 
-impl<P: PaymentProvider> RenewalFlow<P> {
+impl RenewalFlow {
     /// Handles the license `id` that the job found due on `due_on`.
-    pub async fn process(
-        &self,
-        id: &SubscriptionId,
+    pub fn process<'a>(
+        &'a self,
+        id: &'a SubscriptionId,
         due_on: Date,
         now: Timestamp,
-    ) -> Result<Renewed, AppError> {
-        let today = berlin_date(now);
-        let repo = &self.flow.orders.subscriptions;
-        let Some(stored) = repo.get(id).await? else {
-            return Ok(Renewed::Skipped);
-        };
-        // A fixed term renewed early runs its next term once the old one ended; the step
-        // below stores that along with what it changes.
-        let sub = stored.as_of(today);
-        match sub.due_step(due_on, today)? {
-            DueStep::NotDue => Ok(Renewed::Skipped),
-            DueStep::Remind { ends_on } => {
-                self.remind(&sub, ends_on).await?;
-                self.store(&sub, sub.reminded(ends_on)).await?;
-                Ok(Renewed::Reminded)
+    ) -> Boxed<'a, Result<Renewed, AppError>> {
+        Box::pin(async move {
+            let today = berlin_date(now);
+            let repo = &self.flow.orders.subscriptions;
+            let Some(stored) = repo.get(id).await? else {
+                return Ok(Renewed::Skipped);
+            };
+            // A fixed term renewed early runs its next term once the old one ended; the step
+            // below stores that along with what it changes.
+            let sub = stored.as_of(today);
+            match sub.due_step(due_on, today)? {
+                DueStep::NotDue => Ok(Renewed::Skipped),
+                DueStep::Remind { ends_on } => {
+                    self.remind(&sub, ends_on).await?;
+                    self.store(&sub, sub.reminded(ends_on)).await?;
+                    Ok(Renewed::Reminded)
+                }
+                DueStep::Renew(renewal) => self.renew(&sub, renewal, today, now).await,
+                // The owner's renewal of the next term is on its way (SEPA): not expired under it;
+                // looked at again tomorrow, and its confirmation sets the next due day.
+                DueStep::EndUnlessRenewing if self.renewal_in_flight(&sub).await? => {
+                    let until = today.tomorrow().unwrap_or(today);
+                    self.store(&sub, sub.waiting(until)).await?;
+                    Ok(Renewed::Waiting { until })
+                }
+                DueStep::EndUnlessRenewing | DueStep::End => {
+                    self.store(&sub, sub.expired()).await?;
+                    tracing::info!(subscription = %id, "license ended");
+                    Ok(Renewed::Expired)
+                }
             }
-            DueStep::Renew(renewal) => self.renew(&sub, renewal, today, now).await,
-            // The owner's renewal of the next term is on its way (SEPA): not expired under it;
-            // looked at again tomorrow, and its confirmation sets the next due day.
-            DueStep::EndUnlessRenewing if self.renewal_in_flight(&sub).await? => {
-                let until = today.tomorrow().unwrap_or(today);
-                self.store(&sub, sub.waiting(until)).await?;
-                Ok(Renewed::Waiting { until })
-            }
-            DueStep::EndUnlessRenewing | DueStep::End => {
-                self.store(&sub, sub.expired()).await?;
-                tracing::info!(subscription = %id, "license ended");
-                Ok(Renewed::Expired)
-            }
-        }
+        })
     }
 
     /// Charges the next term of a subscription whose term ended.
@@ -99,7 +102,7 @@ impl<P: PaymentProvider> RenewalFlow<P> {
         let tax = sub.tax_treatment()?;
         let order = Order::renewal(sub, order_id, renewal, tax, now)?;
         let placed = self.flow.place_change(order, sub).await?;
-        let charged = self.flow.charge(placed, &self.provider, true, now).await?;
+        let charged = self.flow.charge(placed, &*self.provider, true, now).await?;
         match charged.status {
             OrderStatus::Confirmed => {
                 tracing::info!(subscription = %sub.id, order = %charged.id, "renewed");

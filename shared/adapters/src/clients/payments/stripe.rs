@@ -14,7 +14,8 @@ use shop_domain::{
     Money,
     order::PaymentMethod,
     ports::{
-        ABANDONED, Charge, ChargeOutcome, PaymentProvider, PaymentState, PortError, ProviderPayment,
+        ABANDONED, Charge, ChargeOutcome, PaymentProvider, PaymentState, PortError, PortFuture,
+        ProviderPayment,
     },
 };
 
@@ -202,8 +203,51 @@ fn fault(what: &str, status: StatusCode, body: &str) -> PortError {
     PortError::Fault(format!("{what}: {status} {reason}"))
 }
 
+/// The port, each call boxed where it is built (`PortFuture`), so the request code below is
+/// compiled once here and not in every function that awaits a payment.
 impl PaymentProvider for StripeClient {
-    async fn customer(&self, account_id: &str, email: &str) -> Result<String, PortError> {
+    fn customer<'a>(
+        &'a self,
+        account_id: &'a str,
+        email: &'a str,
+    ) -> PortFuture<'a, Result<String, PortError>> {
+        Box::pin(self.create_customer(account_id, email))
+    }
+
+    fn charge<'a>(
+        &'a self,
+        charge: &'a Charge<'a>,
+    ) -> PortFuture<'a, Result<ChargeOutcome, PortError>> {
+        Box::pin(self.create_intent(charge))
+    }
+
+    fn find_payment<'a>(
+        &'a self,
+        order_id: &'a str,
+        payment_id: Option<&'a str>,
+    ) -> PortFuture<'a, Result<Option<ProviderPayment>, PortError>> {
+        Box::pin(self.find_intent(order_id, payment_id))
+    }
+
+    fn cancel_payment<'a>(
+        &'a self,
+        payment_id: &'a str,
+    ) -> PortFuture<'a, Result<ProviderPayment, PortError>> {
+        Box::pin(self.cancel_intent(payment_id))
+    }
+
+    fn refund<'a>(
+        &'a self,
+        payment_id: &'a str,
+        amount: Money,
+        idempotency_key: &'a str,
+    ) -> PortFuture<'a, Result<String, PortError>> {
+        Box::pin(self.create_refund(payment_id, amount, idempotency_key))
+    }
+}
+
+impl StripeClient {
+    async fn create_customer(&self, account_id: &str, email: &str) -> Result<String, PortError> {
         let form = [
             ("email", email.to_owned()),
             ("metadata[account_id]", account_id.to_owned()),
@@ -217,7 +261,7 @@ impl PaymentProvider for StripeClient {
         Ok(parse::<Created>("create customer", &body)?.id)
     }
 
-    async fn charge(&self, charge: &Charge<'_>) -> Result<ChargeOutcome, PortError> {
+    async fn create_intent(&self, charge: &Charge<'_>) -> Result<ChargeOutcome, PortError> {
         let method_type = match charge.method {
             PaymentMethod::Card => "card",
             PaymentMethod::SepaDebit => "sepa_debit",
@@ -297,7 +341,7 @@ impl PaymentProvider for StripeClient {
         })
     }
 
-    async fn find_payment(
+    async fn find_intent(
         &self,
         order_id: &str,
         payment_id: Option<&str>,
@@ -335,7 +379,7 @@ impl PaymentProvider for StripeClient {
         Ok(payments.into_iter().next())
     }
 
-    async fn cancel_payment(&self, payment_id: &str) -> Result<ProviderPayment, PortError> {
+    async fn cancel_intent(&self, payment_id: &str) -> Result<ProviderPayment, PortError> {
         let form = [("cancellation_reason", ABANDONED.to_owned())];
         let (status, body) = self
             .post(
@@ -348,12 +392,12 @@ impl PaymentProvider for StripeClient {
             return Ok(parse::<Intent>("cancel payment", &body)?.into_payment());
         }
         // Paid or settling meanwhile: the provider refuses; its current state decides.
-        self.find_payment("", Some(payment_id))
+        self.find_intent("", Some(payment_id))
             .await?
             .ok_or_else(|| fault("cancel payment", status, &body))
     }
 
-    async fn refund(
+    async fn create_refund(
         &self,
         payment_id: &str,
         amount: Money,

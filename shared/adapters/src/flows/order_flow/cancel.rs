@@ -12,7 +12,7 @@ use shop_domain::{
 
 use super::{CREDIT_NOTE_SERIES, OrderFlow};
 use crate::{
-    AppError,
+    AppError, Boxed,
     store::orders::{NumberedError, Write},
 };
 
@@ -20,66 +20,68 @@ impl OrderFlow {
     /// Cancels a confirmed order inside its window whose licenses were never activated: a
     /// credit note, the licenses cancelled and their holders freed in one transaction, then
     /// the refund. A refund that failed is tried again by cancelling again.
-    pub async fn cancel(
-        &self,
-        owner: &shop_domain::id::AccountId,
-        order_id: &OrderId,
+    pub fn cancel<'a>(
+        &'a self,
+        owner: &'a shop_domain::id::AccountId,
+        order_id: &'a OrderId,
         now: Timestamp,
         policy: shop_domain::order::CancellationPolicy,
-        provider: &impl PaymentProvider,
-    ) -> Result<Order, AppError> {
-        let mut order = self.orders.get_owned(order_id, owner).await?;
-        if order.status != OrderStatus::Cancelled {
-            order = self.cancel_documents(order, now, policy).await?;
-        }
-        if order.payment.refund_id.is_some() {
-            return Ok(order);
-        }
-        let payment_id = order
-            .payment
-            .payment_id
-            .clone()
-            .ok_or_else(|| AppError::fault("confirmed order without payment id"))?;
-        let refund = provider
-            .refund(
-                &payment_id,
-                order.totals.gross,
-                &format!("refund-{}", order.id),
+        provider: &'a dyn PaymentProvider,
+    ) -> Boxed<'a, Result<Order, AppError>> {
+        Box::pin(async move {
+            let mut order = self.orders.get_owned(order_id, owner).await?;
+            if order.status != OrderStatus::Cancelled {
+                order = self.cancel_documents(order, now, policy).await?;
+            }
+            if order.payment.refund_id.is_some() {
+                return Ok(order);
+            }
+            let payment_id = order
+                .payment
+                .payment_id
+                .clone()
+                .ok_or_else(|| AppError::fault("confirmed order without payment id"))?;
+            let refund = provider
+                .refund(
+                    &payment_id,
+                    order.totals.gross,
+                    &format!("refund-{}", order.id),
+                )
+                .await?;
+            let mut refunded = order.clone();
+            refunded.payment.refund_id = Some(refund);
+            if !self
+                .orders
+                .update_order(&refunded, OrderStatus::Cancelled)
+                .await?
+            {
+                return Err(AppError::fault("cancelled order changed status"));
+            }
+            let credit = refunded
+                .credit_note
+                .as_ref()
+                .ok_or_else(|| AppError::fault("cancelled order without credit note"))?;
+            let mut data = self.mail_data(&refunded).await?;
+            data.insert("credit_note_number".into(), credit.number.clone().into());
+            data.insert(
+                "invoice_number".into(),
+                refunded
+                    .invoice
+                    .as_ref()
+                    .map(|i| i.number.clone())
+                    .unwrap_or_default()
+                    .into(),
+            );
+            self.mail(
+                &refunded,
+                MailTemplate::OrderCancellation,
+                "order-cancelled",
+                data,
             )
             .await?;
-        let mut refunded = order.clone();
-        refunded.payment.refund_id = Some(refund);
-        if !self
-            .orders
-            .update_order(&refunded, OrderStatus::Cancelled)
-            .await?
-        {
-            return Err(AppError::fault("cancelled order changed status"));
-        }
-        let credit = refunded
-            .credit_note
-            .as_ref()
-            .ok_or_else(|| AppError::fault("cancelled order without credit note"))?;
-        let mut data = self.mail_data(&refunded).await?;
-        data.insert("credit_note_number".into(), credit.number.clone().into());
-        data.insert(
-            "invoice_number".into(),
-            refunded
-                .invoice
-                .as_ref()
-                .map(|i| i.number.clone())
-                .unwrap_or_default()
-                .into(),
-        );
-        self.mail(
-            &refunded,
-            MailTemplate::OrderCancellation,
-            "order-cancelled",
-            data,
-        )
-        .await?;
-        tracing::info!(order = %refunded.id, "order cancelled and refunded");
-        Ok(refunded)
+            tracing::info!(order = %refunded.id, "order cancelled and refunded");
+            Ok(refunded)
+        })
     }
 
     async fn cancel_documents(

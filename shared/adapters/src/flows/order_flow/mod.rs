@@ -19,7 +19,7 @@ use shop_domain::{
 };
 
 use crate::{
-    AppError,
+    AppError, Boxed,
     messaging::outbox::MailOutbox,
     sdk::SendBoxed,
     store::accounts::AccountsRepo,
@@ -67,53 +67,57 @@ impl OrderFlow {
     /// shows. An email that holds (or is buying) the product already answers
     /// `409 license_exists`, also when two checkouts race; a credit another order claimed
     /// first, `409 credit_used`.
-    pub async fn place(
-        &self,
+    pub fn place<'a>(
+        &'a self,
         order: NewOrder,
         licenses: Vec<LineLicense>,
-    ) -> Result<Order, AppError> {
-        let year = berlin_date(order.created_at()).year();
-        let subs = &self.orders.subscriptions;
-        let mut placed = None;
-        let result = self
-            .orders
-            .numbered(ORDER_SERIES, year, |number| {
-                let o = order.numbered(number);
-                let mut writes = vec![Write::Put(self.orders.put_order(&o, None)?)];
-                for license in &licenses {
-                    match license {
-                        LineLicense::Trial(trial) => writes.push(Write::Update(subs.move_holder(
-                            trial,
-                            HolderState::Trial,
-                            HolderState::Pending,
-                            &o.id,
-                        )?)),
-                        LineLicense::New(pending) => {
-                            let sub = pending.numbered(number);
-                            writes.push(Write::Put(subs.put(&sub, None)?));
-                            if license.held_once() {
-                                writes.push(Write::Put(subs.claim_holder(&sub, &o.id)?));
+    ) -> Boxed<'a, Result<Order, AppError>> {
+        Box::pin(async move {
+            let year = berlin_date(order.created_at()).year();
+            let subs = &self.orders.subscriptions;
+            let mut placed = None;
+            let result = self
+                .orders
+                .numbered(ORDER_SERIES, year, |number| {
+                    let o = order.numbered(number);
+                    let mut writes = vec![Write::Put(self.orders.put_order(&o, None)?)];
+                    for license in &licenses {
+                        match license {
+                            LineLicense::Trial(trial) => {
+                                writes.push(Write::Update(subs.move_holder(
+                                    trial,
+                                    HolderState::Trial,
+                                    HolderState::Pending,
+                                    &o.id,
+                                )?))
+                            }
+                            LineLicense::New(pending) => {
+                                let sub = pending.numbered(number);
+                                writes.push(Write::Put(subs.put(&sub, None)?));
+                                if license.held_once() {
+                                    writes.push(Write::Put(subs.claim_holder(&sub, &o.id)?));
+                                }
                             }
                         }
                     }
-                }
-                for c in &o.credits {
-                    writes.push(Write::Update(
-                        self.orders
-                            .plant_licenses
-                            .claim_credit(&c.plant, &c.ended, &c.license)?,
-                    ));
-                }
-                placed = Some(o);
-                Ok(writes)
+                    for c in &o.credits {
+                        writes.push(Write::Update(
+                            self.orders
+                                .plant_licenses
+                                .claim_credit(&c.plant, &c.ended, &c.license)?,
+                        ));
+                    }
+                    placed = Some(o);
+                    Ok(writes)
+                })
+                .await;
+            self.outcome(result, placed, &order, |index| {
+                license_taken(&licenses, index).unwrap_or_else(|| {
+                    AppError::fault(format!("order {} was placed twice", order.id()))
+                })
             })
-            .await;
-        self.outcome(result, placed, &order, |index| {
-            license_taken(&licenses, index).unwrap_or_else(|| {
-                AppError::fault(format!("order {} was placed twice", order.id()))
-            })
+            .await
         })
-        .await
     }
 
     /// What a placing transaction's outcome means: the order placed; the order placed before
@@ -147,152 +151,161 @@ impl OrderFlow {
     /// transaction with the license moved to its next version: a change decided on a license
     /// that changed meanwhile fails with `409 concurrent_change`. An order written before under
     /// the same id (a retry) goes on from where it stands.
-    pub async fn place_change(
-        &self,
+    pub fn place_change<'a>(
+        &'a self,
         order: NewOrder,
-        sub: &Subscription,
-    ) -> Result<Order, AppError> {
-        let year = berlin_date(order.created_at()).year();
-        let touched = sub.next_version();
-        let mut placed = None;
-        let result = self
-            .orders
-            .numbered(ORDER_SERIES, year, |number| {
-                let o = order.numbered(number);
-                let writes = vec![
-                    Write::Put(self.orders.put_order(&o, None)?),
-                    Write::Put(self.orders.subscriptions.put(&touched, Some(sub.version))?),
-                ];
-                placed = Some(o);
-                Ok(writes)
-            })
-            .await;
-        let stale = |_| crate::store::subscriptions::stale();
-        self.outcome(result, placed, &order, stale).await
+        sub: &'a Subscription,
+    ) -> Boxed<'a, Result<Order, AppError>> {
+        Box::pin(async move {
+            let year = berlin_date(order.created_at()).year();
+            let touched = sub.next_version();
+            let mut placed = None;
+            let result = self
+                .orders
+                .numbered(ORDER_SERIES, year, |number| {
+                    let o = order.numbered(number);
+                    let writes = vec![
+                        Write::Put(self.orders.put_order(&o, None)?),
+                        Write::Put(self.orders.subscriptions.put(&touched, Some(sub.version))?),
+                    ];
+                    placed = Some(o);
+                    Ok(writes)
+                })
+                .await;
+            let stale = |_| crate::store::subscriptions::stale();
+            self.outcome(result, placed, &order, stale).await
+        })
     }
 
     /// Charges an order that has no payment yet (an order that has one is a retry). With the
     /// customer present (checkout) only the webhook confirms; an off-session charge (upgrade,
     /// renewal) that succeeds at once is confirmed at once through the same [`Self::apply`],
     /// and the webhook that follows changes nothing.
-    pub async fn charge(
-        &self,
+    pub fn charge<'a>(
+        &'a self,
         order: Order,
-        provider: &impl PaymentProvider,
+        provider: &'a dyn PaymentProvider,
         off_session: bool,
         now: Timestamp,
-    ) -> Result<Order, AppError> {
-        if order.status != OrderStatus::PendingPayment || order.payment.payment_id.is_some() {
-            return Ok(order);
-        }
-        let outcome = provider
-            .charge(&Charge {
-                idempotency_key: order.id.as_str(),
-                amount: order.totals.gross,
-                method: order.payment.method,
-                payment_method: &order.payment.payment_method,
-                customer: &order.payment.customer,
-                order_id: order.id.as_str(),
-                off_session,
-            })
-            .await?;
-        let report = |payment_id: String, event, failure, redirect_url| PaymentReport {
-            order_id: order.id.clone(),
-            payment_id,
-            event,
-            failure,
-            redirect_url,
-        };
-        let report = match outcome {
-            ChargeOutcome::Succeeded { payment_id } if off_session => {
-                report(payment_id, PaymentEvent::Succeeded, None, None)
+    ) -> Boxed<'a, Result<Order, AppError>> {
+        Box::pin(async move {
+            if order.status != OrderStatus::PendingPayment || order.payment.payment_id.is_some() {
+                return Ok(order);
             }
-            ChargeOutcome::Succeeded { payment_id } => {
-                let mut known = order.clone();
-                known.payment.payment_id = Some(payment_id);
-                self.orders.update_order(&known, order.status).await?;
-                return Ok(self.orders.get(&order.id).await?.unwrap_or(known));
-            }
-            ChargeOutcome::Processing { payment_id } => {
-                report(payment_id, PaymentEvent::Processing, None, None)
-            }
-            ChargeOutcome::RequiresAction {
+            let outcome = provider
+                .charge(&Charge {
+                    idempotency_key: order.id.as_str(),
+                    amount: order.totals.gross,
+                    method: order.payment.method,
+                    payment_method: &order.payment.payment_method,
+                    customer: &order.payment.customer,
+                    order_id: order.id.as_str(),
+                    off_session,
+                })
+                .await?;
+            let report = |payment_id: String, event, failure, redirect_url| PaymentReport {
+                order_id: order.id.clone(),
                 payment_id,
+                event,
+                failure,
                 redirect_url,
-            } => report(
-                payment_id,
-                PaymentEvent::RequiresAction,
-                None,
-                Some(redirect_url),
-            ),
-            ChargeOutcome::Declined { payment_id, reason } => report(
-                payment_id.unwrap_or_else(|| format!("declined-{}", order.id)),
-                PaymentEvent::Failed,
-                Some(reason),
-                None,
-            ),
-        };
-        self.apply(&report, now).await
+            };
+            let report = match outcome {
+                ChargeOutcome::Succeeded { payment_id } if off_session => {
+                    report(payment_id, PaymentEvent::Succeeded, None, None)
+                }
+                ChargeOutcome::Succeeded { payment_id } => {
+                    let mut known = order.clone();
+                    known.payment.payment_id = Some(payment_id);
+                    self.orders.update_order(&known, order.status).await?;
+                    return Ok(self.orders.get(&order.id).await?.unwrap_or(known));
+                }
+                ChargeOutcome::Processing { payment_id } => {
+                    report(payment_id, PaymentEvent::Processing, None, None)
+                }
+                ChargeOutcome::RequiresAction {
+                    payment_id,
+                    redirect_url,
+                } => report(
+                    payment_id,
+                    PaymentEvent::RequiresAction,
+                    None,
+                    Some(redirect_url),
+                ),
+                ChargeOutcome::Declined { payment_id, reason } => report(
+                    payment_id.unwrap_or_else(|| format!("declined-{}", order.id)),
+                    PaymentEvent::Failed,
+                    Some(reason),
+                    None,
+                ),
+            };
+            self.apply(&report, now).await
+        })
     }
 
     /// Applies a payment outcome to an order; repeated and late outcomes change nothing.
     /// Answers the order as it stands afterwards.
-    pub async fn apply(&self, report: &PaymentReport, now: Timestamp) -> Result<Order, AppError> {
-        let PaymentReport {
-            order_id,
-            payment_id,
-            event,
-            failure,
-            redirect_url,
-        } = report;
-        let (payment_id, event) = (payment_id.as_str(), *event);
-        loop {
-            let order =
-                self.orders.get(order_id).await?.ok_or_else(|| {
+    pub fn apply<'a>(
+        &'a self,
+        report: &'a PaymentReport,
+        now: Timestamp,
+    ) -> Boxed<'a, Result<Order, AppError>> {
+        Box::pin(async move {
+            let PaymentReport {
+                order_id,
+                payment_id,
+                event,
+                failure,
+                redirect_url,
+            } = report;
+            let (payment_id, event) = (payment_id.as_str(), *event);
+            loop {
+                let order = self.orders.get(order_id).await?.ok_or_else(|| {
                     AppError::fault(format!("payment for unknown order {order_id}"))
                 })?;
-            if order
-                .payment
-                .payment_id
-                .as_deref()
-                .is_some_and(|p| p != payment_id)
-            {
-                // Not the payment this order went with (a stale attempt): nothing to apply.
-                tracing::warn!(order = %order_id, "payment event for another payment ignored");
-                return Ok(order);
-            }
-            let Some(next) = order.status.after(event) else {
-                // A retry after a crash between the write and the steps that follow.
-                self.follow_up(&order, Some(event), now).await?;
-                return Ok(order);
-            };
-            let mut changed = order.clone();
-            changed.status = next;
-            changed.payment.payment_id = Some(payment_id.to_owned());
-            if failure.is_some() {
-                changed.payment.failure = failure.clone();
-            }
-            if redirect_url.is_some() {
-                changed.payment.redirect_url = redirect_url.clone();
-            }
-            let done = match next {
-                OrderStatus::Confirmed => self.confirm(&order, changed, now).await?,
-                OrderStatus::PaymentFailed | OrderStatus::Expired => {
-                    self.fail(&order, changed).await?
+                if order
+                    .payment
+                    .payment_id
+                    .as_deref()
+                    .is_some_and(|p| p != payment_id)
+                {
+                    // Not the payment this order went with (a stale attempt): nothing to apply.
+                    tracing::warn!(order = %order_id, "payment event for another payment ignored");
+                    return Ok(order);
                 }
-                _ => self
-                    .orders
-                    .update_order(&changed, order.status)
-                    .await?
-                    .then_some(changed),
-            };
-            // `None`: another event moved the order meanwhile; judge again on fresh state.
-            if let Some(done) = done {
-                self.follow_up(&done, None, now).await?;
-                tracing::info!(order = %done.id, status = ?done.status, "payment applied");
-                return Ok(done);
+                let Some(next) = order.status.after(event) else {
+                    // A retry after a crash between the write and the steps that follow.
+                    self.follow_up(&order, Some(event), now).await?;
+                    return Ok(order);
+                };
+                let mut changed = order.clone();
+                changed.status = next;
+                changed.payment.payment_id = Some(payment_id.to_owned());
+                if failure.is_some() {
+                    changed.payment.failure = failure.clone();
+                }
+                if redirect_url.is_some() {
+                    changed.payment.redirect_url = redirect_url.clone();
+                }
+                let done = match next {
+                    OrderStatus::Confirmed => self.confirm(&order, changed, now).await?,
+                    OrderStatus::PaymentFailed | OrderStatus::Expired => {
+                        self.fail(&order, changed).await?
+                    }
+                    _ => self
+                        .orders
+                        .update_order(&changed, order.status)
+                        .await?
+                        .then_some(changed),
+                };
+                // `None`: another event moved the order meanwhile; judge again on fresh state.
+                if let Some(done) = done {
+                    self.follow_up(&done, None, now).await?;
+                    tracing::info!(order = %done.id, status = ?done.status, "payment applied");
+                    return Ok(done);
+                }
             }
-        }
+        })
     }
 
     async fn confirm(
