@@ -8,13 +8,28 @@ use aws_sdk_dynamodb::{
     operation::{
         query::builders::QueryFluentBuilder, transact_write_items::TransactWriteItemsError,
     },
-    types::{AttributeValue, CancellationReason, KeysAndAttributes, Put, TransactWriteItem},
+    types::{
+        AttributeValue, CancellationReason, Delete, KeysAndAttributes, Put, TransactWriteItem,
+        Update,
+        builders::{DeleteBuilder, UpdateBuilder},
+    },
 };
 use serde::{Serialize, de::DeserializeOwned};
 
 use crate::{AppError, error::Context, sdk::SendBoxed};
 
 pub type Item = HashMap<String, AttributeValue>;
+
+/// The `Update` of the item under `key` in `table` that a conditional write or a
+/// transaction item is built on.
+pub fn update_at(table: &str, key: Item) -> UpdateBuilder {
+    Update::builder().table_name(table).set_key(Some(key))
+}
+
+/// The `Delete` of the item under `key` in `table`, as [`update_at`].
+pub fn delete_at(table: &str, key: Item) -> DeleteBuilder {
+    Delete::builder().table_name(table).set_key(Some(key))
+}
 
 /// A string attribute value (`S`) to store.
 pub fn string_attr(v: impl Into<String>) -> AttributeValue {
