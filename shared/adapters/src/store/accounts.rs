@@ -26,7 +26,7 @@ use crate::{
     sdk::SendBoxed,
     store::dynamo::{
         first_condition_failed, get_item, get_json, held, key, number, number_attr, put_absent,
-        put_item, put_once, string_attr, text, update_at,
+        put_item, put_once, string_attr, text, update_at, update_item_at,
     },
 };
 
@@ -334,22 +334,22 @@ impl AccountsRepo {
         window_end: Timestamp,
         limit: u32,
     ) -> Result<bool, AppError> {
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(
+        let result = update_item_at(
+            &self.client,
+            &self.table,
+            key(
                 format!("RATE#{purpose}#{email}#{}", window.as_second()),
                 "RATE",
-            )))
-            .update_expression("ADD #n :one SET expires_at = :end")
-            .condition_expression("attribute_not_exists(#n) OR #n < :limit")
-            .expression_attribute_names("#n", "n")
-            .expression_attribute_values(":one", number_attr(1))
-            .expression_attribute_values(":limit", number_attr(limit))
-            .expression_attribute_values(":end", number_attr(window_end.as_second()))
-            .send_boxed()
-            .await;
+            ),
+        )
+        .update_expression("ADD #n :one SET expires_at = :end")
+        .condition_expression("attribute_not_exists(#n) OR #n < :limit")
+        .expression_attribute_names("#n", "n")
+        .expression_attribute_values(":one", number_attr(1))
+        .expression_attribute_values(":limit", number_attr(limit))
+        .expression_attribute_values(":end", number_attr(window_end.as_second()))
+        .send_boxed()
+        .await;
         held(result, "rate limit")
     }
 

@@ -18,6 +18,7 @@ use crate::{
         devices::{Device, device_key},
         dynamo::{
             Item, delete_at, held, key, put_absent, string_attr, to_json, transact, update_at,
+            update_item_at,
         },
         plants::{PLANT_SK, inverter_sk, plant_pk},
     },
@@ -152,17 +153,17 @@ impl InvertersRepo {
         serial: &SerialNumber,
         label: &InverterLabel,
     ) -> Result<bool, AppError> {
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(plant_pk(plant), &inverter_sk(serial))))
-            .update_expression("SET label = :label")
-            .condition_expression("attribute_exists(pk) AND account_id = :me")
-            .expression_attribute_values(":label", string_attr(label.as_str()))
-            .expression_attribute_values(":me", string_attr(owner.as_str()))
-            .send_boxed()
-            .await;
+        let result = update_item_at(
+            &self.client,
+            &self.table,
+            key(plant_pk(plant), &inverter_sk(serial)),
+        )
+        .update_expression("SET label = :label")
+        .condition_expression("attribute_exists(pk) AND account_id = :me")
+        .expression_attribute_values(":label", string_attr(label.as_str()))
+        .expression_attribute_values(":me", string_attr(owner.as_str()))
+        .send_boxed()
+        .await;
         held(result, "label an inverter")
     }
 

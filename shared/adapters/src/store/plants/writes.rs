@@ -18,7 +18,7 @@ use crate::{
     store::{
         dynamo::{
             GSI1, Tried, condition_failed, delete_at, key, number_attr, put_new, query_all,
-            string_attr, text, to_json, transact_once, update_at,
+            string_attr, text, to_json, transact_once, update_at, update_item_at,
         },
         inverters::release,
     },
@@ -126,15 +126,12 @@ impl PlantsRepo {
     /// Stores `next`'s details (and its place on the public list) decided on the version
     /// `read`; `409 concurrent_change` when the plant moved on since (an inverter, a license).
     pub async fn save_details(&self, next: &PlantRecord, read: u64) -> Result<(), AppError> {
-        let mut update = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(plant_pk(&next.id), PLANT_SK)))
-            .condition_expression("version = :read")
-            .expression_attribute_values(":read", number_attr(read))
-            .expression_attribute_values(":next", number_attr(read + 1))
-            .expression_attribute_values(":plant", to_json(&next.details)?);
+        let mut update =
+            update_item_at(&self.client, &self.table, key(plant_pk(&next.id), PLANT_SK))
+                .condition_expression("version = :read")
+                .expression_attribute_values(":read", number_attr(read))
+                .expression_attribute_values(":next", number_attr(read + 1))
+                .expression_attribute_values(":plant", to_json(&next.details)?);
         update = if next.details.public {
             update
                 .update_expression(
