@@ -22,11 +22,29 @@ fn product(id: &str, price: &str) -> Product {
     .unwrap()
 }
 
-#[tokio::test]
-async fn catalog_round_trips_and_put_replaces() {
+/// A catalog on a fresh table, with the table's client and name.
+async fn fresh_catalog() -> (CatalogRepo, aws_sdk_dynamodb::Client, String) {
     let sdk = shop_testkit::sdk().await;
     let (client, table) = shop_testkit::fresh_table(&sdk).await;
-    let repo = CatalogRepo::new(client, table);
+    (
+        CatalogRepo::new(client.clone(), table.clone()),
+        client,
+        table,
+    )
+}
+
+/// Puts the products `p00` to `p29`.
+async fn put_thirty(repo: &CatalogRepo) {
+    for i in 0..30 {
+        repo.put(&product(&format!("p{i:02}"), "1.00"))
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn catalog_round_trips_and_put_replaces() {
+    let (repo, ..) = fresh_catalog().await;
     assert!(repo.all().await.unwrap().is_empty());
     repo.put(&product("b", "10.00")).await.unwrap();
     repo.put(&product("a", "20.00")).await.unwrap();
@@ -37,16 +55,10 @@ async fn catalog_round_trips_and_put_replaces() {
 
 #[tokio::test]
 async fn catalog_reads_more_than_one_page() {
-    let sdk = shop_testkit::sdk().await;
-    let (client, table) = shop_testkit::fresh_table(&sdk).await;
-    let repo = CatalogRepo::new(client, table);
+    let (repo, ..) = fresh_catalog().await;
     // Each item is ~300 bytes; 1 MB pages are not reached here, so this checks the paginator
     // path returns every item in key order.
-    for i in 0..30 {
-        repo.put(&product(&format!("p{i:02}"), "1.00"))
-            .await
-            .unwrap();
-    }
+    put_thirty(&repo).await;
     let ids: Vec<String> = repo
         .all()
         .await
@@ -60,14 +72,8 @@ async fn catalog_reads_more_than_one_page() {
 
 #[tokio::test]
 async fn all_pages_follows_every_page_to_the_end() {
-    let sdk = shop_testkit::sdk().await;
-    let (client, table) = shop_testkit::fresh_table(&sdk).await;
-    let repo = CatalogRepo::new(client.clone(), table.clone());
-    for i in 0..30 {
-        repo.put(&product(&format!("p{i:02}"), "1.00"))
-            .await
-            .unwrap();
-    }
+    let (repo, client, table) = fresh_catalog().await;
+    put_thirty(&repo).await;
     // Seven items a page: five pages, the last one short.
     let query = client
         .query()

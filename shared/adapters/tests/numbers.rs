@@ -22,11 +22,16 @@ fn document(repo: &OrdersRepo, pk: String, number: &str) -> Write {
     )
 }
 
-#[tokio::test]
-async fn concurrent_documents_get_every_number_once() {
+/// Orders on a fresh table.
+async fn fresh_orders() -> OrdersRepo {
     let sdk = shop_testkit::sdk().await;
     let (client, table) = shop_testkit::fresh_table(&sdk).await;
-    let repo = OrdersRepo::new(client, table);
+    OrdersRepo::new(client, table)
+}
+
+#[tokio::test]
+async fn concurrent_documents_get_every_number_once() {
+    let repo = fresh_orders().await;
     let tasks: Vec<_> = (0..25)
         .map(|i| {
             let repo = repo.clone();
@@ -60,9 +65,7 @@ async fn credit_note(repo: &OrdersRepo, pk: &str, year: i16) -> Result<String, N
 
 #[tokio::test]
 async fn a_failed_document_uses_no_number() {
-    let sdk = shop_testkit::sdk().await;
-    let (client, table) = shop_testkit::fresh_table(&sdk).await;
-    let repo = OrdersRepo::new(client, table);
+    let repo = fresh_orders().await;
     let first = credit_note(&repo, "DOC#a", 2026).await;
     assert_eq!(first.ok().as_deref(), Some("CN-2026-000001"));
     // The same document again fails its own condition (write 0 of the caller's writes).

@@ -77,11 +77,20 @@ async fn credited_by(
     item.get("credited_by").and_then(|v| v.as_s().ok()).cloned()
 }
 
-#[tokio::test]
-async fn one_of_many_racing_orders_claims_a_credit_and_only_it_gives_it_back() {
+/// A plant's license rows on a fresh table, with the table's client and name.
+async fn fresh_rows() -> (PlantLicenseRows, Client, String) {
     let sdk = shop_testkit::sdk().await;
     let (client, table) = shop_testkit::fresh_table(&sdk).await;
-    let rows = PlantLicenseRows::new(client.clone(), table.clone());
+    (
+        PlantLicenseRows::new(client.clone(), table.clone()),
+        client,
+        table,
+    )
+}
+
+#[tokio::test]
+async fn one_of_many_racing_orders_claims_a_credit_and_only_it_gives_it_back() {
+    let (rows, client, table) = fresh_rows().await;
     for round in 0..20 {
         let plant = PlantId::parse(&format!("plant-{round}")).unwrap();
         let ended = SubscriptionId::parse(&format!("old-{round}")).unwrap();
@@ -122,9 +131,7 @@ async fn one_of_many_racing_orders_claims_a_credit_and_only_it_gives_it_back() {
 
 #[tokio::test]
 async fn a_credit_is_claimed_only_from_an_ended_license_and_a_start_only_on_the_rows_read() {
-    let sdk = shop_testkit::sdk().await;
-    let (client, table) = shop_testkit::fresh_table(&sdk).await;
-    let rows = PlantLicenseRows::new(client.clone(), table.clone());
+    let (rows, client, table) = fresh_rows().await;
     let plant = PlantId::parse("p").unwrap();
     let running = SubscriptionId::parse("running").unwrap();
     let by = SubscriptionId::parse("new").unwrap();

@@ -395,11 +395,7 @@ pub(crate) fn sample(quantity: u32, unit: &str, period: Period) -> Subscription 
         region: Region::parse("DE").unwrap(),
         product: Licensed {
             id: ProductId::parse("alarm-team").unwrap(),
-            name: LocalizedText {
-                de: "Alarm".into(),
-                en: "Alarm".into(),
-                fr: "Alarm".into(),
-            },
+            name: crate::testing::name("Alarm"),
             app: AppId::parse("alerting").unwrap(),
             billing: Billing::Subscription,
         },

@@ -40,3 +40,12 @@ where
     let json = serde_json::to_string(value).unwrap();
     assert_eq!(&serde_json::from_str::<T>(&json).unwrap(), value, "{json}");
 }
+
+/// A name that reads the same in every language, for the products of tests.
+pub(crate) fn name(text: &str) -> crate::catalog::LocalizedText {
+    crate::catalog::LocalizedText {
+        de: text.into(),
+        en: text.into(),
+        fr: text.into(),
+    }
+}

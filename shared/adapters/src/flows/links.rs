@@ -104,20 +104,11 @@ impl LinkMailer {
     }
 }
 
-/// Where link emails go and where their links point: `MAIL_QUEUE_URL`, `APP_URL`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LinkSettings {
-    pub mail_queue_url: String,
-    pub app_url: String,
-}
-
-impl LinkSettings {
-    pub fn from_vars(
-        vars: &crate::boot::config::Vars,
-    ) -> Result<Self, crate::boot::config::ConfigError> {
-        Ok(Self {
-            mail_queue_url: vars.required("MAIL_QUEUE_URL")?,
-            app_url: vars.required("APP_URL")?,
-        })
+crate::settings! {
+    /// Where link emails go and where their links point: `MAIL_QUEUE_URL`, `APP_URL`.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct LinkSettings {
+        pub mail_queue_url: String = |v| v.required("MAIL_QUEUE_URL"),
+        pub app_url: String = |v| v.required("APP_URL"),
     }
 }

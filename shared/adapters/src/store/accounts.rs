@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::{
     Client,
-    types::{AttributeValue, Put, TransactWriteItem, Update},
+    types::{AttributeValue, Put, TransactWriteItem},
 };
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -26,7 +26,7 @@ use crate::{
     sdk::SendBoxed,
     store::dynamo::{
         first_condition_failed, get_item, get_json, held, key, number, number_attr, put_absent,
-        put_item, put_once, string_attr, text,
+        put_item, put_once, string_attr, text, update_at, update_item_at,
     },
 };
 
@@ -280,9 +280,7 @@ impl AccountsRepo {
         counted_in: Option<&WaveId>,
     ) -> Result<Account, AppError> {
         let next = account.next_version();
-        let mark_used = Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(token_key(hash)))
+        let mark_used = update_at(&self.table, token_key(hash))
             .update_expression("SET used_at = :now")
             .condition_expression(
                 "attribute_exists(pk) AND attribute_not_exists(used_at) AND expires_at > :now",
@@ -301,9 +299,7 @@ impl AccountsRepo {
             );
         if let Some(wave) = counted_in {
             // Counted with the activation itself, so exactly once however often it is tried.
-            let counted = Update::builder()
-                .table_name(&self.table)
-                .set_key(Some(key(format!("WAVE#{wave}"), "WAVE")))
+            let counted = update_at(&self.table, key(format!("WAVE#{wave}"), "WAVE"))
                 .update_expression("ADD n_activated :one")
                 .expression_attribute_values(":one", number_attr(1))
                 .build()
@@ -338,22 +334,22 @@ impl AccountsRepo {
         window_end: Timestamp,
         limit: u32,
     ) -> Result<bool, AppError> {
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(
+        let result = update_item_at(
+            &self.client,
+            &self.table,
+            key(
                 format!("RATE#{purpose}#{email}#{}", window.as_second()),
                 "RATE",
-            )))
-            .update_expression("ADD #n :one SET expires_at = :end")
-            .condition_expression("attribute_not_exists(#n) OR #n < :limit")
-            .expression_attribute_names("#n", "n")
-            .expression_attribute_values(":one", number_attr(1))
-            .expression_attribute_values(":limit", number_attr(limit))
-            .expression_attribute_values(":end", number_attr(window_end.as_second()))
-            .send_boxed()
-            .await;
+            ),
+        )
+        .update_expression("ADD #n :one SET expires_at = :end")
+        .condition_expression("attribute_not_exists(#n) OR #n < :limit")
+        .expression_attribute_names("#n", "n")
+        .expression_attribute_values(":one", number_attr(1))
+        .expression_attribute_values(":limit", number_attr(limit))
+        .expression_attribute_values(":end", number_attr(window_end.as_second()))
+        .send_boxed()
+        .await;
         held(result, "rate limit")
     }
 

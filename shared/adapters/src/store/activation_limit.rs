@@ -10,7 +10,7 @@ use shop_domain::id::AccountId;
 use crate::{
     AppError,
     sdk::SendBoxed,
-    store::dynamo::{held, key, number_attr},
+    store::dynamo::{held, key, number_attr, update_item_at},
 };
 
 #[derive(Clone)]
@@ -70,14 +70,12 @@ impl ActivationLimit {
 
     /// An update of the account's counter of the window from `start`, whose count is `#n`.
     fn counter(&self, account: &AccountId, start: i64) -> UpdateItemFluentBuilder {
-        self.client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(
-                format!("RATE#activation#{account}#{start}"),
-                "RATE",
-            )))
-            .expression_attribute_names("#n", "n")
+        update_item_at(
+            &self.client,
+            &self.table,
+            key(format!("RATE#activation#{account}#{start}"), "RATE"),
+        )
+        .expression_attribute_names("#n", "n")
     }
 
     /// Takes a slot for one comparison of a code; false when the window's wrong codes are

@@ -23,8 +23,8 @@ use crate::{
     error::Context,
     sdk::SendBoxed,
     store::dynamo::{
-        GSI1, Item, Partition, from_json, get_json, held, index_page, key, put_item, query_all,
-        string_attr, text, to_json,
+        GSI1, Item, Partition, from_json, get_json, held, index_page, key, put_item, put_item_of,
+        query_all, string_attr, text, to_json, update_item_at,
     },
 };
 
@@ -149,11 +149,7 @@ impl AlertsRepo {
         item.insert("status".into(), string_attr(status_name(Status::Alerting)));
         item.insert("day".into(), string_attr(day.to_string()));
         let (names, values) = state_terms(day, &[(":cleared", Status::Cleared)]);
-        let out = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
+        let out = put_item_of(&self.client, &self.table, item)
             .condition_expression(
                 "attribute_not_exists(pk) OR (#status = :cleared AND #day < :day)",
             )
@@ -207,17 +203,17 @@ impl AlertsRepo {
         (names, values): (HashMap<String, String>, Item),
         change: &StateChange,
     ) -> Result<bool, AppError> {
-        let out = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(alerts_pk(plant), &state_sk(condition, subject))))
-            .update_expression(change.set)
-            .condition_expression(change.when)
-            .set_expression_attribute_names(Some(names))
-            .set_expression_attribute_values(Some(values))
-            .send_boxed()
-            .await;
+        let out = update_item_at(
+            &self.client,
+            &self.table,
+            key(alerts_pk(plant), &state_sk(condition, subject)),
+        )
+        .update_expression(change.set)
+        .condition_expression(change.when)
+        .set_expression_attribute_names(Some(names))
+        .set_expression_attribute_values(Some(values))
+        .send_boxed()
+        .await;
         held(out, change.what)
     }
 

@@ -19,7 +19,7 @@ use crate::{
     sdk::SendBoxed,
     store::dynamo::{
         Item, batch_get, condition_failed, from_json, get_item, key, put_new, string_attr, text,
-        to_json,
+        to_json, update_item_at,
     },
 };
 
@@ -156,11 +156,7 @@ impl DevicesRepo {
         config: &DeviceConfig,
         firmware: &str,
     ) -> Result<Option<(PlantId, AccountId)>, AppError> {
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(device_key(serial)))
+        let result = update_item_at(&self.client, &self.table, device_key(serial))
             .update_expression("SET config = :config, firmware = :firmware")
             .condition_expression("attribute_exists(pk)")
             .expression_attribute_values(":config", to_json(config)?)

@@ -6,15 +6,43 @@ use aws_sdk_dynamodb::{
     Client,
     error::{ProvideErrorMetadata, SdkError},
     operation::{
-        query::builders::QueryFluentBuilder, transact_write_items::TransactWriteItemsError,
+        put_item::builders::PutItemFluentBuilder, query::builders::QueryFluentBuilder,
+        transact_write_items::TransactWriteItemsError,
+        update_item::builders::UpdateItemFluentBuilder,
     },
-    types::{AttributeValue, CancellationReason, KeysAndAttributes, Put, TransactWriteItem},
+    types::{
+        AttributeValue, CancellationReason, Delete, KeysAndAttributes, Put, TransactWriteItem,
+        Update,
+        builders::{DeleteBuilder, UpdateBuilder},
+    },
 };
 use serde::{Serialize, de::DeserializeOwned};
 
 use crate::{AppError, error::Context, sdk::SendBoxed};
 
 pub type Item = HashMap<String, AttributeValue>;
+
+/// The `Update` of the item under `key` in `table` that a conditional write or a
+/// transaction item is built on.
+pub fn update_at(table: &str, key: Item) -> UpdateBuilder {
+    Update::builder().table_name(table).set_key(Some(key))
+}
+
+/// The `Delete` of the item under `key` in `table`, as [`update_at`].
+pub fn delete_at(table: &str, key: Item) -> DeleteBuilder {
+    Delete::builder().table_name(table).set_key(Some(key))
+}
+
+/// The `UpdateItem` call of the item under `key` in `table`, as [`update_at`] for a write
+/// sent alone.
+pub fn update_item_at(client: &Client, table: &str, key: Item) -> UpdateItemFluentBuilder {
+    client.update_item().table_name(table).set_key(Some(key))
+}
+
+/// The `PutItem` call that writes `item` into `table`; the caller adds its condition.
+pub fn put_item_of(client: &Client, table: &str, item: Item) -> PutItemFluentBuilder {
+    client.put_item().table_name(table).set_item(Some(item))
+}
 
 /// A string attribute value (`S`) to store.
 pub fn string_attr(v: impl Into<String>) -> AttributeValue {
@@ -74,10 +102,7 @@ pub async fn put_item(
     item: Item,
     what: &str,
 ) -> Result<(), AppError> {
-    client
-        .put_item()
-        .table_name(table)
-        .set_item(Some(item))
+    put_item_of(client, table, item)
         .send_boxed()
         .await
         .map_err(|e| AppError::sdk(what, e))?;
@@ -91,10 +116,7 @@ pub async fn put_new(
     item: Item,
     what: &str,
 ) -> Result<bool, AppError> {
-    let put = client
-        .put_item()
-        .table_name(table)
-        .set_item(Some(item))
+    let put = put_item_of(client, table, item)
         .condition_expression("attribute_not_exists(pk)")
         .send_boxed()
         .await;

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use crate::{
     AppError,
     sdk::SendBoxed,
-    store::dynamo::{self, get_item, held, text},
+    store::dynamo::{self, get_item, held, put_item_of, text, update_item_at},
 };
 
 const STATUS_IN_PROGRESS: &str = "in_progress";
@@ -72,10 +72,7 @@ impl IdempotencyStore {
 
     /// An update of the record of `key`, whose status is `#status`.
     fn update(&self, scope: &str, key: &str) -> UpdateItemFluentBuilder {
-        self.client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(Self::key(scope, key)))
+        update_item_at(&self.client, &self.table, Self::key(scope, key))
             .expression_attribute_names("#status", "status")
     }
 
@@ -107,11 +104,7 @@ impl IdempotencyStore {
                 AttributeValue::N(expires_at.to_string()),
             ),
         ]);
-        let put = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
+        let put = put_item_of(&self.client, &self.table, item)
             .condition_expression(
                 "attribute_not_exists(pk) OR expires_at < :now \
                  OR (request_hash = :hash AND (#status = :released \

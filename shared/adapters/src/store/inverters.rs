@@ -3,10 +3,7 @@
 //! `plant_id` is the one place that says which plant holds it, so of two concurrent adds of the
 //! same device exactly one wins, whoever makes them. Every write moves the plant's version.
 
-use aws_sdk_dynamodb::{
-    Client,
-    types::{Delete, TransactWriteItem, Update},
-};
+use aws_sdk_dynamodb::{Client, types::TransactWriteItem};
 use jiff::civil::Date;
 use shop_domain::{
     id::AccountId,
@@ -19,7 +16,10 @@ use crate::{
     sdk::SendBoxed,
     store::{
         devices::{Device, device_key},
-        dynamo::{Item, held, key, put_absent, string_attr, to_json, transact},
+        dynamo::{
+            Item, delete_at, held, key, put_absent, string_attr, to_json, transact, update_at,
+            update_item_at,
+        },
         plants::{PLANT_SK, inverter_sk, plant_pk},
     },
 };
@@ -38,7 +38,21 @@ pub enum Placed {
     NoOldInverter,
 }
 
-/// Transactions that collide with another on the same items are tried again this often.
+/// The transaction item that frees a device from `plant` (its inverter row removed or its
+/// plant deleted), on the condition that `plant` still holds it.
+pub(crate) fn release(
+    table: &str,
+    plant: &PlantId,
+    serial: &SerialNumber,
+) -> Result<TransactWriteItem, AppError> {
+    let update = update_at(table, device_key(serial))
+        .update_expression("REMOVE plant_id, account_id")
+        .condition_expression("plant_id = :plant")
+        .expression_attribute_values(":plant", string_attr(plant.as_str()))
+        .build()
+        .context("build the device release")?;
+    Ok(TransactWriteItem::builder().update(update).build())
+}
 
 #[derive(Clone)]
 pub struct InvertersRepo {
@@ -85,8 +99,7 @@ impl InvertersRepo {
         today: Date,
     ) -> Result<Placed, AppError> {
         let mut items = self.placing(plant, owner, &[(new, label)], today)?;
-        items.push(self.delete_inverter(plant, old)?);
-        items.push(self.release_device(plant, old)?);
+        items.extend(self.taking_out(plant, old)?);
         let failed = self.transact(items, "exchange an inverter").await?;
         match failed {
             Some(3 | 4) => Ok(Placed::NoOldInverter),
@@ -101,11 +114,8 @@ impl InvertersRepo {
         owner: &AccountId,
         serial: &SerialNumber,
     ) -> Result<bool, AppError> {
-        let items = vec![
-            self.delete_inverter(plant, serial)?,
-            self.release_device(plant, serial)?,
-            self.touch_plant(plant, owner, None)?,
-        ];
+        let mut items = Vec::from(self.taking_out(plant, serial)?);
+        items.push(self.touch_plant(plant, owner, None)?);
         Ok(self.transact(items, "remove an inverter").await?.is_none())
     }
 
@@ -119,9 +129,7 @@ impl InvertersRepo {
         serial: &SerialNumber,
         config: &DeviceConfig,
     ) -> Result<bool, AppError> {
-        let update = Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(key(plant_pk(plant), &inverter_sk(serial))))
+        let update = update_at(&self.table, key(plant_pk(plant), &inverter_sk(serial)))
             .update_expression("SET config = :config")
             .condition_expression("attribute_exists(pk)")
             .expression_attribute_values(":config", to_json(config)?)
@@ -145,17 +153,17 @@ impl InvertersRepo {
         serial: &SerialNumber,
         label: &InverterLabel,
     ) -> Result<bool, AppError> {
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(plant_pk(plant), &inverter_sk(serial))))
-            .update_expression("SET label = :label")
-            .condition_expression("attribute_exists(pk) AND account_id = :me")
-            .expression_attribute_values(":label", string_attr(label.as_str()))
-            .expression_attribute_values(":me", string_attr(owner.as_str()))
-            .send_boxed()
-            .await;
+        let result = update_item_at(
+            &self.client,
+            &self.table,
+            key(plant_pk(plant), &inverter_sk(serial)),
+        )
+        .update_expression("SET label = :label")
+        .condition_expression("attribute_exists(pk) AND account_id = :me")
+        .expression_attribute_values(":label", string_attr(label.as_str()))
+        .expression_attribute_values(":me", string_attr(owner.as_str()))
+        .send_boxed()
+        .await;
         held(result, "label an inverter")
     }
 
@@ -230,9 +238,7 @@ impl InvertersRepo {
         owner: &AccountId,
         device: &Device,
     ) -> Result<TransactWriteItem, AppError> {
-        let update = Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(device_key(&device.serial)))
+        let update = update_at(&self.table, device_key(&device.serial))
             .update_expression("SET plant_id = :plant, account_id = :me")
             .condition_expression("attribute_not_exists(plant_id) AND code_hash = :hash")
             .expression_attribute_values(":plant", string_attr(plant.as_str()))
@@ -240,22 +246,6 @@ impl InvertersRepo {
             .expression_attribute_values(":hash", string_attr(&device.code_hash))
             .build()
             .context("build the device claim")?;
-        Ok(TransactWriteItem::builder().update(update).build())
-    }
-
-    fn release_device(
-        &self,
-        plant: &PlantId,
-        serial: &SerialNumber,
-    ) -> Result<TransactWriteItem, AppError> {
-        let update = Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(device_key(serial)))
-            .update_expression("REMOVE plant_id, account_id")
-            .condition_expression("plant_id = :plant")
-            .expression_attribute_values(":plant", string_attr(plant.as_str()))
-            .build()
-            .context("build the device release")?;
         Ok(TransactWriteItem::builder().update(update).build())
     }
 
@@ -278,18 +268,21 @@ impl InvertersRepo {
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
-    fn delete_inverter(
+    /// The writes that take `serial` out of the plant: its inverter row deleted (it must be
+    /// there) and its device released (it must be the plant's).
+    fn taking_out(
         &self,
         plant: &PlantId,
         serial: &SerialNumber,
-    ) -> Result<TransactWriteItem, AppError> {
-        let delete = Delete::builder()
-            .table_name(&self.table)
-            .set_key(Some(key(plant_pk(plant), &inverter_sk(serial))))
+    ) -> Result<[TransactWriteItem; 2], AppError> {
+        let delete = delete_at(&self.table, key(plant_pk(plant), &inverter_sk(serial)))
             .condition_expression("attribute_exists(pk)")
             .build()
             .context("build the inverter delete")?;
-        Ok(TransactWriteItem::builder().delete(delete).build())
+        Ok([
+            TransactWriteItem::builder().delete(delete).build(),
+            release(&self.table, plant, serial)?,
+        ])
     }
 
     /// The plant's version + 1 (and, with `activated`, its first activation day if it has
@@ -300,9 +293,7 @@ impl InvertersRepo {
         owner: &AccountId,
         activated: Option<Date>,
     ) -> Result<TransactWriteItem, AppError> {
-        let update = Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(key(plant_pk(plant), PLANT_SK)))
+        let update = update_at(&self.table, key(plant_pk(plant), PLANT_SK))
             .condition_expression("account_id = :me")
             .expression_attribute_values(":me", string_attr(owner.as_str()))
             .expression_attribute_values(":one", crate::store::dynamo::number_attr(1));

@@ -2,7 +2,7 @@
 //! `SET ended_on` (only if unset, so each license ends once), the license `SUB#<id>` as the
 //! domain's step answers it under the version read, and the plant's version + 1.
 
-use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::TransactWriteItem;
 use jiff::civil::Date;
 use shop_domain::{DomainError, id::SubscriptionId, subscription::Subscription};
 
@@ -10,7 +10,7 @@ use crate::{
     AppError,
     error::Context,
     store::{
-        dynamo::{key, string_attr},
+        dynamo::{key, string_attr, update_at},
         inverters::InvertersRepo,
         plants::{PlantRecord, license_sk, plant_pk},
         subscriptions::SubscriptionsRepo,
@@ -30,9 +30,7 @@ impl InvertersRepo {
         next: &Subscription,
         day: Date,
     ) -> Result<(), AppError> {
-        let row = Update::builder()
-            .table_name(self.table())
-            .set_key(Some(key(plant_pk(&plant.id), &license_sk(row))))
+        let row = update_at(self.table(), key(plant_pk(&plant.id), &license_sk(row)))
             .update_expression("SET ended_on = :day")
             .condition_expression("attribute_exists(pk) AND attribute_not_exists(ended_on)")
             .expression_attribute_values(":day", string_attr(day.to_string()))

@@ -24,7 +24,7 @@ use crate::{
     error::Context,
     store::dynamo::{
         GSI1, GSI2, Item, Tried, from_json, get_item, index_page, key, number_attr, query_all,
-        string_attr, text, transact_once,
+        string_attr, text, transact_once, update_at,
     },
 };
 
@@ -224,9 +224,7 @@ impl MigrationStages {
         stages.insert(done.as_str().into(), number_attr(now.as_second()));
         let mut set = vec!["next_stage = :next", "stages = :stages"];
         let mut remove = vec!["failure", "gsi1pk", "gsi1sk"];
-        let mut update = Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(account_key(&acct.wave, &acct.account.old_id)))
+        let mut update = update_at(&self.table, account_key(&acct.wave, &acct.account.old_id))
             .condition_expression("next_stage = :seen")
             .expression_attribute_values(":seen", string_attr(stored_next(acct.next_stage)))
             .expression_attribute_values(":next", string_attr(stored_next(next)))
@@ -278,10 +276,8 @@ impl MigrationStages {
         counts: &[(String, i64)],
         started: Option<Timestamp>,
     ) -> Result<Update, AppError> {
-        let mut update = Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(wave_key(wave)))
-            .condition_expression("attribute_exists(pk)");
+        let mut update =
+            update_at(&self.table, wave_key(wave)).condition_expression("attribute_exists(pk)");
         let mut adds = Vec::new();
         for (i, (counter, n)) in counts.iter().enumerate() {
             adds.push(format!("#c{i} :c{i}"));
@@ -324,9 +320,7 @@ impl MigrationStages {
             ("at".to_owned(), number_attr(now.as_second())),
             ("attempts".to_owned(), number_attr(acct.failures + 1)),
         ]));
-        let update = Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(account_key(&acct.wave, &acct.account.old_id)))
+        let update = update_at(&self.table, account_key(&acct.wave, &acct.account.old_id))
             .update_expression("SET failure = :failure, gsi1pk = :failed, gsi1sk = :old")
             .condition_expression("next_stage = :seen")
             .expression_attribute_values(":failure", failure)

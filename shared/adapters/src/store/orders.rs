@@ -24,6 +24,7 @@ use crate::{
     store::dynamo::{
         GSI1, Item, first_condition_failed, from_json, get_item, get_json, is_conflict, key,
         number, number_attr, put_item, put_new, put_once, query_json, string_attr, text, to_json,
+        update_at,
     },
     store::subscriptions::SubscriptionsRepo,
 };
@@ -154,9 +155,7 @@ impl OrdersRepo {
                 .map_err(NumberedError::Other)?;
             let number = document_number(series, year, seen + 1);
             let writes = build(&number).map_err(NumberedError::Other)?;
-            let mut bump = Update::builder()
-                .table_name(&self.table)
-                .set_key(Some(counter_key(series, year)))
+            let mut bump = update_at(&self.table, counter_key(series, year))
                 .update_expression("SET n = :next")
                 .expression_attribute_values(":next", number_attr(seen + 1));
             bump = if seen == 0 {

@@ -15,7 +15,10 @@ use crate::{
     AppError,
     error::Context,
     store::{
-        dynamo::{Partition, key, number_attr, put_absent, query_all, string_attr, text},
+        dynamo::{
+            Partition, delete_at, key, number_attr, put_absent, query_all, string_attr, text,
+            update_at,
+        },
         plants::{PLANT_SK, PlantsRepo, license_sk, plant_pk},
     },
 };
@@ -104,9 +107,7 @@ impl PlantLicenseRows {
         by: &SubscriptionId,
         (update, condition): (&str, &str),
     ) -> Result<Update, aws_sdk_dynamodb::error::BuildError> {
-        Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(key(plant_pk(plant), &license_sk(ended))))
+        update_at(&self.table, key(plant_pk(plant), &license_sk(ended)))
             .update_expression(update)
             .condition_expression(condition)
             .expression_attribute_names("#by", CREDITED_BY)
@@ -139,18 +140,14 @@ impl PlantLicenseRows {
         plant: &PlantId,
         license: &SubscriptionId,
     ) -> Result<aws_sdk_dynamodb::types::Delete, AppError> {
-        aws_sdk_dynamodb::types::Delete::builder()
-            .table_name(&self.table)
-            .set_key(Some(key(plant_pk(plant), &license_sk(license))))
+        delete_at(&self.table, key(plant_pk(plant), &license_sk(license)))
             .build()
             .context("build the plant license delete")
     }
 
     /// Moves the plant's version, whatever it is: a license row changed.
     pub fn bump_plant(&self, plant: &PlantId) -> Result<Update, AppError> {
-        Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(key(plant_pk(plant), PLANT_SK)))
+        update_at(&self.table, key(plant_pk(plant), PLANT_SK))
             .update_expression("SET version = version + :one")
             .condition_expression("attribute_exists(pk)")
             .expression_attribute_values(":one", number_attr(1))
@@ -161,9 +158,7 @@ impl PlantLicenseRows {
     /// Moves the plant's version from the one its license rows were read at: a license start
     /// decided on rows that changed meanwhile (a racing purchase, a deletion) fails.
     pub fn touch_plant(&self, plant: &PlantId, read: u64) -> Result<Update, AppError> {
-        Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(key(plant_pk(plant), PLANT_SK)))
+        update_at(&self.table, key(plant_pk(plant), PLANT_SK))
             .update_expression("SET version = :next")
             .condition_expression("version = :read")
             .expression_attribute_values(":read", number_attr(read))

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use crate::{
     AppError,
     sdk::SendBoxed,
-    store::dynamo::{Item, condition_failed, get_item, key, number_attr},
+    store::dynamo::{Item, condition_failed, get_item, key, number_attr, update_item_at},
 };
 
 /// Entries kept after a cut; the lockout rule needs only the last few.
@@ -82,11 +82,7 @@ impl SignInFailureLog {
     /// Records a failure at `now`; answers the whole log, this failure included.
     pub async fn record(&self, email: &str, now: Timestamp) -> Result<Vec<Timestamp>, AppError> {
         let expires = now.as_second().saturating_add(self.keep_for.as_secs());
-        let updated = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(log_key(email)))
+        let updated = update_item_at(&self.client, &self.table, log_key(email))
             .update_expression(
                 "SET #log = list_append(if_not_exists(#log, :empty), :now), expires_at = :expires",
             )
@@ -113,11 +109,7 @@ impl SignInFailureLog {
     /// or more, so of concurrent cuts one applies and none ever drops one of the newest.
     async fn cut(&self, email: &str, seen: usize) -> Result<(), AppError> {
         let oldest: Vec<String> = (0..seen - KEEP).map(|i| format!("#log[{i}]")).collect();
-        let cut = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(log_key(email)))
+        let cut = update_item_at(&self.client, &self.table, log_key(email))
             .update_expression(format!("REMOVE {}", oldest.join(", ")))
             .condition_expression("size(#log) >= :seen")
             .expression_attribute_names("#log", "log")

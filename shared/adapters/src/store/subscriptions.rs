@@ -22,8 +22,9 @@ use crate::{
     error::Context,
     sdk::SendBoxed,
     store::dynamo::{
-        GSI1, Item, Partition, Tried, from_json, get_item, get_json, key, number_attr, put_absent,
-        put_once, query_all, query_json, string_attr, text, to_json, transact_once,
+        GSI1, Item, Partition, Tried, delete_at, from_json, get_item, get_json, key, number_attr,
+        put_absent, put_once, query_all, query_json, string_attr, text, to_json, transact_once,
+        update_at,
     },
 };
 
@@ -275,9 +276,7 @@ impl SubscriptionsRepo {
     /// Stores a subscription that ended (expired) and frees its holder's marker in the same
     /// transaction, so the email may buy the product again; `409` on a stale version.
     pub async fn end(&self, next: &Subscription, read: u64) -> Result<(), AppError> {
-        let free = Delete::builder()
-            .table_name(&self.table)
-            .set_key(Some(holder_key(&next.product_id, &next.holder)))
+        let free = delete_at(&self.table, holder_key(&next.product_id, &next.holder))
             .condition_expression("attribute_not_exists(pk) OR subscription_id = :sub")
             .expression_attribute_values(":sub", string_attr(next.id.as_str()))
             .build()
@@ -405,9 +404,7 @@ impl SubscriptionsRepo {
         to: HolderState,
         order: &OrderId,
     ) -> Result<Update, AppError> {
-        Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(holder_key(&sub.product_id, &sub.holder)))
+        update_at(&self.table, holder_key(&sub.product_id, &sub.holder))
             .update_expression("SET #state = :to, order_id = :order")
             .condition_expression("#state = :from AND subscription_id = :sub")
             .expression_attribute_names("#state", "state")
@@ -421,9 +418,7 @@ impl SubscriptionsRepo {
 
     /// Frees a holder marker `order` had claimed.
     pub fn release_holder(&self, sub: &Subscription, order: &OrderId) -> Result<Delete, AppError> {
-        Delete::builder()
-            .table_name(&self.table)
-            .set_key(Some(holder_key(&sub.product_id, &sub.holder)))
+        delete_at(&self.table, holder_key(&sub.product_id, &sub.holder))
             .condition_expression("order_id = :order AND subscription_id = :sub")
             .expression_attribute_values(":order", string_attr(order.as_str()))
             .expression_attribute_values(":sub", string_attr(sub.id.as_str()))

@@ -6,7 +6,7 @@
 //! first: the conditions decide.
 
 use aws_sdk_dynamodb::types::{
-    AttributeValue, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
+    AttributeValue, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
 };
 use jiff::Timestamp;
 use shop_domain::{
@@ -16,7 +16,7 @@ use shop_domain::{
 };
 
 use super::{
-    dynamo::{Item, key, number_attr, string_attr, to_json, transact_reasons},
+    dynamo::{Item, key, number_attr, string_attr, to_json, transact_reasons, update_at},
     waves::{WavesRepo, wave_pk},
 };
 use crate::{AppError, error::Context};
@@ -167,9 +167,7 @@ impl WavesRepo {
     }
 
     fn count_imported(&self, wave: &WaveId, n: usize) -> Result<TransactWriteItem, AppError> {
-        let update = Update::builder()
-            .table_name(self.table())
-            .set_key(Some(key(wave_pk(wave), "WAVE")))
+        let update = update_at(self.table(), key(wave_pk(wave), "WAVE"))
             .update_expression("ADD n_imported :n")
             .condition_expression("attribute_exists(pk)")
             .expression_attribute_values(":n", number_attr(n))

@@ -24,7 +24,7 @@ use shop_domain::{
 
 use super::dynamo::{
     GSI1, Item, all_pages, from_json, get_item, key, number, number_attr, put_absent, query_all,
-    string_attr, text, to_json, transact,
+    string_attr, text, to_json, transact, update_at,
 };
 use crate::{AppError, error::Context, web::auth::secret_token::random_id};
 
@@ -195,9 +195,7 @@ impl WavesRepo {
     }
 
     fn versioned(&self, read: &WaveRecord) -> aws_sdk_dynamodb::types::builders::UpdateBuilder {
-        Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(wave_key(&read.wave.id)))
+        update_at(&self.table, wave_key(&read.wave.id))
             .condition_expression("version = :expected")
             .expression_attribute_values(":expected", number_attr(read.version))
             .expression_attribute_values(":one", number_attr(1))

@@ -1,7 +1,7 @@
 use super::*;
 use crate::{
     Quantity,
-    catalog::{Billing, LocalizedText, Term},
+    catalog::{Billing, Term},
     id::{AppId, ProductId},
     solar::Watts,
     subscription::{MonitoredPlant, Period},
@@ -26,11 +26,7 @@ fn line(net: &str) -> PlannedLine {
     let net = Money::parse(net).unwrap();
     PlannedLine {
         product_id: ProductId::parse("solar-monitoring").unwrap(),
-        product_name: LocalizedText {
-            de: "M".into(),
-            en: "M".into(),
-            fr: "M".into(),
-        },
+        product_name: crate::testing::name("M"),
         app: AppId::parse("monitoring").unwrap(),
         billing: Billing::FixedTerm,
         term: Term::Days(365),

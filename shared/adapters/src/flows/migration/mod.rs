@@ -182,27 +182,15 @@ pub fn stage_days(
     })
 }
 
-/// What the worker reads: the link settings, the stage days, how long the activation link
-/// works (`ACTIVATION_LINK_DAYS`, 14), the seller's country and the fallback price region.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MigrationSettings {
-    pub links: crate::flows::links::LinkSettings,
-    pub days: StageDays,
-    pub activation_valid: SignedDuration,
-    pub seller: Country,
-    pub fallback_region: Region,
-}
-
-impl MigrationSettings {
-    pub fn from_vars(
-        vars: &crate::boot::config::Vars,
-    ) -> Result<Self, crate::boot::config::ConfigError> {
-        Ok(Self {
-            links: crate::flows::links::LinkSettings::from_vars(vars)?,
-            days: stage_days(vars)?,
-            activation_valid: crate::web::auth::settings::activation_valid(vars)?,
-            seller: vars.read("SELLER_COUNTRY", "DE", Country::parse)?,
-            fallback_region: vars.read("DEFAULT_REGION", "DE", Region::parse)?,
-        })
+crate::settings! {
+    /// What the worker reads: the link settings, the stage days, how long the activation link
+    /// works (`ACTIVATION_LINK_DAYS`, 14), the seller's country and the fallback price region.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct MigrationSettings {
+        pub links: crate::flows::links::LinkSettings = crate::flows::links::LinkSettings::from_vars,
+        pub days: StageDays = stage_days,
+        pub activation_valid: SignedDuration = crate::web::auth::settings::activation_valid,
+        pub seller: Country = |v| v.read("SELLER_COUNTRY", "DE", Country::parse),
+        pub fallback_region: Region = |v| v.read("DEFAULT_REGION", "DE", Region::parse),
     }
 }

@@ -2,7 +2,7 @@
 //! its past license rows and the release of its devices). Every change is conditioned on the
 //! version it was decided on; docs/data-model.md has the rows.
 
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::TransactWriteItem;
 use jiff::Timestamp;
 use shop_domain::{
     DomainError,
@@ -15,9 +15,12 @@ use crate::{
     AppError,
     error::Context,
     sdk::SendBoxed,
-    store::dynamo::{
-        GSI1, Item, Tried, condition_failed, key, number_attr, put_new, query_all, string_attr,
-        text, to_json, transact_once,
+    store::{
+        dynamo::{
+            GSI1, Tried, condition_failed, delete_at, key, number_attr, put_new, query_all,
+            string_attr, text, to_json, transact_once, update_at, update_item_at,
+        },
+        inverters::release,
     },
 };
 
@@ -123,15 +126,12 @@ impl PlantsRepo {
     /// Stores `next`'s details (and its place on the public list) decided on the version
     /// `read`; `409 concurrent_change` when the plant moved on since (an inverter, a license).
     pub async fn save_details(&self, next: &PlantRecord, read: u64) -> Result<(), AppError> {
-        let mut update = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(plant_pk(&next.id), PLANT_SK)))
-            .condition_expression("version = :read")
-            .expression_attribute_values(":read", number_attr(read))
-            .expression_attribute_values(":next", number_attr(read + 1))
-            .expression_attribute_values(":plant", to_json(&next.details)?);
+        let mut update =
+            update_item_at(&self.client, &self.table, key(plant_pk(&next.id), PLANT_SK))
+                .condition_expression("version = :read")
+                .expression_attribute_values(":read", number_attr(read))
+                .expression_attribute_values(":next", number_attr(read + 1))
+                .expression_attribute_values(":plant", to_json(&next.details)?);
         update = if next.details.public {
             update
                 .update_expression(
@@ -186,9 +186,7 @@ impl PlantsRepo {
         let guard = if last {
             TransactWriteItem::builder()
                 .delete(
-                    Delete::builder()
-                        .table_name(&self.table)
-                        .set_key(Some(plant_key))
+                    delete_at(&self.table, plant_key)
                         .condition_expression("version = :read")
                         .expression_attribute_values(":read", number_attr(version))
                         .build()
@@ -198,9 +196,7 @@ impl PlantsRepo {
         } else {
             TransactWriteItem::builder()
                 .update(
-                    Update::builder()
-                        .table_name(&self.table)
-                        .set_key(Some(plant_key))
+                    update_at(&self.table, plant_key)
                         .update_expression("SET version = :next")
                         .condition_expression("version = :read")
                         .expression_attribute_values(":read", number_attr(version))
@@ -233,9 +229,7 @@ impl PlantsRepo {
         let delete = |sk: String| -> Result<TransactWriteItem, AppError> {
             Ok(TransactWriteItem::builder()
                 .delete(
-                    Delete::builder()
-                        .table_name(&self.table)
-                        .set_key(Some(key(plant_pk(&plant.id), &sk)))
+                    delete_at(&self.table, key(plant_pk(&plant.id), &sk))
                         .build()
                         .context("build a row delete")?,
                 )
@@ -243,24 +237,10 @@ impl PlantsRepo {
         };
         match row {
             Row::License(license) => Ok(vec![delete(license_sk(&license.id))?]),
-            Row::Inverter(inverter) => {
-                let device: Item = key(format!("DEVICE#{}", inverter.serial), "DEVICE");
-                let free = Update::builder()
-                    .table_name(&self.table)
-                    .set_key(Some(device))
-                    .update_expression("REMOVE plant_id, account_id")
-                    .condition_expression("plant_id = :plant")
-                    .expression_attribute_values(
-                        ":plant",
-                        AttributeValue::S(plant.id.as_str().to_owned()),
-                    )
-                    .build()
-                    .context("build the device release")?;
-                Ok(vec![
-                    delete(inverter_sk(&inverter.serial))?,
-                    TransactWriteItem::builder().update(free).build(),
-                ])
-            }
+            Row::Inverter(inverter) => Ok(vec![
+                delete(inverter_sk(&inverter.serial))?,
+                release(&self.table, &plant.id, &inverter.serial)?,
+            ]),
         }
     }
 }
