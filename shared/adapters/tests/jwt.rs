@@ -53,7 +53,7 @@ fn signed(header: &Header, key: &EncodingKey, claims: &Value) -> String {
 }
 
 fn key_a() -> EncodingKey {
-    EncodingKey::from_ed_pem(KEY_A.as_bytes()).unwrap()
+    EncodingKey::from_ed_der(pem::parse(KEY_A).unwrap().contents())
 }
 
 fn good_claims() -> Value {
@@ -221,4 +221,19 @@ fn claims_of_the_wrong_type_audience_or_issuer_are_refused() {
 #[test]
 fn a_bad_signing_key_stops_the_issuer() {
     assert!(TokenIssuer::from_pem("a", "not a key", ISS, AUD, LIFE).is_err());
+}
+
+/// A signing key that is not an Ed25519 PKCS#8 key stops the function at cold start.
+#[test]
+fn only_an_ed25519_private_key_can_sign() {
+    // Test-only P-256 key, generated for this test.
+    let p256 = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgAkoWz7mPtd6ccGct\ngFtbreR0SsEC0pC+MRIY7DZzh2OhRANCAAQT+bHw/ejUJHIF53T+6m95xde4j6xX\nkCjR/zanT+W6PTRowjp615H9KyKqNhu/dCQ3CdQz4SKirlWDM2leGuRp\n-----END PRIVATE KEY-----\n";
+    let public = KEY_A.replace("PRIVATE KEY", "PUBLIC KEY");
+    for bad in [p256, public.as_str(), "not a key", ""] {
+        assert!(
+            TokenIssuer::from_pem("a", bad, ISS, AUD, LIFE).is_err(),
+            "{bad:?} was taken as a signing key"
+        );
+    }
+    assert!(TokenIssuer::from_pem("a", KEY_A, ISS, AUD, LIFE).is_ok());
 }

@@ -63,9 +63,14 @@ impl TokenIssuer {
         audience: &str,
         lifetime: SignedDuration,
     ) -> Result<Self, KeyError> {
-        let key = EncodingKey::from_ed_pem(pem.as_bytes())
-            .map_err(|e| KeyError::BadSigningKey(e.to_string()))?;
-        // Proves the key can sign, at cold start rather than at the first sign-in.
+        let bad = |e: String| KeyError::BadSigningKey(e);
+        let block = pem::parse(pem).map_err(|e| bad(e.to_string()))?;
+        if block.tag() != "PRIVATE KEY" {
+            return Err(bad(format!("a PKCS#8 private key, not {}", block.tag())));
+        }
+        let key = EncodingKey::from_ed_der(block.contents());
+        // Proves the key is an Ed25519 key that can sign, at cold start rather than at the
+        // first sign-in.
         Jwk::from_encoding_key(&key, Algorithm::EdDSA)
             .map_err(|e| KeyError::BadSigningKey(e.to_string()))?;
         Ok(Self {
