@@ -24,14 +24,20 @@ below, applied at start, bound what grows (docs/local-stack.md, "Memory"):
 - Receipt handles of deleted SQS messages (moto keeps them so that deleting twice succeeds):
   the newest `--keep-receipts` (default 10000) per queue.
 
+Connections stay open between requests (KeepAliveHandler), as AWS's endpoints keep them: the
+werkzeug server closes every connection after one answer, so each SDK call paid a new TCP
+connection in the functions' CPU figures that AWS does not charge them.
+
 The patches reach into moto 5.2.5 (pinned in infra/requirements.txt); check them when it moves.
 
 Run: python -m shopstack.motolock --port 5005   (binds 127.0.0.1 only)
 """
 
 import argparse
+import io
 import json
 import os
+import socket
 import threading
 import urllib.parse
 
@@ -40,7 +46,7 @@ from moto.moto_server.werkzeug_app import (
     MotoRequestHandler,
     create_backend_app,
 )
-from werkzeug.serving import run_simple
+from werkzeug.serving import DechunkedInput, run_simple
 
 
 OUTBOX_PATH = "/_shop/outbox"
@@ -50,6 +56,84 @@ STATS_PATH = "/_shop/stats"
 
 DEFAULT_KEEP_MAILS = 2000
 DEFAULT_KEEP_RECEIPTS = 10000
+
+
+READY, _READY_PEER = socket.socketpair()
+_READY_PEER.send(b"x")
+
+
+class KeepAliveHandler(MotoRequestHandler):
+    """HTTP/1.1 keep-alive. werkzeug answers every request with `Connection: close`, since it
+    cannot tell how much of a body the app left unread, and after the answer discards whatever
+    the socket holds (which, on an open connection, would be the client's next request). Here
+    the body is read through CountedInput, werkzeug's discard reads nothing, and what the app
+    left of the body is drained after the answer, so the next request starts where it should.
+    A body without a length (chunked upload) still closes the connection."""
+
+    protocol_version = "HTTP/1.1"
+
+    def setup(self):
+        super().setup()
+        # The head and the body of an answer are two writes: without this the body waits for
+        # the client's delayed acknowledgement of the head (40 ms) on an open connection.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def run_wsgi(self):
+        self._socket_input, self._body = self.rfile, None
+        # What werkzeug's discard after the answer waits on and reads: a socket that is always
+        # ready and a stream that is empty, so it neither waits 10 ms nor eats the next request.
+        connection, self.connection, self.rfile = self.connection, READY, io.BytesIO()
+        try:
+            super().run_wsgi()
+        finally:
+            self.connection, self.rfile = connection, self._socket_input
+        if self._body is None or not self._body.drain():
+            self.close_connection = True
+
+    def make_environ(self):
+        environ = super().make_environ()
+        length = environ.get("CONTENT_LENGTH") or "0"
+        if environ.get("wsgi.input_terminated") or not length.isdigit():
+            self._body = None
+            environ["wsgi.input"] = DechunkedInput(self._socket_input)
+        else:
+            self._body = CountedInput(self._socket_input, int(length))
+            environ["wsgi.input"] = self._body
+        return environ
+
+    def send_header(self, keyword, value):
+        if keyword.lower() == "connection" and value.lower() == "close" and self._body is not None:
+            return  # kept open: run_wsgi drains the body
+        super().send_header(keyword, value)
+
+
+class CountedInput:
+    """A request body of known length: reads never go past it, and what is left can be drained."""
+
+    def __init__(self, stream, length):
+        self.stream, self.left = stream, length
+
+    def read(self, size=-1):
+        size = self.left if size is None or size < 0 else min(size, self.left)
+        data = self.stream.read(size) if size else b""
+        self.left -= len(data)
+        return data
+
+    def readline(self, size=-1):
+        size = self.left if size is None or size < 0 else min(size, self.left)
+        data = self.stream.readline(size) if size else b""
+        self.left -= len(data)
+        return data
+
+    def __iter__(self):
+        return iter(self.readline, b"")
+
+    def drain(self):
+        """Reads what the app left of the body; False when the client stopped sending."""
+        while self.left:
+            if not self.read(min(self.left, 65536)):
+                return False
+        return True
 
 
 def stop_tracking_models():
@@ -333,7 +417,7 @@ def main():
         args.port,
         serialised(app, args.keep_mails, args.keep_receipts),
         threaded=True,
-        request_handler=MotoRequestHandler,
+        request_handler=KeepAliveHandler,
     )
 
 

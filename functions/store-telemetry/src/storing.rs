@@ -4,16 +4,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use shop_adapters::{
     AppError,
-    store::{
-        dynamo::Item,
-        telemetry::{BATCH_WRITE, Calls},
-    },
+    store::telemetry::{BATCH_WRITE, Calls},
 };
 use shop_domain::{
     clock::berlin_date,
     solar::{
         SerialNumber,
-        telemetry::{ConfigReport, Reading, dedupe, fold_days, newest},
+        telemetry::{ConfigReport, DayAggregate, Reading, dedupe, fold_days, newest, reading_day},
     },
 };
 
@@ -30,29 +27,33 @@ impl Handler {
 
     /// Every reading of the delivery once (a key sent by two messages is written once, the
     /// later message's values), 25 to a call; a chunk that cannot be written fails the
-    /// messages that sent its readings.
+    /// messages that sent its readings. Each item is built once, into the call that sends it.
     async fn write_readings(&self, delivery: &mut Delivery, calls: &mut Calls) {
-        let mut by_key: BTreeMap<(&SerialNumber, i64), (&Reading, BTreeSet<usize>)> =
-            BTreeMap::new();
+        let mut by_key: BTreeMap<(&SerialNumber, i64), (&Reading, Vec<usize>)> = BTreeMap::new();
         for (i, batch) in &delivery.batches {
             for r in &batch.readings {
                 let entry = by_key
                     .entry((&batch.serial, r.t))
-                    .or_insert_with(|| (r, BTreeSet::new()));
+                    .or_insert_with(|| (r, Vec::new()));
                 entry.0 = r;
-                entry.1.insert(*i);
+                // Messages come in order: a message sending one key twice is named once.
+                if entry.1.last() != Some(i) {
+                    entry.1.push(*i);
+                }
             }
         }
-        let rows: Vec<(Item, BTreeSet<usize>)> = by_key
-            .into_iter()
-            .map(|((serial, _), (r, from))| (self.telemetry.reading_item(serial, r), from))
-            .collect();
         let mut failed = BTreeSet::new();
-        for chunk in rows.chunks(BATCH_WRITE) {
-            let items = chunk.iter().map(|(item, _)| item.clone()).collect();
+        let mut rows = by_key.into_iter().peekable();
+        while rows.peek().is_some() {
+            let mut items = Vec::with_capacity(BATCH_WRITE);
+            let mut from = Vec::new();
+            for ((serial, _), (r, senders)) in rows.by_ref().take(BATCH_WRITE) {
+                items.push(self.telemetry.reading_item(serial, r));
+                from.extend(senders);
+            }
             if let Err(e) = self.telemetry.write_chunk(items, calls).await {
                 tracing::warn!(error = %e.report(), "readings not written; their messages come again");
-                failed.extend(chunk.iter().flat_map(|(_, from)| from.iter().copied()));
+                failed.extend(from);
             }
         }
         delivery.failed.extend(failed);
@@ -91,7 +92,10 @@ impl Handler {
             self.telemetry.move_latest(serial, last, calls).await?;
         }
         for (day, agg) in fold_days(readings) {
-            self.telemetry.add_day(serial, day, agg, calls).await?;
+            let rising = rising(readings, &agg);
+            self.telemetry
+                .add_day(serial, day, agg, rising, calls)
+                .await?;
         }
         Ok(())
     }
@@ -139,4 +143,14 @@ impl Handler {
         }
         Ok(())
     }
+}
+
+/// Whether the day of `agg` is still rising in these readings (sorted by time): its oldest
+/// reading is below its peak and its newest is the peak. Such a batch most likely raises the
+/// stored day too, which the store then tries in one call.
+fn rising(readings: &[Reading], agg: &DayAggregate) -> bool {
+    let day = reading_day(agg.last_t);
+    let oldest = readings.iter().find(|r| reading_day(r.t) == day);
+    let newest = readings.iter().find(|r| r.t == agg.last_t);
+    oldest.is_some_and(|r| r.ac_w < agg.peak_w) && newest.is_some_and(|r| r.ac_w == agg.peak_w)
 }

@@ -190,3 +190,55 @@ async fn an_unreadable_message_fails_alone() {
     let stored = s.partition("R#DEMO-INV-0001").await;
     assert_eq!(stored.len(), 2);
 }
+
+/// `count` readings 5 minutes apart from `from`, the power rising from `start_w` by `step_w`.
+fn ramp(from: i64, count: i64, start_w: u64, step_w: u64) -> Value {
+    let list: Vec<Value> = (0..count)
+        .map(|i| {
+            let w = start_w + step_w * i as u64;
+            json!({"t": from + 300 * i, "ac_w": w, "e_day_wh": from + i, "e_total_wh": 9000 + i, "status": 0})
+        })
+        .collect();
+    json!({"serial": "DEMO-INV-0001", "readings": list})
+}
+
+#[tokio::test]
+async fn a_rising_day_comes_out_as_a_falling_one_whichever_step_holds() {
+    // A rising batch is first tried as one update of energy, time and peak; every case where
+    // that guess is wrong must end as the two-step way would.
+    let s = setup().await;
+    let steps = [
+        // new day, rising: all three from the batch
+        (
+            ramp(1_782_035_000, 3, 1000, 1000),
+            (1_782_035_002, 1_782_035_600, 3000),
+        ),
+        // newer, rising, but below the stored peak: energy and time move, the peak stays
+        (
+            ramp(1_782_040_000, 3, 500, 500),
+            (1_782_040_002, 1_782_040_600, 3000),
+        ),
+        // older, rising above the stored peak: only the peak moves
+        (
+            ramp(1_782_030_000, 3, 100, 2950),
+            (1_782_040_002, 1_782_040_600, 6000),
+        ),
+        // newer and higher: all three
+        (
+            ramp(1_782_045_000, 2, 6000, 1000),
+            (1_782_045_001, 1_782_045_300, 7000),
+        ),
+    ];
+    for (batch, want) in steps {
+        assert!(failures(&s.handler.handle(event(&[batch])).await).is_empty());
+        let day = &s.partition("D#DEMO-INV-0001").await[0];
+        let got = (
+            number(day, "energy_wh"),
+            number(day, "last_t"),
+            number(day, "peak_w"),
+        );
+        assert_eq!(got, (Some(want.0), Some(want.1), Some(want.2)));
+    }
+    let latest = &s.partition("L#DEMO-INV-0001").await[0];
+    assert_eq!(number(latest, "t"), Some(1_782_045_300));
+}
