@@ -9,12 +9,12 @@
 use lambda_http::{Body, Response, http::header};
 use serde::Serialize;
 
-use shop_adapters::web::prelude::*;
+use shop_adapters::web::{paths, prelude::*};
 use shop_adapters::{error::Context, flows::power_exceeded::Adding};
 use shop_domain::{
     DomainError,
     solar::{
-        Ended, PlantId,
+        Ended,
         import::{ImportRow, Rejection, check_import},
     },
 };
@@ -62,7 +62,7 @@ pub struct Imported {
 impl Handler {
     async fn serve(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let caller = self.guard.caller(req, Need::Full).await?;
-        let id = http::path_id(req, "id", PlantId::parse, no_such_plant)?;
+        let id = paths::plant_id(req)?;
         let plant = self.adding.plants.owned(&caller.account.id, &id).await?;
         if req.method() == Method::GET {
             return template(req);
@@ -100,10 +100,6 @@ impl Handler {
         );
         http::json(StatusCode::OK, &answer)
     }
-}
-
-fn no_such_plant() -> DomainError {
-    DomainError::not_found("plant_not_found", "There is no such plant of yours.")
 }
 
 /// The template in the format asked for (`xlsx` when none is), as a download.

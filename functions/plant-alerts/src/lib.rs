@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 use shop_adapters::store::{alerts::AlertsRepo, plants::PlantsRepo};
-use shop_adapters::web::prelude::*;
+use shop_adapters::web::{paths, prelude::*};
 use shop_domain::{
     Clock, DomainError,
     solar::{
@@ -33,9 +33,7 @@ pub struct Handler {
 impl Handler {
     async fn route(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let caller = self.guard.caller(req, Need::Full).await?;
-        let id = http::path_id(req, "id", PlantId::parse, || {
-            DomainError::not_found("plant_not_found", "There is no such plant of yours.")
-        })?;
+        let id = paths::plant_id(req)?;
         let plant = self.plants.owned(&caller.account.id, &id).await?;
         match req.method().clone() {
             Method::GET => {

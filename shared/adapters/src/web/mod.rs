@@ -4,6 +4,8 @@
 pub mod auth;
 pub mod http;
 pub mod idempotent_http;
+pub mod link_password;
+pub mod paths;
 
 /// What a function's HTTP use case (`lib.rs`) works with, imported once (`use
 /// shop_adapters::web::prelude::*;`): the request and its path, the answer, the one error
