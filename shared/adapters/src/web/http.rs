@@ -504,10 +504,12 @@ mod tests {
     #[test]
     fn path_ids_are_read_by_their_constructor_and_a_bad_one_is_not_found() {
         let at = |path: &str, id: Option<&str>| {
+            // The raw path as API Gateway gives it (`gateway_request` sets it so).
             let req = lambda_http::http::Request::builder()
                 .uri(path)
                 .body(Body::Empty)
-                .unwrap();
+                .unwrap()
+                .with_raw_http_path(path);
             let params: std::collections::HashMap<String, String> = id
                 .map(|v| ("id".to_owned(), v.to_owned()))
                 .into_iter()
