@@ -2,38 +2,41 @@
 //! from the old shop opens the link of the welcome email, sets a new password (typed twice)
 //! and the account becomes active. The link is single-use: of concurrent uses exactly one wins.
 
-use lambda_http::{Request, http::StatusCode};
+use jiff::Timestamp;
 use shop_adapters::{
-    AppError,
-    flows::passwords::Passwords,
     store::accounts::TokenPurpose,
-    web::http::{self, HttpResponse},
+    web::{
+        link_password::{LinkStep, NewPassword, SetByLink},
+        prelude::*,
+    },
 };
-use shop_domain::{DomainError, account::model::AccountStatus};
+use shop_domain::{
+    DomainError,
+    account::model::{Account, AccountStatus},
+};
 
-mod settings;
+/// The first password of a moved or invited account, set through its welcome link.
+pub type Handler = SetByLink<Activation>;
 
-pub use settings::Settings;
+pub struct Activation;
 
-pub struct Handler {
-    pub passwords: Passwords,
-}
+impl LinkStep for Activation {
+    const PURPOSE: TokenPurpose = TokenPurpose::Activate;
 
-impl Handler {
-    async fn activate(&self, req: &Request) -> Result<HttpResponse, AppError> {
-        let (saved, _) = self
-            .passwords
-            .set_by_link(req, TokenPurpose::Activate, |p, account, password, now| {
-                if account.status != AccountStatus::PendingActivation {
-                    return Err(DomainError::conflict(
-                        "already_active",
-                        "This account is already active; sign in.",
-                    )
-                    .into());
-                }
-                Ok(account.activated(p.hasher.hash(password)?, now))
-            })
-            .await?;
+    /// Only a pending account is activated; an active one signs in.
+    fn set(new: NewPassword<'_>) -> Result<Account, AppError> {
+        if new.account.status != AccountStatus::PendingActivation {
+            return Err(DomainError::conflict(
+                "already_active",
+                "This account is already active; sign in.",
+            )
+            .into());
+        }
+        let hash = new.passwords.hasher.hash(new.password)?;
+        Ok(new.account.activated(hash, new.now))
+    }
+
+    fn answer(saved: &Account, _: Timestamp) -> Result<HttpResponse, AppError> {
         tracing::info!(account = %saved.id, "account activated");
         http::json(
             StatusCode::OK,

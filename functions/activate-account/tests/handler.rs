@@ -3,44 +3,37 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
 
-use activate_account::{Handler, Settings};
+use activate_account::Handler;
 use serde_json::json;
-use shop_adapters::store::accounts::TokenPurpose;
+use shop_adapters::{store::accounts::TokenPurpose, web::auth::settings::PolicySettings};
 use shop_domain::account::model::{Account, AccountStatus};
-use shop_testkit::{Answer, Sample, TestBed};
+use shop_testkit::{Sample, TestBed};
 
 /// When the sample link is used.
 const NOW: &str = "2026-11-22T10:00:00Z";
 
 /// The handler (default password policy), and a moved account whose welcome link is the
 /// sample's token.
-async fn setup(sample: &Sample) -> (TestBed, Handler, Account) {
+async fn setup() -> (TestBed, Handler, Account, Sample) {
     let pending = AccountStatus::PendingActivation;
     let link = ("claire@example.fr", pending, TokenPurpose::Activate);
-    let build = |bed: &TestBed| bed.handler(&[], Settings::from_vars, Handler::new);
-    TestBed::with_sample_link(NOW, sample, link, build).await
+    let build = |bed: &TestBed| bed.handler(&[], PolicySettings::from_vars, Handler::new);
+    TestBed::with_sample_link(NOW, "activate-account", link, build).await
 }
 
 #[tokio::test]
 async fn the_sample_sets_the_password_and_the_link_is_used_up() {
-    let sample = Sample::of("activate-account");
-    let (bed, h, account) = setup(&sample).await;
-    let answer = Answer::of(&h.handle(sample.request()).await);
-    let body = answer.ok(200);
-    assert_eq!(body["id"], account.id.as_str());
-    assert_eq!(body["status"], "active");
-    assert_eq!(bed.account(&account.id).await.status, AccountStatus::Active);
+    let (bed, h, account, sample) = setup().await;
+    bed.assert_link_activates_once(&h, &sample, &account).await;
     let typed = sample.body()["password"].as_str().unwrap().to_owned();
     assert!(bed.password_is(&account, &typed).await);
-    Answer::of(&h.handle(sample.request()).await).problem(409, "link_used");
 }
 
 #[tokio::test]
 async fn a_confirmation_that_differs_is_refused_and_changes_nothing() {
-    let sample = Sample::of("activate-account");
-    let (bed, h, account) = setup(&sample).await;
+    let (bed, h, account, sample) = setup().await;
     let typo = sample.with_field("password_confirmation", json!("Mond#2027yz"));
-    let answer = Answer::of(&h.handle(typo.request()).await);
+    let answer = typo.answer(&h).await;
     let body = answer.problem(422, "invalid_password");
     assert_eq!(body["fields"][0]["code"], "password_mismatch");
     bed.assert_unchanged(&account).await;
@@ -87,7 +80,7 @@ async fn a_moved_account_s_activation_is_counted_once_in_its_wave() {
         .unwrap()
         .or_email_taken()
         .unwrap();
-    let h = bed.handler(&[], Settings::from_vars, Handler::new);
+    let h = bed.handler(&[], PolicySettings::from_vars, Handler::new);
 
     // Two uses of the link at once: one activates, and only it is counted.
     let (a, b) = tokio::join!(h.handle(sample.request()), h.handle(sample.request()));
@@ -96,7 +89,7 @@ async fn a_moved_account_s_activation_is_counted_once_in_its_wave() {
     assert_eq!(bed.account(&account.id).await.status, AccountStatus::Active);
     let counted = migration::counter(&bed.dynamodb, &bed.table, "w1", "n_activated").await;
     assert_eq!(counted, 1);
-    Answer::of(&h.handle(sample.request()).await).problem(409, "link_used");
+    sample.answer(&h).await.problem(409, "link_used");
     let counted = migration::counter(&bed.dynamodb, &bed.table, "w1", "n_activated").await;
     assert_eq!(counted, 1);
 }

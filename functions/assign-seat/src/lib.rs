@@ -12,18 +12,13 @@
 use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp, civil::Date};
-use lambda_http::{Request, RequestExt, http::Method, http::StatusCode};
 use serde_json::json;
+use shop_adapters::web::prelude::*;
 use shop_adapters::{
-    AppError,
     flows::links::LinkMailer,
     store::accounts::{AccountsRepo, Registered, TokenPurpose, new_account_id},
     store::subscriptions::{SubscriptionsRepo, path_id},
-    web::auth::{
-        guard::{Guard, Need},
-        secret_token::random_id,
-    },
-    web::http::{self, HttpResponse},
+    web::auth::secret_token::random_id,
 };
 use shop_domain::{
     Clock, DomainError, Language,
@@ -58,10 +53,7 @@ impl Handler {
         let params = req.path_parameters();
         let id = path_id(req)?;
         let seat_id = params.first("seat_id").map(str::to_owned);
-        let deactivate = req
-            .raw_http_path()
-            .trim_end_matches('/')
-            .ends_with("/deactivate");
+        let deactivate = http::path_ends_with(req, "/deactivate");
         match (req.method().clone(), seat_id) {
             (Method::GET, None) => {
                 let (_, seats) = self.subscriptions.owned(&id, &owner.id).await?;

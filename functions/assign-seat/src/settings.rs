@@ -1,11 +1,6 @@
 //! The function's settings, read once at cold start, and its handler built from them.
 
-use jiff::SignedDuration;
 use shop_adapters::boot::prelude::*;
-use shop_adapters::{
-    flows::links::LinkSettings,
-    web::auth::{jwt::TokenVerifier, settings},
-};
 
 use crate::Handler;
 
@@ -25,18 +20,12 @@ shop_adapters::settings! {
     }
 }
 
-impl Handler {
-    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
-        Ok(Self {
-            guard: boot.guard(settings.verifier),
-            subscriptions: boot.subscriptions(),
-            links: boot.link_mailer(&settings.links),
-            accounts: boot.accounts(),
-            clock: boot.clock(),
-            activation_valid: settings.activation_valid,
-            attempts: settings.attempts,
-        })
-    }
-}
-
-shop_adapters::function!(http Handler => route, Settings);
+shop_adapters::function!(http Handler => route, Settings, |boot, settings| Handler {
+    guard: boot.guard(settings.verifier),
+    subscriptions: boot.subscriptions(),
+    links: boot.link_mailer(&settings.links),
+    accounts: boot.accounts(),
+    clock: boot.clock(),
+    activation_valid: settings.activation_valid,
+    attempts: settings.attempts,
+});

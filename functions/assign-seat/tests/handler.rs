@@ -5,32 +5,19 @@
 
 use assign_seat::{Handler, Settings};
 use serde_json::json;
-use shop_domain::{account::model::Account, id::SubscriptionId, seats::Seat};
-use shop_testkit::{Answer, Sample, TestBed, bed, customer};
+use shop_domain::seats::Seat;
+use shop_testkit::{Sample, bed, customer, license::LicenseCase};
 
-struct Setup {
-    bed: TestBed,
-    handler: Handler,
-    queue: String,
-    owner: Account,
-    id: SubscriptionId,
-}
+type Setup = LicenseCase<Handler>;
 
 /// The handler (default settings), trusting the test tokens, its mail queue, and the sample's
 /// license of five seats owned by a customer.
 async fn setup() -> Setup {
-    let bed = TestBed::at("2026-11-22T10:00:00Z").await;
-    let queue = bed.queue().await;
-    let (owner, sub) = bed.sample_license("assign-seat", 5, |s| s).await;
-    let vars = bed::protected_mail_vars(&queue);
-    let handler = bed.handler(&vars, Settings::from_vars, Handler::new);
-    Setup {
-        bed,
-        handler,
-        queue,
-        owner,
-        id: sub.id,
-    }
+    LicenseCase::new("assign-seat", 5, |bed, queue| {
+        let vars = bed::protected_mail_vars(queue);
+        bed.handler(&vars, Settings::from_vars, Handler::new)
+    })
+    .await
 }
 
 async fn seats(s: &Setup) -> Vec<Seat> {
@@ -43,7 +30,7 @@ async fn the_sample_assigns_a_seat_and_invites_the_colleague() {
     let s = setup().await;
     let sample = Sample::of("assign-seat").with_bearer(&customer::token(&s.owner, s.bed.now));
     let colleague = sample.body()["email"].clone();
-    let answer = Answer::of(&s.handler.handle(sample.request()).await);
+    let answer = sample.answer(&s.handler).await;
     let seat = answer.ok(201);
     assert_eq!(seat["email"], colleague);
     assert_eq!(seat["starts_on"], "2026-11-22");
@@ -61,7 +48,10 @@ async fn a_malformed_email_is_refused_and_assigns_nothing() {
     let sample = Sample::of("assign-seat")
         .with_bearer(&customer::token(&s.owner, s.bed.now))
         .with_field("email", json!("not-an-email"));
-    Answer::of(&s.handler.handle(sample.request()).await).problem(422, "invalid_email");
+    sample
+        .answer(&s.handler)
+        .await
+        .problem(422, "invalid_email");
     assert!(seats(&s).await.is_empty());
     assert!(s.bed.received(&s.queue).await.is_empty());
 }

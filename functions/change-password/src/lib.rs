@@ -5,14 +5,9 @@
 //! current password counts like a failed sign-in (a stolen token cannot guess it without
 //! limit), and while the email is locked the current password is refused as wrong.
 
-use lambda_http::{Request, http::StatusCode};
 use serde::Deserialize;
-use shop_adapters::{
-    AppError,
-    flows::passwords::Passwords,
-    web::auth::guard::{Guard, Need},
-    web::http::{self, HttpResponse},
-};
+use shop_adapters::flows::passwords::Passwords;
+use shop_adapters::web::prelude::*;
 use shop_domain::{
     DomainError,
     account::{

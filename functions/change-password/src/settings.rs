@@ -1,8 +1,6 @@
 //! The function's settings, read once at cold start, and its handler built from them.
 
 use shop_adapters::boot::prelude::*;
-use shop_adapters::web::auth::{jwt::TokenVerifier, settings};
-use shop_domain::account::password::PasswordPolicy;
 
 use crate::Handler;
 
@@ -15,16 +13,10 @@ shop_adapters::settings! {
     }
 }
 
-impl Handler {
-    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
-        Ok(Self {
-            guard: boot.guard(settings.verifier),
-            passwords: boot.passwords(settings.policy)?,
-        })
-    }
-}
-
-shop_adapters::function!(http Handler => change, Settings);
+shop_adapters::function!(http Handler => change, Settings, |boot, settings| Handler {
+    guard: boot.guard(settings.verifier),
+    passwords: boot.passwords(settings.policy)?,
+});
 
 #[cfg(test)]
 mod tests {

@@ -1,7 +1,7 @@
 //! The worker's settings, read once at cold start, and its handler built from them.
 
 use shop_adapters::boot::prelude::*;
-use shop_adapters::{flows::links::LinkSettings, store::plants::solar_settings};
+use shop_adapters::store::plants::solar_settings;
 use shop_domain::solar::{SolarSettings, forecast::SpecificYield};
 
 use crate::Handler;
@@ -23,21 +23,15 @@ shop_adapters::settings! {
     }
 }
 
-impl Handler {
-    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
-        Ok(Self {
-            alerts: boot.plant_alerts(
-                &settings.telemetry_table,
-                &settings.links,
-                settings.solar,
-                settings.specific_yield,
-            ),
-            clock: boot.clock(),
-        })
-    }
-}
-
-shop_adapters::function!(sqs Handler, Settings);
+shop_adapters::function!(sqs Handler, Settings, |boot, settings| Handler {
+    alerts: boot.plant_alerts(
+        &settings.telemetry_table,
+        &settings.links,
+        settings.solar,
+        settings.specific_yield,
+    ),
+    clock: boot.clock(),
+});
 
 #[cfg(test)]
 mod tests {

@@ -14,14 +14,11 @@
 use std::sync::Arc;
 
 use jiff::Timestamp;
-use lambda_http::{Request, RequestExt, http::StatusCode};
+use shop_adapters::web::prelude::*;
 use shop_adapters::{
-    AppError,
     flows::order_flow::OrderFlow,
     store::catalog::CatalogRepo,
     store::subscriptions::HolderState,
-    web::auth::guard::{Guard, Need},
-    web::http::{self, HttpResponse},
     web::idempotent_http::{self, IdempotentRequests},
 };
 use shop_domain::{

@@ -2,17 +2,9 @@
 
 use std::time::Duration;
 
-use jiff::SignedDuration;
 use shop_adapters::boot::prelude::*;
-use shop_adapters::{
-    clients::{
-        payments::{PaymentSettings, StripeClient},
-        vies::ViesClient,
-    },
-    flows::order_flow::OrderFlowSettings,
-    store::idempotency::IdempotencyPolicy,
-    web::auth::{jwt::TokenVerifier, settings},
-};
+use shop_adapters::clients::vies::ViesClient;
+use shop_adapters::store::idempotency::IdempotencyPolicy;
 use shop_domain::{
     account::profile::Country,
     catalog::Region,
@@ -79,25 +71,19 @@ impl Settings {
     }
 }
 
-impl Handler<StripeClient, ViesClient> {
-    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
-        Ok(Self {
-            guard: boot.guard(settings.verifier),
-            catalog: boot.catalog(),
-            flow: boot.order_flow(&settings.flow),
-            requests: boot.idempotent_requests(settings.requests, settings.wait_for_first),
-            provider: boot.payments(&settings.payments)?,
-            vies: boot.vies(&settings.vies_url, settings.vies_timeout)?,
-            clock: boot.clock(),
-            rates: VatRates::bundled()?,
-            seller: settings.seller,
-            default_region: settings.default_region,
-            vat_policy: settings.vat_policy,
-        })
-    }
-}
-
-shop_adapters::function!(http Handler<StripeClient, ViesClient>, Settings);
+shop_adapters::function!(http Handler<StripeClient, ViesClient>, Settings, |boot, settings| Handler {
+    guard: boot.guard(settings.verifier),
+    catalog: boot.catalog(),
+    flow: boot.order_flow(&settings.flow),
+    requests: boot.idempotent_requests(settings.requests, settings.wait_for_first),
+    provider: boot.payments(&settings.payments)?,
+    vies: boot.vies(&settings.vies_url, settings.vies_timeout)?,
+    clock: boot.clock(),
+    rates: VatRates::bundled()?,
+    seller: settings.seller,
+    default_region: settings.default_region,
+    vat_policy: settings.vat_policy,
+});
 
 #[cfg(test)]
 mod tests {

@@ -12,7 +12,7 @@ use shop_adapters::{
     store::orders::OrdersRepo,
 };
 use shop_domain::{account::model::Account, catalog::Product};
-use shop_testkit::{Answer, Sample, TestBed, bed, customer};
+use shop_testkit::{Sample, TestBed, bed, customer};
 
 /// The handler, trusting the test tokens and charging through the sandbox, the catalog's
 /// "alarm-team" (48.00 net in DE, at least five), and a signed-up German customer.
@@ -50,7 +50,7 @@ fn orders(bed: &TestBed) -> OrdersRepo {
 async fn the_sample_places_a_numbered_order_with_german_vat() {
     let (bed, h, owner) = setup().await;
     let sample = Sample::of("checkout").with_bearer(&customer::token(&owner, bed.now));
-    let answer = Answer::of(&h.handle(sample.request()).await);
+    let answer = sample.answer(&h).await;
     let placed = answer.ok(201);
     assert_eq!(
         placed["totals"],
@@ -61,7 +61,7 @@ async fn the_sample_places_a_numbered_order_with_german_vat() {
     assert_eq!(stored.len(), 1);
     assert_eq!(placed["id"], stored[0].id.as_str());
     // The sample's key answers the same order again.
-    let again = Answer::of(&h.handle(sample.request()).await);
+    let again = sample.answer(&h).await;
     assert_eq!(again.ok(201)["id"], placed["id"]);
     assert_eq!(orders(&bed).list(&owner.id).await.unwrap().len(), 1);
 }
@@ -75,7 +75,7 @@ async fn fewer_than_the_minimum_are_refused_and_nothing_is_ordered() {
             "lines",
             json!([{"product_id": "alarm-team", "quantity": 4}]),
         );
-    let answer = Answer::of(&h.handle(sample.request()).await);
+    let answer = sample.answer(&h).await;
     answer.problem(422, "below_minimum_quantity");
     assert!(orders(&bed).list(&owner.id).await.unwrap().is_empty());
 }

@@ -48,12 +48,6 @@ impl Handler {
                 }
             }
         }
-        tracing::info!(
-            plants = summary.plants,
-            queries = summary.queries,
-            sqs_calls = summary.sqs_calls,
-            "alert checks enqueued"
-        );
         Ok(summary)
     }
 }

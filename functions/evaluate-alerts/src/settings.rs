@@ -1,7 +1,5 @@
 //! The job's settings, read once at cold start, and its handler built from them.
 
-use shop_adapters::boot::prelude::*;
-
 use crate::{Handler, Summary};
 
 shop_adapters::settings! {
@@ -12,20 +10,15 @@ shop_adapters::settings! {
     }
 }
 
-impl Handler {
-    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
-        Ok(Self {
-            alerts: boot.alert_settings(),
-            queue: boot.jobs(&settings.queue_url),
-        })
-    }
-}
-
-shop_adapters::function!(schedule Handler, Settings, Summary);
+shop_adapters::function!(schedule Handler, Settings, Summary, |boot, settings| Handler {
+    alerts: boot.alert_settings(),
+    queue: boot.jobs(&settings.queue_url),
+});
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shop_adapters::boot::prelude::*;
 
     #[test]
     fn the_queue_is_required() {

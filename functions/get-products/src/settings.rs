@@ -1,6 +1,5 @@
 //! The function's settings, read once at cold start, and its handler built from them.
 
-use shop_adapters::boot::prelude::*;
 use shop_domain::catalog::Region;
 
 use crate::Handler;
@@ -16,20 +15,15 @@ shop_adapters::settings! {
     }
 }
 
-impl Handler {
-    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
-        Ok(Self {
-            catalog: boot.catalog(),
-            default_region: settings.default_region,
-        })
-    }
-}
-
-shop_adapters::function!(http Handler => list, Settings);
+shop_adapters::function!(http Handler => list, Settings, |boot, settings| Handler {
+    catalog: boot.catalog(),
+    default_region: settings.default_region,
+});
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shop_adapters::boot::prelude::*;
 
     #[test]
     fn the_default_region_applies_when_unset_and_a_bad_one_is_named() {

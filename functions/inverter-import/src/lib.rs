@@ -6,23 +6,15 @@
 //! The good rows are added as single adds are (`adding.rs`); licenses the plant then outgrows
 //! end, as after a single add.
 
-use lambda_http::{
-    Body, Request, RequestExt, Response,
-    http::{Method, StatusCode, header},
-};
+use lambda_http::{Body, Response, http::header};
 use serde::Serialize;
 
-use shop_adapters::{
-    AppError,
-    error::Context,
-    flows::power_exceeded::Adding,
-    web::auth::guard::{Guard, Need},
-    web::http::{self, HttpResponse},
-};
+use shop_adapters::web::{paths, prelude::*};
+use shop_adapters::{error::Context, flows::power_exceeded::Adding};
 use shop_domain::{
     DomainError,
     solar::{
-        Ended, PlantId,
+        Ended,
         import::{ImportRow, Rejection, check_import},
     },
 };
@@ -70,7 +62,7 @@ pub struct Imported {
 impl Handler {
     async fn serve(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let caller = self.guard.caller(req, Need::Full).await?;
-        let id = path_plant_id(req)?;
+        let id = paths::plant_id(req)?;
         let plant = self.adding.plants.owned(&caller.account.id, &id).await?;
         if req.method() == Method::GET {
             return template(req);
@@ -108,17 +100,6 @@ impl Handler {
         );
         http::json(StatusCode::OK, &answer)
     }
-}
-
-fn path_plant_id(req: &Request) -> Result<PlantId, AppError> {
-    let raw = req
-        .path_parameters()
-        .first("id")
-        .unwrap_or_default()
-        .to_owned();
-    PlantId::parse(&raw).map_err(|_| {
-        DomainError::not_found("plant_not_found", "There is no such plant of yours.").into()
-    })
 }
 
 /// The template in the format asked for (`xlsx` when none is), as a download.

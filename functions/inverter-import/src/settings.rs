@@ -1,10 +1,7 @@
 //! The function's settings, read once at cold start, and its handler built from them.
 
 use shop_adapters::boot::prelude::*;
-use shop_adapters::{
-    flows::power_exceeded::AddingSettings,
-    web::auth::{jwt::TokenVerifier, settings},
-};
+use shop_adapters::flows::power_exceeded::AddingSettings;
 use shop_sheets::Limits;
 
 use crate::Handler;
@@ -30,17 +27,11 @@ fn import_limits(vars: &Vars) -> Result<Limits, ConfigError> {
     })
 }
 
-impl Handler {
-    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
-        Ok(Self {
-            guard: boot.guard(settings.verifier),
-            adding: boot.adding(&settings.adding),
-            limits: settings.limits,
-        })
-    }
-}
-
-shop_adapters::function!(http Handler => serve, Settings);
+shop_adapters::function!(http Handler => serve, Settings, |boot, settings| Handler {
+    guard: boot.guard(settings.verifier),
+    adding: boot.adding(&settings.adding),
+    limits: settings.limits,
+});
 
 #[cfg(test)]
 mod tests {

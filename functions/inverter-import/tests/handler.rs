@@ -110,7 +110,7 @@ fn rejected(answer: &Value) -> Vec<(u64, Value, String)> {
 async fn the_sample_lists_every_row() {
     let (_bed, h, token) = setup(&[]).await;
     let sample = Sample::of("inverter-import").with_bearer(&token);
-    let answer = Answer::of(&h.handle(sample.request()).await);
+    let answer = sample.answer(&h).await;
     let body = answer.ok(200);
     assert_eq!(body["added"], json!([]));
     assert_eq!(
@@ -211,7 +211,7 @@ async fn another_owners_plant_is_not_found() {
     let (bed, h, _) = setup(&[]).await;
     let other = customer::active_account(&bed.boot.accounts(), "ben@example.de", bed.now).await;
     let sample = Sample::of("inverter-import").with_bearer(&customer::token(&other, bed.now));
-    Answer::of(&h.handle(sample.request()).await).problem(404, "plant_not_found");
+    sample.answer(&h).await.problem(404, "plant_not_found");
 }
 
 #[tokio::test]

@@ -12,15 +12,12 @@
 //! and end the licenses the plant's new power outgrows (`flows::power_exceeded`). Another
 //! account's plant answers 404, like a missing one.
 
-use lambda_http::{Request, RequestExt, http::Method, http::StatusCode};
 use serde::Serialize;
 use serde_json::json;
+use shop_adapters::web::prelude::*;
 use shop_adapters::{
-    AppError,
     flows::power_exceeded::Adding,
     store::plants::{PlantInverter, PlantRecord, plant_not_found},
-    web::auth::guard::{Guard, Need},
-    web::http::{self, HttpResponse},
 };
 use shop_domain::{
     DomainError,
@@ -56,19 +53,15 @@ impl Handler {
     async fn route(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let caller = self.guard.caller(req, Need::Full).await?;
         let owner = &caller.account.id;
-        let params = req.path_parameters();
-        let plant = params
-            .first("id")
-            .and_then(|raw| PlantId::parse(raw).ok())
-            .ok_or_else(|| DomainError::not_found("plant_not_found", "No such plant."))?;
-        let serial = params
+        let plant = http::path_id(req, "id", PlantId::parse, || {
+            DomainError::not_found("plant_not_found", "No such plant.")
+        })?;
+        let serial = req
+            .path_parameters()
             .first("serial")
             .map(|raw| SerialNumber::parse(raw).map_err(|_| inverter_not_found(&plant, raw)))
             .transpose()?;
-        let exchange = req
-            .raw_http_path()
-            .trim_end_matches('/')
-            .ends_with("/exchange");
+        let exchange = http::path_ends_with(req, "/exchange");
         match (req.method().clone(), serial) {
             (Method::GET, None) => {
                 let record = self.adding.plants.owned(owner, &plant).await?;

@@ -1,10 +1,7 @@
 //! The function's settings, read once at cold start, and its handler built from them.
 
 use shop_adapters::boot::prelude::*;
-use shop_adapters::{
-    flows::power_exceeded::AddingSettings,
-    web::auth::{jwt::TokenVerifier, settings},
-};
+use shop_adapters::flows::power_exceeded::AddingSettings;
 
 use crate::Handler;
 
@@ -17,17 +14,11 @@ shop_adapters::settings! {
     }
 }
 
-impl Handler {
-    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
-        Ok(Self {
-            guard: boot.guard(settings.verifier),
-            adding: boot.adding(&settings.adding),
-            solar: settings.adding.solar,
-        })
-    }
-}
-
-shop_adapters::function!(http Handler => route, Settings);
+shop_adapters::function!(http Handler => route, Settings, |boot, settings| Handler {
+    guard: boot.guard(settings.verifier),
+    adding: boot.adding(&settings.adding),
+    solar: settings.adding.solar,
+});
 
 #[cfg(test)]
 mod tests {

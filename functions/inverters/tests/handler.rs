@@ -58,7 +58,7 @@ async fn with_the_sample_added() -> Setup {
 impl Setup {
     /// The handler's answer to `sample`, as the runtime would deliver it.
     async fn answer(&self, sample: &Sample) -> Answer {
-        Answer::of(&self.handler.handle(sample.request()).await)
+        sample.answer(&self.handler).await
     }
 
     fn sample(&self) -> Sample {
@@ -138,9 +138,15 @@ async fn past_the_limit_of_wrong_codes_even_the_right_one_is_not_compared() {
         .sample()
         .with_field("activation_code", json!("WRONG-CODE"));
     for _ in 0..3 {
-        Answer::of(&handler.handle(wrong.request()).await).problem(422, "invalid_activation");
+        wrong
+            .answer(&handler)
+            .await
+            .problem(422, "invalid_activation");
     }
-    Answer::of(&handler.handle(wrong.request()).await).problem(429, "too_many_activation_attempts");
+    wrong
+        .answer(&handler)
+        .await
+        .problem(429, "too_many_activation_attempts");
     Answer::of(&handler.handle(s.sample().request()).await)
         .problem(429, "too_many_activation_attempts");
     assert!(s.stored().await.inverters.is_empty());
@@ -148,7 +154,7 @@ async fn past_the_limit_of_wrong_codes_even_the_right_one_is_not_compared() {
     let at = "2026-11-22T11:00:00Z";
     let handler = handler_at(&s.bed.boot_at(at), &s.queue);
     let sample = s.sample_at(at.parse().unwrap());
-    Answer::of(&handler.handle(sample.request()).await).ok(201);
+    sample.answer(&handler).await.ok(201);
 }
 
 fn handler_at(boot: &Boot, queue: &str) -> Handler {

@@ -1,7 +1,6 @@
 //! The function's settings, read once at cold start, and its handler built from them.
 
 use shop_adapters::boot::prelude::*;
-use shop_adapters::web::auth::settings;
 
 use crate::Handler;
 

@@ -9,15 +9,11 @@
 
 use std::sync::Arc;
 
-use lambda_http::{Request, RequestExt, http::Method, http::StatusCode};
 use serde::{Deserialize, Serialize};
+use shop_adapters::web::prelude::*;
 use shop_adapters::{
-    AppError,
-    store::accounts::AccountsRepo,
-    store::plants::PlantsRepo,
+    store::accounts::AccountsRepo, store::plants::PlantsRepo,
     store::subscriptions::SubscriptionsRepo,
-    web::auth::guard::{Caller, Guard, Need},
-    web::http::{self, HttpResponse},
 };
 use shop_domain::{
     Clock, DomainError,

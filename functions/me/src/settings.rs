@@ -2,7 +2,6 @@
 
 use shop_adapters::boot::prelude::*;
 use shop_adapters::store::plants::solar_settings;
-use shop_adapters::web::auth::{jwt::TokenVerifier, settings};
 use shop_domain::solar::SolarSettings;
 
 use crate::Handler;
@@ -18,18 +17,12 @@ shop_adapters::settings! {
     }
 }
 
-impl Handler {
-    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
-        Ok(Self {
-            guard: boot.guard(settings.verifier),
-            accounts: boot.accounts(),
-            subscriptions: boot.subscriptions(),
-            plants: boot.plants(),
-            solar: settings.solar,
-            clock: boot.clock(),
-            app_url: settings.app_url,
-        })
-    }
-}
-
-shop_adapters::function!(http Handler => route, Settings);
+shop_adapters::function!(http Handler => route, Settings, |boot, settings| Handler {
+    guard: boot.guard(settings.verifier),
+    accounts: boot.accounts(),
+    subscriptions: boot.subscriptions(),
+    plants: boot.plants(),
+    solar: settings.solar,
+    clock: boot.clock(),
+    app_url: settings.app_url,
+});

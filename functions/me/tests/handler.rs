@@ -22,8 +22,7 @@ async fn setup() -> (TestBed, Handler, Account) {
 #[tokio::test]
 async fn the_sample_answers_the_callers_profile() {
     let (bed, h, account) = setup().await;
-    let sample = Sample::of("me").with_bearer(&bed.token(&account));
-    let answer = Answer::of(&h.handle(sample.request()).await);
+    let answer = bed.sample_by("me", &account).answer(&h).await;
     let body = answer.ok(200);
     assert_eq!(body["email"], "anna@example.de");
     assert!(body.get("password").is_none());
@@ -40,7 +39,7 @@ async fn accepting_the_published_terms_is_stored() {
         .with_bearer(&bed.token(&account))
         .with_header("content-type", "application/json")
         .with_body(&json!({"version": "2026-10"}));
-    assert_eq!(Answer::of(&h.handle(accept.request()).await).status, 200);
+    assert_eq!(accept.answer(&h).await.status, 200);
     let stored = accounts.get(&account.id).await.unwrap().unwrap();
     assert_eq!(stored.terms_accepted, Some(version));
 }
@@ -60,7 +59,7 @@ async fn monitoring_shows_data_while_a_plant_may_show_it() {
         let sample = Sample::of("me")
             .with_route("GET /v1/me/apps", "/v1/me/apps")
             .with_bearer(&customer::token(&account, bed.now));
-        let answer = Answer::of(&h.handle(sample.request()).await);
+        let answer = sample.answer(&h).await;
         let apps = answer.ok(200)["apps"].as_array().unwrap().clone();
         let ids: Vec<&str> = apps.iter().map(|a| a["id"].as_str().unwrap()).collect();
         assert_eq!(ids, ["shop", "license-management", "monitoring"]);

@@ -1,6 +1,5 @@
 //! The worker's settings, read once at cold start, and its handler built from them.
 
-use shop_adapters::boot::prelude::*;
 use shop_adapters::flows::migration::MigrationSettings;
 
 use crate::Handler;
@@ -12,20 +11,15 @@ shop_adapters::settings! {
     }
 }
 
-impl Handler {
-    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
-        Ok(Self {
-            flow: boot.migration_flow(&settings.migration)?,
-            clock: boot.clock(),
-        })
-    }
-}
-
-shop_adapters::function!(sqs Handler, Settings);
+shop_adapters::function!(sqs Handler, Settings, |boot, settings| Handler {
+    flow: boot.migration_flow(&settings.migration)?,
+    clock: boot.clock(),
+});
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shop_adapters::boot::prelude::*;
 
     #[test]
     fn the_mail_queue_is_required_and_the_link_works_two_weeks() {

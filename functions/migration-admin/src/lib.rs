@@ -13,14 +13,9 @@
 
 use std::sync::Arc;
 
-use lambda_http::{Request, RequestExt, http::Method, http::StatusCode};
 use serde_json::Value;
-use shop_adapters::{
-    AppError,
-    store::waves::{WaveRecord, WavesRepo},
-    web::auth::guard::{Caller, Guard},
-    web::http::{self, HttpResponse},
-};
+use shop_adapters::store::waves::{WaveRecord, WavesRepo};
+use shop_adapters::web::prelude::*;
 use shop_domain::{
     Clock, DomainError,
     id::WaveId,

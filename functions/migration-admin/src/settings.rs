@@ -1,7 +1,6 @@
 //! The function's settings, read once at cold start, and its handler built from them.
 
 use shop_adapters::boot::prelude::*;
-use shop_adapters::web::auth::{jwt::TokenVerifier, settings};
 
 use crate::Handler;
 
@@ -38,18 +37,12 @@ fn import_limits(vars: &Vars) -> Result<ImportLimits, ConfigError> {
     })
 }
 
-impl Handler {
-    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
-        Ok(Self {
-            guard: boot.guard(settings.verifier),
-            waves: boot.waves(),
-            clock: boot.clock(),
-            import: settings.import,
-        })
-    }
-}
-
-shop_adapters::function!(http Handler => route, Settings);
+shop_adapters::function!(http Handler => route, Settings, |boot, settings| Handler {
+    guard: boot.guard(settings.verifier),
+    waves: boot.waves(),
+    clock: boot.clock(),
+    import: settings.import,
+});
 
 #[cfg(test)]
 mod tests {

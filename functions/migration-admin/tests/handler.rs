@@ -39,7 +39,7 @@ async fn setup() -> Setup {
 
 impl Setup {
     async fn send(&self, sample: Sample) -> Answer {
-        Answer::of(&self.handler.handle(sample.request()).await)
+        sample.answer(&self.handler).await
     }
 
     /// `route` (`METHOD /path`) by `who` (no token when `None`), with `body` when given.

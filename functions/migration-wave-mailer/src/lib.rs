@@ -81,12 +81,6 @@ impl Handler {
             }
         }
         summary.sqs_calls += self.queue.send_all(&pending).await?.calls;
-        tracing::info!(
-            waves = summary.waves,
-            due = summary.due,
-            sqs_calls = summary.sqs_calls,
-            "migration stages enqueued"
-        );
         Ok(summary)
     }
 }

@@ -1,6 +1,5 @@
 //! The job's settings, read once at cold start, and its handler built from them.
 
-use shop_adapters::boot::prelude::*;
 use shop_adapters::flows::migration::stage_days;
 use shop_domain::migration::stages::StageDays;
 
@@ -16,18 +15,12 @@ shop_adapters::settings! {
     }
 }
 
-impl Handler {
-    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
-        Ok(Self {
-            stages: boot.migration_stages(),
-            queue: boot.jobs(&settings.queue_url),
-            clock: boot.clock(),
-            days: settings.days,
-        })
-    }
-}
-
-shop_adapters::function!(schedule Handler, Settings, Summary);
+shop_adapters::function!(schedule Handler, Settings, Summary, |boot, settings| Handler {
+    stages: boot.migration_stages(),
+    queue: boot.jobs(&settings.queue_url),
+    clock: boot.clock(),
+    days: settings.days,
+});
 
 #[cfg(test)]
 mod tests {

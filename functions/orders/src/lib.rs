@@ -7,15 +7,10 @@
 
 use std::sync::Arc;
 
-use lambda_http::{Body, Request, RequestExt, Response, http::Method, http::StatusCode};
+use lambda_http::{Body, Response};
 use minijinja::{Environment, UndefinedBehavior, Value, context, value::Serde};
-use shop_adapters::{
-    AppError,
-    error::Context,
-    flows::order_flow::OrderFlow,
-    web::auth::guard::{Guard, Need},
-    web::http::{self, HttpResponse},
-};
+use shop_adapters::web::prelude::*;
+use shop_adapters::{error::Context, flows::order_flow::OrderFlow};
 use shop_domain::{
     Clock, DomainError,
     id::OrderId,
@@ -51,24 +46,18 @@ impl<P: PaymentProvider> Handler<P> {
     async fn route(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let caller = self.guard.caller(req, Need::Full).await?;
         let owner = &caller.account.id;
-        let params = req.path_parameters();
-        let id = params
-            .first("id")
-            .map(OrderId::parse)
-            .transpose()
-            .map_err(|_| not_found())?;
-        let path = req.raw_http_path().trim_end_matches('/').to_owned();
+        let id = http::path_param(req, "id", OrderId::parse, not_found)?;
         match (req.method().clone(), id) {
             (Method::GET, None) => {
                 let orders = self.flow.orders.list(owner).await?;
                 let views: Vec<_> = orders.iter().map(Order::view).collect();
                 http::json(StatusCode::OK, &serde_json::json!({ "orders": views }))
             }
-            (Method::GET, Some(id)) if path.ends_with("/invoice") => {
+            (Method::GET, Some(id)) if http::path_ends_with(req, "/invoice") => {
                 let order = self.flow.orders.get_owned(&id, owner).await?;
                 self.document(&order, false, &caller.account.email.to_string())
             }
-            (Method::GET, Some(id)) if path.ends_with("/credit-note") => {
+            (Method::GET, Some(id)) if http::path_ends_with(req, "/credit-note") => {
                 let order = self.flow.orders.get_owned(&id, owner).await?;
                 self.document(&order, true, &caller.account.email.to_string())
             }
@@ -76,7 +65,7 @@ impl<P: PaymentProvider> Handler<P> {
                 let order = self.flow.orders.get_owned(&id, owner).await?;
                 http::json(StatusCode::OK, &order.view())
             }
-            (Method::POST, Some(id)) if path.ends_with("/cancel") => {
+            (Method::POST, Some(id)) if http::path_ends_with(req, "/cancel") => {
                 let order = self
                     .flow
                     .cancel(
@@ -91,7 +80,10 @@ impl<P: PaymentProvider> Handler<P> {
             }
             (method, _) => Err(DomainError::not_found(
                 "route_not_found",
-                format!("No route for {method} {path}."),
+                format!(
+                    "No route for {method} {}.",
+                    req.raw_http_path().trim_end_matches('/')
+                ),
             )
             .into()),
         }
@@ -152,6 +144,6 @@ impl<P: PaymentProvider> Handler<P> {
     }
 }
 
-fn not_found() -> AppError {
-    DomainError::not_found("order_not_found", "No such order.").into()
+fn not_found() -> DomainError {
+    DomainError::not_found("order_not_found", "No such order.")
 }

@@ -1,11 +1,6 @@
 //! The function's settings, read once at cold start, and its handler built from them.
 
 use shop_adapters::boot::prelude::*;
-use shop_adapters::{
-    clients::payments::{PaymentSettings, StripeClient},
-    flows::order_flow::OrderFlowSettings,
-    web::auth::{jwt::TokenVerifier, settings},
-};
 use shop_domain::order::CancellationPolicy;
 
 use crate::{Handler, documents};
@@ -35,18 +30,12 @@ fn cancellation(vars: &Vars) -> Result<CancellationPolicy, ConfigError> {
     Ok(CancellationPolicy { days })
 }
 
-impl Handler<StripeClient> {
-    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
-        Ok(Self {
-            guard: boot.guard(settings.verifier),
-            flow: boot.order_flow(&settings.flow),
-            provider: boot.payments(&settings.payments)?,
-            clock: boot.clock(),
-            cancellation: settings.cancellation,
-            seller: settings.seller,
-            documents: documents()?,
-        })
-    }
-}
-
-shop_adapters::function!(http Handler<StripeClient> => route, Settings);
+shop_adapters::function!(http Handler<StripeClient> => route, Settings, |boot, settings| Handler {
+    guard: boot.guard(settings.verifier),
+    flow: boot.order_flow(&settings.flow),
+    provider: boot.payments(&settings.payments)?,
+    clock: boot.clock(),
+    cancellation: settings.cancellation,
+    seller: settings.seller,
+    documents: documents()?,
+});

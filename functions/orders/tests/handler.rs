@@ -8,7 +8,7 @@ use jiff::civil::date;
 use orders::{Handler, Settings};
 use shop_adapters::clients::payments::StripeClient;
 use shop_domain::{account::model::Account, order::Order};
-use shop_testkit::{Answer, Sample, TestBed, bed, license};
+use shop_testkit::{Sample, TestBed, bed, license};
 
 /// The handler, trusting the test tokens, a customer, and the renewal order of their license,
 /// placed (numbered, pending payment).
@@ -30,7 +30,7 @@ async fn the_sample_shows_the_owner_the_order() {
     let sample = Sample::of("orders")
         .with_path_param("id", placed.id.as_str())
         .with_bearer(&bed.token(&owner));
-    let answer = Answer::of(&h.handle(sample.request()).await);
+    let answer = sample.answer(&h).await;
     let order = answer.ok(200);
     assert_eq!(order["id"], placed.id.as_str());
     assert!(order["number"].as_str().unwrap().starts_with("ORD-2026-"));
@@ -47,7 +47,7 @@ async fn another_customer_and_an_unknown_id_find_nothing() {
     let theirs = Sample::of("orders")
         .with_path_param("id", placed.id.as_str())
         .with_bearer(&token);
-    Answer::of(&h.handle(theirs.request()).await).problem(404, "order_not_found");
+    theirs.answer(&h).await.problem(404, "order_not_found");
     let unknown = Sample::of("orders").with_bearer(&token);
-    Answer::of(&h.handle(unknown.request()).await).problem(404, "order_not_found");
+    unknown.answer(&h).await.problem(404, "order_not_found");
 }

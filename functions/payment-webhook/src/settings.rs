@@ -1,11 +1,8 @@
 //! The function's settings, read once at cold start, and its handler built from them.
 
-use jiff::SignedDuration;
 use shop_adapters::boot::prelude::*;
-use shop_adapters::{
-    clients::payments::webhook::WebhookVerifier, flows::order_flow::OrderFlowSettings,
-    store::idempotency::IdempotencyPolicy,
-};
+use shop_adapters::clients::payments::webhook::WebhookVerifier;
+use shop_adapters::store::idempotency::IdempotencyPolicy;
 
 use crate::Handler;
 
@@ -31,21 +28,15 @@ shop_adapters::settings! {
     }
 }
 
-impl Handler {
-    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
-        Ok(Self {
-            verifier: WebhookVerifier::new(settings.secret, settings.tolerance),
-            flow: boot.order_flow(&settings.flow),
-            idempotency: boot.idempotency(IdempotencyPolicy {
-                lease: settings.lease,
-                retention: RETENTION,
-            }),
-            clock: boot.clock(),
-        })
-    }
-}
-
-shop_adapters::function!(http Handler => receive, Settings);
+shop_adapters::function!(http Handler => receive, Settings, |boot, settings| Handler {
+    verifier: WebhookVerifier::new(settings.secret, settings.tolerance),
+    flow: boot.order_flow(&settings.flow),
+    idempotency: boot.idempotency(IdempotencyPolicy {
+        lease: settings.lease,
+        retention: RETENTION,
+    }),
+    clock: boot.clock(),
+});
 
 #[cfg(test)]
 mod tests {

@@ -8,14 +8,9 @@
 
 use std::sync::Arc;
 
-use lambda_http::{Request, RequestExt, http::Method, http::StatusCode};
 use serde_json::{Map, Value, json};
-use shop_adapters::{
-    AppError,
-    store::{alerts::AlertsRepo, plants::PlantsRepo},
-    web::auth::guard::{Guard, Need},
-    web::http::{self, HttpResponse},
-};
+use shop_adapters::store::{alerts::AlertsRepo, plants::PlantsRepo};
+use shop_adapters::web::{paths, prelude::*};
 use shop_domain::{
     Clock, DomainError,
     solar::{
@@ -38,14 +33,7 @@ pub struct Handler {
 impl Handler {
     async fn route(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let caller = self.guard.caller(req, Need::Full).await?;
-        let raw = req
-            .path_parameters()
-            .first("id")
-            .unwrap_or_default()
-            .to_owned();
-        let id = PlantId::parse(&raw).map_err(|_| {
-            DomainError::not_found("plant_not_found", "There is no such plant of yours.")
-        })?;
+        let id = paths::plant_id(req)?;
         let plant = self.plants.owned(&caller.account.id, &id).await?;
         match req.method().clone() {
             Method::GET => {

@@ -1,21 +1,14 @@
 //! The function's settings, read once at cold start, and its handler built from them.
 
-use shop_adapters::boot::prelude::*;
 /// `JWT_PUBLIC_KEYS`, `JWT_ISSUER`, `JWT_AUDIENCE`: whose tokens are trusted; nothing else.
 pub use shop_adapters::web::auth::settings::GuardSettings as Settings;
 
 use crate::Handler;
 
-impl Handler {
-    /// The owner's alert settings, behind the guard.
-    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
-        Ok(Self {
-            guard: boot.guard(settings.verifier),
-            plants: boot.plants(),
-            alerts: boot.alert_settings(),
-            clock: boot.clock(),
-        })
-    }
-}
-
-shop_adapters::function!(http Handler => route, Settings);
+// The owner's alert settings, behind the guard.
+shop_adapters::function!(http Handler => route, Settings, |boot, settings| Handler {
+    guard: boot.guard(settings.verifier),
+    plants: boot.plants(),
+    alerts: boot.alert_settings(),
+    clock: boot.clock(),
+});

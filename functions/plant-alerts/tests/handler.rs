@@ -43,7 +43,7 @@ impl Setup {
         if let Some(body) = body {
             sample = sample.with_body(&body);
         }
-        Answer::of(&self.handler.handle(sample.request()).await)
+        sample.answer(&self.handler).await
     }
 
     /// The stored settings item, if any.

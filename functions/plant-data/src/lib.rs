@@ -9,19 +9,15 @@
 
 use std::sync::Arc;
 
-use lambda_http::{Request, RequestExt, http::header};
+use lambda_http::http::header;
 use rust_decimal::Decimal;
-use shop_adapters::{
-    AppError,
-    store::{plants::PlantsRepo, telemetry_history::TelemetryHistory},
-    web::auth::guard::{Guard, Need},
-    web::http::{self, HttpResponse},
-};
+use shop_adapters::store::{plants::PlantsRepo, telemetry_history::TelemetryHistory};
+use shop_adapters::web::{paths, prelude::*};
 use shop_domain::{
-    Clock, DomainError,
+    Clock,
     clock::berlin_date,
     solar::{
-        PlantId, SerialNumber, SolarSettings,
+        SerialNumber, SolarSettings,
         history::{
             HistoryQuery, HistoryRange, HistorySettings, berlin_midnight, check_data_access,
         },
@@ -48,13 +44,7 @@ pub struct Handler {
 impl Handler {
     async fn route(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let caller = self.guard.caller(req, Need::Full).await?;
-        let id = req
-            .path_parameters()
-            .first("id")
-            .and_then(|raw| PlantId::parse(raw).ok())
-            .ok_or_else(|| {
-                DomainError::not_found("plant_not_found", "There is no such plant of yours.")
-            })?;
+        let id = paths::plant_id(req)?;
         let params = http::query(req, &["from", "to", "resolution"])?;
         let now = self.clock.now();
         let query = HistoryQuery::parse(

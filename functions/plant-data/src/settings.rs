@@ -5,7 +5,6 @@ use shop_adapters::store::{
     plants::solar_settings,
     telemetry_history::{TelemetryHistory, history_settings, telemetry_table},
 };
-use shop_adapters::web::auth::{jwt::TokenVerifier, settings};
 use shop_domain::solar::{SolarSettings, history::HistorySettings};
 
 use crate::Handler;
@@ -29,23 +28,17 @@ shop_adapters::settings! {
     }
 }
 
-impl Handler {
-    /// An owner's plant data: the plant from the shop table, readings from the telemetry
-    /// table.
-    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
-        Ok(Self {
-            guard: boot.guard(settings.verifier),
-            plants: boot.plants(),
-            telemetry: TelemetryHistory::new(boot.dynamodb(), settings.telemetry_table),
-            clock: boot.clock(),
-            solar: settings.solar,
-            history: settings.history,
-            monitoring_product: settings.monitoring_product,
-        })
-    }
-}
-
-shop_adapters::function!(http Handler => route, Settings);
+// An owner's plant data: the plant from the shop table, readings from the telemetry
+// table.
+shop_adapters::function!(http Handler => route, Settings, |boot, settings| Handler {
+    guard: boot.guard(settings.verifier),
+    plants: boot.plants(),
+    telemetry: TelemetryHistory::new(boot.dynamodb(), settings.telemetry_table),
+    clock: boot.clock(),
+    solar: settings.solar,
+    history: settings.history,
+    monitoring_product: settings.monitoring_product,
+});
 
 #[cfg(test)]
 mod tests {

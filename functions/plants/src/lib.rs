@@ -12,17 +12,11 @@
 
 use std::sync::Arc;
 
-use lambda_http::{Body, Request, RequestExt, Response, http::Method, http::StatusCode};
+use lambda_http::{Body, Response};
 use serde_json::{Map, Value, json};
+use shop_adapters::web::prelude::*;
 use shop_adapters::{
-    AppError,
-    error::Context,
-    store::plants::PlantsRepo,
-    web::auth::{
-        guard::{Guard, Need},
-        secret_token::random_id,
-    },
-    web::http::{self, HttpResponse},
+    error::Context, store::plants::PlantsRepo, web::auth::secret_token::random_id,
 };
 use shop_domain::{
     Clock, DomainError,

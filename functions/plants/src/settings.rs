@@ -2,7 +2,6 @@
 
 use shop_adapters::boot::prelude::*;
 use shop_adapters::store::plants::solar_settings;
-use shop_adapters::web::auth::{jwt::TokenVerifier, settings};
 use shop_domain::solar::SolarSettings;
 
 use crate::Handler;
@@ -24,19 +23,13 @@ impl Settings {
     }
 }
 
-impl Handler {
-    /// The caller's plants, behind the guard.
-    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
-        Ok(Self {
-            guard: boot.guard(settings.verifier),
-            plants: boot.plants(),
-            clock: boot.clock(),
-            solar: settings.solar,
-        })
-    }
-}
-
-shop_adapters::function!(http Handler => route, Settings);
+// The caller's plants, behind the guard.
+shop_adapters::function!(http Handler => route, Settings, |boot, settings| Handler {
+    guard: boot.guard(settings.verifier),
+    plants: boot.plants(),
+    clock: boot.clock(),
+    solar: settings.solar,
+});
 
 #[cfg(test)]
 mod tests {

@@ -100,7 +100,7 @@ impl Setup {
 async fn the_sample_creates_a_plant_the_owner_reads_and_lists() {
     let s = setup().await;
     let sample = Sample::of("plants").with_bearer(&customer::token(&s.owner, s.bed.now));
-    let answer = Answer::of(&s.handler.handle(sample.request()).await);
+    let answer = sample.answer(&s.handler).await;
     let body = answer.ok(201).clone();
     assert_eq!(body["latitude"], "47.999");
     assert_eq!(body["postal_code"], "79098");

@@ -10,13 +10,10 @@
 
 use std::sync::Arc;
 
-use lambda_http::{Request, RequestExt, http::StatusCode};
+use shop_adapters::web::prelude::*;
 use shop_adapters::{
-    AppError,
     flows::order_flow::OrderFlow,
     store::subscriptions::path_id,
-    web::auth::guard::{Guard, Need},
-    web::http::{self, HttpResponse},
     web::idempotent_http::{self, IdempotentRequests},
 };
 use shop_domain::{

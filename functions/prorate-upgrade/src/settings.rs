@@ -2,14 +2,8 @@
 
 use std::time::Duration;
 
-use jiff::SignedDuration;
 use shop_adapters::boot::prelude::*;
-use shop_adapters::{
-    clients::payments::{PaymentSettings, StripeClient},
-    flows::order_flow::OrderFlowSettings,
-    store::idempotency::IdempotencyPolicy,
-    web::auth::{jwt::TokenVerifier, settings},
-};
+use shop_adapters::store::idempotency::IdempotencyPolicy;
 
 use crate::Handler;
 
@@ -31,16 +25,10 @@ shop_adapters::settings! {
     }
 }
 
-impl Handler<StripeClient> {
-    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
-        Ok(Self {
-            guard: boot.guard(settings.verifier),
-            flow: boot.order_flow(&settings.flow),
-            requests: boot.idempotent_requests(REQUESTS, WAIT_FOR_FIRST),
-            provider: boot.payments(&settings.payments)?,
-            clock: boot.clock(),
-        })
-    }
-}
-
-shop_adapters::function!(http Handler<StripeClient> => route, Settings);
+shop_adapters::function!(http Handler<StripeClient> => route, Settings, |boot, settings| Handler {
+    guard: boot.guard(settings.verifier),
+    flow: boot.order_flow(&settings.flow),
+    requests: boot.idempotent_requests(REQUESTS, WAIT_FOR_FIRST),
+    provider: boot.payments(&settings.payments)?,
+    clock: boot.clock(),
+});

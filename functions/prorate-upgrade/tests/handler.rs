@@ -7,32 +7,29 @@
 use prorate_upgrade::{Handler, Settings};
 use serde_json::json;
 use shop_adapters::clients::payments::StripeClient;
-use shop_domain::{account::model::Account, id::SubscriptionId};
-use shop_testkit::{Answer, Sample, TestBed, bed, customer, license};
+use shop_testkit::{
+    Sample, bed, customer,
+    license::{self, LicenseCase},
+};
 
-struct Setup {
-    bed: TestBed,
-    handler: Handler<StripeClient>,
-    owner: Account,
-    id: SubscriptionId,
-}
+type Setup = LicenseCase<Handler<StripeClient>>;
 
 /// The handler, trusting the test tokens and charging through the sandbox, and the sample's
 /// license of 20 seats owned by a customer who pays by card.
 async fn setup() -> Setup {
-    let bed = TestBed::at("2026-11-22T10:00:00Z").await;
-    let queue = bed.queue().await;
-    let (owner, sub) = bed
-        .sample_license("prorate-upgrade", 20, license::paid_by_card)
-        .await;
-    let vars = bed::charging_vars(&queue);
-    let handler = bed.handler(&vars, Settings::from_vars, Handler::new);
-    Setup {
-        bed,
-        handler,
-        owner,
-        id: sub.id,
-    }
+    LicenseCase::adjusted(
+        "prorate-upgrade",
+        20,
+        license::paid_by_card,
+        |bed, queue| {
+            bed.handler(
+                &bed::charging_vars(queue),
+                Settings::from_vars,
+                Handler::new,
+            )
+        },
+    )
+    .await
 }
 
 async fn quantity(s: &Setup) -> u32 {
@@ -49,7 +46,7 @@ async fn the_sample_upgrade_is_quoted_pro_rata() {
         .with_route("POST /v1/subscriptions/{id}/upgrade/preview", &path)
         .with_bearer(&customer::token(&s.owner, s.bed.now));
     let to = sample.body()["quantity"].as_u64().unwrap();
-    let answer = Answer::of(&s.handler.handle(sample.request()).await);
+    let answer = sample.answer(&s.handler).await;
     let quote = answer.ok(200);
     assert_eq!(
         (quote["from"].as_u64(), quote["to"].as_u64()),
@@ -72,7 +69,7 @@ async fn the_sample_upgrade_is_charged_and_applied_once() {
     let s = setup().await;
     let sample = Sample::of("prorate-upgrade").with_bearer(&customer::token(&s.owner, s.bed.now));
     let to = sample.body()["quantity"].as_u64().unwrap();
-    let answer = Answer::of(&s.handler.handle(sample.request()).await);
+    let answer = sample.answer(&s.handler).await;
     let order = answer.ok(201);
     assert_eq!(order["status"], "confirmed");
     assert!(
@@ -83,7 +80,7 @@ async fn the_sample_upgrade_is_charged_and_applied_once() {
     );
     assert_eq!(u64::from(quantity(&s).await), to);
     // The same key answers the same order; nothing is charged or applied twice.
-    let again = Answer::of(&s.handler.handle(sample.request()).await);
+    let again = sample.answer(&s.handler).await;
     assert_eq!(again.ok(201)["id"], order["id"]);
     assert_eq!(u64::from(quantity(&s).await), to);
 }
@@ -94,6 +91,9 @@ async fn a_zero_quantity_is_refused_and_changes_nothing() {
     let sample = Sample::of("prorate-upgrade")
         .with_bearer(&customer::token(&s.owner, s.bed.now))
         .with_field("quantity", json!(0));
-    Answer::of(&s.handler.handle(sample.request()).await).problem(422, "invalid_quantity");
+    sample
+        .answer(&s.handler)
+        .await
+        .problem(422, "invalid_quantity");
     assert_eq!(quantity(&s).await, 20);
 }

@@ -1,6 +1,5 @@
 //! The function's settings, read once at cold start, and its handler built from them.
 
-use shop_adapters::boot::prelude::*;
 use shop_adapters::store::{
     plants::solar_settings,
     public_plants::PublicPlants,
@@ -35,28 +34,23 @@ shop_adapters::settings! {
     }
 }
 
-impl Handler {
-    /// Anyone's view of the public plants: no guard, read only.
-    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
-        Ok(Self {
-            public: PublicPlants::new(boot.dynamodb(), boot.table()),
-            telemetry: TelemetryHistory::new(boot.dynamodb(), settings.telemetry_table),
-            clock: boot.clock(),
-            solar: settings.solar,
-            freshness: settings.history.freshness,
-            page_size: settings.page_size,
-            cache_control: format!("public, max-age={}", settings.cache.as_secs()),
-        })
-    }
-}
-
-shop_adapters::function!(http Handler => route, Settings);
+// Anyone's view of the public plants: no guard, read only.
+shop_adapters::function!(http Handler => route, Settings, |boot, settings| Handler {
+    public: PublicPlants::new(boot.dynamodb(), boot.table()),
+    telemetry: TelemetryHistory::new(boot.dynamodb(), settings.telemetry_table),
+    clock: boot.clock(),
+    solar: settings.solar,
+    freshness: settings.history.freshness,
+    page_size: settings.page_size,
+    cache_control: format!("public, max-age={}", settings.cache.as_secs()),
+});
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
+    use shop_adapters::boot::prelude::*;
     use shop_testkit::settings;
 
     /// What the template always sets.

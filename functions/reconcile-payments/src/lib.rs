@@ -75,7 +75,6 @@ impl<P: PaymentProvider> Handler<P> {
                 }
             }
         }
-        tracing::info!(?summary, "reconciliation done");
         Ok(summary)
     }
 }

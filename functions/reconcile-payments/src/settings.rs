@@ -1,11 +1,6 @@
 //! The job's settings, read once at cold start, and its handler built from them.
 
-use jiff::SignedDuration;
 use shop_adapters::boot::prelude::*;
-use shop_adapters::{
-    clients::payments::{PaymentSettings, StripeClient},
-    flows::order_flow::OrderFlowSettings,
-};
 
 use crate::{Handler, Summary};
 
@@ -34,18 +29,12 @@ impl Settings {
     pub const DEFAULT_BATCH: usize = 200;
 }
 
-impl Handler<StripeClient> {
-    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
-        Ok(Self {
-            flow: boot.order_flow(&settings.flow),
-            provider: boot.payments(&settings.payments)?,
-            clock: boot.clock(),
-            settings,
-        })
-    }
-}
-
-shop_adapters::function!(schedule Handler<StripeClient>, Settings, Summary);
+shop_adapters::function!(schedule Handler<StripeClient>, Settings, Summary, |boot, settings| Handler {
+    flow: boot.order_flow(&settings.flow),
+    provider: boot.payments(&settings.payments)?,
+    clock: boot.clock(),
+    settings,
+});
 
 #[cfg(test)]
 mod tests {

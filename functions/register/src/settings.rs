@@ -1,12 +1,7 @@
 //! The function's settings, read once at cold start, and its handler built from them.
 
-use jiff::SignedDuration;
 use shop_adapters::boot::prelude::*;
-use shop_adapters::{
-    flows::links::LinkSettings,
-    web::auth::{password::PasswordHasherArgon2, settings},
-};
-use shop_domain::account::password::PasswordPolicy;
+use shop_adapters::web::auth::password::PasswordHasherArgon2;
 
 use crate::Handler;
 
@@ -21,20 +16,14 @@ shop_adapters::settings! {
     }
 }
 
-impl Handler {
-    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
-        Ok(Self {
-            accounts: boot.accounts(),
-            links: boot.link_mailer(&settings.links),
-            hasher: PasswordHasherArgon2::new()?,
-            clock: boot.clock(),
-            policy: settings.policy,
-            link_valid: settings.link_valid,
-        })
-    }
-}
-
-shop_adapters::function!(http Handler => register, Settings);
+shop_adapters::function!(http Handler => register, Settings, |boot, settings| Handler {
+    accounts: boot.accounts(),
+    links: boot.link_mailer(&settings.links),
+    hasher: PasswordHasherArgon2::new()?,
+    clock: boot.clock(),
+    policy: settings.policy,
+    link_valid: settings.link_valid,
+});
 
 #[cfg(test)]
 mod tests {

@@ -51,7 +51,7 @@ async fn the_sample_registers_an_account_and_sends_the_validation_link() {
 async fn a_registration_without_accepted_terms_is_refused_and_stores_nothing() {
     let (bed, h, queue) = setup().await;
     let refused = Sample::of("register").with_field("accept_terms", json!(false));
-    let answer = Answer::of(&h.handle(refused.request()).await);
+    let answer = refused.answer(&h).await;
     let body = answer.problem(422, "invalid_registration");
     assert_eq!(body["fields"][0]["code"], "terms_not_accepted");
     assert!(

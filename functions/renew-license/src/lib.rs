@@ -10,18 +10,13 @@
 
 use std::sync::Arc;
 
-use lambda_http::{Request, http::StatusCode};
+use shop_adapters::web::prelude::*;
 use shop_adapters::{
-    AppError,
-    flows::renewal::RenewalFlow,
-    store::catalog::CatalogRepo,
-    store::subscriptions::path_id,
-    web::auth::guard::{Guard, Need},
-    web::http::{self, HttpResponse},
+    flows::renewal::RenewalFlow, store::catalog::CatalogRepo, store::subscriptions::path_id,
 };
 use shop_domain::{
     Clock, DomainError,
-    catalog::Product,
+    catalog::{self, Product},
     changes::fixed_term_renewal,
     clock::berlin_date,
     order::{Order, monitoring::plant_renewal},
@@ -111,16 +106,13 @@ impl Handler {
 
 /// The catalog's product of a license, to price its renewal.
 fn sold<'a>(products: &'a [Product], sub: &Subscription) -> Result<&'a Product, DomainError> {
-    products
-        .iter()
-        .find(|p| p.id() == &sub.product_id)
-        .ok_or_else(|| {
-            DomainError::conflict(
-                "renewal_not_offered",
-                format!(
-                    "{} is no longer sold; buy a new license instead.",
-                    sub.product_id
-                ),
-            )
-        })
+    catalog::product(products, &sub.product_id).ok_or_else(|| {
+        DomainError::conflict(
+            "renewal_not_offered",
+            format!(
+                "{} is no longer sold; buy a new license instead.",
+                sub.product_id
+            ),
+        )
+    })
 }

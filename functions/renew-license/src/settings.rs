@@ -1,11 +1,7 @@
 //! The function's settings, read once at cold start, and its handler built from them.
 
 use shop_adapters::boot::prelude::*;
-use shop_adapters::{
-    clients::payments::PaymentSettings,
-    flows::{order_flow::OrderFlowSettings, renewal::RenewalFlow},
-    web::auth::{jwt::TokenVerifier, settings},
-};
+use shop_adapters::flows::renewal::RenewalFlow;
 use shop_domain::changes::RetryPolicy;
 
 use crate::Handler;
@@ -21,21 +17,17 @@ shop_adapters::settings! {
     }
 }
 
-impl Handler {
-    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
-        let renewals = RenewalFlow {
-            flow: boot.order_flow(&settings.flow),
-            provider: Box::new(boot.payments(&settings.payments)?),
-            // A customer's renewal is charged once, while the customer waits; no retries.
-            retry: RetryPolicy { days: Vec::new() },
-        };
-        Ok(Self {
-            guard: boot.guard(settings.verifier),
-            catalog: boot.catalog(),
-            renewals,
-            clock: boot.clock(),
-        })
+shop_adapters::function!(http Handler => renew, Settings, |boot, settings| {
+    let renewals = RenewalFlow {
+        flow: boot.order_flow(&settings.flow),
+        provider: Box::new(boot.payments(&settings.payments)?),
+        // A customer's renewal is charged once, while the customer waits; no retries.
+        retry: RetryPolicy { days: Vec::new() },
+    };
+    Handler {
+        guard: boot.guard(settings.verifier),
+        catalog: boot.catalog(),
+        renewals,
+        clock: boot.clock(),
     }
-}
-
-shop_adapters::function!(http Handler => renew, Settings);
+});

@@ -12,7 +12,7 @@ use shop_domain::{
     id::SubscriptionId,
     subscription::{Period, Subscription},
 };
-use shop_testkit::{Answer, Sample, TestBed, bed, license};
+use shop_testkit::{TestBed, bed, license};
 
 /// The clock 30 days before the end of a 365-day term: inside the 40-day renewal window.
 const NOW: &str = "2026-11-22T10:00:00Z";
@@ -43,20 +43,20 @@ async fn setup(fixed_term: bool) -> (TestBed, Handler, Account, SubscriptionId) 
 #[tokio::test]
 async fn the_sample_renews_the_fixed_term_without_a_gap() {
     let (bed, h, owner, id) = setup(true).await;
-    let sample = Sample::of("renew-license").with_bearer(&bed.token(&owner));
-    let answer = Answer::of(&h.handle(sample.request()).await);
+    let sample = bed.sample_by("renew-license", &owner);
+    let answer = sample.answer(&h).await;
     assert_eq!(answer.ok(201)["status"], "confirmed");
     let sub = bed.license(&id).await;
     let next = sub.next_period.unwrap();
     assert_eq!(next.starts_on, date(2026, 12, 23));
-    Answer::of(&h.handle(sample.request()).await).problem(409, "already_renewed");
+    sample.answer(&h).await.problem(409, "already_renewed");
 }
 
 #[tokio::test]
 async fn a_rolling_license_is_refused_and_nothing_is_charged() {
     let (bed, h, owner, id) = setup(false).await;
-    let sample = Sample::of("renew-license").with_bearer(&bed.token(&owner));
-    let answer = Answer::of(&h.handle(sample.request()).await);
+    let sample = bed.sample_by("renew-license", &owner);
+    let answer = sample.answer(&h).await;
     assert_eq!(
         (answer.status, answer.content_type.as_str()),
         (409, "application/problem+json")

@@ -1,10 +1,7 @@
 //! The worker's settings, read once at cold start, and its handler built from them.
 
 use shop_adapters::boot::prelude::*;
-use shop_adapters::{
-    clients::payments::PaymentSettings,
-    flows::{order_flow::OrderFlowSettings, renewal::RenewalFlow},
-};
+use shop_adapters::flows::renewal::RenewalFlow;
 use shop_domain::changes::RetryPolicy;
 
 use crate::Handler;
@@ -31,20 +28,14 @@ fn retry_days(raw: &str) -> Result<RetryPolicy, std::num::ParseIntError> {
     })
 }
 
-impl Handler {
-    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
-        Ok(Self {
-            renewals: RenewalFlow {
-                flow: boot.order_flow(&settings.flow),
-                provider: Box::new(boot.payments(&settings.payments)?),
-                retry: settings.retry,
-            },
-            clock: boot.clock(),
-        })
-    }
-}
-
-shop_adapters::function!(sqs Handler, Settings);
+shop_adapters::function!(sqs Handler, Settings, |boot, settings| Handler {
+    renewals: RenewalFlow {
+        flow: boot.order_flow(&settings.flow),
+        provider: Box::new(boot.payments(&settings.payments)?),
+        retry: settings.retry,
+    },
+    clock: boot.clock(),
+});
 
 #[cfg(test)]
 mod tests {

@@ -57,11 +57,6 @@ impl Handler {
             due: jobs.len(),
             sqs_calls: sent.calls,
         };
-        tracing::info!(
-            due = summary.due,
-            sqs_calls = summary.sqs_calls,
-            "renewals enqueued"
-        );
         Ok(summary)
     }
 }

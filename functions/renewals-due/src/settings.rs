@@ -1,7 +1,5 @@
 //! The job's settings, read once at cold start, and its handler built from them.
 
-use shop_adapters::boot::prelude::*;
-
 use crate::{Handler, Summary};
 
 /// Earlier days looked at when `RENEWAL_LOOKBACK_DAYS` is unset: a missed week is caught up.
@@ -17,18 +15,12 @@ shop_adapters::settings! {
     }
 }
 
-impl Handler {
-    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
-        Ok(Self {
-            subscriptions: boot.subscriptions(),
-            queue: boot.jobs(&settings.queue_url),
-            clock: boot.clock(),
-            lookback_days: settings.lookback_days,
-        })
-    }
-}
-
-shop_adapters::function!(schedule Handler, Settings, Summary);
+shop_adapters::function!(schedule Handler, Settings, Summary, |boot, settings| Handler {
+    subscriptions: boot.subscriptions(),
+    queue: boot.jobs(&settings.queue_url),
+    clock: boot.clock(),
+    lookback_days: settings.lookback_days,
+});
 
 #[cfg(test)]
 mod tests {

@@ -1,8 +1,6 @@
 //! The function's settings, read once at cold start, and its handler built from them.
 
-use jiff::SignedDuration;
 use shop_adapters::boot::prelude::*;
-use shop_adapters::{flows::links::LinkSettings, web::auth::settings};
 
 use crate::Handler;
 
@@ -25,21 +23,15 @@ shop_adapters::settings! {
     }
 }
 
-impl Handler {
-    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
-        Ok(Self {
-            accounts: boot.accounts(),
-            links: boot.link_mailer(&settings.links),
-            clock: boot.clock(),
-            per_hour: settings.per_hour,
-            activation_valid: settings.activation_valid,
-            verification_valid: settings.verification_valid,
-            reset_valid: settings.reset_valid,
-        })
-    }
-}
-
-shop_adapters::function!(http Handler => request, Settings);
+shop_adapters::function!(http Handler => request, Settings, |boot, settings| Handler {
+    accounts: boot.accounts(),
+    links: boot.link_mailer(&settings.links),
+    clock: boot.clock(),
+    per_hour: settings.per_hour,
+    activation_valid: settings.activation_valid,
+    verification_valid: settings.verification_valid,
+    reset_valid: settings.reset_valid,
+});
 
 #[cfg(test)]
 mod tests {

@@ -8,7 +8,7 @@ use request_link::{Handler, Settings};
 use serde_json::json;
 use shop_adapters::store::accounts::TokenPurpose;
 use shop_domain::account::model::AccountStatus;
-use shop_testkit::{Answer, Sample, TestBed, bed, customer};
+use shop_testkit::{Sample, TestBed, bed, customer};
 
 /// The handler (default settings: three links an hour), its mail queue, and the sample's
 /// address waiting for activation.
@@ -34,7 +34,7 @@ async fn setup() -> (TestBed, Handler, String) {
 async fn the_sample_sends_a_fresh_activation_link_and_unknown_addresses_hear_the_same() {
     let (bed, h, queue) = setup().await;
     let sample = Sample::of("request-link");
-    let known = Answer::of(&h.handle(sample.request()).await);
+    let known = sample.answer(&h).await;
     assert!(
         known.ok(202)["message"]
             .as_str()
@@ -51,7 +51,7 @@ async fn the_sample_sends_a_fresh_activation_link_and_unknown_addresses_hear_the
     );
 
     let unknown = sample.with_field("email", json!("nobody@example.fr"));
-    assert_eq!(Answer::of(&h.handle(unknown.request()).await), known);
+    assert_eq!(unknown.answer(&h).await, known);
     assert!(bed.received(&queue).await.is_empty());
 }
 
@@ -60,15 +60,18 @@ async fn the_fourth_request_in_an_hour_is_refused() {
     let (_bed, h, _) = setup().await;
     let unknown = Sample::of("request-link").with_field("email", json!("nobody@example.fr"));
     for _ in 0..3 {
-        assert_eq!(Answer::of(&h.handle(unknown.request()).await).status, 202);
+        assert_eq!(unknown.answer(&h).await.status, 202);
     }
-    Answer::of(&h.handle(unknown.request()).await).problem(429, "too_many_link_requests");
+    unknown
+        .answer(&h)
+        .await
+        .problem(429, "too_many_link_requests");
 }
 
 #[tokio::test]
 async fn a_malformed_address_is_refused_and_sends_nothing() {
     let (bed, h, queue) = setup().await;
     let bad = Sample::of("request-link").with_field("email", json!("not an email"));
-    Answer::of(&h.handle(bad.request()).await).problem(422, "invalid_email");
+    bad.answer(&h).await.problem(422, "invalid_email");
     assert!(bed.received(&queue).await.is_empty());
 }

@@ -2,37 +2,32 @@
 //! opened the reset link and sets a new password. The link is single-use and short-lived; the
 //! policy and the history apply, the minimum age does not. A reset also ends a lockout.
 
-use lambda_http::{Request, http::StatusCode};
+use jiff::Timestamp;
 use shop_adapters::{
-    AppError,
-    flows::passwords::Passwords,
     store::accounts::TokenPurpose,
-    web::http::{self, HttpResponse},
+    web::{
+        link_password::{LinkStep, NewPassword, SetByLink},
+        prelude::*,
+    },
 };
-use shop_domain::account::model::PasswordChange;
+use shop_domain::account::model::{Account, PasswordChange};
 
-mod settings;
+/// A new password through the reset link.
+pub type Handler = SetByLink<Reset>;
 
-pub use settings::Settings;
+pub struct Reset;
 
-pub struct Handler {
-    pub passwords: Passwords,
-}
+impl LinkStep for Reset {
+    const PURPOSE: TokenPurpose = TokenPurpose::ResetPassword;
 
-impl Handler {
-    async fn reset(&self, req: &Request) -> Result<HttpResponse, AppError> {
-        let (saved, now) = self
-            .passwords
-            .set_by_link(
-                req,
-                TokenPurpose::ResetPassword,
-                |p, account, password, now| {
-                    let how = PasswordChange::ByReset;
-                    p.hasher
-                        .replace_password(&account, password, how, now, &p.policy)
-                },
-            )
-            .await?;
+    /// The policy's history applies (the current password cannot come back this way).
+    fn set(new: NewPassword<'_>) -> Result<Account, AppError> {
+        let (p, how) = (new.passwords, PasswordChange::ByReset);
+        p.hasher
+            .replace_password(&new.account, new.password, how, new.now, &p.policy)
+    }
+
+    fn answer(saved: &Account, now: Timestamp) -> Result<HttpResponse, AppError> {
         tracing::info!(account = %saved.id, "password reset");
         http::json(StatusCode::OK, &serde_json::json!({"password_set_at": now}))
     }

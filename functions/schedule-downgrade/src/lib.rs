@@ -9,13 +9,8 @@
 
 use std::sync::Arc;
 
-use lambda_http::{Request, http::Method, http::StatusCode};
-use shop_adapters::{
-    AppError,
-    store::subscriptions::{SubscriptionsRepo, path_id},
-    web::auth::guard::{Guard, Need},
-    web::http::{self, HttpResponse},
-};
+use shop_adapters::store::subscriptions::{SubscriptionsRepo, path_id};
+use shop_adapters::web::prelude::*;
 use shop_domain::{
     Clock, DomainError,
     changes::{NewTotal, schedule_downgrade},

@@ -6,7 +6,7 @@
 use schedule_downgrade::{Handler, Settings};
 use serde_json::json;
 use shop_domain::{account::model::Account, id::SubscriptionId};
-use shop_testkit::{Answer, Sample, TestBed, customer};
+use shop_testkit::{Sample, TestBed, customer};
 
 /// The handler, trusting the test tokens, the owner and the sample's license of 20 seats.
 async fn setup() -> (TestBed, Handler, Account, SubscriptionId) {
@@ -19,9 +19,9 @@ async fn setup() -> (TestBed, Handler, Account, SubscriptionId) {
 #[tokio::test]
 async fn the_sample_schedules_the_downgrade_for_the_next_term() {
     let (bed, h, owner, id) = setup().await;
-    let sample = Sample::of("schedule-downgrade").with_bearer(&bed.token(&owner));
+    let sample = bed.sample_by("schedule-downgrade", &owner);
     let to = sample.body()["quantity"].as_u64().unwrap();
-    let answer = Answer::of(&h.handle(sample.request()).await);
+    let answer = sample.answer(&h).await;
     let body = answer.ok(200);
     assert_eq!(body["scheduled_change"]["quantity"].as_u64(), Some(to));
     assert_eq!(body["quantity"], 20);
@@ -39,6 +39,6 @@ async fn a_fractional_quantity_is_refused_and_nothing_is_scheduled() {
     let sample = Sample::of("schedule-downgrade")
         .with_bearer(&bed.token(&owner))
         .with_field("quantity", json!(3.5));
-    Answer::of(&h.handle(sample.request()).await).problem(400, "invalid_body");
+    sample.answer(&h).await.problem(400, "invalid_body");
     assert!(bed.license(&id).await.scheduled_change.is_none());
 }

@@ -10,14 +10,12 @@
 //! (the password policy's numbers), however they arrive; a granted sign-in clears the log. An expired password signs in with a short token that only allows changing it.
 
 use jiff::SignedDuration;
-use lambda_http::{Request, http::StatusCode};
 use serde::{Deserialize, Serialize};
+use shop_adapters::web::prelude::*;
 use shop_adapters::{
-    AppError,
     error::Context,
     flows::passwords::Passwords,
     web::auth::jwt::{Scope, TokenIssuer},
-    web::http::{self, HttpResponse},
 };
 use shop_domain::{
     DomainError, Email,

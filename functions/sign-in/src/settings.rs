@@ -1,8 +1,7 @@
 //! The function's settings, read once at cold start, and its handler built from them.
 
 use shop_adapters::boot::prelude::*;
-use shop_adapters::web::auth::{jwt::TokenIssuer, settings};
-use shop_domain::account::password::PasswordPolicy;
+use shop_adapters::web::auth::jwt::TokenIssuer;
 
 use crate::Handler;
 
@@ -15,16 +14,10 @@ shop_adapters::settings! {
     }
 }
 
-impl Handler {
-    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
-        Ok(Self {
-            passwords: boot.passwords(settings.policy)?,
-            issuer: settings.issuer,
-        })
-    }
-}
-
-shop_adapters::function!(http Handler => sign_in, Settings);
+shop_adapters::function!(http Handler => sign_in, Settings, |boot, settings| Handler {
+    passwords: boot.passwords(settings.policy)?,
+    issuer: settings.issuer,
+});
 
 #[cfg(test)]
 mod tests {

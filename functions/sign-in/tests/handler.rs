@@ -27,7 +27,7 @@ fn attempt(email: &str, password: &str) -> Sample {
 }
 
 async fn call(h: &Handler, sample: Sample) -> Answer {
-    Answer::of(&h.handle(sample.request()).await)
+    sample.answer(h).await
 }
 
 #[tokio::test]

@@ -7,15 +7,10 @@
 use std::sync::Arc;
 
 use jiff::civil::Date;
-use lambda_http::{Request, RequestExt, http::Method, http::StatusCode};
 use serde::Deserialize;
 use serde_json::json;
-use shop_adapters::{
-    AppError,
-    store::subscriptions::{SubscriptionsRepo, path_id},
-    web::auth::guard::{Guard, Need},
-    web::http::{self, HttpResponse},
-};
+use shop_adapters::store::subscriptions::{SubscriptionsRepo, path_id};
+use shop_adapters::web::prelude::*;
 use shop_domain::{
     Clock, DomainError,
     clock::berlin_date,

@@ -4,35 +4,24 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
 
 use serde_json::json;
-use shop_domain::{account::model::Account, id::SubscriptionId};
-use shop_testkit::{Answer, Sample, TestBed, customer};
+use shop_testkit::{Answer, Sample, customer, license::LicenseCase};
 use subscriptions::{Handler, Settings};
 
-struct Setup {
-    bed: TestBed,
-    handler: Handler,
-    owner: Account,
-    id: SubscriptionId,
-}
+type Setup = LicenseCase<Handler>;
 
 /// The handler, trusting the test tokens, and the sample's license owned by a customer.
 async fn setup() -> Setup {
-    let bed = TestBed::at("2026-11-22T10:00:00Z").await;
-    let (owner, sub) = bed.sample_license("subscriptions", 5, |s| s).await;
-    let handler = bed.handler(&customer::jwt_vars(), Settings::from_vars, Handler::new);
-    Setup {
-        bed,
-        handler,
-        owner,
-        id: sub.id,
-    }
+    LicenseCase::new("subscriptions", 5, |bed, _| {
+        bed.handler(&customer::jwt_vars(), Settings::from_vars, Handler::new)
+    })
+    .await
 }
 
 #[tokio::test]
 async fn the_sample_shows_the_owner_the_license() {
     let s = setup().await;
     let sample = Sample::of("subscriptions").with_bearer(&customer::token(&s.owner, s.bed.now));
-    let answer = Answer::of(&s.handler.handle(sample.request()).await);
+    let answer = sample.answer(&s.handler).await;
     let body = answer.ok(200);
     assert_eq!(body["id"], s.id.as_str());
     assert_eq!(
@@ -73,7 +62,7 @@ async fn auto_renew_is_turned_off_and_a_bad_value_changes_nothing() {
 async fn another_customer_does_not_find_the_license() {
     let s = setup().await;
     let other = s.bed.customer("ben@example.de").await;
-    let sample = Sample::of("subscriptions").with_bearer(&s.bed.token(&other));
-    let answer = Answer::of(&s.handler.handle(sample.request()).await);
+    let sample = s.bed.sample_by("subscriptions", &other);
+    let answer = sample.answer(&s.handler).await;
     answer.problem(404, "subscription_not_found");
 }

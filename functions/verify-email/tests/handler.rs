@@ -5,37 +5,30 @@
 use serde_json::json;
 use shop_adapters::store::accounts::TokenPurpose;
 use shop_domain::account::model::{Account, AccountStatus};
-use shop_testkit::{Answer, Sample, TestBed};
+use shop_testkit::{Sample, TestBed};
 use verify_email::Handler;
 
 /// When the sample link is used.
 const NOW: &str = "2026-11-22T10:00:00Z";
 
 /// The handler, and a customer waiting for the link the sample event carries.
-async fn setup(sample: &Sample) -> (TestBed, Handler, Account) {
+async fn setup() -> (TestBed, Handler, Account, Sample) {
     let waiting = AccountStatus::PendingVerification;
     let link = ("anna@example.de", waiting, TokenPurpose::VerifyEmail);
     let build = |bed: &TestBed| Handler::new(&bed.boot).expect("the handler builds");
-    TestBed::with_sample_link(NOW, sample, link, build).await
+    TestBed::with_sample_link(NOW, "verify-email", link, build).await
 }
 
 #[tokio::test]
 async fn the_sample_link_activates_the_account_once() {
-    let sample = Sample::of("verify-email");
-    let (bed, h, account) = setup(&sample).await;
-    let answer = Answer::of(&h.handle(sample.request()).await);
-    let body = answer.ok(200);
-    assert_eq!(body["id"], account.id.as_str());
-    assert_eq!(body["status"], "active");
-    assert_eq!(bed.account(&account.id).await.status, AccountStatus::Active);
-    Answer::of(&h.handle(sample.request()).await).problem(409, "link_used");
+    let (bed, h, account, sample) = setup().await;
+    bed.assert_link_activates_once(&h, &sample, &account).await;
 }
 
 #[tokio::test]
 async fn a_body_without_the_token_is_refused_and_changes_nothing() {
-    let sample = Sample::of("verify-email");
-    let (bed, h, account) = setup(&sample).await;
+    let (bed, h, account, sample) = setup().await;
     let wrong = sample.with_body(&json!({"link": "0000"}));
-    Answer::of(&h.handle(wrong.request()).await).problem(400, "invalid_body");
+    wrong.answer(&h).await.problem(400, "invalid_body");
     bed.assert_unchanged(&account).await;
 }

@@ -247,6 +247,12 @@ pub fn price_region(
     })
 }
 
+/// The product `id` names in `products`; `None` once it is no longer sold (each caller says
+/// what that means for it: a renewal not offered, an import it cannot move).
+pub fn product<'a>(products: &'a [Product], id: &ProductId) -> Option<&'a Product> {
+    products.iter().find(|p| p.id() == id)
+}
+
 /// The catalog for one region, in product-id order. A region in which nothing is sold is
 /// unknown to the shop, which the caller hears as `unknown_region`.
 pub fn offers_in<'a>(
@@ -295,6 +301,15 @@ mod tests {
         let elsewhere = price_region(&products, "SE", &fallback).unwrap();
         assert_eq!(elsewhere, fallback);
         assert!(products[0].offer(&Region::parse("SE").unwrap()).is_none());
+    }
+
+    #[test]
+    fn a_product_is_found_by_its_id_and_a_retired_one_is_none() {
+        let products = vec![spec(alarm()).unwrap()];
+        let id = products[0].id().clone();
+        assert_eq!(product(&products, &id).map(Product::id), Some(&id));
+        let retired = ProductId::parse("fax").unwrap();
+        assert!(product(&products, &retired).is_none());
     }
 
     #[test]

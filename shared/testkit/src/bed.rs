@@ -10,7 +10,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use jiff::Timestamp;
 use shop_adapters::{
     boot::{
-        self, Boot,
+        self, Boot, HttpHandler,
         config::{ConfigError, Vars},
     },
     store::{
@@ -119,20 +119,40 @@ impl TestBed {
     }
 
     /// Where every handler test of a link function starts: a bed at `now` (RFC 3339), a
-    /// customer in `status` whose emailed link for `purpose` is the token in `sample`'s body,
-    /// and the handler `build` makes on the bed.
+    /// customer in `status` whose emailed link for `purpose` is the token in the body of
+    /// `function`'s sample, the handler `build` makes on the bed, and the sample.
     pub async fn with_sample_link<H>(
         now: &str,
-        sample: &crate::Sample,
+        function: &str,
         (email, status, purpose): (&str, AccountStatus, TokenPurpose),
         build: impl FnOnce(&Self) -> H,
-    ) -> (Self, H, Account) {
+    ) -> (Self, H, Account, crate::Sample) {
         let bed = Self::at(now).await;
+        let sample = crate::Sample::of(function);
         let body = sample.body();
         let token = body["token"].as_str().expect("the sample carries a token");
         let account = bed.account_with_link(email, status, purpose, token).await;
         let handler = build(&bed);
-        (bed, handler, account)
+        (bed, handler, account, sample)
+    }
+
+    /// Asserts that `handler` answers `sample`'s link with `account`, now active (and stored
+    /// so), and a second use of the link with `409 link_used`: a link works once.
+    pub async fn assert_link_activates_once(
+        &self,
+        handler: &impl HttpHandler,
+        sample: &crate::Sample,
+        account: &Account,
+    ) {
+        let first = sample.answer(handler).await;
+        let body = first.ok(200);
+        assert_eq!(body["id"], account.id.as_str());
+        assert_eq!(body["status"], "active");
+        assert_eq!(
+            self.account(&account.id).await.status,
+            AccountStatus::Active
+        );
+        sample.answer(handler).await.problem(409, "link_used");
     }
 
     /// The account `id` as stored now.
@@ -156,6 +176,11 @@ impl TestBed {
         assert_eq!(after.status, account.status);
         let hash = |a: &Account| a.password.as_ref().map(|p| p.hash.clone());
         assert_eq!(hash(&after), hash(account));
+    }
+
+    /// `function`'s sample, sent with `account`'s token.
+    pub fn sample_by(&self, function: &str, account: &Account) -> crate::Sample {
+        crate::Sample::of(function).with_bearer(&self.token(account))
     }
 
     /// A full-scope access token for `account`, issued now.

@@ -118,3 +118,47 @@ pub async fn place_renewal(
         .await
         .expect("the order flow places the renewal")
 }
+
+/// Where a handler test of a route on one license starts: a bed at 2026-11-22 10:00, a mail
+/// queue, the sample's license owned by a customer, and the handler.
+pub struct LicenseCase<H> {
+    pub bed: crate::TestBed,
+    pub handler: H,
+    /// The mail queue, for the handler's settings and to read what it sent.
+    pub queue: String,
+    pub owner: Account,
+    pub id: SubscriptionId,
+}
+
+impl<H> LicenseCase<H> {
+    /// The license `function`'s sample names, `quantity` seats, and the handler `build` makes
+    /// on the bed and the queue (`bed.handler(&bed::protected_mail_vars(queue), ..)`).
+    pub async fn new(
+        function: &str,
+        quantity: u32,
+        build: impl FnOnce(&crate::TestBed, &str) -> H,
+    ) -> Self {
+        Self::adjusted(function, quantity, |s| s, build).await
+    }
+
+    /// As [`Self::new`], the license changed by `adjust` before it is stored
+    /// ([`paid_by_card`]).
+    pub async fn adjusted(
+        function: &str,
+        quantity: u32,
+        adjust: impl FnOnce(Subscription) -> Subscription,
+        build: impl FnOnce(&crate::TestBed, &str) -> H,
+    ) -> Self {
+        let bed = crate::TestBed::at("2026-11-22T10:00:00Z").await;
+        let queue = bed.queue().await;
+        let (owner, sub) = bed.sample_license(function, quantity, adjust).await;
+        let handler = build(&bed, &queue);
+        Self {
+            bed,
+            handler,
+            queue,
+            owner,
+            id: sub.id,
+        }
+    }
+}

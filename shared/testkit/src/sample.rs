@@ -4,7 +4,10 @@
 
 use lambda_http::{Body, Request};
 use serde_json::Value;
-use shop_adapters::web::http::{HttpResponse, gateway_request};
+use shop_adapters::{
+    boot::HttpHandler,
+    web::http::{HttpResponse, gateway_request},
+};
 
 /// `events/<function>.json`, as a JSON value to change before it is sent.
 #[derive(Debug, Clone)]
@@ -118,6 +121,11 @@ impl Sample {
     /// The request the function's handler receives.
     pub fn request(&self) -> Request {
         gateway_request(&self.0).expect("the gateway step reads the sample")
+    }
+
+    /// `handler`'s answer to the request, as the deployed function gives it.
+    pub async fn answer(&self, handler: &impl HttpHandler) -> Answer {
+        Answer::of(&handler.handle(self.request()).await)
     }
 
     /// A non-HTTP sample (an SQS batch, a scheduled event) as the handler's event type.

@@ -49,13 +49,33 @@ macro_rules! settings {
 /// handler's own. It adds nothing to `Settings`, so a function may name a shared settings
 /// group as its own (`web::auth::settings::{GuardSettings, PolicySettings}`).
 ///
-/// `function!(http Handler => route, Settings)`, `function!(sqs Handler, Settings)` or
-/// `function!(schedule Handler, Settings, Report)`. The `=> route` form also writes the
-/// handler's `handle`: the answer of its use case `route(&self, &Request) -> Result<HttpResponse,
-/// AppError>`, or its error as problem+json, the step every HTTP function ends with;
-/// `function!(http Handler, Settings)` leaves `handle` to the handler.
+/// `function!(http Handler => route, Settings, |boot, settings| Handler { .. })`,
+/// `function!(sqs Handler, Settings, |boot, settings| ..)` or
+/// `function!(schedule Handler, Settings, Report, |boot, settings| ..)`. The last argument
+/// builds the handler from the boot step and the settings: it becomes `Handler::new(&Boot,
+/// Settings) -> Result<Self, Error>` (a `?` in it stops the start), which tests call too. The
+/// `=> route` form also writes the handler's `handle`: the answer of its use case
+/// `route(&self, &Request) -> Result<HttpResponse, AppError>`, or its error as problem+json,
+/// the step every HTTP function ends with; `function!(http Handler, ..)` leaves `handle` to the
+/// handler. Without the last argument the crate writes `Handler::new` itself.
 #[macro_export]
 macro_rules! function {
+    (http $handler:ty => $use_case:ident, $settings:ty, |$boot:ident, $read:ident| $new:expr) => {
+        $crate::function!(@new $handler, $settings, |$boot, $read| $new);
+        $crate::function!(http $handler => $use_case, $settings);
+    };
+    (http $handler:ty, $settings:ty, |$boot:ident, $read:ident| $new:expr) => {
+        $crate::function!(@new $handler, $settings, |$boot, $read| $new);
+        $crate::function!(http $handler, $settings);
+    };
+    (sqs $handler:ty, $settings:ty, |$boot:ident, $read:ident| $new:expr) => {
+        $crate::function!(@new $handler, $settings, |$boot, $read| $new);
+        $crate::function!(sqs $handler, $settings);
+    };
+    (schedule $handler:ty, $settings:ty, $report:ty, |$boot:ident, $read:ident| $new:expr) => {
+        $crate::function!(@new $handler, $settings, |$boot, $read| $new);
+        $crate::function!(schedule $handler, $settings, $report);
+    };
     (http $handler:ty => $use_case:ident, $settings:ty) => {
         impl $handler {
             /// The use case's answer, or its error as problem+json (`http::respond`).
@@ -100,7 +120,20 @@ macro_rules! function {
             type Report = $report;
 
             async fn handle(&self) -> Result<$report, $crate::AppError> {
-                <$handler>::handle(self).await
+                let report = <$handler>::handle(self).await?;
+                $crate::boot::log_report(&report);
+                Ok(report)
+            }
+        }
+    };
+    (@new $handler:ty, $settings:ty, |$boot:ident, $read:ident| $new:expr) => {
+        impl $handler {
+            /// The handler on the boot step's clients, with `settings` (tests build it so).
+            pub fn new(
+                $boot: &$crate::boot::Boot,
+                $read: $settings,
+            ) -> Result<Self, $crate::boot::Error> {
+                Ok($new)
             }
         }
     };

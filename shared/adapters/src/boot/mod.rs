@@ -20,15 +20,26 @@ pub use serve::{
     serve_sqs,
 };
 
-/// What a function's `settings.rs` uses to read its settings and build its handler.
+/// What a function's `settings.rs` uses to read its settings and build its handler: the boot
+/// step, and the settings groups and readers many functions share.
 pub mod prelude {
     pub use super::{
         Boot, Error, HttpHandler, ScheduledJob, SqsHandler,
         config::{ConfigError, Vars},
     };
-    pub use crate::{AppError, web::http::HttpResponse};
+    pub use crate::{
+        AppError,
+        clients::payments::{PaymentSettings, StripeClient},
+        flows::{links::LinkSettings, order_flow::OrderFlowSettings},
+        web::{
+            auth::{jwt::TokenVerifier, settings},
+            http::HttpResponse,
+        },
+    };
     pub use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+    pub use jiff::SignedDuration;
     pub use lambda_http::Request;
+    pub use shop_domain::account::password::PasswordPolicy;
 }
 
 /// Why a function could not start (a missing or bad setting, a client that cannot be built).
@@ -109,6 +120,15 @@ impl Boot {
         }
         let client = https_client()?;
         Ok(self.https.get_or_init(|| client).clone())
+    }
+}
+
+/// Logs what a scheduled job's run did, once for every job (`function!(schedule ..)`): the
+/// report it also answers, as JSON.
+pub fn log_report(report: &impl serde::Serialize) {
+    match serde_json::to_string(report) {
+        Ok(report) => tracing::info!(%report, "scheduled run done"),
+        Err(e) => tracing::warn!(error = %e, "scheduled run done; its report does not serialize"),
     }
 }
 

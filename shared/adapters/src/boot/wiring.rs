@@ -43,31 +43,34 @@ use crate::{
     },
 };
 
+/// The repositories on the shop table: `boot.<name>()` is `<Repo>::new` on the boot step's
+/// DynamoDB client and table, the same for each, so they are listed rather than written out.
+macro_rules! table_repos {
+    ($($(#[$doc:meta])* $name:ident: $repo:ty),* $(,)?) => {
+        impl Boot {
+            $(
+                $(#[$doc])*
+                pub fn $name(&self) -> $repo {
+                    <$repo>::new(self.dynamodb(), self.table())
+                }
+            )*
+        }
+    };
+}
+
+table_repos! {
+    accounts: AccountsRepo,
+    subscriptions: SubscriptionsRepo,
+    waves: WavesRepo,
+    plants: PlantsRepo,
+    devices: DevicesRepo,
+    inverters: InvertersRepo,
+    catalog: CatalogRepo,
+    /// The rows of migration waves the mailer and its worker use.
+    migration_stages: MigrationStages,
+}
+
 impl Boot {
-    pub fn accounts(&self) -> AccountsRepo {
-        AccountsRepo::new(self.dynamodb(), self.table())
-    }
-
-    pub fn subscriptions(&self) -> SubscriptionsRepo {
-        SubscriptionsRepo::new(self.dynamodb(), self.table())
-    }
-
-    pub fn waves(&self) -> WavesRepo {
-        WavesRepo::new(self.dynamodb(), self.table())
-    }
-
-    pub fn plants(&self) -> PlantsRepo {
-        PlantsRepo::new(self.dynamodb(), self.table())
-    }
-
-    pub fn devices(&self) -> DevicesRepo {
-        DevicesRepo::new(self.dynamodb(), self.table())
-    }
-
-    pub fn inverters(&self) -> InvertersRepo {
-        InvertersRepo::new(self.dynamodb(), self.table())
-    }
-
     /// The telemetry table (`TELEMETRY_TABLE`, a function setting: only the telemetry
     /// functions know it).
     pub fn telemetry(&self, table: &str, settings: StoreSettings) -> TelemetryRepo {
@@ -116,10 +119,6 @@ impl Boot {
             power: self.power_exceeded(&settings.links, settings.solar),
             clock: self.clock(),
         }
-    }
-
-    pub fn catalog(&self) -> CatalogRepo {
-        CatalogRepo::new(self.dynamodb(), self.table())
     }
 
     pub fn idempotency(&self, policy: IdempotencyPolicy) -> IdempotencyStore {
@@ -182,11 +181,6 @@ impl Boot {
             outbox: self.outbox(&settings.mail_queue_url),
             app_url: settings.app_url.clone(),
         }
-    }
-
-    /// The rows of migration waves the mailer and its worker use.
-    pub fn migration_stages(&self) -> MigrationStages {
-        MigrationStages::new(self.dynamodb(), self.table())
     }
 
     /// Stages and moves of migration waves' accounts.

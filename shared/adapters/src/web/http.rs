@@ -334,6 +334,38 @@ pub fn query<'r>(req: &'r Request, known: &[&str]) -> Result<Query<'r>, DomainEr
     Ok(Query { req })
 }
 
+/// The path parameter `name` of a route that has one, read by an id's constructor; `None` on a
+/// route without it. A value that is no such id names nothing there is, so it answers
+/// `not_found()` (404), as an unknown one does: ids cannot be probed by their form.
+pub fn path_param<T, E>(
+    req: &Request,
+    name: &str,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+    not_found: impl FnOnce() -> DomainError,
+) -> Result<Option<T>, DomainError> {
+    let params = req.path_parameters();
+    params
+        .first(name)
+        .map(|raw| parse(raw).map_err(|_| not_found()))
+        .transpose()
+}
+
+/// [`path_param`] of a route that always has it (`/plants/{id}/..`): missing is `not_found()`.
+pub fn path_id<T, E>(
+    req: &Request,
+    name: &str,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+    not_found: impl Fn() -> DomainError,
+) -> Result<T, DomainError> {
+    path_param(req, name, parse, &not_found)?.ok_or_else(not_found)
+}
+
+/// Whether the request's path ends in `suffix` (`/exchange`), a trailing `/` aside: the action
+/// of a route that shares its resource's path parameters with others.
+pub fn path_ends_with(req: &Request, suffix: &str) -> bool {
+    req.raw_http_path().trim_end_matches('/').ends_with(suffix)
+}
+
 /// Checked query parameters of one request.
 pub struct Query<'r> {
     req: &'r Request,
@@ -467,6 +499,41 @@ mod tests {
         let Body::Text(text) = r.body() else { panic!() };
         assert!(text.len() < 30_000, "{}", text.len());
         assert_eq!(body(&r)["fields"].as_array().unwrap().len(), MAX_FIELDS);
+    }
+
+    #[test]
+    fn path_ids_are_read_by_their_constructor_and_a_bad_one_is_not_found() {
+        let at = |path: &str, id: Option<&str>| {
+            // The raw path as API Gateway gives it (`gateway_request` sets it so).
+            let req = lambda_http::http::Request::builder()
+                .uri(path)
+                .body(Body::Empty)
+                .unwrap()
+                .with_raw_http_path(path);
+            let params: std::collections::HashMap<String, String> = id
+                .map(|v| ("id".to_owned(), v.to_owned()))
+                .into_iter()
+                .collect();
+            req.with_path_parameters(params)
+        };
+        let number = |raw: &str| raw.parse::<u8>();
+        let gone = || DomainError::not_found("thing_not_found", "No such thing.");
+        let req = at("/v1/things/7/exchange/", Some("7"));
+        assert_eq!(path_param(&req, "id", number, gone), Ok(Some(7)));
+        assert_eq!(path_id(&req, "id", number, gone), Ok(7));
+        assert!(path_ends_with(&req, "/exchange"));
+        assert!(!path_ends_with(&req, "/invoice"));
+        let bad = at("/v1/things/x", Some("x"));
+        assert_eq!(
+            path_param(&bad, "id", number, gone).unwrap_err().code(),
+            "thing_not_found"
+        );
+        let none = at("/v1/things", None);
+        assert_eq!(path_param(&none, "id", number, gone), Ok(None));
+        assert_eq!(
+            path_id(&none, "id", number, gone).unwrap_err().code(),
+            "thing_not_found"
+        );
     }
 
     #[test]

@@ -208,15 +208,12 @@ pub fn plan_move(
 }
 
 fn product_of<'a>(catalog: &'a [Product], old: &OldLicense) -> Result<&'a Product, DomainError> {
-    catalog
-        .iter()
-        .find(|p| p.id() == &old.product)
-        .ok_or_else(|| {
-            DomainError::invalid(
-                "unknown_product",
-                format!("The catalog has no product {}.", old.product),
-            )
-        })
+    crate::catalog::product(catalog, &old.product).ok_or_else(|| {
+        DomainError::invalid(
+            "unknown_product",
+            format!("The catalog has no product {}.", old.product),
+        )
+    })
 }
 
 fn owner_seat(
