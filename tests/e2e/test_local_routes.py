@@ -1,6 +1,10 @@
 """The local stack's own routes: clock, schedules, outbox."""
 
 import datetime as dt
+import http.client
+import json
+import os
+from urllib.parse import urlsplit
 
 import pytest
 from helpers import assert_problem
@@ -41,3 +45,26 @@ def test_unknown_schedule_is_a_not_found_problem(shop):
 def test_outbox_filters_by_recipient(shop, unique_email):
     r = shop.get(f"/_local/outbox?to={unique_email}")
     assert r.status == 200 and r.json() == {"messages": []}
+
+
+def test_the_stand_in_keeps_its_connection_open_also_after_a_body_it_did_not_read():
+    """docs/local-stack.md: connections stay open between requests, as AWS's do. The stats
+    route reads no body, so the stand-in must drain it, not take it for the next request."""
+    url = urlsplit(os.environ["AWS_ENDPOINT_URL"])
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    try:
+        conn.request("POST", "/_shop/stats", body=b"x" * 100_000)
+        first = conn.getresponse()
+        json.loads(first.read())
+        assert first.status == 200
+        assert (first.getheader("Connection") or "").lower() != "close"
+        sock = conn.sock
+        assert sock is not None
+        for _ in range(3):
+            conn.request("GET", "/_shop/stats")
+            r = conn.getresponse()
+            assert r.status == 200
+            assert isinstance(json.loads(r.read()), dict)
+            assert conn.sock is sock, "the stand-in closed the connection"
+    finally:
+        conn.close()
