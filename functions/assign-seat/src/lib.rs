@@ -17,8 +17,9 @@ use shop_adapters::web::prelude::*;
 use shop_adapters::{
     flows::links::LinkMailer,
     store::accounts::{AccountsRepo, Registered, TokenPurpose, new_account_id},
-    store::subscriptions::{SubscriptionsRepo, path_id},
+    store::subscriptions::SubscriptionsRepo,
     web::auth::secret_token::random_id,
+    web::paths::subscription_id,
 };
 use shop_domain::{
     Clock, DomainError, Language,
@@ -51,7 +52,7 @@ impl Handler {
         let caller = self.guard.caller(req, Need::Full).await?;
         let owner = &caller.account;
         let params = req.path_parameters();
-        let id = path_id(req)?;
+        let id = subscription_id(req)?;
         let seat_id = params.first("seat_id").map(str::to_owned);
         let deactivate = http::path_ends_with(req, "/deactivate");
         match (req.method().clone(), seat_id) {

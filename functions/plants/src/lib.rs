@@ -16,7 +16,7 @@ use lambda_http::{Body, Response};
 use serde_json::{Map, Value, json};
 use shop_adapters::web::prelude::*;
 use shop_adapters::{
-    error::Context, store::plants::PlantsRepo, web::auth::secret_token::random_id,
+    error::Context, store::plants::PlantsRepo, web::auth::secret_token::random_id, web::paths,
 };
 use shop_domain::{
     Clock, DomainError,
@@ -41,7 +41,7 @@ impl Handler {
     async fn route(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let caller = self.guard.caller(req, Need::Full).await?;
         let account = &caller.account;
-        let id = req.path_parameters().first("id").map(plant_id);
+        let id = req.path_parameters().first("id").map(paths::parse_plant_id);
         match (req.method().clone(), id) {
             (Method::GET, None) => self.list(account).await,
             (Method::POST, None) => self.create(req, account).await,
@@ -120,11 +120,4 @@ impl Handler {
         let today = berlin_date(self.clock.now());
         http::json(status, &view::plant(plant, today, &self.solar))
     }
-}
-
-/// The route's `{id}`; a malformed one is as unknown as a missing plant.
-fn plant_id(raw: &str) -> Result<PlantId, AppError> {
-    PlantId::parse(raw).map_err(|_| {
-        DomainError::not_found("plant_not_found", "There is no such plant of yours.").into()
-    })
 }

@@ -13,8 +13,8 @@ use std::sync::Arc;
 use shop_adapters::web::prelude::*;
 use shop_adapters::{
     flows::order_flow::OrderFlow,
-    store::subscriptions::path_id,
     web::idempotent_http::{self, IdempotentRequests},
+    web::paths::subscription_id,
 };
 use shop_domain::{
     Clock, Quantity,
@@ -42,7 +42,7 @@ pub struct Handler<P> {
 impl<P: PaymentProvider> Handler<P> {
     async fn route(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let caller = self.guard.caller(req, Need::Full).await?;
-        let id = path_id(req)?;
+        let id = subscription_id(req)?;
         let owner = &caller.account.id;
         if req
             .raw_http_path()

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use shop_adapters::web::prelude::*;
 use shop_adapters::{
-    flows::renewal::RenewalFlow, store::catalog::CatalogRepo, store::subscriptions::path_id,
+    flows::renewal::RenewalFlow, store::catalog::CatalogRepo, web::paths::subscription_id,
 };
 use shop_domain::{
     Clock, DomainError,
@@ -38,7 +38,7 @@ pub struct Handler {
 impl Handler {
     async fn renew(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let caller = self.guard.caller(req, Need::Full).await?;
-        let id = path_id(req)?;
+        let id = subscription_id(req)?;
         let flow = &self.renewals.flow;
         let (sub, _) = flow
             .orders

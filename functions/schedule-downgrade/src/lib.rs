@@ -9,8 +9,8 @@
 
 use std::sync::Arc;
 
-use shop_adapters::store::subscriptions::{SubscriptionsRepo, path_id};
 use shop_adapters::web::prelude::*;
+use shop_adapters::{store::subscriptions::SubscriptionsRepo, web::paths::subscription_id};
 use shop_domain::{
     Clock, DomainError,
     changes::{NewTotal, schedule_downgrade},
@@ -32,7 +32,7 @@ pub struct Handler {
 impl Handler {
     async fn route(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let caller = self.guard.caller(req, Need::Full).await?;
-        let id = path_id(req)?;
+        let id = subscription_id(req)?;
         let (sub, seats) = self.subscriptions.owned(&id, &caller.account.id).await?;
         let scheduled_change = match *req.method() {
             Method::PUT => {

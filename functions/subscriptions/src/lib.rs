@@ -9,8 +9,8 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use serde::Deserialize;
 use serde_json::json;
-use shop_adapters::store::subscriptions::{SubscriptionsRepo, path_id};
 use shop_adapters::web::prelude::*;
+use shop_adapters::{store::subscriptions::SubscriptionsRepo, web::paths::subscription_id};
 use shop_domain::{
     Clock, DomainError,
     clock::berlin_date,
@@ -42,7 +42,7 @@ impl Handler {
         owner: &AccountId,
         today: Date,
     ) -> Result<HttpResponse, AppError> {
-        let id = path_id(req)?;
+        let id = subscription_id(req)?;
         let body: AutoRenew = http::json_body(req)?;
         let (sub, seats) = self.subscriptions.owned(&id, owner).await?;
         let next = sub.with_auto_renew(body.enabled)?;

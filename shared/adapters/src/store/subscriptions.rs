@@ -72,15 +72,6 @@ pub fn stale() -> AppError {
     .into()
 }
 
-/// The license named by the route's `{id}`; a malformed id is as unknown as a missing one.
-pub fn path_id(req: &lambda_http::Request) -> Result<SubscriptionId, AppError> {
-    use lambda_http::RequestExt;
-    req.path_parameters()
-        .first("id")
-        .and_then(|raw| SubscriptionId::parse(raw).ok())
-        .ok_or_else(|| DomainError::not_found("subscription_not_found", "No such license.").into())
-}
-
 pub fn sub_key(id: &SubscriptionId) -> Item {
     key(format!("SUB#{id}"), "SUB")
 }
