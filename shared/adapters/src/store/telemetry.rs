@@ -21,7 +21,7 @@ use crate::{
     AppError,
     error::Context,
     sdk::SendBoxed,
-    store::dynamo::{Item, condition_failed, held, key, number, number_attr},
+    store::dynamo::{Item, condition_failed, held, key, number, number_attr, update_item_at},
 };
 
 /// How the store writes: what a reading's TTL is, and how long it insists on unprocessed
@@ -169,11 +169,7 @@ impl TelemetryRepo {
         } else {
             ", errors = :errors"
         };
-        let mut update = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(latest_key(serial)))
+        let mut update = update_item_at(&self.client, &self.table, latest_key(serial))
             .update_expression(format!(
                 "SET t = :t, ac_w = :ac, e_day_wh = :day, e_total_wh = :total, #s = :status{errors}"
             ))
@@ -276,10 +272,7 @@ impl TelemetryRepo {
         calls: &mut Calls,
     ) -> UpdateItemFluentBuilder {
         calls.updates += 1;
-        self.client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(day_key(serial, day)))
+        update_item_at(&self.client, &self.table, day_key(serial, day))
     }
 }
 
