@@ -6,11 +6,7 @@
 
 use std::sync::Arc;
 
-use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
-use shop_adapters::{
-    flows::plant_alerts::PlantAlertsFlow,
-    messaging::jobs::{AlertJob, each_job},
-};
+use shop_adapters::{AppError, flows::plant_alerts::PlantAlertsFlow, messaging::jobs::AlertJob};
 use shop_domain::Clock;
 
 mod settings;
@@ -23,14 +19,12 @@ pub struct Handler {
 }
 
 impl Handler {
-    pub async fn handle(&self, event: SqsEvent) -> SqsBatchResponse {
-        each_job(&event, "alert", |job: AlertJob| async move {
-            let outcome = self.alerts.check(&job.plant_id, self.clock.now())
-                .await
-                .inspect_err(|e| tracing::warn!(plant = %job.plant_id, error = %e.report(), "plant alert check failed"))?;
-            tracing::info!(plant = %job.plant_id, checked = ?outcome, "plant alerts checked");
-            Ok(())
-        })
-        .await
+    /// One plant's alerts checked, logged; `handle` (from `function!`) runs it for each message.
+    async fn work(&self, job: AlertJob) -> Result<(), AppError> {
+        let outcome = self.alerts.check(&job.plant_id, self.clock.now())
+            .await
+            .inspect_err(|e| tracing::warn!(plant = %job.plant_id, error = %e.report(), "plant alert check failed"))?;
+        tracing::info!(plant = %job.plant_id, checked = ?outcome, "plant alerts checked");
+        Ok(())
     }
 }

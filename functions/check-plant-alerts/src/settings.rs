@@ -23,7 +23,7 @@ shop_adapters::settings! {
     }
 }
 
-shop_adapters::function!(sqs Handler, Settings, |boot, settings| Handler {
+shop_adapters::function!(sqs Handler => work, Settings, |boot, settings| Handler {
     alerts: boot.plant_alerts(
         &settings.telemetry_table,
         &settings.links,

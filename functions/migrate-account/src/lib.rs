@@ -6,11 +6,7 @@
 
 use std::sync::Arc;
 
-use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
-use shop_adapters::{
-    flows::migration::MigrationFlow,
-    messaging::jobs::{MigrationJob, each_job},
-};
+use shop_adapters::{AppError, flows::migration::MigrationFlow, messaging::jobs::MigrationJob};
 use shop_domain::Clock;
 
 mod settings;
@@ -23,14 +19,12 @@ pub struct Handler {
 }
 
 impl Handler {
-    pub async fn handle(&self, event: SqsEvent) -> SqsBatchResponse {
-        each_job(&event, "migration", |job: MigrationJob| async move {
-            let outcome = self.flow.process(&job, self.clock.now())
-                .await
-                .inspect_err(|e| tracing::warn!(wave = %job.wave, old_id = %job.old_id, error = %e.report(), "migration job failed"))?;
-            tracing::info!(wave = %job.wave, old_id = %job.old_id, ?outcome, "migration job done");
-            Ok(())
-        })
-        .await
+    /// One account's due stages, logged; `handle` (from `function!`) runs it for each message.
+    async fn work(&self, job: MigrationJob) -> Result<(), AppError> {
+        let outcome = self.flow.process(&job, self.clock.now())
+            .await
+            .inspect_err(|e| tracing::warn!(wave = %job.wave, old_id = %job.old_id, error = %e.report(), "migration job failed"))?;
+        tracing::info!(wave = %job.wave, old_id = %job.old_id, ?outcome, "migration job done");
+        Ok(())
     }
 }

@@ -11,7 +11,7 @@ shop_adapters::settings! {
     }
 }
 
-shop_adapters::function!(sqs Handler, Settings, |boot, settings| Handler {
+shop_adapters::function!(sqs Handler => work, Settings, |boot, settings| Handler {
     flow: boot.migration_flow(&settings.migration)?,
     clock: boot.clock(),
 });

@@ -5,11 +5,7 @@
 
 use std::sync::Arc;
 
-use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
-use shop_adapters::{
-    flows::renewal::RenewalFlow,
-    messaging::jobs::{DueJob, each_job},
-};
+use shop_adapters::{AppError, flows::renewal::RenewalFlow, messaging::jobs::DueJob};
 use shop_domain::Clock;
 
 mod settings;
@@ -22,16 +18,14 @@ pub struct Handler {
 }
 
 impl Handler {
-    pub async fn handle(&self, event: SqsEvent) -> SqsBatchResponse {
-        each_job(&event, "renewal", |job: DueJob| async move {
-            let outcome = self
-                .renewals
-                .process(&job.subscription_id, job.due_on, self.clock.now())
-                .await
-                .inspect_err(|e| tracing::warn!(subscription = %job.subscription_id, error = %e.report(), "renewal job failed"))?;
-            tracing::info!(subscription = %job.subscription_id, ?outcome, "renewal job done");
-            Ok(())
-        })
-        .await
+    /// One due license, logged; `handle` (from `function!`) runs it for each message.
+    async fn work(&self, job: DueJob) -> Result<(), AppError> {
+        let outcome = self
+            .renewals
+            .process(&job.subscription_id, job.due_on, self.clock.now())
+            .await
+            .inspect_err(|e| tracing::warn!(subscription = %job.subscription_id, error = %e.report(), "renewal job failed"))?;
+        tracing::info!(subscription = %job.subscription_id, ?outcome, "renewal job done");
+        Ok(())
     }
 }

@@ -28,7 +28,7 @@ fn retry_days(raw: &str) -> Result<RetryPolicy, std::num::ParseIntError> {
     })
 }
 
-shop_adapters::function!(sqs Handler, Settings, |boot, settings| Handler {
+shop_adapters::function!(sqs Handler => work, Settings, |boot, settings| Handler {
     renewals: RenewalFlow {
         flow: boot.order_flow(&settings.flow),
         provider: Box::new(boot.payments(&settings.payments)?),

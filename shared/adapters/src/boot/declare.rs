@@ -50,14 +50,15 @@ macro_rules! settings {
 /// group as its own (`web::auth::settings::{GuardSettings, PolicySettings}`).
 ///
 /// `function!(http Handler => route, Settings, |boot, settings| Handler { .. })`,
-/// `function!(sqs Handler, Settings, |boot, settings| ..)` or
+/// `function!(sqs Handler => work, Settings, |boot, settings| ..)` or
 /// `function!(schedule Handler, Settings, Report, |boot, settings| ..)`. The last argument
 /// builds the handler from the boot step and the settings: it becomes `Handler::new(&Boot,
 /// Settings) -> Result<Self, Error>` (a `?` in it stops the start), which tests call too. The
 /// `=> route` form also writes the handler's `handle`: the answer of its use case
 /// `route(&self, &Request) -> Result<HttpResponse, AppError>`, or its error as problem+json,
 /// the step every HTTP function ends with; `function!(http Handler, ..)` leaves `handle` to the
-/// handler. Without the last argument the crate writes `Handler::new` itself.
+/// handler. The `sqs Handler => work` form writes a worker's `handle` likewise: each message
+/// read as the `Job` that `work(&self, job) -> Result<(), AppError>` takes, run in turn. Without the last argument the crate writes `Handler::new` itself.
 #[macro_export]
 macro_rules! function {
     (http $handler:ty => $use_case:ident, $settings:ty, |$boot:ident, $read:ident| $new:expr) => {
@@ -67,6 +68,10 @@ macro_rules! function {
     (http $handler:ty, $settings:ty, |$boot:ident, $read:ident| $new:expr) => {
         $crate::function!(@new $handler, $settings, |$boot, $read| $new);
         $crate::function!(http $handler, $settings);
+    };
+    (sqs $handler:ty => $work:ident, $settings:ty, |$boot:ident, $read:ident| $new:expr) => {
+        $crate::function!(@new $handler, $settings, |$boot, $read| $new);
+        $crate::function!(sqs $handler => $work, $settings);
     };
     (sqs $handler:ty, $settings:ty, |$boot:ident, $read:ident| $new:expr) => {
         $crate::function!(@new $handler, $settings, |$boot, $read| $new);
@@ -100,6 +105,20 @@ macro_rules! function {
                 <$handler>::handle(self, req).await
             }
         }
+    };
+    (sqs $handler:ty => $work:ident, $settings:ty) => {
+        impl $handler {
+            /// Each message's job through the worker's own step (`jobs::each_job`): one that
+            /// cannot be read or whose step fails is reported failed alone.
+            pub async fn handle(
+                &self,
+                event: $crate::boot::prelude::SqsEvent,
+            ) -> $crate::boot::prelude::SqsBatchResponse {
+                $crate::messaging::jobs::each_job(&event, |job| self.$work(job)).await
+            }
+        }
+
+        $crate::function!(sqs $handler, $settings);
     };
     (sqs $handler:ty, $settings:ty) => {
         $crate::function!(@boot $handler, $settings);

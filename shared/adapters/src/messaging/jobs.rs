@@ -36,12 +36,29 @@ pub struct AlertJob {
     pub plant_id: PlantId,
 }
 
+/// A queue's message as its worker takes it; `KIND` names it in the log when one cannot be read.
+pub trait Job: DeserializeOwned {
+    const KIND: &'static str;
+}
+
+impl Job for DueJob {
+    const KIND: &'static str = "renewal";
+}
+
+impl Job for MigrationJob {
+    const KIND: &'static str = "migration";
+}
+
+impl Job for AlertJob {
+    const KIND: &'static str = "alert";
+}
+
 /// Runs `work` on the job of each record of a delivery, in turn. A record that is not a `T`, or
 /// whose work fails, is reported failed alone (partial batch response): SQS delivers only it
 /// again, and in the end moves it to the dead-letter queue. `work` logs what it did.
-pub async fn each_job<T, F, Fut>(event: &SqsEvent, kind: &str, mut work: F) -> SqsBatchResponse
+pub async fn each_job<T, F, Fut>(event: &SqsEvent, mut work: F) -> SqsBatchResponse
 where
-    T: DeserializeOwned,
+    T: Job,
     F: FnMut(T) -> Fut,
     Fut: Future<Output = Result<(), AppError>>,
 {
@@ -51,7 +68,12 @@ where
         let done = match serde_json::from_str::<T>(record.body.as_deref().unwrap_or_default()) {
             Ok(job) => work(job).await.is_ok(),
             Err(e) => {
-                tracing::error!(message_id = id, line = e.line(), kind, "unreadable job");
+                tracing::error!(
+                    message_id = id,
+                    line = e.line(),
+                    kind = T::KIND,
+                    "unreadable job"
+                );
                 false
             }
         };
