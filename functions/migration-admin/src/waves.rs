@@ -7,6 +7,7 @@ use serde_json::json;
 use shop_adapters::{
     AppError,
     error::Context,
+    store::waves::WaveChange,
     web::auth::{guard::Caller, secret_token::random_id},
     web::http::{self, HttpResponse},
 };
@@ -98,7 +99,9 @@ impl Handler {
                 "to": next.transfer_date,
             });
             let entry = self.entry(caller, AuditAction::TransferDateMoved, details);
-            self.waves.move_date(&read, &next, &entry).await?;
+            self.waves
+                .write(WaveChange::TransferDate, &read, &next, &entry)
+                .await?;
             tracing::info!(wave = %id, "transfer date moved");
         }
         self.answer(StatusCode::OK, &self.waves.get(id).await?)
@@ -121,7 +124,9 @@ impl Handler {
         if read.wave.status != status {
             let next = read.wave.with_status(status);
             let entry = self.entry(caller, action, json!({}));
-            self.waves.set_status(&read, &next, &entry).await?;
+            self.waves
+                .write(WaveChange::Status, &read, &next, &entry)
+                .await?;
             tracing::info!(wave = %id, status = status.as_str(), "wave status changed");
         }
         self.answer(StatusCode::OK, &self.waves.get(id).await?)

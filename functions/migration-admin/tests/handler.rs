@@ -7,7 +7,11 @@
 
 use migration_admin::{Handler, Settings};
 use serde_json::{Value, json};
-use shop_adapters::{AppError, store::dynamo::string_attr, web::http::gateway_request};
+use shop_adapters::{
+    AppError,
+    store::{dynamo::string_attr, waves::WaveChange},
+    web::http::gateway_request,
+};
 use shop_domain::{
     account::model::{Account, Role, TermsVersion},
     id::WaveId,
@@ -366,7 +370,10 @@ async fn a_status_change_on_a_stale_read_changes_nothing() {
         at: s.bed.now,
     };
     let next = read.wave.with_status(WaveStatus::Active);
-    let err = waves.set_status(&read, &next, &entry).await.unwrap_err();
+    let err = waves
+        .write(WaveChange::Status, &read, &next, &entry)
+        .await
+        .unwrap_err();
     assert!(
         matches!(&err, AppError::Domain(e) if e.code() == "concurrent_change"),
         "{err}"

@@ -84,6 +84,15 @@ fn not_found() -> AppError {
     DomainError::not_found("wave_not_found", "There is no such migration wave.").into()
 }
 
+/// What a versioned [`WavesRepo::write`] changes of the wave item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaveChange {
+    /// Paused or resumed.
+    Status,
+    /// The transfer date moved, only before the wave started.
+    TransferDate,
+}
+
 fn stale() -> AppError {
     DomainError::conflict(
         "concurrent_change",
@@ -147,51 +156,42 @@ impl WavesRepo {
             .collect()
     }
 
-    /// Writes `next`'s status under the version read, with its audit entry.
-    pub async fn set_status(
+    /// Writes `what` of `next` under the version read, with its audit entry. A status change
+    /// that lost to another write is `409 concurrent_change`; a date move is refused while the
+    /// wave has started too, `409 wave_started` when its first stage was done meanwhile.
+    pub async fn write(
         &self,
+        what: WaveChange,
         read: &WaveRecord,
         next: &Wave,
         entry: &AuditEntry,
     ) -> Result<(), AppError> {
-        let update = self
-            .versioned(read)
-            .update_expression("SET #status = :status, version = version + :one")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":status", string_attr(next.status.as_str()))
-            .build()
-            .context("build the status change")?;
+        let versioned = self.versioned(read);
+        let update = match what {
+            WaveChange::Status => versioned
+                .update_expression("SET #status = :status, version = version + :one")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":status", string_attr(next.status.as_str()))
+                .build()
+                .context("build the status change")?,
+            WaveChange::TransferDate => versioned
+                .update_expression("SET wave = :wave, version = version + :one")
+                .condition_expression("version = :expected AND attribute_not_exists(started)")
+                .expression_attribute_values(":wave", to_json(&plan(next))?)
+                .build()
+                .context("build the date move")?,
+        };
         if self.change(update, &next.id, entry).await? {
-            Ok(())
-        } else {
-            Err(stale())
+            return Ok(());
         }
-    }
-
-    /// Writes `next`'s transfer date under the version read and only while the wave has not
-    /// started: `409 wave_started` when its first stage was done meanwhile.
-    pub async fn move_date(
-        &self,
-        read: &WaveRecord,
-        next: &Wave,
-        entry: &AuditEntry,
-    ) -> Result<(), AppError> {
-        let update = self
-            .versioned(read)
-            .update_expression("SET wave = :wave, version = version + :one")
-            .condition_expression("version = :expected AND attribute_not_exists(started)")
-            .expression_attribute_values(":wave", to_json(&plan(next))?)
-            .build()
-            .context("build the date move")?;
-        if !self.change(update, &next.id, entry).await? {
+        match what {
+            WaveChange::Status => Err(stale()),
             // Why the conditional write failed decides the answer.
-            let now = self.get(&next.id).await?;
-            return Err(match now.started {
+            WaveChange::TransferDate => Err(match self.get(&next.id).await?.started {
                 Some(_) => wave_started().into(),
                 None => stale(),
-            });
+            }),
         }
-        Ok(())
     }
 
     fn versioned(&self, read: &WaveRecord) -> aws_sdk_dynamodb::types::builders::UpdateBuilder {
