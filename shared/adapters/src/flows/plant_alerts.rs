@@ -28,7 +28,7 @@ use crate::{
     store::{
         accounts::AccountsRepo,
         alert_telemetry::AlertTelemetry,
-        alerts::AlertsRepo,
+        alerts::{AlertRow, AlertsRepo},
         plants::{PlantRecord, PlantsRepo},
     },
 };
@@ -145,9 +145,7 @@ impl PlantAlertsFlow {
             if let Some(owner) = &owner {
                 self.mail(&plant, owner, &finding, &state).await?;
             }
-            self.alerts
-                .mailed(id, finding.condition, &finding.subject, &state)
-                .await?;
+            self.alerts.mailed(row_of(id, &finding), &state).await?;
             *count += 1;
         }
         Ok(checked)
@@ -161,13 +159,10 @@ impl PlantAlertsFlow {
         finding: &Finding,
         state: Option<&AlertState>,
     ) -> Result<Option<(AlertState, Step)>, AppError> {
-        let (condition, subject) = (finding.condition, &finding.subject);
+        let row = row_of(id, finding);
         let next = match (step(state, finding.verdict, finding.day), state) {
             (Step::Open, _) => {
-                let won = self
-                    .alerts
-                    .open(id, condition, subject, finding.day)
-                    .await?;
+                let won = self.alerts.open(row, finding.day).await?;
                 let opened = AlertState {
                     status: Status::Alerting,
                     day: finding.day,
@@ -176,7 +171,7 @@ impl PlantAlertsFlow {
                 won.then_some((opened, Step::Open))
             }
             (Step::Clear, Some(open)) => {
-                let won = self.alerts.clear(id, condition, subject, open.day).await?;
+                let won = self.alerts.clear(row, open.day).await?;
                 let cleared = AlertState {
                     status: Status::Cleared,
                     ..*open
@@ -258,4 +253,13 @@ fn views(plant: &PlantRecord) -> Vec<InverterView> {
             activated_on: i.activated_on,
         })
         .collect()
+}
+
+/// The state row of `finding`'s alert on the plant `id`.
+fn row_of<'a>(id: &'a PlantId, finding: &'a Finding) -> AlertRow<'a> {
+    AlertRow {
+        plant: id,
+        condition: finding.condition,
+        subject: &finding.subject,
+    }
 }

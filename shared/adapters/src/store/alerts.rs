@@ -54,6 +54,23 @@ fn state_sk(condition: Condition, subject: &Subject) -> String {
     format!("STATE#{}#{}", condition.name(), subject.key())
 }
 
+/// One alert's state row: the plant's alert of `condition` about `subject`.
+#[derive(Debug, Clone, Copy)]
+pub struct AlertRow<'a> {
+    pub plant: &'a PlantId,
+    pub condition: Condition,
+    pub subject: &'a Subject,
+}
+
+impl AlertRow<'_> {
+    fn key(&self) -> Item {
+        key(
+            alerts_pk(self.plant),
+            &state_sk(self.condition, self.subject),
+        )
+    }
+}
+
 /// A plant's alert partition as read: its settings (if any) and the state of each alert.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PlantAlerts {
@@ -138,14 +155,8 @@ impl AlertsRepo {
 
     /// Opens an alert on `day`, unless one is open or one was raised on that day (whoever
     /// wrote first decided it): true when this call opened it.
-    pub async fn open(
-        &self,
-        plant: &PlantId,
-        condition: Condition,
-        subject: &Subject,
-        day: Date,
-    ) -> Result<bool, AppError> {
-        let mut item = key(alerts_pk(plant), &state_sk(condition, subject));
+    pub async fn open(&self, row: AlertRow<'_>, day: Date) -> Result<bool, AppError> {
+        let mut item = row.key();
         item.insert("status".into(), string_attr(status_name(Status::Alerting)));
         item.insert("day".into(), string_attr(day.to_string()));
         let (names, values) = state_terms(day, &[(":cleared", Status::Cleared)]);
@@ -161,13 +172,7 @@ impl AlertsRepo {
     }
 
     /// Ends the alert opened on `day`: true when this call ended it.
-    pub async fn clear(
-        &self,
-        plant: &PlantId,
-        condition: Condition,
-        subject: &Subject,
-        day: Date,
-    ) -> Result<bool, AppError> {
+    pub async fn clear(&self, row: AlertRow<'_>, day: Date) -> Result<bool, AppError> {
         let terms = state_terms(
             day,
             &[
@@ -175,45 +180,30 @@ impl AlertsRepo {
                 (":alerting", Status::Alerting),
             ],
         );
-        self.change_state(plant, condition, subject, terms, &CLEAR)
-            .await
+        self.change_state(row, terms, &CLEAR).await
     }
 
     /// Notes that the email of `status` (of the alert of `day`) is queued.
-    pub async fn mailed(
-        &self,
-        plant: &PlantId,
-        condition: Condition,
-        subject: &Subject,
-        state: &AlertState,
-    ) -> Result<(), AppError> {
+    pub async fn mailed(&self, row: AlertRow<'_>, state: &AlertState) -> Result<(), AppError> {
         let terms = state_terms(state.day, &[(":status", state.status)]);
         // A state moved on meanwhile has its own email to queue; this one is queued already.
-        self.change_state(plant, condition, subject, terms, &MAILED)
-            .await
-            .map(|_| ())
+        self.change_state(row, terms, &MAILED).await.map(|_| ())
     }
 
     /// Applies `change` to one alert's state row: false when its condition did not hold.
     async fn change_state(
         &self,
-        plant: &PlantId,
-        condition: Condition,
-        subject: &Subject,
+        row: AlertRow<'_>,
         (names, values): (HashMap<String, String>, Item),
         change: &StateChange,
     ) -> Result<bool, AppError> {
-        let out = update_item_at(
-            &self.client,
-            &self.table,
-            key(alerts_pk(plant), &state_sk(condition, subject)),
-        )
-        .update_expression(change.set)
-        .condition_expression(change.when)
-        .set_expression_attribute_names(Some(names))
-        .set_expression_attribute_values(Some(values))
-        .send_boxed()
-        .await;
+        let out = update_item_at(&self.client, &self.table, row.key())
+            .update_expression(change.set)
+            .condition_expression(change.when)
+            .set_expression_attribute_names(Some(names))
+            .set_expression_attribute_values(Some(values))
+            .send_boxed()
+            .await;
         held(out, change.what)
     }
 
