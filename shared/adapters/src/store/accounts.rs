@@ -25,8 +25,8 @@ use crate::{
     error::Context,
     sdk::SendBoxed,
     store::dynamo::{
-        first_condition_failed, get_item, get_json, held, key, number, number_attr, put_absent,
-        put_item, put_once, string_attr, text, update_at, update_item_at,
+        Table, first_condition_failed, held, key, number, number_attr, put_absent, put_once,
+        string_attr, text, update_at,
     },
 };
 
@@ -86,8 +86,7 @@ pub fn new_account_id() -> Result<AccountId, AppError> {
 
 #[derive(Clone)]
 pub struct AccountsRepo {
-    client: Client,
-    table: String,
+    table: Table,
 }
 
 fn account_key(id: &AccountId) -> HashMap<String, AttributeValue> {
@@ -105,8 +104,7 @@ fn token_key(hash: &str) -> HashMap<String, AttributeValue> {
 impl AccountsRepo {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
         Self {
-            client,
-            table: table.into(),
+            table: Table::new(client, table),
         }
     }
 
@@ -122,10 +120,7 @@ impl AccountsRepo {
             string_attr(serde_json::to_string(account).context("encode an account")?),
         );
         item.insert("version".into(), number_attr(account.version));
-        let mut put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression(condition);
+        let mut put = self.table.put_row(item).condition_expression(condition);
         if let Some(v) = expected {
             put = put.expression_attribute_values(":expected", number_attr(v));
         }
@@ -140,7 +135,7 @@ impl AccountsRepo {
             "expires_at".into(),
             number_attr(token.expires_at.as_second()),
         );
-        put_absent(&self.table, item, "build the token put")
+        put_absent(&self.table.name, item, "build the token put")
     }
 
     /// Creates a new account with its email marker and first link token, unless the email
@@ -152,6 +147,7 @@ impl AccountsRepo {
     ) -> Result<Registered, AppError> {
         let [marker, new] = self.new_account(account)?;
         let result = self
+            .table
             .client
             .transact_write_items()
             .transact_items(TransactWriteItem::builder().put(marker).build())
@@ -175,7 +171,7 @@ impl AccountsRepo {
     pub fn new_account(&self, account: &Account) -> Result<[Put; 2], AppError> {
         let mut marker = email_key(&account.email);
         marker.insert("account_id".into(), string_attr(account.id.as_str()));
-        let marker = put_absent(&self.table, marker, "build the email marker put")?;
+        let marker = put_absent(&self.table.name, marker, "build the email marker put")?;
         Ok([
             marker,
             self.account_put(account, "attribute_not_exists(pk)", None)?,
@@ -183,34 +179,19 @@ impl AccountsRepo {
     }
 
     pub async fn get(&self, id: &AccountId) -> Result<Option<Account>, AppError> {
-        get_json(
-            &self.client,
-            &self.table,
-            account_key(id),
-            "account",
-            "get account",
-        )
-        .await
+        self.table
+            .get_json(account_key(id), "account", "get account")
+            .await
     }
 
     pub async fn find_by_email(&self, email: &Email) -> Result<Option<Account>, AppError> {
-        let marker = get_item(
-            &self.client,
-            &self.table,
-            email_key(email),
-            "get email marker",
-        )
-        .await?;
+        let marker = self.table.get(email_key(email), "get email marker").await?;
         let Some(id) = marker.as_ref().and_then(|i| text(i, "account_id")) else {
             // The same second read as for a known email, of an account that never exists, so
             // an unknown email costs what a known one does.
-            get_item(
-                &self.client,
-                &self.table,
-                key("ACCOUNT#-".into(), "PROFILE"),
-                "get account",
-            )
-            .await?;
+            self.table
+                .get(key("ACCOUNT#-".into(), "PROFILE"), "get account")
+                .await?;
             return Ok(None);
         };
         self.get(&AccountId::parse(id).context("account id of an email marker")?)
@@ -222,7 +203,7 @@ impl AccountsRepo {
     pub async fn save(&self, account: &Account) -> Result<Account, AppError> {
         let next = account.next_version();
         let put = self.account_put(&next, "version = :expected", Some(account.version))?;
-        if put_once(&self.client, put, "save account").await? {
+        if put_once(&self.table.client, put, "save account").await? {
             Ok(next)
         } else {
             Err(stale())
@@ -236,7 +217,7 @@ impl AccountsRepo {
         purpose: TokenPurpose,
         now: Timestamp,
     ) -> Result<AccountId, AppError> {
-        let found = get_item(&self.client, &self.table, token_key(hash), "get token").await?;
+        let found = self.table.get(token_key(hash), "get token").await?;
         let item = found
             .filter(|i| text(i, "purpose") == Some(purpose.name()))
             .ok_or_else(link_unknown)?;
@@ -280,7 +261,7 @@ impl AccountsRepo {
         counted_in: Option<&WaveId>,
     ) -> Result<Account, AppError> {
         let next = account.next_version();
-        let mark_used = update_at(&self.table, token_key(hash))
+        let mark_used = update_at(&self.table.name, token_key(hash))
             .update_expression("SET used_at = :now")
             .condition_expression(
                 "attribute_exists(pk) AND attribute_not_exists(used_at) AND expires_at > :now",
@@ -289,6 +270,7 @@ impl AccountsRepo {
             .build()
             .context("build the token use")?;
         let mut transaction = self
+            .table
             .client
             .transact_write_items()
             .transact_items(TransactWriteItem::builder().update(mark_used).build())
@@ -299,7 +281,7 @@ impl AccountsRepo {
             );
         if let Some(wave) = counted_in {
             // Counted with the activation itself, so exactly once however often it is tried.
-            let counted = update_at(&self.table, key(format!("WAVE#{wave}"), "WAVE"))
+            let counted = update_at(&self.table.name, key(format!("WAVE#{wave}"), "WAVE"))
                 .update_expression("ADD n_activated :one")
                 .expression_attribute_values(":one", number_attr(1))
                 .build()
@@ -321,7 +303,7 @@ impl AccountsRepo {
     /// Stores a new link token for an existing account.
     pub async fn add_token(&self, token: &StoredToken) -> Result<(), AppError> {
         let put = self.token_put(token)?;
-        put_item(&self.client, &self.table, put.item, "add token").await
+        self.table.put_item(put.item, "add token").await
     }
 
     /// Counts one request of `purpose` for `email` in the window starting at `window`; false
@@ -334,34 +316,29 @@ impl AccountsRepo {
         window_end: Timestamp,
         limit: u32,
     ) -> Result<bool, AppError> {
-        let result = update_item_at(
-            &self.client,
-            &self.table,
-            key(
+        let result = self
+            .table
+            .update(key(
                 format!("RATE#{purpose}#{email}#{}", window.as_second()),
                 "RATE",
-            ),
-        )
-        .update_expression("ADD #n :one SET expires_at = :end")
-        .condition_expression("attribute_not_exists(#n) OR #n < :limit")
-        .expression_attribute_names("#n", "n")
-        .expression_attribute_values(":one", number_attr(1))
-        .expression_attribute_values(":limit", number_attr(limit))
-        .expression_attribute_values(":end", number_attr(window_end.as_second()))
-        .send_boxed()
-        .await;
+            ))
+            .update_expression("ADD #n :one SET expires_at = :end")
+            .condition_expression("attribute_not_exists(#n) OR #n < :limit")
+            .expression_attribute_names("#n", "n")
+            .expression_attribute_values(":one", number_attr(1))
+            .expression_attribute_values(":limit", number_attr(limit))
+            .expression_attribute_values(":end", number_attr(window_end.as_second()))
+            .send_boxed()
+            .await;
         held(result, "rate limit")
     }
 
     /// The terms version customers must have accepted, as published by an operator.
     pub async fn current_terms(&self) -> Result<Option<TermsVersion>, AppError> {
-        let found = get_item(
-            &self.client,
-            &self.table,
-            key("SETTINGS".into(), "TERMS"),
-            "get terms",
-        )
-        .await?;
+        let found = self
+            .table
+            .get(key("SETTINGS".into(), "TERMS"), "get terms")
+            .await?;
         found
             .as_ref()
             .and_then(|i| text(i, "version"))
@@ -372,7 +349,7 @@ impl AccountsRepo {
     pub async fn publish_terms(&self, version: &TermsVersion) -> Result<(), AppError> {
         let mut item = key("SETTINGS".into(), "TERMS");
         item.insert("version".into(), string_attr(version.as_str()));
-        put_item(&self.client, &self.table, item, "publish terms").await
+        self.table.put_item(item, "publish terms").await
     }
 }
 

@@ -23,8 +23,8 @@ use crate::{
     error::Context,
     sdk::SendBoxed,
     store::dynamo::{
-        GSI1, Item, Partition, from_json, get_json, held, index_page, key, put_item, put_item_of,
-        query_all, string_attr, text, to_json, update_item_at,
+        GSI1, Item, Partition, Table, from_json, held, index_page, key, query_all, string_attr,
+        text, to_json,
     },
 };
 
@@ -80,28 +80,25 @@ pub struct PlantAlerts {
 
 #[derive(Clone)]
 pub struct AlertsRepo {
-    client: Client,
-    table: String,
+    table: Table,
 }
 
 impl AlertsRepo {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
         Self {
-            client,
-            table: table.into(),
+            table: Table::new(client, table),
         }
     }
 
     /// The plant's settings, `None` while its owner has set none.
     pub async fn settings(&self, plant: &PlantId) -> Result<Option<AlertSettings>, AppError> {
-        get_json(
-            &self.client,
-            &self.table,
-            key(alerts_pk(plant), SETTINGS_SK),
-            "settings",
-            "read alert settings",
-        )
-        .await
+        self.table
+            .get_json(
+                key(alerts_pk(plant), SETTINGS_SK),
+                "settings",
+                "read alert settings",
+            )
+            .await
     }
 
     /// Replaces the settings (the last `PUT` wins: it is the whole of them); the plant is in
@@ -121,7 +118,7 @@ impl AlertsRepo {
             item.insert("gsi1pk".into(), string_attr(shard_pk(shard_of(plant))));
             item.insert("gsi1sk".into(), string_attr(plant.as_str()));
         }
-        put_item(&self.client, &self.table, item, "save alert settings").await
+        self.table.put_item(item, "save alert settings").await
     }
 
     /// Settings and states, in one consistent query.
@@ -144,8 +141,8 @@ impl AlertsRepo {
     /// Every item of the plant's alert partition, read consistently.
     async fn partition(&self, plant: &PlantId) -> Result<Vec<Item>, AppError> {
         query_all(
-            &self.client,
-            &self.table,
+            &self.table.client,
+            &self.table.name,
             Partition::Table,
             alerts_pk(plant),
             false,
@@ -160,7 +157,9 @@ impl AlertsRepo {
         item.insert("status".into(), string_attr(status_name(Status::Alerting)));
         item.insert("day".into(), string_attr(day.to_string()));
         let (names, values) = state_terms(day, &[(":cleared", Status::Cleared)]);
-        let out = put_item_of(&self.client, &self.table, item)
+        let out = self
+            .table
+            .put_of(item)
             .condition_expression(
                 "attribute_not_exists(pk) OR (#status = :cleared AND #day < :day)",
             )
@@ -197,7 +196,9 @@ impl AlertsRepo {
         (names, values): (HashMap<String, String>, Item),
         change: &StateChange,
     ) -> Result<bool, AppError> {
-        let out = update_item_at(&self.client, &self.table, row.key())
+        let out = self
+            .table
+            .update(row.key())
             .update_expression(change.set)
             .condition_expression(change.when)
             .set_expression_attribute_names(Some(names))
@@ -213,9 +214,10 @@ impl AlertsRepo {
         let items = self.partition(plant).await?;
         for item in &items {
             let sk = text(item, "sk").unwrap_or_default();
-            self.client
+            self.table
+                .client
                 .delete_item()
-                .table_name(&self.table)
+                .table_name(&self.table.name)
                 .set_key(Some(key(alerts_pk(plant), sk)))
                 .send_boxed()
                 .await
@@ -232,8 +234,8 @@ impl AlertsRepo {
         start: Option<Item>,
     ) -> Result<(Vec<PlantId>, Option<Item>), AppError> {
         let (items, next) = index_page(
-            &self.client,
-            &self.table,
+            &self.table.client,
+            &self.table.name,
             GSI1,
             shard_pk(shard),
             "gsi1sk",

@@ -18,8 +18,7 @@ use crate::{
     error::Context,
     sdk::SendBoxed,
     store::dynamo::{
-        Item, batch_get, condition_failed, from_json, get_item, key, put_new, string_attr, text,
-        to_json, update_item_at,
+        Item, Table, batch_get, condition_failed, from_json, key, string_attr, text, to_json,
     },
 };
 
@@ -95,15 +94,13 @@ pub enum Imported {
 
 #[derive(Clone)]
 pub struct DevicesRepo {
-    client: Client,
-    table: String,
+    table: Table,
 }
 
 impl DevicesRepo {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
         Self {
-            client,
-            table: table.into(),
+            table: Table::new(client, table),
         }
     }
 
@@ -117,7 +114,7 @@ impl DevicesRepo {
         item.insert("secret_hash".into(), string_attr(&device.secret_hash));
         item.insert("config".into(), to_json(&device.config)?);
         item.insert("firmware".into(), string_attr(&device.firmware));
-        if put_new(&self.client, &self.table, item, "import a device").await? {
+        if self.table.put_new(item, "import a device").await? {
             return Ok(Imported::Added);
         }
         self.compare(device).await
@@ -137,15 +134,11 @@ impl DevicesRepo {
 
     /// One device, read consistently.
     pub async fn get(&self, serial: &SerialNumber) -> Result<Option<Device>, AppError> {
-        get_item(
-            &self.client,
-            &self.table,
-            device_key(serial),
-            "read a device",
-        )
-        .await?
-        .map(|item| device_row(&item))
-        .transpose()
+        self.table
+            .get(device_key(serial), "read a device")
+            .await?
+            .map(|item| device_row(&item))
+            .transpose()
     }
 
     /// Stores the configuration a device reported about itself; answers the plant that holds
@@ -156,7 +149,9 @@ impl DevicesRepo {
         config: &DeviceConfig,
         firmware: &str,
     ) -> Result<Option<(PlantId, AccountId)>, AppError> {
-        let result = update_item_at(&self.client, &self.table, device_key(serial))
+        let result = self
+            .table
+            .update(device_key(serial))
             .update_expression("SET config = :config, firmware = :firmware")
             .condition_expression("attribute_exists(pk)")
             .expression_attribute_values(":config", to_json(config)?)
@@ -190,7 +185,15 @@ impl DevicesRepo {
         unique.sort();
         unique.dedup();
         let keys = unique.iter().map(|s| device_key(s)).collect();
-        for item in batch_get(&self.client, &self.table, keys, true, "read devices").await? {
+        for item in batch_get(
+            &self.table.client,
+            &self.table.name,
+            keys,
+            true,
+            "read devices",
+        )
+        .await?
+        {
             let device = device_row(&item)?;
             found.insert(device.serial.clone(), device);
         }

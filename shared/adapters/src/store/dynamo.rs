@@ -13,7 +13,7 @@ use aws_sdk_dynamodb::{
     types::{
         AttributeValue, CancellationReason, Delete, KeysAndAttributes, Put, TransactWriteItem,
         Update,
-        builders::{DeleteBuilder, UpdateBuilder},
+        builders::{DeleteBuilder, PutBuilder, UpdateBuilder},
     },
 };
 use serde::{Serialize, de::DeserializeOwned};
@@ -59,6 +59,64 @@ pub fn key(pk: String, sk: &str) -> Item {
         ("pk".to_owned(), string_attr(pk)),
         ("sk".to_owned(), string_attr(sk)),
     ])
+}
+
+/// A repository's place in DynamoDB: the client and the table it reads and writes, kept
+/// together so a read of one item names only its key.
+#[derive(Clone)]
+pub struct Table {
+    pub client: Client,
+    pub name: String,
+}
+
+impl Table {
+    pub fn new(client: Client, name: impl Into<String>) -> Self {
+        Self {
+            client,
+            name: name.into(),
+        }
+    }
+
+    /// The `UpdateItem` call of the item under `key`, as [`update_item_at`].
+    pub fn update(&self, key: Item) -> UpdateItemFluentBuilder {
+        update_item_at(&self.client, &self.name, key)
+    }
+
+    /// The `PutItem` call that writes `item`, as [`put_item_of`].
+    pub fn put_of(&self, item: Item) -> PutItemFluentBuilder {
+        put_item_of(&self.client, &self.name, item)
+    }
+
+    /// The `Put` of `item` that a conditional write or a transaction item is built on, as
+    /// [`update_at`] for updates.
+    pub fn put_row(&self, item: Item) -> PutBuilder {
+        Put::builder().table_name(&self.name).set_item(Some(item))
+    }
+
+    /// Writes `item` whatever is stored under its key, as [`put_item`].
+    pub async fn put_item(&self, item: Item, what: &str) -> Result<(), AppError> {
+        put_item(&self.client, &self.name, item, what).await
+    }
+
+    /// Writes `item` only if nothing is stored under its key, as [`put_new`].
+    pub async fn put_new(&self, item: Item, what: &str) -> Result<bool, AppError> {
+        put_new(&self.client, &self.name, item, what).await
+    }
+
+    /// The item under `key`, read as [`get_item`] reads.
+    pub async fn get(&self, key: Item, what: &str) -> Result<Option<Item>, AppError> {
+        get_item(&self.client, &self.name, key, what).await
+    }
+
+    /// The document in attribute `attr` of the item under `key`, as [`get_json`] reads it.
+    pub async fn get_json<T: DeserializeOwned>(
+        &self,
+        key: Item,
+        attr: &str,
+        what: &str,
+    ) -> Result<Option<T>, AppError> {
+        get_json(&self.client, &self.name, key, attr, what).await
+    }
 }
 
 /// One item by its key, read consistently (every reader here decides on what it reads).

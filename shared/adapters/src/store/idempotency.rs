@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use crate::{
     AppError,
     sdk::SendBoxed,
-    store::dynamo::{self, get_item, held, put_item_of, text, update_item_at},
+    store::dynamo::{self, Table, held, text},
 };
 
 const STATUS_IN_PROGRESS: &str = "in_progress";
@@ -52,16 +52,14 @@ pub fn request_hash(bytes: &[u8]) -> String {
 }
 
 pub struct IdempotencyStore {
-    client: Client,
-    table: String,
+    table: Table,
     policy: IdempotencyPolicy,
 }
 
 impl IdempotencyStore {
     pub fn new(client: Client, table: impl Into<String>, policy: IdempotencyPolicy) -> Self {
         Self {
-            client,
-            table: table.into(),
+            table: Table::new(client, table),
             policy,
         }
     }
@@ -72,7 +70,8 @@ impl IdempotencyStore {
 
     /// An update of the record of `key`, whose status is `#status`.
     fn update(&self, scope: &str, key: &str) -> UpdateItemFluentBuilder {
-        update_item_at(&self.client, &self.table, Self::key(scope, key))
+        self.table
+            .update(Self::key(scope, key))
             .expression_attribute_names("#status", "status")
     }
 
@@ -104,7 +103,9 @@ impl IdempotencyStore {
                 AttributeValue::N(expires_at.to_string()),
             ),
         ]);
-        let put = put_item_of(&self.client, &self.table, item)
+        let put = self
+            .table
+            .put_of(item)
             .condition_expression(
                 "attribute_not_exists(pk) OR expires_at < :now \
                  OR (request_hash = :hash AND (#status = :released \
@@ -174,14 +175,9 @@ impl IdempotencyStore {
         scope: &str,
         key: &str,
     ) -> Result<Option<HashMap<String, AttributeValue>>, AppError> {
-        let found = get_item(
-            &self.client,
-            &self.table,
-            Self::key(scope, key),
-            "read idempotency key",
-        )
-        .await?;
-        Ok(found)
+        self.table
+            .get(Self::key(scope, key), "read idempotency key")
+            .await
     }
 }
 

@@ -23,7 +23,7 @@ use crate::{
     AppError,
     error::Context,
     store::dynamo::{
-        GSI1, GSI2, Item, Tried, from_json, get_item, index_page, key, number_attr, query_all,
+        GSI1, GSI2, Item, Table, Tried, from_json, index_page, key, number_attr, query_all,
         string_attr, text, transact_once, update_at,
     },
 };
@@ -72,8 +72,7 @@ pub enum Marked {
 
 #[derive(Clone)]
 pub struct MigrationStages {
-    client: Client,
-    table: String,
+    table: Table,
 }
 
 fn wave_key(wave: &WaveId) -> Item {
@@ -98,13 +97,12 @@ pub struct DuePage {
 impl MigrationStages {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
         Self {
-            client,
-            table: table.into(),
+            table: Table::new(client, table),
         }
     }
 
     pub fn table(&self) -> &str {
-        &self.table
+        &self.table.name
     }
 
     fn wave_of(item: &Item) -> Result<WaveState, AppError> {
@@ -121,12 +119,19 @@ impl MigrationStages {
 
     /// Every wave (one query on `gsi1 = WAVES`, all pages).
     pub async fn waves(&self) -> Result<Vec<WaveState>, AppError> {
-        let items = query_all(&self.client, &self.table, GSI1, "WAVES".into(), false).await?;
+        let items = query_all(
+            &self.table.client,
+            &self.table.name,
+            GSI1,
+            "WAVES".into(),
+            false,
+        )
+        .await?;
         items.iter().map(Self::wave_of).collect()
     }
 
     pub async fn wave(&self, id: &WaveId) -> Result<Option<WaveState>, AppError> {
-        let item = get_item(&self.client, &self.table, wave_key(id), "get wave").await?;
+        let item = self.table.get(wave_key(id), "get wave").await?;
         item.as_ref().map(Self::wave_of).transpose()
     }
 
@@ -138,8 +143,8 @@ impl MigrationStages {
         start: Option<Item>,
     ) -> Result<DuePage, AppError> {
         let (items, after) = index_page(
-            &self.client,
-            &self.table,
+            &self.table.client,
+            &self.table.name,
             GSI2,
             due_partition(wave, next),
             "pk, sk, gsi2pk, gsi2sk",
@@ -163,13 +168,10 @@ impl MigrationStages {
         wave: &WaveId,
         old: &OldAccountId,
     ) -> Result<Option<WaveAccount>, AppError> {
-        let Some(item) = get_item(
-            &self.client,
-            &self.table,
-            account_key(wave, old),
-            "get wave account",
-        )
-        .await?
+        let Some(item) = self
+            .table
+            .get(account_key(wave, old), "get wave account")
+            .await?
         else {
             return Ok(None);
         };
@@ -224,11 +226,14 @@ impl MigrationStages {
         stages.insert(done.as_str().into(), number_attr(now.as_second()));
         let mut set = vec!["next_stage = :next", "stages = :stages"];
         let mut remove = vec!["failure", "gsi1pk", "gsi1sk"];
-        let mut update = update_at(&self.table, account_key(&acct.wave, &acct.account.old_id))
-            .condition_expression("next_stage = :seen")
-            .expression_attribute_values(":seen", string_attr(stored_next(acct.next_stage)))
-            .expression_attribute_values(":next", string_attr(stored_next(next)))
-            .expression_attribute_values(":stages", AttributeValue::M(stages));
+        let mut update = update_at(
+            &self.table.name,
+            account_key(&acct.wave, &acct.account.old_id),
+        )
+        .condition_expression("next_stage = :seen")
+        .expression_attribute_values(":seen", string_attr(stored_next(acct.next_stage)))
+        .expression_attribute_values(":next", string_attr(stored_next(next)))
+        .expression_attribute_values(":stages", AttributeValue::M(stages));
         if let Some(next) = next {
             set.push("gsi2pk = :due");
             update = update
@@ -276,8 +281,8 @@ impl MigrationStages {
         counts: &[(String, i64)],
         started: Option<Timestamp>,
     ) -> Result<Update, AppError> {
-        let mut update =
-            update_at(&self.table, wave_key(wave)).condition_expression("attribute_exists(pk)");
+        let mut update = update_at(&self.table.name, wave_key(wave))
+            .condition_expression("attribute_exists(pk)");
         let mut adds = Vec::new();
         for (i, (counter, n)) in counts.iter().enumerate() {
             adds.push(format!("#c{i} :c{i}"));
@@ -299,7 +304,7 @@ impl MigrationStages {
     /// Runs a stage's transaction; the mark is its first write.
     pub async fn commit(&self, items: Vec<TransactWriteItem>) -> Result<Marked, AppError> {
         Ok(
-            match transact_once(&self.client, items, "mark a migration stage").await? {
+            match transact_once(&self.table.client, items, "mark a migration stage").await? {
                 Tried::Done => Marked::Done,
                 Tried::Refused(0) | Tried::Collided => Marked::AlreadyDone,
                 Tried::Refused(i) => Marked::Refused(i),
@@ -320,18 +325,18 @@ impl MigrationStages {
             ("at".to_owned(), number_attr(now.as_second())),
             ("attempts".to_owned(), number_attr(acct.failures + 1)),
         ]));
-        let update = update_at(&self.table, account_key(&acct.wave, &acct.account.old_id))
-            .update_expression("SET failure = :failure, gsi1pk = :failed, gsi1sk = :old")
-            .condition_expression("next_stage = :seen")
-            .expression_attribute_values(":failure", failure)
-            .expression_attribute_values(":seen", string_attr(stored_next(acct.next_stage)))
-            .expression_attribute_values(
-                ":failed",
-                string_attr(format!("WAVE#{}#FAILED", acct.wave)),
-            )
-            .expression_attribute_values(":old", string_attr(acct.account.old_id.as_str()))
-            .build()
-            .context("build the failure record")?;
+        let update = update_at(
+            &self.table.name,
+            account_key(&acct.wave, &acct.account.old_id),
+        )
+        .update_expression("SET failure = :failure, gsi1pk = :failed, gsi1sk = :old")
+        .condition_expression("next_stage = :seen")
+        .expression_attribute_values(":failure", failure)
+        .expression_attribute_values(":seen", string_attr(stored_next(acct.next_stage)))
+        .expression_attribute_values(":failed", string_attr(format!("WAVE#{}#FAILED", acct.wave)))
+        .expression_attribute_values(":old", string_attr(acct.account.old_id.as_str()))
+        .build()
+        .context("build the failure record")?;
         let mut items = vec![TransactWriteItem::builder().update(update).build()];
         if acct.failures == 0 {
             let counted = self.count(&acct.wave, &[("n_failed".into(), 1)], None)?;

@@ -22,9 +22,8 @@ use crate::{
     error::Context,
     sdk::SendBoxed,
     store::dynamo::{
-        GSI1, Item, first_condition_failed, from_json, get_item, get_json, is_conflict, key,
-        number, number_attr, put_item, put_new, put_once, query_json, string_attr, text, to_json,
-        update_at,
+        GSI1, Item, Table, first_condition_failed, from_json, is_conflict, key, number,
+        number_attr, put_once, query_json, string_attr, text, to_json, update_at,
     },
     store::subscriptions::SubscriptionsRepo,
 };
@@ -34,8 +33,7 @@ const NUMBER_ATTEMPTS: usize = 40;
 
 #[derive(Clone)]
 pub struct OrdersRepo {
-    client: Client,
-    table: String,
+    table: Table,
     pub subscriptions: SubscriptionsRepo,
     /// A monitoring license's rows in its plant.
     pub plant_licenses: PlantLicenseRows,
@@ -94,20 +92,18 @@ pub enum NumberedError {
 
 impl OrdersRepo {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        let table = table.into();
+        let table = Table::new(client, table);
         Self {
             subscriptions: SubscriptionsRepo {
-                client: client.clone(),
                 table: table.clone(),
             },
-            plant_licenses: PlantLicenseRows::new(client.clone(), table.clone()),
-            client,
+            plant_licenses: PlantLicenseRows::new(table.client.clone(), table.name.clone()),
             table,
         }
     }
 
     pub fn table(&self) -> &str {
-        &self.table
+        &self.table.name
     }
 
     /// A transaction on the shop table, for writes that need no number.
@@ -115,17 +111,14 @@ impl OrdersRepo {
         &self,
     ) -> aws_sdk_dynamodb::operation::transact_write_items::builders::TransactWriteItemsFluentBuilder
     {
-        self.client.transact_write_items()
+        self.table.client.transact_write_items()
     }
 
     async fn counter(&self, series: &str, year: i16) -> Result<u64, AppError> {
-        let found = get_item(
-            &self.client,
-            &self.table,
-            counter_key(series, year),
-            "read counter",
-        )
-        .await?;
+        let found = self
+            .table
+            .get(counter_key(series, year), "read counter")
+            .await?;
         // No counter yet: nothing of the series was numbered this year. A counter without
         // its number is a fault, never taken as 0 (that would hand out a number twice).
         match found {
@@ -155,7 +148,7 @@ impl OrdersRepo {
                 .map_err(NumberedError::Other)?;
             let number = document_number(series, year, seen + 1);
             let writes = build(&number).map_err(NumberedError::Other)?;
-            let mut bump = update_at(&self.table, counter_key(series, year))
+            let mut bump = update_at(&self.table.name, counter_key(series, year))
                 .update_expression("SET n = :next")
                 .expression_attribute_values(":next", number_attr(seen + 1));
             bump = if seen == 0 {
@@ -164,7 +157,7 @@ impl OrdersRepo {
                 bump.condition_expression("n = :seen")
                     .expression_attribute_values(":seen", number_attr(seen))
             };
-            let mut tx = self.client.transact_write_items().transact_items(
+            let mut tx = self.table.client.transact_write_items().transact_items(
                 TransactWriteItem::builder()
                     .update(
                         bump.build()
@@ -220,7 +213,7 @@ impl OrdersRepo {
                 string_attr(open_sort_key(order.created_at, order.id.as_str())),
             );
         }
-        let put = Put::builder().table_name(&self.table).set_item(Some(item));
+        let put = self.table.put_row(item);
         let put = match from {
             None => put.condition_expression("attribute_not_exists(pk)"),
             Some(status) => put
@@ -234,7 +227,7 @@ impl OrdersRepo {
     /// Stores a change of an order alone (no number), on the condition of its old status.
     pub async fn update_order(&self, order: &Order, from: OrderStatus) -> Result<bool, AppError> {
         let put = self.put_order(order, Some(from))?;
-        put_once(&self.client, put, "update order").await
+        put_once(&self.table.client, put, "update order").await
     }
 
     /// Open orders of `partition` ([`OPEN_ORDERS`] or [`SETTLING_ORDERS`]) created before
@@ -247,9 +240,10 @@ impl OrdersRepo {
         limit: usize,
     ) -> Result<Vec<Order>, AppError> {
         let mut pages = self
+            .table
             .client
             .query()
-            .table_name(&self.table)
+            .table_name(&self.table.name)
             .index_name("gsi2")
             .key_condition_expression("gsi2pk = :pk AND gsi2sk < :before")
             .expression_attribute_values(":pk", string_attr(partition))
@@ -269,14 +263,9 @@ impl OrdersRepo {
     }
 
     pub async fn get(&self, id: &OrderId) -> Result<Option<Order>, AppError> {
-        get_json(
-            &self.client,
-            &self.table,
-            order_key(id),
-            "order",
-            "get order",
-        )
-        .await
+        self.table
+            .get_json(order_key(id), "order", "get order")
+            .await
     }
 
     /// An order of `owner`; another account's order is as unknown as a missing one.
@@ -290,8 +279,8 @@ impl OrdersRepo {
     /// The account's orders, newest first.
     pub async fn list(&self, owner: &AccountId) -> Result<Vec<Order>, AppError> {
         query_json(
-            &self.client,
-            &self.table,
+            &self.table.client,
+            &self.table.name,
             GSI1,
             format!("ACCOUNT#{owner}#ORDERS"),
             true,
@@ -315,31 +304,26 @@ impl OrdersRepo {
     }
 
     pub async fn vat_check(&self, id: &VatId) -> Result<Option<VatCheck>, AppError> {
-        get_json(
-            &self.client,
-            &self.table,
-            key(format!("VAT#{id}"), "VAT"),
-            "check",
-            "get VAT check",
-        )
-        .await
+        self.table
+            .get_json(key(format!("VAT#{id}"), "VAT"), "check", "get VAT check")
+            .await
     }
 
     pub async fn save_vat_check(&self, check: &VatCheck) -> Result<(), AppError> {
         let mut item = key(format!("VAT#{}", check.vat_id), "VAT");
         item.insert("check".into(), to_json(check)?);
-        put_item(&self.client, &self.table, item, "save VAT check").await
+        self.table.put_item(item, "save VAT check").await
     }
 
     /// The payment provider's customer of an account, if one was recorded.
     pub async fn payment_customer(&self, account: &AccountId) -> Result<Option<String>, AppError> {
-        let found = get_item(
-            &self.client,
-            &self.table,
-            key(format!("ACCOUNT#{account}"), "PAYMENT_CUSTOMER"),
-            "get payment customer",
-        )
-        .await?;
+        let found = self
+            .table
+            .get(
+                key(format!("ACCOUNT#{account}"), "PAYMENT_CUSTOMER"),
+                "get payment customer",
+            )
+            .await?;
         Ok(found.and_then(|i| text(&i, "customer").map(str::to_owned)))
     }
 
@@ -353,7 +337,7 @@ impl OrdersRepo {
         let mut item = key(format!("ACCOUNT#{account}"), "PAYMENT_CUSTOMER");
         item.insert("customer".into(), string_attr(customer));
         item.insert("created_at".into(), number_attr(now.as_second()));
-        if put_new(&self.client, &self.table, item, "keep payment customer").await? {
+        if self.table.put_new(item, "keep payment customer").await? {
             return Ok(customer.to_owned());
         }
         self.payment_customer(account)

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use crate::{
     AppError,
     sdk::SendBoxed,
-    store::dynamo::{Item, condition_failed, get_item, key, number_attr, update_item_at},
+    store::dynamo::{Item, Table, condition_failed, key, number_attr},
 };
 
 /// Entries kept after a cut; the lockout rule needs only the last few.
@@ -22,8 +22,7 @@ const KEEP: usize = 32;
 
 #[derive(Clone)]
 pub struct SignInFailureLog {
-    client: Client,
-    table: String,
+    table: Table,
     /// How long the log is kept after its newest failure (longer than window + lock).
     keep_for: SignedDuration,
 }
@@ -50,21 +49,17 @@ fn times(item: Option<&Item>) -> Vec<Timestamp> {
 impl SignInFailureLog {
     pub fn new(client: Client, table: impl Into<String>, keep_for: SignedDuration) -> Self {
         Self {
-            client,
-            table: table.into(),
+            table: Table::new(client, table),
             keep_for,
         }
     }
 
     /// The failures recorded for `email`.
     pub async fn read(&self, email: &str) -> Result<Vec<Timestamp>, AppError> {
-        let item = get_item(
-            &self.client,
-            &self.table,
-            log_key(email),
-            "read sign-in failures",
-        )
-        .await?;
+        let item = self
+            .table
+            .get(log_key(email), "read sign-in failures")
+            .await?;
         Ok(times(item.as_ref()))
     }
 
@@ -82,7 +77,9 @@ impl SignInFailureLog {
     /// Records a failure at `now`; answers the whole log, this failure included.
     pub async fn record(&self, email: &str, now: Timestamp) -> Result<Vec<Timestamp>, AppError> {
         let expires = now.as_second().saturating_add(self.keep_for.as_secs());
-        let updated = update_item_at(&self.client, &self.table, log_key(email))
+        let updated = self
+            .table
+            .update(log_key(email))
             .update_expression(
                 "SET #log = list_append(if_not_exists(#log, :empty), :now), expires_at = :expires",
             )
@@ -109,7 +106,9 @@ impl SignInFailureLog {
     /// or more, so of concurrent cuts one applies and none ever drops one of the newest.
     async fn cut(&self, email: &str, seen: usize) -> Result<(), AppError> {
         let oldest: Vec<String> = (0..seen - KEEP).map(|i| format!("#log[{i}]")).collect();
-        let cut = update_item_at(&self.client, &self.table, log_key(email))
+        let cut = self
+            .table
+            .update(log_key(email))
             .update_expression(format!("REMOVE {}", oldest.join(", ")))
             .condition_expression("size(#log) >= :seen")
             .expression_attribute_names("#log", "log")
@@ -125,9 +124,10 @@ impl SignInFailureLog {
 
     /// Forgets the failures after a granted sign-in.
     pub async fn clear(&self, email: &str) -> Result<(), AppError> {
-        self.client
+        self.table
+            .client
             .delete_item()
-            .table_name(&self.table)
+            .table_name(&self.table.name)
             .set_key(Some(log_key(email)))
             .send_boxed()
             .await

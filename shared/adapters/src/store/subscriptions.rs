@@ -22,9 +22,8 @@ use crate::{
     error::Context,
     sdk::SendBoxed,
     store::dynamo::{
-        GSI1, Item, Partition, Tried, delete_at, from_json, get_item, get_json, key, number_attr,
-        put_absent, put_once, query_all, query_json, string_attr, text, to_json, transact_once,
-        update_at,
+        GSI1, Item, Partition, Table, Tried, delete_at, from_json, key, number_attr, put_absent,
+        put_once, query_all, query_json, string_attr, text, to_json, transact_once, update_at,
     },
 };
 
@@ -59,8 +58,7 @@ impl HolderState {
 
 #[derive(Clone)]
 pub struct SubscriptionsRepo {
-    pub(crate) client: Client,
-    pub(crate) table: String,
+    pub(crate) table: Table,
 }
 
 /// A change decided on a subscription that changed since it was read.
@@ -91,20 +89,14 @@ pub struct HolderMarker {
 impl SubscriptionsRepo {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
         Self {
-            client,
-            table: table.into(),
+            table: Table::new(client, table),
         }
     }
 
     pub async fn get(&self, id: &SubscriptionId) -> Result<Option<Subscription>, AppError> {
-        get_json(
-            &self.client,
-            &self.table,
-            sub_key(id),
-            "subscription",
-            "get subscription",
-        )
-        .await
+        self.table
+            .get_json(sub_key(id), "subscription", "get subscription")
+            .await
     }
 
     pub async fn holder(
@@ -112,13 +104,10 @@ impl SubscriptionsRepo {
         product: &ProductId,
         holder: &Email,
     ) -> Result<Option<HolderMarker>, AppError> {
-        let found = get_item(
-            &self.client,
-            &self.table,
-            holder_key(product, holder),
-            "get holder marker",
-        )
-        .await?;
+        let found = self
+            .table
+            .get(holder_key(product, holder), "get holder marker")
+            .await?;
         let Some(item) = found else {
             return Ok(None);
         };
@@ -140,8 +129,8 @@ impl SubscriptionsRepo {
         id: &SubscriptionId,
     ) -> Result<Option<(Subscription, Vec<Seat>)>, AppError> {
         let items = query_all(
-            &self.client,
-            &self.table,
+            &self.table.client,
+            &self.table.name,
             Partition::Table,
             format!("SUB#{id}"),
             false,
@@ -165,8 +154,8 @@ impl SubscriptionsRepo {
     /// The account's licenses.
     pub async fn list(&self, owner: &AccountId) -> Result<Vec<Subscription>, AppError> {
         query_json(
-            &self.client,
-            &self.table,
+            &self.table.client,
+            &self.table.name,
             GSI1,
             format!("ACCOUNT#{owner}#SUBS"),
             false,
@@ -191,7 +180,7 @@ impl SubscriptionsRepo {
             TransactWriteItem::builder().put(seat_put).build(),
         ];
         // Either write refused, or a collision: another change came first.
-        Ok(transact_once(&self.client, items, "write seat").await? == Tried::Done)
+        Ok(transact_once(&self.table.client, items, "write seat").await? == Tried::Done)
     }
 
     /// Reads an owner's license with its seats, lets `change` decide the seat (at the time
@@ -233,8 +222,8 @@ impl SubscriptionsRepo {
     /// The licenses the renewal job must look at on `day`: one query of the `due` index.
     pub async fn due_on(&self, day: Date) -> Result<Vec<SubscriptionId>, AppError> {
         let items = query_all(
-            &self.client,
-            &self.table,
+            &self.table.client,
+            &self.table.name,
             Partition::Index {
                 name: "due",
                 key: "duepk",
@@ -257,7 +246,7 @@ impl SubscriptionsRepo {
     /// when another change came first (the caller decided on stale data).
     pub async fn save(&self, next: &Subscription, read: u64) -> Result<(), AppError> {
         let put = self.put(next, Some(read))?;
-        if put_once(&self.client, put, "save subscription").await? {
+        if put_once(&self.table.client, put, "save subscription").await? {
             Ok(())
         } else {
             Err(stale())
@@ -267,7 +256,7 @@ impl SubscriptionsRepo {
     /// Stores a subscription that ended (expired) and frees its holder's marker in the same
     /// transaction, so the email may buy the product again; `409` on a stale version.
     pub async fn end(&self, next: &Subscription, read: u64) -> Result<(), AppError> {
-        let free = delete_at(&self.table, holder_key(&next.product_id, &next.holder))
+        let free = delete_at(&self.table.name, holder_key(&next.product_id, &next.holder))
             .condition_expression("attribute_not_exists(pk) OR subscription_id = :sub")
             .expression_attribute_values(":sub", string_attr(next.id.as_str()))
             .build()
@@ -278,7 +267,7 @@ impl SubscriptionsRepo {
                 .build(),
             TransactWriteItem::builder().delete(free).build(),
         ];
-        match transact_once(&self.client, items, "end subscription").await? {
+        match transact_once(&self.table.client, items, "end subscription").await? {
             Tried::Done => Ok(()),
             Tried::Refused(_) | Tried::Collided => Err(stale()),
         }
@@ -301,8 +290,8 @@ impl SubscriptionsRepo {
     /// Every seat an email was given, with its license id.
     pub async fn seats_of(&self, email: &Email) -> Result<Vec<(SubscriptionId, Seat)>, AppError> {
         let items = query_all(
-            &self.client,
-            &self.table,
+            &self.table.client,
+            &self.table.name,
             Partition::Index {
                 name: "gsi2",
                 key: "gsi2pk",
@@ -334,9 +323,8 @@ impl SubscriptionsRepo {
             string_attr(format!("SEATHOLDER#{}", seat.email)),
         );
         item.insert("gsi2sk".into(), string_attr(format!("{id}#{}", seat.id)));
-        Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(item))
+        self.table
+            .put_row(item)
             .build()
             .context("build the seat put")
     }
@@ -348,7 +336,7 @@ impl SubscriptionsRepo {
         item.insert("subscription_id".into(), string_attr(sub.id.as_str()));
         item.insert("account_id".into(), string_attr(sub.account_id.as_str()));
         item.insert("state".into(), string_attr(HolderState::Held.as_str()));
-        put_absent(&self.table, item, "build the holder marker")
+        put_absent(&self.table.name, item, "build the holder marker")
     }
 
     /// Writes `sub`; `expected` is the version read (None for a new license).
@@ -366,7 +354,7 @@ impl SubscriptionsRepo {
             item.insert("duepk".into(), string_attr(format!("DUE#{due}")));
             item.insert("duesk".into(), string_attr(sub.id.as_str()));
         }
-        let put = Put::builder().table_name(&self.table).set_item(Some(item));
+        let put = self.table.put_row(item);
         let put = match expected {
             None => put.condition_expression("attribute_not_exists(pk)"),
             Some(v) => put
@@ -383,7 +371,7 @@ impl SubscriptionsRepo {
         item.insert("account_id".into(), string_attr(sub.account_id.as_str()));
         item.insert("state".into(), string_attr(HolderState::Pending.as_str()));
         item.insert("order_id".into(), string_attr(order.as_str()));
-        put_absent(&self.table, item, "build the holder claim")
+        put_absent(&self.table.name, item, "build the holder claim")
     }
 
     /// Moves a holder marker from `from` to `to` for `order`, on the condition that it still
@@ -395,7 +383,7 @@ impl SubscriptionsRepo {
         to: HolderState,
         order: &OrderId,
     ) -> Result<Update, AppError> {
-        update_at(&self.table, holder_key(&sub.product_id, &sub.holder))
+        update_at(&self.table.name, holder_key(&sub.product_id, &sub.holder))
             .update_expression("SET #state = :to, order_id = :order")
             .condition_expression("#state = :from AND subscription_id = :sub")
             .expression_attribute_names("#state", "state")
@@ -409,7 +397,7 @@ impl SubscriptionsRepo {
 
     /// Frees a holder marker `order` had claimed.
     pub fn release_holder(&self, sub: &Subscription, order: &OrderId) -> Result<Delete, AppError> {
-        delete_at(&self.table, holder_key(&sub.product_id, &sub.holder))
+        delete_at(&self.table.name, holder_key(&sub.product_id, &sub.holder))
             .condition_expression("order_id = :order AND subscription_id = :sub")
             .expression_attribute_values(":order", string_attr(order.as_str()))
             .expression_attribute_values(":sub", string_attr(sub.id.as_str()))
@@ -424,8 +412,9 @@ impl SubscriptionsRepo {
         marker.insert("subscription_id".into(), string_attr(sub.id.as_str()));
         marker.insert("account_id".into(), string_attr(sub.account_id.as_str()));
         marker.insert("state".into(), string_attr(HolderState::Trial.as_str()));
-        let marker = put_absent(&self.table, marker, "build the trial marker put")?;
-        self.client
+        let marker = put_absent(&self.table.name, marker, "build the trial marker put")?;
+        self.table
+            .client
             .transact_write_items()
             .transact_items(TransactWriteItem::builder().put(marker).build())
             .transact_items(

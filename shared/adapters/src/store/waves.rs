@@ -23,7 +23,7 @@ use shop_domain::{
 };
 
 use super::dynamo::{
-    GSI1, Item, all_pages, from_json, get_item, key, number, number_attr, put_absent, query_all,
+    GSI1, Item, Table, all_pages, from_json, key, number, number_attr, put_absent, query_all,
     string_attr, text, to_json, transact, update_at,
 };
 use crate::{AppError, error::Context, web::auth::secret_token::random_id};
@@ -68,8 +68,7 @@ pub struct FailedAccount {
 
 #[derive(Clone)]
 pub struct WavesRepo {
-    client: Client,
-    table: String,
+    table: Table,
 }
 
 pub fn wave_pk(id: &WaveId) -> String {
@@ -104,17 +103,16 @@ fn stale() -> AppError {
 impl WavesRepo {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
         Self {
-            client,
-            table: table.into(),
+            table: Table::new(client, table),
         }
     }
 
     pub fn client(&self) -> &Client {
-        &self.client
+        &self.table.client
     }
 
     pub fn table(&self) -> &str {
-        &self.table
+        &self.table.name
     }
 
     /// Stores a new wave with every counter at 0, and its first audit entry, in one
@@ -131,29 +129,35 @@ impl WavesRepo {
         for c in COUNTERS {
             item.insert(c.into(), number_attr(0));
         }
-        let put = put_absent(&self.table, item, "build the wave put")?;
+        let put = put_absent(&self.table.name, item, "build the wave put")?;
         let items = vec![
             TransactWriteItem::builder().put(put).build(),
             self.audit_item(&wave.id, entry)?,
         ];
-        match transact(&self.client, items, "create a wave").await? {
+        match transact(&self.table.client, items, "create a wave").await? {
             None => Ok(()),
             Some(_) => Err(AppError::fault("a fresh wave id was taken")),
         }
     }
 
     pub async fn get(&self, id: &WaveId) -> Result<WaveRecord, AppError> {
-        let item = get_item(&self.client, &self.table, wave_key(id), "get a wave").await?;
+        let item = self.table.get(wave_key(id), "get a wave").await?;
         record(&item.ok_or_else(not_found)?)
     }
 
     /// Every wave, newest first.
     pub async fn list(&self) -> Result<Vec<WaveRecord>, AppError> {
-        query_all(&self.client, &self.table, GSI1, "WAVES".into(), true)
-            .await?
-            .iter()
-            .map(record)
-            .collect()
+        query_all(
+            &self.table.client,
+            &self.table.name,
+            GSI1,
+            "WAVES".into(),
+            true,
+        )
+        .await?
+        .iter()
+        .map(record)
+        .collect()
     }
 
     /// Writes `what` of `next` under the version read, with its audit entry. A status change
@@ -195,7 +199,7 @@ impl WavesRepo {
     }
 
     fn versioned(&self, read: &WaveRecord) -> aws_sdk_dynamodb::types::builders::UpdateBuilder {
-        update_at(&self.table, wave_key(&read.wave.id))
+        update_at(&self.table.name, wave_key(&read.wave.id))
             .condition_expression("version = :expected")
             .expression_attribute_values(":expected", number_attr(read.version))
             .expression_attribute_values(":one", number_attr(1))
@@ -212,7 +216,7 @@ impl WavesRepo {
             TransactWriteItem::builder().update(update).build(),
             self.audit_item(id, entry)?,
         ];
-        Ok(transact(&self.client, items, "change a wave")
+        Ok(transact(&self.table.client, items, "change a wave")
             .await?
             .is_none())
     }
@@ -236,7 +240,7 @@ impl WavesRepo {
         item.insert("action".into(), string_attr(entry.action.as_str()));
         item.insert("details".into(), to_json(&entry.details)?);
         item.insert("at".into(), string_attr(entry.at.to_string()));
-        let put = put_absent(&self.table, item, "build the audit entry")?;
+        let put = put_absent(&self.table.name, item, "build the audit entry")?;
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
@@ -244,7 +248,7 @@ impl WavesRepo {
     /// import), written after it.
     pub async fn record(&self, id: &WaveId, entry: &AuditEntry) -> Result<(), AppError> {
         let items = vec![self.audit_item(id, entry)?];
-        match transact(&self.client, items, "write an audit entry").await? {
+        match transact(&self.table.client, items, "write an audit entry").await? {
             None => Ok(()),
             Some(_) => Err(AppError::fault("a fresh audit key was taken")),
         }
@@ -253,9 +257,10 @@ impl WavesRepo {
     /// The wave's audit trail, oldest first.
     pub async fn audit(&self, id: &WaveId) -> Result<Vec<AuditEntry>, AppError> {
         let query = self
+            .table
             .client
             .query()
-            .table_name(&self.table)
+            .table_name(&self.table.name)
             .key_condition_expression("pk = :pk AND begins_with(sk, :audit)")
             .expression_attribute_values(":pk", string_attr(wave_pk(id)))
             .expression_attribute_values(":audit", string_attr("AUDIT#"))
@@ -270,8 +275,8 @@ impl WavesRepo {
     /// The wave's accounts whose last attempt failed (the sparse index), by old id.
     pub async fn failed(&self, id: &WaveId) -> Result<Vec<FailedAccount>, AppError> {
         let items = query_all(
-            &self.client,
-            &self.table,
+            &self.table.client,
+            &self.table.name,
             GSI1,
             format!("{}#FAILED", wave_pk(id)),
             false,
