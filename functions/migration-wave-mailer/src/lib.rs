@@ -10,7 +10,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use shop_adapters::{
     AppError,
-    messaging::jobs::{JobQueue, MigrationJob},
+    messaging::jobs::{Enqueued, JobQueue, MigrationJob},
     store::migration_stages::MigrationStages,
 };
 use shop_domain::{
@@ -38,18 +38,19 @@ pub struct Handler {
 pub struct Summary {
     pub waves: usize,
     pub paused: usize,
-    /// Accounts put on the queue.
-    pub due: usize,
-    /// DynamoDB queries (the waves, then one per page of due accounts).
-    pub queries: usize,
-    pub sqs_calls: usize,
+    /// Accounts put on the queue; the queries are the waves, then one per page of due accounts.
+    #[serde(flatten)]
+    pub enqueued: Enqueued,
 }
 
 impl Handler {
     pub async fn handle(&self) -> Result<Summary, AppError> {
         let today = berlin_date(self.clock.now());
         let mut summary = Summary {
-            queries: 1,
+            enqueued: Enqueued {
+                queries: 1,
+                ..Enqueued::default()
+            },
             ..Summary::default()
         };
         let mut pending: Vec<MigrationJob> = Vec::new();
@@ -63,15 +64,14 @@ impl Handler {
                 let mut start = None;
                 loop {
                     let page = self.stages.due_page(&wave.id, next, start).await?;
-                    summary.queries += 1;
-                    summary.due += page.old_ids.len();
+                    summary.enqueued.queries += 1;
                     pending.extend(page.old_ids.into_iter().map(|old_id| MigrationJob {
                         wave: wave.id.clone(),
                         old_id,
                     }));
                     // Full batches go out at once; the rest waits for the next page.
                     let full = pending.len() - pending.len() % BATCH;
-                    summary.sqs_calls += self.queue.send_all(&pending[..full]).await?.calls;
+                    summary.enqueued.send(&self.queue, &pending[..full]).await?;
                     pending.drain(..full);
                     start = page.next;
                     if start.is_none() {
@@ -80,7 +80,7 @@ impl Handler {
                 }
             }
         }
-        summary.sqs_calls += self.queue.send_all(&pending).await?.calls;
+        summary.enqueued.send(&self.queue, &pending).await?;
         Ok(summary)
     }
 }

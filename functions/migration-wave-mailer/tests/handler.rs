@@ -32,11 +32,11 @@ async fn the_scheduled_run_enqueues_the_accounts_due_in_active_waves() {
     let handler = bed.handler(&vars, Settings::from_vars, Handler::new);
 
     let summary = handler.handle().await.unwrap();
-    assert_eq!((summary.waves, summary.paused, summary.due), (3, 1, 12));
-    assert_eq!(summary.sqs_calls, 2, "twelve messages in batches of ten");
+    assert_eq!((summary.waves, summary.paused), (3, 1));
     assert_eq!(
-        summary.queries, 2,
-        "the waves, then one page of the due partition"
+        serde_json::to_string(&summary).unwrap(),
+        r#"{"waves":3,"paused":1,"due":12,"queries":2,"sqs_calls":2}"#,
+        "the waves, then one page of the due partition; twelve messages in batches of ten"
     );
     let mut got = bed.received(&queue).await;
     got.extend(bed.received(&queue).await);

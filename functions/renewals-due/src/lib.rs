@@ -8,7 +8,11 @@ use std::sync::Arc;
 
 use jiff::{Span, civil::Date};
 use serde::Serialize;
-use shop_adapters::{AppError, messaging::jobs::JobQueue, store::subscriptions::SubscriptionsRepo};
+use shop_adapters::{
+    AppError,
+    messaging::jobs::{Enqueued, JobQueue},
+    store::subscriptions::SubscriptionsRepo,
+};
 use shop_domain::{Clock, clock::berlin_date};
 
 mod settings;
@@ -29,9 +33,9 @@ pub struct Handler {
 #[derive(Debug, Serialize)]
 pub struct Summary {
     pub days: Vec<Date>,
-    pub due: usize,
-    pub queries: usize,
-    pub sqs_calls: usize,
+    /// Licenses put on the queue, after one query per day.
+    #[serde(flatten)]
+    pub enqueued: Enqueued,
 }
 
 impl Handler {
@@ -50,13 +54,11 @@ impl Handler {
                 });
             }
         }
-        let sent = self.queue.send_all(&jobs).await?;
-        let summary = Summary {
+        let mut enqueued = Enqueued {
             queries: days.len(),
-            days,
-            due: jobs.len(),
-            sqs_calls: sent.calls,
+            ..Enqueued::default()
         };
-        Ok(summary)
+        enqueued.send(&self.queue, &jobs).await?;
+        Ok(Summary { days, enqueued })
     }
 }

@@ -93,6 +93,28 @@ pub struct Sent {
     pub calls: usize,
 }
 
+/// What a scheduled job that puts due work on a queue reports, the last fields of its summary:
+/// the jobs sent (`due`), the DynamoDB queries that found them and the SQS calls that sent them.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Enqueued {
+    pub due: usize,
+    pub queries: usize,
+    pub sqs_calls: usize,
+}
+
+impl Enqueued {
+    /// Sends `jobs` as [`JobQueue::send_all`] does and counts them and the calls it took.
+    pub async fn send<T: Serialize>(
+        &mut self,
+        queue: &JobQueue,
+        jobs: &[T],
+    ) -> Result<(), AppError> {
+        self.sqs_calls += queue.send_all(jobs).await?.calls;
+        self.due += jobs.len();
+        Ok(())
+    }
+}
+
 const BATCH: usize = 10;
 const ATTEMPTS: usize = 5;
 
