@@ -25,7 +25,7 @@ use crate::{
     error::Context,
     sdk::SendBoxed,
     store::dynamo::{
-        Table, first_condition_failed, held, key, number, number_attr, put_absent, put_once,
+        SendHeld, Table, first_condition_failed, key, number, number_attr, put_absent, put_once,
         string_attr, text, update_at,
     },
 };
@@ -316,8 +316,7 @@ impl AccountsRepo {
         window_end: Timestamp,
         limit: u32,
     ) -> Result<bool, AppError> {
-        let result = self
-            .table
+        self.table
             .update(key(
                 format!("RATE#{purpose}#{email}#{}", window.as_second()),
                 "RATE",
@@ -328,9 +327,8 @@ impl AccountsRepo {
             .expression_attribute_values(":one", number_attr(1))
             .expression_attribute_values(":limit", number_attr(limit))
             .expression_attribute_values(":end", number_attr(window_end.as_second()))
-            .send_boxed()
-            .await;
-        held(result, "rate limit")
+            .send_held("rate limit")
+            .await
     }
 
     /// The terms version customers must have accepted, as published by an operator.

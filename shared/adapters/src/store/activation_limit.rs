@@ -9,8 +9,7 @@ use shop_domain::id::AccountId;
 
 use crate::{
     AppError,
-    sdk::SendBoxed,
-    store::dynamo::{held, key, number_attr, update_item_at},
+    store::dynamo::{SendHeld, key, number_attr, update_item_at},
 };
 
 #[derive(Clone)]
@@ -97,30 +96,27 @@ impl ActivationLimit {
             return Ok(false);
         };
         let (start, end) = self.window_of(now);
-        let result = self
-            .counter(account, start)
+        self.counter(account, start)
             .update_expression("ADD #n :wrong SET expires_at = :end")
             .condition_expression("attribute_not_exists(#n) OR #n <= :most")
             .expression_attribute_values(":wrong", number_attr(wrong))
             .expression_attribute_values(":most", number_attr(most))
             .expression_attribute_values(":end", number_attr(end))
-            .send_boxed()
-            .await;
-        held(result, "count an activation attempt")
+            .send_held("count an activation attempt")
+            .await
     }
 
     /// Gives back the slot taken at `now`: the code was right, so it was no guess.
     pub async fn give_back(&self, account: &AccountId, now: Timestamp) -> Result<(), AppError> {
         let (start, _) = self.window_of(now);
-        let result = self
-            .counter(account, start)
+        self.counter(account, start)
             .update_expression("ADD #n :minus")
             .condition_expression("#n > :zero")
             .expression_attribute_values(":minus", number_attr(-1))
             .expression_attribute_values(":zero", number_attr(0))
-            .send_boxed()
-            .await;
-        // Nothing to give back (the window ended meanwhile): nothing to do.
-        held(result, "give back an activation attempt").map(|_| ())
+            .send_held("give back an activation attempt")
+            .await
+            // Nothing to give back (the window ended meanwhile): nothing to do.
+            .map(|_| ())
     }
 }

@@ -23,7 +23,7 @@ use crate::{
     error::Context,
     sdk::SendBoxed,
     store::dynamo::{
-        GSI1, Item, Partition, Table, from_json, held, index_page, key, query_all, string_attr,
+        GSI1, Item, Partition, SendHeld, Table, from_json, index_page, key, query_all, string_attr,
         text, to_json,
     },
 };
@@ -157,17 +157,15 @@ impl AlertsRepo {
         item.insert("status".into(), string_attr(status_name(Status::Alerting)));
         item.insert("day".into(), string_attr(day.to_string()));
         let (names, values) = state_terms(day, &[(":cleared", Status::Cleared)]);
-        let out = self
-            .table
+        self.table
             .put_of(item)
             .condition_expression(
                 "attribute_not_exists(pk) OR (#status = :cleared AND #day < :day)",
             )
             .set_expression_attribute_names(Some(names))
             .set_expression_attribute_values(Some(values))
-            .send_boxed()
-            .await;
-        held(out, "open an alert")
+            .send_held("open an alert")
+            .await
     }
 
     /// Ends the alert opened on `day`: true when this call ended it.
@@ -196,16 +194,14 @@ impl AlertsRepo {
         (names, values): (HashMap<String, String>, Item),
         change: &StateChange,
     ) -> Result<bool, AppError> {
-        let out = self
-            .table
+        self.table
             .update(row.key())
             .update_expression(change.set)
             .condition_expression(change.when)
             .set_expression_attribute_names(Some(names))
             .set_expression_attribute_values(Some(values))
-            .send_boxed()
-            .await;
-        held(out, change.what)
+            .send_held(change.what)
+            .await
     }
 
     /// Removes the plant's alert partition (its plant was deleted): the settings, and so its

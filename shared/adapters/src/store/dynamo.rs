@@ -174,11 +174,10 @@ pub async fn put_new(
     item: Item,
     what: &str,
 ) -> Result<bool, AppError> {
-    let put = put_item_of(client, table, item)
+    put_item_of(client, table, item)
         .condition_expression("attribute_not_exists(pk)")
-        .send_boxed()
-        .await;
-    held(put, what)
+        .send_held(what)
+        .await
 }
 
 /// A conditional write's outcome: false when its condition did not hold (nothing written).
@@ -194,19 +193,35 @@ where
     }
 }
 
+/// A conditional write sent: whether its condition held ([`held`]), so a caller that only
+/// needs that ends its builder with `.send_held(what).await`.
+pub trait SendHeld {
+    fn send_held(self, what: &str) -> impl Future<Output = Result<bool, AppError>> + Send;
+}
+
+impl<B, E, R> SendHeld for B
+where
+    B: SendBoxed<Error = SdkError<E, R>> + Send,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    async fn send_held(self, what: &str) -> Result<bool, AppError> {
+        held(self.send_boxed().await, what)
+    }
+}
+
 /// Sends a `Put` built for a transaction as one conditional `PutItem` (the same item, condition,
 /// names and values): false when its condition did not hold.
 pub async fn put_once(client: &Client, put: Put, what: &str) -> Result<bool, AppError> {
-    let result = client
+    client
         .put_item()
         .table_name(put.table_name)
         .set_item(Some(put.item))
         .set_condition_expression(put.condition_expression)
         .set_expression_attribute_names(put.expression_attribute_names)
         .set_expression_attribute_values(put.expression_attribute_values)
-        .send_boxed()
-        .await;
-    held(result, what)
+        .send_held(what)
+        .await
 }
 
 /// A transaction's put of an item that must not exist yet.

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use crate::{
     AppError,
     sdk::SendBoxed,
-    store::dynamo::{self, Table, held, text},
+    store::dynamo::{self, SendHeld, Table, text},
 };
 
 const STATUS_IN_PROGRESS: &str = "in_progress";
@@ -155,8 +155,7 @@ impl IdempotencyStore {
     /// it at once; the record keeps the request's hash, so the key still refuses another
     /// request (whose work could otherwise reach what the first one began).
     pub async fn release(&self, scope: &str, key: &str) -> Result<(), AppError> {
-        let released = self
-            .update(scope, key)
+        self.update(scope, key)
             .update_expression("SET #status = :released REMOVE lease_until")
             .condition_expression("#status = :in_progress")
             .expression_attribute_values(
@@ -164,10 +163,10 @@ impl IdempotencyStore {
                 AttributeValue::S(STATUS_IN_PROGRESS.into()),
             )
             .expression_attribute_values(":released", AttributeValue::S(STATUS_RELEASED.into()))
-            .send_boxed()
-            .await;
-        // Already completed or gone: nothing to give up.
-        held(released, "release idempotency key").map(|_| ())
+            .send_held("release idempotency key")
+            .await
+            // Already completed or gone: nothing to give up.
+            .map(|_| ())
     }
 
     async fn read(

@@ -13,11 +13,10 @@ use shop_domain::{
 use crate::{
     AppError,
     error::Context,
-    sdk::SendBoxed,
     store::{
         devices::{Device, device_key},
         dynamo::{
-            Item, delete_at, held, key, put_absent, string_attr, to_json, transact, update_at,
+            Item, SendHeld, delete_at, key, put_absent, string_attr, to_json, transact, update_at,
             update_item_at,
         },
         plants::{PLANT_SK, inverter_sk, plant_pk},
@@ -153,7 +152,7 @@ impl InvertersRepo {
         serial: &SerialNumber,
         label: &InverterLabel,
     ) -> Result<bool, AppError> {
-        let result = update_item_at(
+        update_item_at(
             &self.client,
             &self.table,
             key(plant_pk(plant), &inverter_sk(serial)),
@@ -162,9 +161,8 @@ impl InvertersRepo {
         .condition_expression("attribute_exists(pk) AND account_id = :me")
         .expression_attribute_values(":label", string_attr(label.as_str()))
         .expression_attribute_values(":me", string_attr(owner.as_str()))
-        .send_boxed()
-        .await;
-        held(result, "label an inverter")
+        .send_held("label an inverter")
+        .await
     }
 
     /// Runs a transaction, again when it collided with another; the index of the item whose

@@ -21,7 +21,7 @@ use crate::{
     AppError,
     error::Context,
     sdk::SendBoxed,
-    store::dynamo::{Item, condition_failed, held, key, number, number_attr, update_item_at},
+    store::dynamo::{Item, SendHeld, condition_failed, key, number, number_attr, update_item_at},
 };
 
 /// How the store writes: what a reading's TTL is, and how long it insists on unprocessed
@@ -185,7 +185,7 @@ impl TelemetryRepo {
             update = update.expression_attribute_values(":errors", AttributeValue::L(list));
         }
         calls.updates += 1;
-        held(update.send_boxed().await, "move the latest state")
+        update.send_held("move the latest state").await
     }
 
     /// Folds one batch's view of a day into the stored aggregate in one or two calls: first
@@ -229,15 +229,14 @@ impl TelemetryRepo {
         if number(&stored, "peak_w").is_some_and(|p| p >= agg.peak_w) {
             return Ok(());
         }
-        let raised = self
-            .day_update(serial, day, calls)
+        self.day_update(serial, day, calls)
             .update_expression("SET peak_w = :p")
             .condition_expression("attribute_not_exists(peak_w) OR peak_w < :p")
             .expression_attribute_values(":p", number_attr(agg.peak_w))
-            .send_boxed()
-            .await;
-        // A higher peak stored meanwhile keeps its place.
-        held(raised, "raise a daily peak").map(|_| ())
+            .send_held("raise a daily peak")
+            .await
+            // A higher peak stored meanwhile keeps its place.
+            .map(|_| ())
     }
 
     /// Energy, last time and peak at once, when the batch is both newer and higher than the
@@ -249,8 +248,7 @@ impl TelemetryRepo {
         agg: DayAggregate,
         calls: &mut Calls,
     ) -> Result<bool, AppError> {
-        let both = self
-            .day_update(serial, day, calls)
+        self.day_update(serial, day, calls)
             .update_expression("SET energy_wh = :e, last_t = :t, peak_w = :p")
             .condition_expression(
                 "(attribute_not_exists(last_t) OR last_t < :t) \
@@ -259,9 +257,8 @@ impl TelemetryRepo {
             .expression_attribute_values(":e", number_attr(agg.energy_wh))
             .expression_attribute_values(":t", number_attr(agg.last_t))
             .expression_attribute_values(":p", number_attr(agg.peak_w))
-            .send_boxed()
-            .await;
-        held(both, "move a daily aggregate and its peak")
+            .send_held("move a daily aggregate and its peak")
+            .await
     }
 
     /// An update of `serial`'s aggregate of `day`, counted as one call.
