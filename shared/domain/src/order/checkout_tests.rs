@@ -2,6 +2,7 @@ use jiff::Timestamp;
 use rust_decimal::Decimal;
 
 use super::*;
+use crate::solar::fields::Field;
 use crate::{
     account::profile::Country,
     catalog::Product,

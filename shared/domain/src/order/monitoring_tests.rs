@@ -1,4 +1,5 @@
 use super::*;
+use crate::solar::fields::Field;
 use crate::{
     Quantity,
     catalog::{Billing, Term},

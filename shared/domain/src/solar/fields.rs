@@ -8,6 +8,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::{DomainError, account::profile::is_invisible};
 
+/// A value of a plant's form: read from the text given for it, refused with codes of its own;
+/// `CODE` also names a value that is missing or of the wrong JSON type.
+pub trait Field: Sized {
+    const CODE: &'static str;
+
+    fn parse(raw: &str) -> Result<Self, DomainError>;
+}
+
 /// Text a person types: trimmed, `min..=max` characters, no invisible format characters, no
 /// control characters but (when `multiline`) line breaks and tabs.
 pub(super) fn text(raw: &str, min: usize, max: usize, multiline: bool) -> Option<String> {
@@ -25,10 +33,10 @@ macro_rules! text_field {
         #[serde(try_from = "String", into = "String")]
         pub struct $name(String);
 
-        impl $name {
-            pub const CODE: &'static str = $code;
+        impl Field for $name {
+            const CODE: &'static str = $code;
 
-            pub fn parse(raw: &str) -> Result<Self, DomainError> {
+            fn parse(raw: &str) -> Result<Self, DomainError> {
                 text(raw, $min, $max, $multiline).map(Self).ok_or_else(|| {
                     DomainError::invalid(
                         $code,
@@ -68,10 +76,10 @@ text_field!(
 #[serde(try_from = "String", into = "String")]
 pub struct PostalCode(String);
 
-impl PostalCode {
-    pub const CODE: &'static str = "invalid_postal_code";
+impl Field for PostalCode {
+    const CODE: &'static str = "invalid_postal_code";
 
-    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+    fn parse(raw: &str) -> Result<Self, DomainError> {
         let code = raw.trim().to_ascii_uppercase();
         let b = code.as_bytes();
         let fits = (2..=10).contains(&b.len())
@@ -86,7 +94,9 @@ impl PostalCode {
         )?;
         Ok(Self(code))
     }
+}
 
+impl PostalCode {
     /// Holds the code to the format of `country` where the shop knows it.
     pub fn check_for(&self, country: &str) -> Result<(), DomainError> {
         let digits = match country {
@@ -127,10 +137,10 @@ macro_rules! measure {
         #[serde(try_from = "Decimal", into = "Decimal")]
         pub struct $name(Decimal);
 
-        impl $name {
-            pub const CODE: &'static str = $code;
+        impl Field for $name {
+            const CODE: &'static str = $code;
 
-            pub fn parse(raw: &str) -> Result<Self, DomainError> {
+            fn parse(raw: &str) -> Result<Self, DomainError> {
                 bounded(raw, $range, $decimals).map(Self).ok_or_else(|| {
                     DomainError::invalid(
                         $code,
@@ -138,7 +148,9 @@ macro_rules! measure {
                     )
                 })
             }
+        }
 
+        impl $name {
             pub fn get(self) -> Decimal {
                 self.0
             }
@@ -212,10 +224,10 @@ pub enum PlantType {
     PvThermal,
 }
 
-impl PlantType {
-    pub const CODE: &'static str = "invalid_plant_type";
+impl Field for PlantType {
+    const CODE: &'static str = "invalid_plant_type";
 
-    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+    fn parse(raw: &str) -> Result<Self, DomainError> {
         match raw.trim() {
             "pv" => Ok(Self::Pv),
             "pv_thermal" => Ok(Self::PvThermal),

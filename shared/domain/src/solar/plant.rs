@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::fields::{
-    Azimuth, City, Description, FeedInTariff, Latitude, Longitude, ModuleArea, ModuleName,
+    Azimuth, City, Description, FeedInTariff, Field, Latitude, Longitude, ModuleArea, ModuleName,
     PlantName, PlantType, PostalCode, TemperatureCoefficient, Tilt,
 };
 use crate::{DomainError, account::profile::Country, error::FieldError};
@@ -90,44 +90,35 @@ impl Check<'_> {
         None
     }
 
-    fn parsed<T>(
-        &mut self,
-        field: &str,
-        raw: Option<String>,
-        parse: impl FnOnce(&str) -> Result<T, DomainError>,
-    ) -> Option<T> {
-        parse(&raw?).map_err(|e| self.report(field, &e)).ok()
+    /// `F` read from the field's text; `None` when there is none (see [`Check::raw`]) or it
+    /// is refused (reported).
+    fn parsed<F: Field>(&mut self, field: &str, raw: Option<String>) -> Option<F> {
+        F::parse(&raw?).map_err(|e| self.report(field, &e)).ok()
     }
 
-    fn text<T>(
-        &mut self,
-        field: &str,
-        code: &'static str,
-        parse: impl FnOnce(&str) -> Result<T, DomainError>,
-    ) -> Option<T> {
-        let raw = self.raw(field, code, true, false);
-        self.parsed(field, raw, parse)
+    fn text<F: Field>(&mut self, field: &str) -> Option<F> {
+        let raw = self.raw(field, F::CODE, true, false);
+        self.parsed(field, raw)
     }
 
     /// An optional text: absent or `null` is empty.
-    fn optional<T>(
-        &mut self,
-        field: &str,
-        code: &'static str,
-        parse: impl FnOnce(&str) -> Result<T, DomainError>,
-    ) -> Option<T> {
-        let raw = self.raw(field, code, false, false).unwrap_or_default();
-        self.parsed(field, Some(raw), parse)
+    fn optional<F: Field>(&mut self, field: &str) -> Option<F> {
+        let raw = self.raw(field, F::CODE, false, false).unwrap_or_default();
+        self.parsed(field, Some(raw))
     }
 
-    fn number<T>(
-        &mut self,
-        field: &str,
-        code: &'static str,
-        parse: impl FnOnce(&str) -> Result<T, DomainError>,
-    ) -> Option<T> {
-        let raw = self.raw(field, code, true, true);
-        self.parsed(field, raw, parse)
+    fn number<F: Field>(&mut self, field: &str) -> Option<F> {
+        let raw = self.raw(field, F::CODE, true, true);
+        self.parsed(field, raw)
+    }
+}
+
+/// A plant's country is read as an account's; one missing is `invalid_country` too.
+impl Field for Country {
+    const CODE: &'static str = "invalid_country";
+
+    fn parse(raw: &str) -> Result<Self, DomainError> {
+        Country::parse(raw)
     }
 }
 
@@ -143,12 +134,12 @@ pub fn check_plant(body: &Map<String, Value>) -> Result<PlantDetails, DomainErro
         let problem = DomainError::invalid("unknown_field", format!("`{key}` is not a field."));
         c.report(key, &problem);
     }
-    let name = c.text("name", PlantName::CODE, PlantName::parse);
-    let description = c.optional("description", Description::CODE, Description::parse);
-    let module_name = c.optional("module_name", ModuleName::CODE, ModuleName::parse);
-    let country = c.text("country", "invalid_country", Country::parse);
+    let name = c.text::<PlantName>("name");
+    let description = c.optional::<Description>("description");
+    let module_name = c.optional::<ModuleName>("module_name");
+    let country = c.text::<Country>("country");
     let postal_code = c
-        .text("postal_code", PostalCode::CODE, PostalCode::parse)
+        .text::<PostalCode>("postal_code")
         .and_then(|p| match &country {
             Some(country) => p
                 .check_for(country.as_str())
@@ -157,19 +148,15 @@ pub fn check_plant(body: &Map<String, Value>) -> Result<PlantDetails, DomainErro
                 .ok(),
             None => Some(p),
         });
-    let city = c.text("city", City::CODE, City::parse);
-    let latitude = c.number("latitude", Latitude::CODE, Latitude::parse);
-    let longitude = c.number("longitude", Longitude::CODE, Longitude::parse);
-    let temperature_coefficient = c.number(
-        "temperature_coefficient",
-        TemperatureCoefficient::CODE,
-        TemperatureCoefficient::parse,
-    );
-    let azimuth = c.number("azimuth", Azimuth::CODE, Azimuth::parse);
-    let tilt = c.number("tilt", Tilt::CODE, Tilt::parse);
-    let module_area = c.number("module_area", ModuleArea::CODE, ModuleArea::parse);
-    let feed_in_tariff = c.number("feed_in_tariff", FeedInTariff::CODE, FeedInTariff::parse);
-    let plant_type = c.text("type", PlantType::CODE, PlantType::parse);
+    let city = c.text::<City>("city");
+    let latitude = c.number::<Latitude>("latitude");
+    let longitude = c.number::<Longitude>("longitude");
+    let temperature_coefficient = c.number::<TemperatureCoefficient>("temperature_coefficient");
+    let azimuth = c.number::<Azimuth>("azimuth");
+    let tilt = c.number::<Tilt>("tilt");
+    let module_area = c.number::<ModuleArea>("module_area");
+    let feed_in_tariff = c.number::<FeedInTariff>("feed_in_tariff");
+    let plant_type = c.text::<PlantType>("type");
     let public = match body.get("public") {
         None | Some(Value::Null) => Some(false),
         Some(Value::Bool(b)) => Some(*b),

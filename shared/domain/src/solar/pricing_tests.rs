@@ -2,6 +2,7 @@ use rust_decimal::Decimal;
 
 use super::*;
 use crate::account::profile::Country;
+use crate::solar::fields::Field;
 
 fn catalog() -> Vec<Product> {
     serde_json::from_value(serde_json::json!([
