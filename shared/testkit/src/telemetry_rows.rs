@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use aws_config::SdkConfig;
+use shop_adapters::boot::aws::SdkConfig;
 use aws_sdk_dynamodb::{
     Client,
     types::{AttributeValue, PutRequest, WriteRequest},
