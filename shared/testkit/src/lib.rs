@@ -4,8 +4,8 @@
 
 #![allow(clippy::expect_used)] // a test fixture that cannot be built is a failed test
 
-use shop_adapters::boot::aws::SdkConfig;
 use aws_sdk_dynamodb::types::{GlobalSecondaryIndex, Projection, ProvisionedThroughput};
+use shop_adapters::boot::aws::SdkConfig;
 
 pub mod alerts;
 pub mod bed;
