@@ -14,7 +14,7 @@
 
 use serde::Serialize;
 use serde_json::json;
-use shop_adapters::web::prelude::*;
+use shop_adapters::web::{paths, prelude::*};
 use shop_adapters::{
     flows::power_exceeded::Adding,
     store::plants::{PlantInverter, PlantRecord, plant_not_found},
@@ -53,9 +53,7 @@ impl Handler {
     async fn route(&self, req: &Request) -> Result<HttpResponse, AppError> {
         let caller = self.guard.caller(req, Need::Full).await?;
         let owner = &caller.account.id;
-        let plant = http::path_id(req, "id", PlantId::parse, || {
-            DomainError::not_found("plant_not_found", "No such plant.")
-        })?;
+        let plant = paths::plant_id(req)?;
         let serial = req
             .path_parameters()
             .first("serial")

@@ -196,6 +196,15 @@ async fn another_accounts_plant_is_not_found() {
 }
 
 #[tokio::test]
+async fn a_malformed_plant_id_answers_like_the_other_plant_routes() {
+    let s = setup().await;
+    let sample = s.sample().with_path_param("id", "not a plant id");
+    let answer = s.answer(&sample).await;
+    let problem = answer.problem(404, "plant_not_found");
+    assert_eq!(problem["detail"], "There is no such plant of yours.");
+}
+
+#[tokio::test]
 async fn label_remove_and_add_again_keep_the_first_trial() {
     let s = with_the_sample_added().await;
     let rename = s

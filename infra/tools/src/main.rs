@@ -63,7 +63,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         return migration::import(wave, path).await;
     }
     let table = config::required("TABLE_NAME")?;
-    let sdk = aws::load().await?;
+    let sdk = aws::load()?;
     let accounts = AccountsRepo::new(aws::dynamodb(&sdk), &table);
     match args
         .iter()

@@ -4,8 +4,8 @@
 
 #![allow(clippy::expect_used)] // a test fixture that cannot be built is a failed test
 
-use aws_config::SdkConfig;
 use aws_sdk_dynamodb::types::{GlobalSecondaryIndex, Projection, ProvisionedThroughput};
+use shop_adapters::boot::aws::SdkConfig;
 
 pub mod alerts;
 pub mod bed;
@@ -33,9 +33,7 @@ pub async fn sdk() -> SdkConfig {
         endpoint.starts_with("http://127.0.0.1:") || endpoint.starts_with("http://localhost:"),
         "AWS_ENDPOINT_URL must point at the local stand-in (got `{endpoint}`); run infra/test.sh"
     );
-    shop_adapters::boot::aws::load()
-        .await
-        .expect("the SDK client for the stand-in")
+    shop_adapters::boot::aws::load().expect("the SDK client for the stand-in")
 }
 
 /// A unique name for a test resource.

@@ -5,12 +5,12 @@
 
 use std::collections::BTreeMap;
 
-use aws_config::SdkConfig;
 use aws_sdk_dynamodb::{
     Client,
     types::{AttributeValue, PutRequest, WriteRequest},
 };
 use jiff::{Timestamp, civil::Date};
+use shop_adapters::boot::aws::SdkConfig;
 use shop_adapters::store::{
     dynamo::{Item, key, number_attr, put_item, string_attr},
     plants::{PLANT_SK, PUBLIC_PLANTS, inverter_sk, plant_pk},

@@ -1,12 +1,27 @@
-//! SDK configuration, loaded once per cold start. `aws_config` reads `AWS_ENDPOINT_URL` (and the
-//! per-service variants) itself, so the local stand-in needs no special code path.
+//! SDK configuration, built once per cold start from the environment Lambda gives every
+//! function: `AWS_REGION`, the role's `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` /
+//! `AWS_SESSION_TOKEN`, and `AWS_ENDPOINT_URL` where a stand-in answers (the local stack, tests).
+//! Read here rather than through `aws-config`, whose provider chains (profiles, SSO, STS, IMDS)
+//! a Lambda never uses and which cost about 15 CPU-seconds of every release build
+//! (README, "Release build"). `shop-tools` reads the same variables.
 
+use std::time::Duration;
+
+use aws_credential_types::{Credentials, provider::SharedCredentialsProvider};
+use aws_sdk_dynamodb::config::BehaviorVersion;
+use aws_smithy_async::{rt::sleep::TokioSleep, time::SystemTimeSource};
 use aws_smithy_http_client::{
-    Builder,
+    Builder, HttpClientError,
     tls::{Provider, TlsContext, TrustStore, rustls_provider::CryptoMode},
 };
+use aws_types::{
+    region::Region,
+    sdk_config::{RetryConfig, TimeoutConfig},
+};
 
-pub use aws_config::SdkConfig;
+use super::config::{ConfigError, Vars};
+
+pub use aws_types::SdkConfig;
 
 /// The roots of Amazon Trust Services (Amazon Root CA 1 to 4, and Starfield Services Root G2,
 /// which cross-signs them): AWS service endpoints present certificates that chain to these.
@@ -14,20 +29,63 @@ pub use aws_config::SdkConfig;
 /// start beyond the bare runtime) and narrows whom the SDK's connections trust.
 const AWS_ROOTS: &str = include_str!("../../certs/amazon-trust-services.pem");
 
-/// The SDK's configuration with its one HTTPS client: rustls on ring, trusting [`AWS_ROOTS`].
-/// The SDK crates are built without a default client, so there is no other to fall back to.
-pub async fn load() -> Result<SdkConfig, aws_smithy_http_client::HttpClientError> {
+/// How long the SDK waits for a connection: `aws-config`'s default, kept.
+const CONNECT_TIMEOUT: Duration = Duration::from_millis(3_100);
+
+/// Why the SDK configuration could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error(transparent)]
+    Setting(#[from] ConfigError),
+    #[error("the SDK's HTTPS client could not be built")]
+    Tls(#[from] HttpClientError),
+}
+
+/// The SDK's configuration from the process environment, with its one HTTPS client: rustls on
+/// ring, trusting [`AWS_ROOTS`]. The SDK crates are built without a default client, so there
+/// is no other to fall back to.
+pub fn load() -> Result<SdkConfig, LoadError> {
+    from_vars(&Vars::env())
+}
+
+/// [`load`] over given variables. Standard retries (3 attempts) and the connect timeout are
+/// the values `aws-config` would have chosen.
+pub fn from_vars(vars: &Vars) -> Result<SdkConfig, LoadError> {
+    let region = vars
+        .optional("AWS_REGION")
+        .or_else(|| vars.optional("AWS_DEFAULT_REGION"))
+        .ok_or_else(|| ConfigError::Missing("AWS_REGION".into()))?;
+    let credentials = Credentials::new(
+        vars.required("AWS_ACCESS_KEY_ID")?,
+        vars.required("AWS_SECRET_ACCESS_KEY")?,
+        vars.optional("AWS_SESSION_TOKEN"),
+        None,
+        "environment",
+    );
     let https = Builder::new()
         .tls_provider(Provider::Rustls(CryptoMode::Ring))
         .tls_context(aws_roots()?)
         .build_https();
-    Ok(aws_config::defaults(aws_config::BehaviorVersion::latest())
+    let mut config = SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region))
+        .credentials_provider(SharedCredentialsProvider::new(credentials))
         .http_client(https)
-        .load()
-        .await)
+        .sleep_impl(TokioSleep::new())
+        .time_source(SystemTimeSource::new())
+        .retry_config(RetryConfig::standard())
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .build(),
+        );
+    if let Some(endpoint) = vars.optional("AWS_ENDPOINT_URL") {
+        config = config.endpoint_url(endpoint);
+    }
+    Ok(config.build())
 }
 
-fn aws_roots() -> Result<TlsContext, aws_smithy_http_client::HttpClientError> {
+fn aws_roots() -> Result<TlsContext, HttpClientError> {
     let trust = TrustStore::empty()
         .with_native_roots(false)
         .with_pem_certificate(AWS_ROOTS.as_bytes());
@@ -62,5 +120,43 @@ mod tests {
         let mut store = rustls::RootCertStore::empty();
         assert_eq!(store.add_parsable_certificates(certs), (5, 0));
         assert!(super::aws_roots().is_ok());
+    }
+
+    #[test]
+    fn the_configuration_comes_from_the_lambda_environment() {
+        use super::{Vars, from_vars};
+        let vars = [
+            ("AWS_DEFAULT_REGION", "eu-central-1"),
+            ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+            ("AWS_SECRET_ACCESS_KEY", "secret"),
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:5000"),
+        ];
+        let sdk = from_vars(&Vars::given(&vars)).unwrap();
+        assert_eq!(sdk.region().map(|r| r.as_ref()), Some("eu-central-1"));
+        assert_eq!(sdk.endpoint_url(), Some("http://127.0.0.1:5000"));
+        assert!(sdk.credentials_provider().is_some() && sdk.http_client().is_some());
+        assert_eq!(sdk.retry_config().map(|r| r.max_attempts()), Some(3));
+        // AWS_REGION wins over AWS_DEFAULT_REGION; no endpoint means AWS's own.
+        let mut vars = vars[..3].to_vec();
+        vars.push(("AWS_REGION", "eu-west-1"));
+        let sdk = from_vars(&Vars::given(&vars)).unwrap();
+        assert_eq!(sdk.region().map(|r| r.as_ref()), Some("eu-west-1"));
+        assert_eq!(sdk.endpoint_url(), None);
+    }
+
+    #[test]
+    fn a_missing_region_or_key_stops_the_start_naming_it() {
+        use super::{Vars, from_vars};
+        let all = [
+            ("AWS_REGION", "eu-central-1"),
+            ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+            ("AWS_SECRET_ACCESS_KEY", "secret"),
+        ];
+        for (i, (name, _)) in all.iter().enumerate() {
+            let mut vars = all.to_vec();
+            vars[i].1 = "";
+            let err = from_vars(&Vars::given(&vars)).unwrap_err().to_string();
+            assert!(err.contains(name), "{name}: {err}");
+        }
     }
 }

@@ -80,6 +80,11 @@ impl<'a> Vars<'a> {
         present(name, self.get(name))
     }
 
+    /// An optional variable: `None` when unset or empty.
+    pub fn optional(&self, name: &str) -> Option<String> {
+        self.get(name).filter(|v| !v.trim().is_empty())
+    }
+
     /// An optional variable parsed into `T`, or the default when unset or empty.
     pub fn or<T: FromStr>(&self, name: &str, default: T) -> Result<T, ConfigError>
     where

@@ -65,7 +65,7 @@ impl Boot {
         Box::pin(async {
             telemetry::init();
             let table = config::required("TABLE_NAME")?;
-            Ok(Self::new(aws::load().await?, table, clock::from_env()))
+            Ok(Self::new(aws::load()?, table, clock::from_env()))
         })
     }
 
