@@ -97,6 +97,36 @@ macro_rules! checked_serde {
     };
 }
 
+/// A setting a request sends as a whole JSON number and the domain keeps in a smaller type,
+/// within a range (`bounded::within`), with its error code and its default: the whole-number
+/// counterpart of `solar::fields`' `measure!`.
+macro_rules! whole_newtype {
+    ($(#[$doc:meta])* $name:ident($inner:ty), $range:expr, default $default:expr,
+     $code:literal, $detail:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+        #[serde(try_from = "u64", into = "u64")]
+        pub struct $name($inner);
+
+        impl $name {
+            pub const CODE: &'static str = $code;
+            pub const DEFAULT: $name = $name($default);
+
+            pub fn new(raw: u64) -> Result<Self, $crate::DomainError> {
+                $crate::bounded::within(raw, $range)
+                    .map(Self)
+                    .ok_or_else(|| $crate::DomainError::invalid(Self::CODE, $detail))
+            }
+
+            pub fn get(self) -> $inner {
+                self.0
+            }
+        }
+
+        checked_serde!($name, u64);
+    };
+}
+
 pub mod account;
 mod ascii;
 mod bounded;

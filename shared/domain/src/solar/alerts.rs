@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::{DomainError, bounded::within, error::FieldError};
+use crate::{DomainError, error::FieldError};
 
 use super::forecast::MonthlyYield;
 
@@ -37,50 +37,18 @@ impl Condition {
     }
 }
 
-/// Daylight minutes without a reading before an inverter is reported: 15 (the job's period)
-/// to 1440.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "u64", into = "u64")]
-pub struct WindowMinutes(u16);
+whole_newtype!(
+    /// Daylight minutes without a reading before an inverter is reported: 15 (the job's
+    /// period) to 1440.
+    WindowMinutes(u16), 15..=1440, default 60,
+    "invalid_window_minutes", "The window is 15 to 1440 whole minutes."
+);
 
-impl WindowMinutes {
-    pub const CODE: &'static str = "invalid_window_minutes";
-    pub const DEFAULT: WindowMinutes = WindowMinutes(60);
-
-    pub fn new(minutes: u64) -> Result<Self, DomainError> {
-        within(minutes, 15..=1440).map(Self).ok_or_else(|| {
-            DomainError::invalid(Self::CODE, "The window is 15 to 1440 whole minutes.")
-        })
-    }
-
-    pub fn get(self) -> u16 {
-        self.0
-    }
-}
-
-checked_serde!(WindowMinutes, u64);
-
-/// How far below the best inverter's energy per kW an inverter may fall: 1 to 99 percent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "u64", into = "u64")]
-pub struct Percent(u8);
-
-impl Percent {
-    pub const CODE: &'static str = "invalid_percent";
-    pub const DEFAULT: Percent = Percent(20);
-
-    pub fn new(percent: u64) -> Result<Self, DomainError> {
-        within(percent, 1..=99)
-            .map(Self)
-            .ok_or_else(|| DomainError::invalid(Self::CODE, "The percentage is 1 to 99."))
-    }
-
-    pub fn get(self) -> u8 {
-        self.0
-    }
-}
-
-checked_serde!(Percent, u64);
+whole_newtype!(
+    /// How far below the best inverter's energy per kW an inverter may fall: 1 to 99 percent.
+    Percent(u8), 1..=99, default 20,
+    "invalid_percent", "The percentage is 1 to 99."
+);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoDataRule {
