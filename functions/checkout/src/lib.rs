@@ -206,7 +206,7 @@ impl<P: PaymentProvider, V: VatRegistry> Handler<P, V> {
         account: &Account,
         line: &PlannedLine,
     ) -> Result<Option<Subscription>, AppError> {
-        let repo = &self.flow.orders.subscriptions;
+        let repo = &self.flow.subscriptions;
         Ok(match repo.holder(&line.product_id, &line.holder).await? {
             Some(m) if m.state == HolderState::Trial && m.account_id == account.id => {
                 repo.get(&m.subscription_id).await?

@@ -15,6 +15,7 @@ use shop_adapters::{
     store::accounts::AccountsRepo,
     store::idempotency::{IdempotencyPolicy, IdempotencyStore},
     store::orders::OrdersRepo,
+    store::subscriptions::SubscriptionsRepo,
 };
 use shop_domain::clock::FixedClock;
 
@@ -33,6 +34,7 @@ async fn handler() -> Handler {
         verifier: WebhookVerifier::new(SECRET, SignedDuration::from_mins(5)),
         flow: OrderFlow {
             orders: OrdersRepo::new(client.clone(), table.clone()),
+            subscriptions: SubscriptionsRepo::new(client.clone(), table.clone()),
             accounts: AccountsRepo::new(client.clone(), table.clone()),
             outbox: MailOutbox::new(sqs, queue),
             app_url: "https://app.example".into(),

@@ -81,7 +81,7 @@ impl<P: PaymentProvider> Handler<P> {
         owner: &AccountId,
         to: Quantity,
     ) -> Result<(Subscription, UpgradeQuote), AppError> {
-        let (sub, _) = self.flow.orders.subscriptions.owned(id, owner).await?;
+        let (sub, _) = self.flow.subscriptions.owned(id, owner).await?;
         let today = berlin_date(self.clock.now());
         // The refusals first: a license that cannot be upgraded needs no price.
         check_upgrade(&sub, to, today)?;

@@ -40,11 +40,7 @@ impl Handler {
         let caller = self.guard.caller(req, Need::Full).await?;
         let id = subscription_id(req)?;
         let flow = &self.renewals.flow;
-        let (sub, _) = flow
-            .orders
-            .subscriptions
-            .owned(&id, &caller.account.id)
-            .await?;
+        let (sub, _) = flow.subscriptions.owned(&id, &caller.account.id).await?;
         let now = self.clock.now();
         // A renewed next term that has begun is the running one.
         let sub = sub.as_of(berlin_date(now));
@@ -89,7 +85,7 @@ impl Handler {
         if let Some(refused) = charged.refusal() {
             // The next request is a new attempt (a new order and provider key), not this
             // refused order again.
-            let repo = &flow.orders.subscriptions;
+            let repo = &flow.subscriptions;
             let fresh = repo
                 .get(&id)
                 .await?

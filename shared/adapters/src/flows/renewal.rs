@@ -59,7 +59,7 @@ impl RenewalFlow {
     ) -> Boxed<'a, Result<Renewed, AppError>> {
         Box::pin(async move {
             let today = berlin_date(now);
-            let repo = &self.flow.orders.subscriptions;
+            let repo = &self.flow.subscriptions;
             let Some(stored) = repo.get(id).await? else {
                 return Ok(Renewed::Skipped);
             };
@@ -196,7 +196,7 @@ impl RenewalFlow {
     /// Stores `next`, decided on the license as `read`; an expired subscription also frees
     /// its holder, so the email may buy the product again.
     async fn store(&self, read: &Subscription, next: Subscription) -> Result<(), AppError> {
-        let repo = &self.flow.orders.subscriptions;
+        let repo = &self.flow.subscriptions;
         if next.frees_holder() {
             repo.end(&next, read.version).await
         } else {
@@ -207,7 +207,6 @@ impl RenewalFlow {
     /// The license as it is now (the charge moved its version).
     async fn fresh(&self, id: &SubscriptionId) -> Result<Subscription, AppError> {
         self.flow
-            .orders
             .subscriptions
             .get(id)
             .await?

@@ -34,7 +34,9 @@ const NUMBER_ATTEMPTS: usize = 40;
 #[derive(Clone)]
 pub struct OrdersRepo {
     table: Table,
-    pub subscriptions: SubscriptionsRepo,
+    /// The licenses an order's writes touch in the same transaction. Code outside the store
+    /// reads licenses through its own `SubscriptionsRepo` (the flow's), not through here.
+    subscriptions: SubscriptionsRepo,
     /// A monitoring license's rows in its plant.
     pub plant_licenses: PlantLicenseRows,
 }

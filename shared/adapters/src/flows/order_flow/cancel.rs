@@ -94,7 +94,7 @@ impl OrderFlow {
         for _ in 0..CANCEL_ATTEMPTS {
             let subs = self.orders.subscriptions_of(&order).await?;
             order.check_cancellable(now, subs.iter().any(|s| s.activated), policy)?;
-            let repo = &self.orders.subscriptions;
+            let repo = &self.subscriptions;
             let mut cancelled = order.clone();
             let result = self
                 .orders

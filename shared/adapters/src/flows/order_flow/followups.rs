@@ -17,7 +17,7 @@ impl OrderFlow {
     /// seat is written with the license's next version; running it again finds nothing left
     /// to carry.
     pub(super) async fn roll_seats(&self, order: &Order, now: Timestamp) -> Result<(), AppError> {
-        let repo = &self.orders.subscriptions;
+        let repo = &self.subscriptions;
         for line in &order.lines {
             let LineChange::Renewal {
                 period, quantity, ..

@@ -24,7 +24,7 @@ use crate::{
     sdk::SendBoxed,
     store::accounts::AccountsRepo,
     store::orders::{NumberedError, OrdersRepo, Write},
-    store::subscriptions::HolderState,
+    store::subscriptions::{HolderState, SubscriptionsRepo},
 };
 
 mod cancel;
@@ -42,6 +42,7 @@ pub const CREDIT_NOTE_SERIES: &str = "CN";
 #[derive(Clone)]
 pub struct OrderFlow {
     pub orders: OrdersRepo,
+    pub subscriptions: SubscriptionsRepo,
     pub accounts: AccountsRepo,
     pub outbox: MailOutbox,
     /// The web app's address, for links to the order and its documents.
@@ -74,7 +75,7 @@ impl OrderFlow {
     ) -> Boxed<'a, Result<Order, AppError>> {
         Box::pin(async move {
             let year = berlin_date(order.created_at()).year();
-            let subs = &self.orders.subscriptions;
+            let subs = &self.subscriptions;
             let mut placed = None;
             let result = self
                 .orders
@@ -166,7 +167,7 @@ impl OrderFlow {
                     let o = order.numbered(number);
                     let writes = vec![
                         Write::Put(self.orders.put_order(&o, None)?),
-                        Write::Put(self.orders.subscriptions.put(&touched, Some(sub.version))?),
+                        Write::Put(self.subscriptions.put(&touched, Some(sub.version))?),
                     ];
                     placed = Some(o);
                     Ok(writes)
@@ -318,7 +319,7 @@ impl OrderFlow {
         let day = berlin_date(now);
         let plants = self.plants_at_payment(&subs, day).await?;
         changed.confirmed_at = Some(now);
-        let repo = &self.orders.subscriptions;
+        let repo = &self.subscriptions;
         let mut confirmed = None;
         let result = self
             .orders
@@ -365,7 +366,7 @@ impl OrderFlow {
 
     async fn fail(&self, order: &Order, changed: Order) -> Result<Option<Order>, AppError> {
         let subs = self.orders.subscriptions_of(order).await?;
-        let repo = &self.orders.subscriptions;
+        let repo = &self.subscriptions;
         let mut tx = self.orders.transact().transact_items(
             Write::Put(self.orders.put_order(&changed, Some(order.status))?).item(),
         );

@@ -6,7 +6,10 @@ use super::OrderFlow;
 use crate::{
     boot::config::{ConfigError, Vars},
     messaging::outbox::MailOutbox,
-    store::{accounts::AccountsRepo, orders::OrdersRepo, plants::solar_settings},
+    store::{
+        accounts::AccountsRepo, orders::OrdersRepo, plants::solar_settings,
+        subscriptions::SubscriptionsRepo,
+    },
 };
 
 /// Days before a fixed-term license ends that its owner is reminded, when `REMINDER_DAYS` is
@@ -45,6 +48,7 @@ impl OrderFlow {
     ) -> Self {
         Self {
             orders: OrdersRepo::new(dynamodb.clone(), table),
+            subscriptions: SubscriptionsRepo::new(dynamodb.clone(), table),
             accounts: AccountsRepo::new(dynamodb, table),
             outbox: MailOutbox::new(sqs, settings.mail_queue_url.clone()),
             app_url: settings.app_url.clone(),
