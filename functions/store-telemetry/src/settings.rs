@@ -1,8 +1,5 @@
 //! The function's settings, read once at cold start, and its handler built from them.
 
-use std::time::Duration;
-
-use shop_adapters::boot::prelude::*;
 use shop_adapters::{
     flows::links::LinkSettings,
     store::{plants::solar_settings, telemetry::StoreSettings},
@@ -17,7 +14,7 @@ shop_adapters::settings! {
         pub table: String = |v| v.required("TELEMETRY_TABLE"),
         /// `TELEMETRY_RETENTION_DAYS` (730), `TELEMETRY_WRITE_ATTEMPTS` (6),
         /// `TELEMETRY_BACKOFF_MS` (50).
-        pub store: StoreSettings = store_settings,
+        pub store: StoreSettings = StoreSettings::from_vars,
         /// `TRIAL_DAYS`, `UNKNOWN_DEVICE_POWER_W`: the power rule after a reported configuration.
         pub solar: SolarSettings = solar_settings,
         /// `MAIL_QUEUE_URL`, `APP_URL`: the email about a license the plant outgrew.
@@ -25,33 +22,20 @@ shop_adapters::settings! {
     }
 }
 
-fn store_settings(vars: &Vars) -> Result<StoreSettings, ConfigError> {
-    Ok(StoreSettings {
-        retention: vars.days("TELEMETRY_RETENTION_DAYS", StoreSettings::RETENTION_DAYS)?,
-        write_attempts: vars.or("TELEMETRY_WRITE_ATTEMPTS", StoreSettings::WRITE_ATTEMPTS)?,
-        backoff: Duration::from_millis(vars.or("TELEMETRY_BACKOFF_MS", StoreSettings::BACKOFF_MS)?),
-    })
-}
-
-impl Handler {
-    pub fn new(boot: &Boot, settings: Settings) -> Result<Self, Error> {
-        Ok(Self {
-            telemetry: boot.telemetry(&settings.table, settings.store),
-            devices: boot.devices(),
-            inverters: boot.inverters(),
-            power: boot.power_exceeded(&settings.links, settings.solar),
-            clock: boot.clock(),
-        })
-    }
-}
-
-shop_adapters::function!(sqs Handler, Settings);
+shop_adapters::function!(sqs Handler, Settings, |boot, settings| Handler {
+    telemetry: boot.telemetry(&settings.table, settings.store),
+    devices: boot.devices(),
+    inverters: boot.inverters(),
+    power: boot.power_exceeded(&settings.links, settings.solar),
+    clock: boot.clock(),
+});
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
+    use shop_adapters::boot::config::Vars;
 
     fn vars() -> Vec<(&'static str, &'static str)> {
         let mail = shop_testkit::bed::mail_vars("http://queue.example/mail");

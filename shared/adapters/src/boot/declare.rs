@@ -61,21 +61,14 @@ macro_rules! settings {
 /// read as the `Job` that `work(&self, job) -> Result<(), AppError>` takes, run in turn. Without the last argument the crate writes `Handler::new` itself.
 #[macro_export]
 macro_rules! function {
-    (http $handler:ty => $use_case:ident, $settings:ty, |$boot:ident, $read:ident| $new:expr) => {
+    // `http` or `sqs` with the handler's constructor: `Handler::new`, then the form without it.
+    ($kind:ident $handler:ty => $step:ident, $settings:ty, |$boot:ident, $read:ident| $new:expr) => {
         $crate::function!(@new $handler, $settings, |$boot, $read| $new);
-        $crate::function!(http $handler => $use_case, $settings);
+        $crate::function!($kind $handler => $step, $settings);
     };
-    (http $handler:ty, $settings:ty, |$boot:ident, $read:ident| $new:expr) => {
+    ($kind:ident $handler:ty, $settings:ty, |$boot:ident, $read:ident| $new:expr) => {
         $crate::function!(@new $handler, $settings, |$boot, $read| $new);
-        $crate::function!(http $handler, $settings);
-    };
-    (sqs $handler:ty => $work:ident, $settings:ty, |$boot:ident, $read:ident| $new:expr) => {
-        $crate::function!(@new $handler, $settings, |$boot, $read| $new);
-        $crate::function!(sqs $handler => $work, $settings);
-    };
-    (sqs $handler:ty, $settings:ty, |$boot:ident, $read:ident| $new:expr) => {
-        $crate::function!(@new $handler, $settings, |$boot, $read| $new);
-        $crate::function!(sqs $handler, $settings);
+        $crate::function!($kind $handler, $settings);
     };
     (schedule $handler:ty, $settings:ty, $report:ty, |$boot:ident, $read:ident| $new:expr) => {
         $crate::function!(@new $handler, $settings, |$boot, $read| $new);
@@ -95,16 +88,7 @@ macro_rules! function {
         $crate::function!(http $handler, $settings);
     };
     (http $handler:ty, $settings:ty) => {
-        $crate::function!(@boot $handler, $settings);
-
-        impl $crate::boot::HttpHandler for $handler {
-            async fn handle(
-                &self,
-                req: $crate::boot::prelude::Request,
-            ) -> $crate::boot::prelude::HttpResponse {
-                <$handler>::handle(self, req).await
-            }
-        }
+        $crate::function!(@serve HttpHandler, $handler, $settings, Request => HttpResponse);
     };
     (sqs $handler:ty => $work:ident, $settings:ty) => {
         impl $handler {
@@ -121,14 +105,19 @@ macro_rules! function {
         $crate::function!(sqs $handler, $settings);
     };
     (sqs $handler:ty, $settings:ty) => {
+        $crate::function!(@serve SqsHandler, $handler, $settings, SqsEvent => SqsBatchResponse);
+    };
+    // The serve loop's trait (`boot::HttpHandler` or `boot::SqsHandler`) over the handler's
+    // own `handle`, and the boot step.
+    (@serve $trait:ident, $handler:ty, $settings:ty, $in:ident => $out:ident) => {
         $crate::function!(@boot $handler, $settings);
 
-        impl $crate::boot::SqsHandler for $handler {
+        impl $crate::boot::$trait for $handler {
             async fn handle(
                 &self,
-                event: $crate::boot::prelude::SqsEvent,
-            ) -> $crate::boot::prelude::SqsBatchResponse {
-                <$handler>::handle(self, event).await
+                input: $crate::boot::prelude::$in,
+            ) -> $crate::boot::prelude::$out {
+                <$handler>::handle(self, input).await
             }
         }
     };

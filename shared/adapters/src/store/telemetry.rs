@@ -19,6 +19,7 @@ use shop_domain::solar::{
 
 use crate::{
     AppError,
+    boot::config::{ConfigError, Vars},
     error::Context,
     sdk::SendBoxed,
     store::dynamo::{Item, SendHeld, condition_failed, key, number, number_attr, update_item_at},
@@ -41,6 +42,16 @@ impl StoreSettings {
     pub const RETENTION_DAYS: i64 = 730;
     pub const WRITE_ATTEMPTS: u32 = 6;
     pub const BACKOFF_MS: u64 = 50;
+
+    /// `TELEMETRY_RETENTION_DAYS`, `TELEMETRY_WRITE_ATTEMPTS`, `TELEMETRY_BACKOFF_MS`, each
+    /// defaulting to its constant.
+    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
+        Ok(Self {
+            retention: vars.days("TELEMETRY_RETENTION_DAYS", Self::RETENTION_DAYS)?,
+            write_attempts: vars.or("TELEMETRY_WRITE_ATTEMPTS", Self::WRITE_ATTEMPTS)?,
+            backoff: Duration::from_millis(vars.or("TELEMETRY_BACKOFF_MS", Self::BACKOFF_MS)?),
+        })
+    }
 }
 
 impl Default for StoreSettings {
