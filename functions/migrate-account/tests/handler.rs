@@ -203,3 +203,32 @@ async fn an_unreadable_job_fails_alone() {
     let response = handler.handle(event).await;
     assert_eq!(response.batch_item_failures.len(), 1);
 }
+
+#[tokio::test]
+async fn stored_stages_or_a_failure_in_another_shape_fail_the_job_and_send_nothing() {
+    use shop_testkit::dynamodb::types::AttributeValue;
+    for (attribute, value) in [
+        ("stages", AttributeValue::S("announce".into())),
+        ("failure", AttributeValue::M(Default::default())),
+    ] {
+        let (bed, mail, handler) = setup("2026-12-01T05:00:00Z", "announce", "a@example.de").await;
+        bed.dynamodb
+            .update_item()
+            .table_name(&bed.table)
+            .key("pk", AttributeValue::S(format!("WAVE#{WAVE}")))
+            .key("sk", AttributeValue::S("ACCT#K-1001".into()))
+            .update_expression("SET #a = :v")
+            .expression_attribute_names("#a", attribute)
+            .expression_attribute_values(":v", value)
+            .send()
+            .await
+            .unwrap();
+        let response = handler
+            .handle(Sample::of("migrate-account").parse::<SqsEvent>())
+            .await;
+        assert_eq!(response.batch_item_failures.len(), 1, "{attribute}");
+        assert!(bed.received(&mail).await.is_empty(), "{attribute}");
+        let (db, t) = (&bed.dynamodb, bed.table.as_str());
+        assert_eq!(migration::counter(db, t, WAVE, "n_announced").await, 0);
+    }
+}

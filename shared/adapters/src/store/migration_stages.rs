@@ -184,22 +184,31 @@ impl MigrationStages {
             .map(AccountId::parse)
             .transpose()
             .context("stored account id")?;
-        let failures = item
-            .get("failure")
-            .and_then(|f| f.as_m().ok())
-            .and_then(|f| f.get("attempts"))
-            .and_then(|a| a.as_n().ok())
-            .and_then(|a| a.parse().ok())
-            .unwrap_or(0);
+        // No failure and no stage yet are normal; one stored in another shape is a fault, not
+        // 0 or empty (0 would skip taking the failure back from the wave's count, empty would
+        // write the account's stage history away).
+        let failures = match item.get("failure") {
+            None => 0,
+            Some(failure) => failure
+                .as_m()
+                .ok()
+                .and_then(|f| f.get("attempts"))
+                .and_then(|a| a.as_n().ok())
+                .and_then(|a| a.parse().ok())
+                .ok_or_else(|| AppError::fault("stored failure without its attempts"))?,
+        };
+        let stages = match item.get("stages") {
+            None => HashMap::new(),
+            Some(stages) => stages
+                .as_m()
+                .cloned()
+                .map_err(|_| AppError::fault("stored stages are no map"))?,
+        };
         Ok(Some(WaveAccount {
             wave: wave.clone(),
             account: from_json(&item, "account")?,
             next_stage,
-            stages: item
-                .get("stages")
-                .and_then(|s| s.as_m().ok())
-                .cloned()
-                .unwrap_or_default(),
+            stages,
             account_id,
             failures,
             moved: text(&item, "moved").map(str::to_owned),
