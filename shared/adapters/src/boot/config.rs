@@ -82,7 +82,7 @@ impl<'a> Vars<'a> {
 
     /// An optional variable: `None` when unset or empty.
     pub fn optional(&self, name: &str) -> Option<String> {
-        self.get(name).filter(|v| !v.trim().is_empty())
+        present(name, self.get(name)).ok()
     }
 
     /// An optional variable parsed into `T`, or the default when unset or empty.

@@ -58,7 +58,8 @@ macro_rules! settings {
 /// `route(&self, &Request) -> Result<HttpResponse, AppError>`, or its error as problem+json,
 /// the step every HTTP function ends with; `function!(http Handler, ..)` leaves `handle` to the
 /// handler. The `sqs Handler => work` form writes a worker's `handle` likewise: each message
-/// read as the `Job` that `work(&self, job) -> Result<(), AppError>` takes, run in turn. Without the last argument the crate writes `Handler::new` itself.
+/// read as the `Job` that `work(&self, job) -> Result<(), AppError>` takes, run in turn.
+/// Without the last argument the crate writes `Handler::new` itself.
 #[macro_export]
 macro_rules! function {
     // `http` or `sqs` with the handler's constructor: `Handler::new`, then the form without it.
