@@ -136,12 +136,39 @@ mod tests {
         assert_eq!(sdk.endpoint_url(), Some("http://127.0.0.1:5000"));
         assert!(sdk.credentials_provider().is_some() && sdk.http_client().is_some());
         assert_eq!(sdk.retry_config().map(|r| r.max_attempts()), Some(3));
+        assert_eq!(
+            sdk.timeout_config().and_then(|t| t.connect_timeout()),
+            Some(super::CONNECT_TIMEOUT)
+        );
         // AWS_REGION wins over AWS_DEFAULT_REGION; no endpoint means AWS's own.
         let mut vars = vars[..3].to_vec();
         vars.push(("AWS_REGION", "eu-west-1"));
         let sdk = from_vars(&Vars::given(&vars)).unwrap();
         assert_eq!(sdk.region().map(|r| r.as_ref()), Some("eu-west-1"));
         assert_eq!(sdk.endpoint_url(), None);
+    }
+
+    /// A Lambda role's keys are temporary: without its session token every call is refused.
+    #[tokio::test]
+    async fn the_role_keys_reach_the_sdk_with_their_session_token() {
+        use super::{Vars, from_vars};
+        use aws_credential_types::provider::ProvideCredentials;
+        let vars = [
+            ("AWS_REGION", "eu-central-1"),
+            ("AWS_ACCESS_KEY_ID", "ASIAEXAMPLE"),
+            ("AWS_SECRET_ACCESS_KEY", "secret"),
+            ("AWS_SESSION_TOKEN", "token"),
+        ];
+        let sdk = from_vars(&Vars::given(&vars)).unwrap();
+        let credentials = sdk
+            .credentials_provider()
+            .unwrap()
+            .provide_credentials()
+            .await
+            .unwrap();
+        assert_eq!(credentials.access_key_id(), "ASIAEXAMPLE");
+        assert_eq!(credentials.secret_access_key(), "secret");
+        assert_eq!(credentials.session_token(), Some("token"));
     }
 
     #[test]
