@@ -109,7 +109,10 @@ pub fn sesv2(sdk: &SdkConfig) -> aws_sdk_sesv2::Client {
 
 #[cfg(test)]
 mod tests {
+    use aws_credential_types::provider::ProvideCredentials;
     use rustls::pki_types::{CertificateDer, pem::PemObject};
+
+    use super::{Vars, from_vars};
 
     #[test]
     fn the_aws_roots_are_five_certificates_rustls_accepts() {
@@ -122,15 +125,20 @@ mod tests {
         assert!(super::aws_roots().is_ok());
     }
 
+    /// What Lambda sets for every function: the region and the role's keys.
+    const LAMBDA: [(&str, &str); 3] = [
+        ("AWS_REGION", "eu-central-1"),
+        ("AWS_ACCESS_KEY_ID", "ASIAEXAMPLE"),
+        ("AWS_SECRET_ACCESS_KEY", "secret"),
+    ];
+
+    fn with(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
+        [&LAMBDA[..], extra].concat()
+    }
+
     #[test]
     fn the_configuration_comes_from_the_lambda_environment() {
-        use super::{Vars, from_vars};
-        let vars = [
-            ("AWS_DEFAULT_REGION", "eu-central-1"),
-            ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
-            ("AWS_SECRET_ACCESS_KEY", "secret"),
-            ("AWS_ENDPOINT_URL", "http://127.0.0.1:5000"),
-        ];
+        let vars = with(&[("AWS_ENDPOINT_URL", "http://127.0.0.1:5000")]);
         let sdk = from_vars(&Vars::given(&vars)).unwrap();
         assert_eq!(sdk.region().map(|r| r.as_ref()), Some("eu-central-1"));
         assert_eq!(sdk.endpoint_url(), Some("http://127.0.0.1:5000"));
@@ -140,25 +148,21 @@ mod tests {
             sdk.timeout_config().and_then(|t| t.connect_timeout()),
             Some(super::CONNECT_TIMEOUT)
         );
-        // AWS_REGION wins over AWS_DEFAULT_REGION; no endpoint means AWS's own.
-        let mut vars = vars[..3].to_vec();
-        vars.push(("AWS_REGION", "eu-west-1"));
+        // AWS_REGION wins over AWS_DEFAULT_REGION, which serves when it is unset; no endpoint
+        // means AWS's own.
+        let mut vars = with(&[("AWS_DEFAULT_REGION", "eu-west-1")]);
+        let sdk = from_vars(&Vars::given(&vars)).unwrap();
+        assert_eq!(sdk.region().map(|r| r.as_ref()), Some("eu-central-1"));
+        assert_eq!(sdk.endpoint_url(), None);
+        vars.remove(0);
         let sdk = from_vars(&Vars::given(&vars)).unwrap();
         assert_eq!(sdk.region().map(|r| r.as_ref()), Some("eu-west-1"));
-        assert_eq!(sdk.endpoint_url(), None);
     }
 
     /// A Lambda role's keys are temporary: without its session token every call is refused.
     #[tokio::test]
     async fn the_role_keys_reach_the_sdk_with_their_session_token() {
-        use super::{Vars, from_vars};
-        use aws_credential_types::provider::ProvideCredentials;
-        let vars = [
-            ("AWS_REGION", "eu-central-1"),
-            ("AWS_ACCESS_KEY_ID", "ASIAEXAMPLE"),
-            ("AWS_SECRET_ACCESS_KEY", "secret"),
-            ("AWS_SESSION_TOKEN", "token"),
-        ];
+        let vars = with(&[("AWS_SESSION_TOKEN", "token")]);
         let sdk = from_vars(&Vars::given(&vars)).unwrap();
         let credentials = sdk
             .credentials_provider()
@@ -173,14 +177,8 @@ mod tests {
 
     #[test]
     fn a_missing_region_or_key_stops_the_start_naming_it() {
-        use super::{Vars, from_vars};
-        let all = [
-            ("AWS_REGION", "eu-central-1"),
-            ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
-            ("AWS_SECRET_ACCESS_KEY", "secret"),
-        ];
-        for (i, (name, _)) in all.iter().enumerate() {
-            let mut vars = all.to_vec();
+        for (i, (name, _)) in LAMBDA.iter().enumerate() {
+            let mut vars = LAMBDA.to_vec();
             vars[i].1 = "";
             let err = from_vars(&Vars::given(&vars)).unwrap_err().to_string();
             assert!(err.contains(name), "{name}: {err}");
